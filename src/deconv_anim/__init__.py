@@ -1,0 +1,51 @@
+"""deconv-anim: animations of 2-D convolution and transposed convolution.
+
+The public API, in the order data flows:
+
+>>> import deconv_anim as da
+>>> spec = da.make_spec(op="transposed", size=2, kernel=3, output_size=4)
+>>> spec.output_size
+(4, 4)
+>>> t = da.trace(spec)
+>>> len(t), t.output.shape
+(16, (4, 4))
+
+Names are imported lazily, so ``deconv-anim --help`` starts without NumPy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "make_spec": "spec",
+    "Spec": "spec",
+    "load_config": "config",
+    "config_from_mapping": "config",
+    "Config": "config",
+    "compute": "engine",
+    "trace": "engine",
+    "Trace": "engine",
+    "Step": "engine",
+    "ConfigError": "errors",
+    "DeconvAnimError": "errors",
+    "PRESETS": "presets",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'deconv_anim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,315 @@
+"""Configs: YAML files (or presets, or command-line flags) turned into a :class:`Config`.
+
+Every key lives in one table, :data:`KEYS`: its group (``spec`` keys are validated by
+:func:`deconv_anim.spec.make_spec`, ``render`` and ``style`` keys here), how its value is
+checked, and its one-line help, which the command line reuses for the flag of the same
+name. Adding a key is one line in that table.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .spec import Spec, _show, make_spec
+
+__all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "load_config",
+           "config_from_mapping", "parse_flag_value"]
+
+LAYOUTS = ("oblique", "flat")
+
+
+def _choice(key: str, choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise ConfigError(key, f"must be one of {', '.join(choices)} (got {_show(value)})")
+        return value.strip().lower()
+    return check
+
+
+def _integer(key: str, minimum: int, maximum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not (
+                minimum <= value <= maximum):
+            raise ConfigError(key, f"must be an integer from {minimum} to {maximum} "
+                                   f"(got {_show(value)})")
+        return value
+    return check
+
+
+def _text(key: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ConfigError(key, f"must be a single line of text (got {_show(value)})")
+        text = str(value)
+        if "\n" in text.strip() or len(text) > 300:
+            raise ConfigError(key, "must be a single line of at most 300 characters")
+        return text.strip()
+    return check
+
+
+def _path(key: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or not value.strip() or "\0" in value:
+            raise ConfigError(key, f"must be a file path (got {_show(value)})")
+        return value.strip()
+    return check
+
+
+def _flag(key: str) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise ConfigError(key, f"must be true or false (got {_show(value)})")
+        return value
+    return check
+
+
+def _raw(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Key:
+    """One config key: its group, its check, its help line."""
+
+    group: str  # spec | render | style
+    check: Callable[[Any], Any]
+    help: str
+    text: bool = False  # a flag's value is kept as text, not parsed as YAML
+
+
+KEYS: dict[str, Key] = {
+    # the op (validated together by make_spec)
+    "op": Key("spec", _raw, "conv, transposed, maxpool or avgpool (required)"),
+    "size": Key("spec", _raw, "input size: N or [H, W]"),
+    "kernel": Key("spec", _raw, "kernel size: K or [KH, KW]"),
+    "stride": Key("spec", _raw, "stride: S or [SH, SW] (default 1; pools: the kernel size)"),
+    "padding": Key("spec", _raw, "valid, same, full, P, [PH, PW] or [T, B, L, R]"),
+    "dilation": Key("spec", _raw, "dilation: D or [DH, DW] (default 1)"),
+    "output_padding": Key("spec", _raw, "transposed: PyTorch's output_padding (default 0)"),
+    "output_size": Key("spec", _raw, "transposed: TensorFlow's output_shape [H, W]"),
+    "view": Key("spec", _raw, "transposed: gather (default), scatter or both"),
+    "input": Key("spec", _raw, "input values, a 2-D list (default: seeded pattern)"),
+    "weights": Key("spec", _raw, "kernel weights, a 2-D list (default: seeded pattern)"),
+    "seed": Key("spec", _raw, "seed of the default input and weights (default 0)"),
+    "count_include_pad": Key("spec", _raw, "avgpool: count padded cells (default true)"),
+    # how it is drawn
+    "title": Key("render", _text("title"), "caption line under the figure", text=True),
+    "output": Key("render", _path("output"), "output file, relative to the config's folder",
+                  text=True),
+    "layout": Key("render", _choice("layout", LAYOUTS), "oblique (default) or flat"),
+    "duration": Key("render", _integer("duration", 10, 60_000),
+                    "milliseconds per frame (default 1000)"),
+    "hold": Key("render", _integer("hold", 0, 600_000),
+                "extra milliseconds on the last frame (default 0)"),
+    "style": Key("render", _raw, "a mapping of style keys (see below)"),
+}
+
+STYLE_KEYS: dict[str, Key] = {
+    "cell": Key("style", _integer("style.cell", 4, 400), "pixels per cell (default 24)"),
+}
+
+
+@dataclass(frozen=True)
+class Style:
+    """How things look; every field has a ``style:`` key and a flag of the same name."""
+
+    cell: int = 24
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How the animation is drawn and written."""
+
+    layout: str = "oblique"
+    duration: int = 1000
+    hold: int = 0
+    title: str | None = None
+    output: str | None = None
+    style: Style = field(default_factory=Style)
+
+
+@dataclass(frozen=True)
+class Config:
+    """One animation: what it computes (``spec``) and how it is drawn (``render``).
+
+    ``name`` is the config's stem or preset name; ``source`` is the file it came from
+    (None for presets and flags), ``base_dir`` the folder relative outputs resolve against.
+    """
+
+    spec: Spec
+    render: RenderOptions
+    name: str = "deconv-anim"
+    source: str | None = None
+    base_dir: Path = field(default_factory=Path)
+
+    def output_path(self, override: str | Path | None = None, suffix: str = ".gif") -> Path:
+        """Where a render writes: ``override``, else ``output:``, else ``<name><suffix>``."""
+        if override is not None:
+            return Path(override)
+        if self.render.output is not None:
+            return self.base_dir / self.render.output
+        return self.base_dir / f"{self.name}{suffix}"
+
+
+def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: str = "") -> None:
+    for key in mapping:
+        if not isinstance(key, str):
+            raise ConfigError(f"{prefix}{_show(key)}", "keys must be text")
+        if key not in table:
+            close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+            hint = f"; did you mean {prefix}{close[0]}?" if close else (
+                f"; known keys: {', '.join(table)}")
+            raise ConfigError(f"{prefix}{key}", f"unknown key{hint}")
+
+
+def config_from_mapping(mapping: Any, *, source: str | None = None,
+                        base_dir: str | Path | None = None, name: str = "deconv-anim"
+                        ) -> Config:
+    """Validate a config mapping (a parsed YAML document, a preset, or flags).
+
+    Raises
+    ------
+    ConfigError
+        Naming ``source``, the key and the rule.
+
+    Examples
+    --------
+    >>> config = config_from_mapping({"op": "conv", "size": 5, "kernel": 3, "stride": 2})
+    >>> config.spec.output_size, config.render.duration
+    ((2, 2), 1000)
+    """
+    try:
+        return _config(mapping, source, Path(base_dir) if base_dir is not None else Path(), name)
+    except ConfigError as error:
+        raise error.with_source(source) if source else error from None
+
+
+def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Config:
+    if not isinstance(mapping, Mapping):
+        kind = "nothing" if mapping is None else f"{type(mapping).__name__} {_show(mapping)}"
+        raise ConfigError(None, f"the top level must be a mapping of keys such as "
+                                f"'op: conv' (got {kind})")
+    _check_keys(mapping, KEYS)
+    spec_args: dict[str, Any] = {}
+    render_args: dict[str, Any] = {}
+    for key, value in mapping.items():
+        entry = KEYS[key]
+        if entry.group == "spec":
+            spec_args[key] = value
+        elif key != "style":
+            render_args[key] = entry.check(value)
+    if "op" not in spec_args:
+        raise ConfigError("op", "is required: conv, transposed, maxpool or avgpool")
+    style = mapping.get("style") or {}
+    if not isinstance(style, Mapping):
+        raise ConfigError("style", f"must be a mapping of style keys (got {_show(style)})")
+    _check_keys(style, STYLE_KEYS, prefix="style.")
+    style_args = {key: STYLE_KEYS[key].check(value) for key, value in style.items()}
+    spec = make_spec(**spec_args)
+    return Config(spec, RenderOptions(**render_args, style=Style(**style_args)), name=name,
+                  source=source, base_dir=base_dir)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read one YAML document safely; every failure is a :class:`ConfigError`."""
+    import yaml
+
+    source = str(path)
+    p = Path(path)
+    if p.is_dir():
+        raise ConfigError(None, "is a directory, not a config file", source)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(None, "no such config file", source) from None
+    except OSError as error:
+        raise ConfigError(None, f"cannot be read ({error.strerror})", source) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigError(None, f"is not UTF-8 text (byte 0x{data[error.start]:02x} at offset "
+                                f"{error.start})", source) from None
+    if not text.strip():
+        raise ConfigError(None, "is empty: a config is a mapping of keys such as 'op: conv'",
+                          source)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(None, _yaml_message(error), source) from None
+
+
+def _yaml_message(error: Any) -> str:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if "constructor for the tag" in str(problem):
+        tag = re.search(r"'([^']+)'", str(problem))
+        shown = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "this tag"
+        return (f"{where}YAML tag {shown} is not allowed "
+                "(configs are plain data, loaded safely)")
+    return f"{where}invalid YAML: {problem}"
+
+
+def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load and validate one YAML config file.
+
+    ``overrides`` (already parsed values, e.g. from command-line flags) replace the file's
+    keys; ``style`` overrides merge into the file's ``style:`` block.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "up.yaml").write_text("op: transposed\\nsize: 2\\nkernel: 3\\n")
+    >>> load_config(folder / "up.yaml").spec.output_size
+    (4, 4)
+    """
+    source = str(path)
+    document = read_yaml(path)
+    if overrides and isinstance(document, Mapping):
+        document = merge(document, overrides)
+    return config_from_mapping(document, source=source, base_dir=Path(path).parent,
+                               name=Path(path).stem)
+
+
+def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``overrides`` on top; the ``style`` blocks merge key by key."""
+    merged = dict(base)
+    for key, value in overrides.items():
+        if key == "style" and isinstance(merged.get("style"), Mapping):
+            merged["style"] = {**merged["style"], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+_PAIR_TEXT = re.compile(r"^\s*-?\d+\s*([,x]\s*-?\d+\s*)+$")
+
+
+def parse_flag_value(key: str, text: str) -> Any:
+    """A flag's text as the value a YAML file would hold.
+
+    ``5`` is 5, ``5,3`` and ``5x3`` are [5, 3], ``same`` is 'same', ``[[1, 2]]`` a list.
+
+    Examples
+    --------
+    >>> parse_flag_value("size", "5x3"), parse_flag_value("padding", "0,0,2,0")
+    ([5, 3], [0, 0, 2, 0])
+    """
+    import yaml
+
+    entry = KEYS.get(key) or STYLE_KEYS.get(key)
+    if entry is not None and entry.text:
+        return text
+    if _PAIR_TEXT.match(text):
+        return [int(part) for part in re.split(r"[,x]", text)]
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise ConfigError(key, f"cannot read the value {_show(text)}") from None

@@ -1,0 +1,37 @@
+"""The errors a user can see. Their text is the user's message: no traceback, one line."""
+
+from __future__ import annotations
+
+__all__ = ["DeconvAnimError", "ConfigError", "OutputError"]
+
+
+class DeconvAnimError(Exception):
+    """Base class of every error deconv-anim reports to its user (exit code 2)."""
+
+
+class ConfigError(DeconvAnimError, ValueError):
+    """A config value breaks a rule.
+
+    The message reads ``<source>: <key>: <rule>``, for example
+    ``configs/x.yaml: stride: must be a positive integer or a pair of them (got -1)``.
+    """
+
+    def __init__(self, key: str | None, rule: str, source: str | None = None) -> None:
+        self.key = key
+        self.rule = rule
+        self.source = source
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        parts = [p for p in (self.source, self.key) if p]
+        return ": ".join([*parts, self.rule])
+
+    def with_source(self, source: str) -> ConfigError:
+        """The same error, attributed to ``source`` (a file name) unless it already has one."""
+        if self.source:
+            return self
+        return ConfigError(self.key, self.rule, source)
+
+
+class OutputError(DeconvAnimError, OSError):
+    """An output path cannot be created or written."""
