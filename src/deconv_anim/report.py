@@ -89,9 +89,10 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     --------
     >>> from deconv_anim import make_spec
     >>> text = describe(make_spec(op="conv", size=5, kernel=3, stride=2, padding=1))
-    >>> print(text.replace(", padding", ",\n padding"))
-    convolution: 5x5 input, 3x3 kernel, stride 2x2,
-     padding [t, b, l, r] = [1, 1, 1, 1] -> 3x3 output
+    >>> text.splitlines()[0][-37:]
+    '[t, b, l, r] = [1, 1, 1, 1] -> 3x3 output'
+    >>> for line in text.splitlines()[1:]:
+    ...     print(line)
       rows:    out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
       columns: out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
       frames: 9 (one per output cell)
