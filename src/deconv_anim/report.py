@@ -89,7 +89,7 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     --------
     >>> from deconv_anim import make_spec
     >>> text = describe(make_spec(op="conv", size=5, kernel=3, stride=2, padding=1))
-    >>> text.splitlines()[0][-42:]
+    >>> text.splitlines()[0][-41:]
     '[t, b, l, r] = [1, 1, 1, 1] -> 3x3 output'
     >>> for line in text.splitlines()[1:]:
     ...     print(line)
