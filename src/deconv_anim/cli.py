@@ -111,6 +111,9 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except DeconvAnimError as error:
             fail(str(error))
             sys.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            fail("interrupted; no partial output was left behind")
+            sys.exit(130)
 
     return wrapper
 
@@ -165,6 +168,46 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
 
 
 @main.command()
+@click.argument("config", required=False, type=click.Path(dir_okay=True))
+@click.option("-o", "--output", "out", metavar="PATH", default=None,
+              help="output file (default: the config's output: key, else NAME.gif beside it)")
+@click.option("--frames-dir", metavar="DIR", default=None,
+              help="also write every frame as PNG into DIR")
+@click.option("--max-frames", type=click.IntRange(min=1), default=None, metavar="N",
+              help="refuse animations with more frames (default 10000)")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=None, metavar="N",
+              help="refuse frames with more pixels (default 40000000)")
+@config_options
+@user_errors
+def render(config: str | None, out: str | None, frames_dir: str | None,
+           max_frames: int | None, max_pixels: int | None, **params: Any) -> None:
+    """Render CONFIG (a YAML file), a --preset, or the flags alone to an animation.
+
+    Writes atomically: a failed or interrupted render leaves no partial file and an
+    existing file untouched. Prints where it wrote, the frame count and the size.
+
+    \b
+    Example:
+      deconv-anim render configs/seed_transposed.yaml
+      deconv-anim render --preset padding_strides_transposed -o up.gif
+      deconv-anim render --op transposed --size 3 --kernel 3 --stride 2 --view scatter
+    """
+    from .render import MAX_FRAMES, MAX_PIXELS
+    from .render import render as render_config
+
+    preset, overrides = _overrides(params)
+    ((_, built),) = build_configs((config,) if config else (), preset, overrides)
+    if isinstance(built, DeconvAnimError):
+        raise built
+    result = render_config(built, out, frames_dir=frames_dir,
+                           max_frames=max_frames or MAX_FRAMES,
+                           max_pixels=max_pixels or MAX_PIXELS)
+    width, height = result.size
+    click.echo(f"wrote {result.path} ({result.frames} frames, {width}x{height}, "
+               f"{result.bytes:,} bytes)")
+
+
+@main.command()
 def presets() -> None:
     """List the presets: the 15 figures of Dumoulin & Visin and the seed's examples.
 
@@ -177,3 +220,72 @@ def presets() -> None:
     width = max(map(len, PRESETS))
     for name, preset in PRESETS.items():
         click.echo(f"{name:<{width}}  {preset.get('title', '')}")
+
+
+@main.command()
+@click.argument("config_dir", required=False, default="configs",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("-o", "--output-dir", "out_dir", default="gallery", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), metavar="OUT_DIR",
+              help="where NAME.gif, README.md and the render manifest go (created if missing)")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="renders at once (default: every core; 1 renders in this process)")
+@click.option("--force", is_flag=True, help="render every config, even those up to date")
+@click.option("--check", is_flag=True,
+              help="render nothing; exit 1 listing every missing or stale output (for CI)")
+@user_errors
+def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
+            check: bool) -> None:
+    """Render every config of CONFIG_DIR (default configs/) into a gallery.
+
+    Writes OUT_DIR/NAME.gif for each CONFIG_DIR/NAME.yaml (a config's output: key is
+    ignored here) and OUT_DIR/README.md, tables of the GIFs laid out by the optional
+    CONFIG_DIR/gallery.yaml (see docs/gallery.md). Only configs changed since their GIF
+    was written, or drawn by an older renderer, are rendered again. A config that fails
+    is listed at the end and the others are still written; the exit code is then 1.
+
+    \b
+    Example:
+      deconv-anim gallery
+      deconv-anim gallery configs -o docs/gallery --jobs 4
+      deconv-anim gallery --check
+    """
+    from .gallery import build_gallery, check_gallery
+
+    if check and force:
+        raise click.UsageError("--check and --force cannot be combined")
+    if check:
+        problems = check_gallery(config_dir, out_dir)
+        for problem in problems:
+            click.echo(f"stale: {problem}", err=True)
+        if problems:
+            click.echo(f"{out_dir}: {len(problems)} missing or stale; run "
+                       f"`deconv-anim gallery {config_dir} -o {out_dir}`", err=True)
+            sys.exit(1)
+        click.echo(f"{out_dir}: up to date")
+        return
+
+    bar: Any = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        if total and sys.stderr.isatty():
+            bar = click.progressbar(length=total, label="Rendering", file=sys.stderr,
+                                    item_show_func=lambda name: name)
+            bar.__enter__()
+
+    def done(name: str, error: str | None) -> None:
+        if bar is not None:
+            bar.update(1, current_item=name)
+
+    try:
+        report = build_gallery(config_dir, out_dir, jobs=jobs, force=force,
+                               on_start=start, on_done=done)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for _name, error in report.failed:
+        fail(error)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)

@@ -1,0 +1,94 @@
+"""Render a config to a file: scene -> raster -> encode, with the resource guard first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .errors import ConfigError
+from .raster import Raster, RasterFrame
+from .scene import build_scene
+from .themes import THEMES
+
+__all__ = ["render", "prepare", "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
+
+FORMAT_VERSION = 1
+"""Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
+
+MAX_FRAMES = 10_000
+MAX_PIXELS = 40_000_000
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render wrote."""
+
+    path: Path
+    frames: int
+    bytes: int
+    size: tuple[int, int]
+
+
+def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
+            max_pixels: int = MAX_PIXELS) -> Raster:
+    """The raster of ``config``, after checking it is not too large to draw."""
+    spec, options = config.spec, config.render
+    frames = spec.frames
+    if frames > max_frames:
+        raise ConfigError("size", f"the animation would have {frames} frames, more than the "
+                                  f"limit of {max_frames} (raise it with --max-frames)",
+                          config.source)
+    scene = build_scene(spec, layout=options.layout, title=options.title)
+    raster = Raster(scene, cell=options.style.cell, theme=THEMES["classic"])
+    width, height = raster.size
+    if width * height > max_pixels:
+        raise ConfigError("style.cell", f"each frame would be {width}x{height} = "
+                                        f"{width * height} pixels, more than the limit of "
+                                        f"{max_pixels} (use a smaller cell or raise it with "
+                                        "--max-pixels)", config.source)
+    return raster
+
+
+def _save_frames(frames: Iterable[RasterFrame], raster: Raster, folder: Path
+                 ) -> Iterator[RasterFrame]:
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    palette = raster.palette.tobytes()
+    for frame in frames:
+        image = Image.frombuffer("P", raster.size, frame.pixels.copy(), "raw", "P", 0, 1)
+        image.putpalette(palette)
+        image.convert("RGB").save(folder / f"frame_{frame.index:04d}.png", optimize=False)
+        yield frame
+
+
+def render(config: Config, path: str | Path | None = None, *,
+           frames_dir: str | Path | None = None, max_frames: int = MAX_FRAMES,
+           max_pixels: int = MAX_PIXELS) -> RenderResult:
+    """Render ``config`` to ``path`` (default: :meth:`Config.output_path`).
+
+    The file is written atomically: on any failure the previous file stays as it was.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from deconv_anim import config_from_mapping
+    >>> config = config_from_mapping({"op": "transposed", "size": 2, "kernel": 3})
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "up.gif"
+    >>> result = render(config, out)
+    >>> result.frames, result.path == out
+    (16, True)
+    """
+    from .encode import Timing, write
+
+    target = config.output_path(path)
+    raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
+    frames: Iterable[RasterFrame] = raster.frames()
+    if frames_dir is not None:
+        frames = _save_frames(frames, raster, Path(frames_dir))
+    count = config.spec.frames
+    size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
+                 timing=Timing(config.render.duration, config.render.hold))
+    return RenderResult(target, count, size, raster.size)
