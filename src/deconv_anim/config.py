@@ -111,7 +111,7 @@ KEYS: dict[str, Key] = {
 }
 
 STYLE_KEYS: dict[str, Key] = {
-    "cell": Key("style", _integer("style.cell", 4, 400), "pixels per cell (default 24)"),
+    "cell": Key("style", _integer("style.cell", 4, 400), "pixels per cell (default 30)"),
 }
 
 
@@ -119,7 +119,7 @@ STYLE_KEYS: dict[str, Key] = {
 class Style:
     """How things look; every field has a ``style:`` key and a flag of the same name."""
 
-    cell: int = 24
+    cell: int = 30
 
 
 @dataclass(frozen=True)

@@ -63,29 +63,38 @@ class GifStream:
     """A GIF89a written frame by frame: nothing but the current frame is held."""
 
     def __init__(self, handle: BinaryIO, size: tuple[int, int], palette: np.ndarray,
-                 *, loop: int = 0) -> None:
-        self.handle = handle
+                 *, loop: int = 0, bits: int = 8) -> None:
+        self.handle, self.bits = handle, bits
         width, height = size
         background = 0
-        handle.write(b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, background, 0))
-        handle.write(np.asarray(palette, np.uint8).reshape(256, 3).tobytes())
+        flags = 0x80 | ((bits - 1) << 4) | (bits - 1)  # global table of 2**bits colours
+        handle.write(b"GIF89a" + struct.pack("<HHBBB", width, height, flags, background, 0))
+        handle.write(np.asarray(palette, np.uint8).reshape(-1, 3)[: 1 << bits].tobytes())
         if loop is not None:
             handle.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", loop) + b"\x00")
 
     def add(self, indices: np.ndarray, offset: tuple[int, int], duration_ms: int,
             transparent: int | None = None) -> None:
         """Append one image of palette indices at ``offset`` (disposal: keep)."""
-        from PIL import GifImagePlugin, Image
+        from PIL import Image
 
         h, w = indices.shape
-        image = Image.frombuffer("P", (w, h), np.ascontiguousarray(indices), "raw", "P", 0, 1)
+        image = Image.frombuffer("L", (w, h), np.ascontiguousarray(indices), "raw", "L", 0, 1)
         delay = min(max(round(duration_ms / 10), 1), 0xFFFF)
         flags = (1 << 2) | (1 if transparent is not None else 0)
-        self.handle.write(b"!\xf9\x04" + struct.pack("<BHB", flags, delay, transparent or 0)
-                          + b"\x00")
-        # getdata writes no control extension when given no duration/transparency/disposal
-        for chunk in GifImagePlugin.getdata(image, offset=offset):
-            self.handle.write(chunk)
+        out = self.handle
+        out.write(b"!\xf9\x04" + struct.pack("<BHB", flags, delay, transparent or 0) + b"\x00")
+        out.write(b"," + struct.pack("<HHHHB", offset[0], offset[1], w, h, 0))
+        out.write(bytes([self.bits]))  # LZW minimum code size
+        # Pillow's LZW encoder, at our code size (its GIF writer always uses 8 bits)
+        encoder = Image._getencoder("L", "gif", ("L", self.bits, 0))
+        encoder.setimage(image.im, (0, 0, w, h))
+        while True:
+            _, status, data = encoder.encode(1 << 16)
+            out.write(data)
+            if status:
+                break
+        out.write(b"\x00")
 
     def close(self) -> None:
         self.handle.write(b";")
@@ -104,7 +113,7 @@ class Timing:
 
 def _write_gif(handle: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
                palette: np.ndarray, count: int, timing: Timing) -> None:
-    gif = GifStream(handle, size, palette)
+    gif = GifStream(handle, size, palette, bits=max(2, (TRANSPARENT).bit_length()))
     for frame in frames:
         x0, y0, x1, y1 = frame.box
         region = frame.pixels[y0:y1, x0:x1]

@@ -24,7 +24,11 @@ from .themes import RGB, Theme
 __all__ = ["Raster", "RasterFrame", "TRANSPARENT"]
 
 SUPERSAMPLE = 4
-TRANSPARENT = 255  # palette slot kept free for GIF transparency
+CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
+WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
+CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
+MAX_COLORS = 128  # 7-bit palette: smaller LZW codes than 8 bits
+TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
 MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
@@ -64,7 +68,10 @@ class _Ops:
         self.ops.append(("line", np.asarray(points, float), color, width, alpha))
 
     def bounds(self, pad: float) -> Box:
-        pts = np.concatenate([op[1] for op in self.ops])
+        return self.box_of(np.concatenate([op[1] for op in self.ops]), pad)
+
+    @staticmethod
+    def box_of(pts: np.ndarray, pad: float) -> Box:
         x0, y0 = np.floor(pts.min(axis=0) - pad).astype(int)
         x1, y1 = np.ceil(pts.max(axis=0) + pad).astype(int)
         return int(x0), int(y0), int(x1), int(y1)
@@ -82,8 +89,10 @@ class _Ops:
         for top in range(0, h, band):
             bh = min(band, h - top)
             color = Image.new("RGB", (w * ss, bh * ss), background or (0, 0, 0))
-            mask = Image.new("L", (w * ss, bh * ss), 255 if background else 0)
-            dc, dm = ImageDraw.Draw(color), ImageDraw.Draw(mask)
+            dc = ImageDraw.Draw(color)
+            if background is None:
+                mask = Image.new("L", (w * ss, bh * ss), 0)
+                dm = ImageDraw.Draw(mask)
             origin = np.array([x0, y0 + top], float)
             for op in self.ops:
                 pts = [tuple(p) for p in ((op[1] - origin) * ss).tolist()]
@@ -101,7 +110,8 @@ class _Ops:
                     if background is None:
                         dm.line(pts, fill=round(255 * a), width=wpx)
             rgb[top:top + bh] = np.asarray(color.reduce(ss), np.float32)
-            alpha[top:top + bh] = np.asarray(mask.reduce(ss), np.float32) / 255.0
+            alpha[top:top + bh] = (1.0 if background else
+                                   np.asarray(mask.reduce(ss), np.float32) / 255.0)
         return rgb, alpha
 
 
@@ -112,7 +122,8 @@ def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int]:
     """A fixed palette for everything a figure can show: its flat colours exactly, and
     the mixes its anti-aliased edges make. Slot 255 is left for transparency.
 
-    Returns the palette (256 x 3) and how many leading entries are exact flat colours."""
+    Returns the palette (256 x 3), how many entries are used, and how many leading entries
+    are exact flat colours. The transparency slot is entry ``MAX_COLORS - 1``."""
     bg, a = theme.background, theme.overlay_alpha
     fills = [bg, theme.input, theme.output, *tints, _mix(bg, theme.input, 0.3)]
     shaded = [_mix(f, theme.overlay, a) for f in fills]
@@ -123,26 +134,25 @@ def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int]:
         colors += [_mix(k, theme.line, t / 6) for t in range(1, 6)]
     for i, k in enumerate(keys):  # edges between fills
         colors += [_mix(k, other, 0.5) for other in keys[i + 1:]]
-    colors = list(dict.fromkeys(colors))[:255]
+    colors = list(dict.fromkeys(colors))[:MAX_COLORS - 1]
     palette = np.zeros((256, 3), np.uint8)
     palette[: len(colors)] = colors
     palette[len(colors):] = bg
-    return palette, len(keys)
+    return palette, len(colors), len(keys)
 
 
 @lru_cache(maxsize=16)
-def _lookup(palette_bytes: bytes, exact: int) -> np.ndarray:
-    """32x32x32 lookup table from 5-bit RGB to the nearest palette index; the first
-    ``exact`` palette colours map exactly (flat fills keep their colour)."""
-    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)[:255].astype(np.int32)
-    levels = np.arange(32, dtype=np.int32) * 8 + 4
+def _lookup(palette_bytes: bytes, colors: int, exact: int) -> np.ndarray:
+    """32x32x32 lookup table from 5-bit RGB to the nearest of the first ``colors`` palette
+    entries; the first ``exact`` entries map exactly (flat fills keep their colour)."""
+    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)[:colors].astype(np.float64)
+    levels = np.arange(32, dtype=np.float64) * 8 + 4
     centres = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
-    lut = np.empty(len(centres), np.uint8)
-    for start in range(0, len(centres), 4096):
-        d = ((centres[start:start + 4096, None, :] - palette[None]) ** 2).sum(-1)
-        lut[start:start + 4096] = d.argmin(1)
+    # |c - p|^2 = |c|^2 - 2 c.p + |p|^2; |c|^2 is the same for every p
+    distance = (palette**2).sum(1)[None, :] - 2 * centres @ palette.T
+    lut = distance.argmin(1).astype(np.uint8)
     for index in range(exact - 1, -1, -1):
-        r, g, b = palette[index] >> 3
+        r, g, b = palette[index].astype(int) >> 3
         lut[(r << 10) | (g << 5) | b] = index
     lut.flags.writeable = False
     return lut
@@ -151,9 +161,10 @@ def _lookup(palette_bytes: bytes, exact: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- lines
 
 
-def _line_pixels(p0: np.ndarray, p1: np.ndarray, width: float
+def _line_pixels(p0: np.ndarray, p1: np.ndarray, width: float, levels: int = 255
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Anti-aliased pixels of a segment: (ys, xs, coverage), coverage in (0, 1]."""
+    """Anti-aliased pixels of a segment: (ys, xs, coverage), coverage in (0, 1] rounded to
+    multiples of 1 / ``levels``."""
     d = p1 - p0
     length = float(np.hypot(*d))
     if length < 1e-9:
@@ -170,9 +181,10 @@ def _line_pixels(p0: np.ndarray, p1: np.ndarray, width: float
     offsets = np.arange(-reach, reach + 1)
     minor_px = np.floor(centre)[:, None] + offsets[None, :]
     dist = np.abs(minor_px + 0.5 - centre[:, None]) * scale
-    cover = np.clip(width / 2 + 0.5 - dist, 0, 1).astype(np.float32)
+    cover = np.clip(width / 2 + 0.5 - dist, 0, 1)
+    cover = (np.round(cover * levels) / levels).astype(np.float32)
     major_px = np.broadcast_to(np.floor(steps)[:, None], cover.shape)
-    keep = cover > 0.02
+    keep = cover > 0
     xs, ys = (major_px, minor_px) if major == 0 else (minor_px, major_px)
     return ys[keep].astype(int), xs[keep].astype(int), cover[keep]
 
@@ -232,8 +244,8 @@ class Raster:
         counts = self._stamp_counts() if scene.view == "scatter" else None
         self._max_count = int(counts.max()) if counts is not None and counts.size else 1
         self._tint_levels = self._tints() if scene.view == "scatter" else []
-        self.palette, exact = _palette(theme, self._tint_levels)
-        self._lut = _lookup(self.palette.tobytes(), exact)
+        self.palette, colors, exact = _palette(theme, self._tint_levels)
+        self._lut = _lookup(self.palette.tobytes(), colors, exact)
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -358,7 +370,10 @@ class Raster:
         self.input_rgb = rgb
         self.out_rgb = np.zeros((h, w, 3), np.float32)
         self.out_alpha = np.zeros((h, w), np.float32)
-        self._paint_output(full, self._counts if self.scene.view == "scatter" else None)
+        grid = self.scene.output
+        box = _clip(_Ops.box_of(self.cell_polygon(grid, 0, 0, grid.rows, grid.cols),
+                                self.line_width + 2), full)
+        self._paint_output(box, self._counts if self.scene.view == "scatter" else None)
 
     def _paint_output(self, box: Box, counts: np.ndarray | None) -> None:
         x0, y0, x1, y1 = box
@@ -428,7 +443,7 @@ class Raster:
         window_grid = scene.output if scatter else scene.input
         target_grid = scene.input if scatter else scene.output
         window = self._sprite(window_grid, scene.window_cells(
-            Frame(0, window_grid.name, (0, 0), target_grid.name, (0, 0), None)), 1.25)
+            Frame(0, window_grid.name, (0, 0), target_grid.name, (0, 0), None)), WINDOW_OUTLINE)
         target = self._sprite(target_grid, [(0, 0)], 1.0)
         window_ref = self.corner(window_grid, 0, 0)
         target_ref = self.corner(target_grid, 0, 0)
@@ -442,11 +457,9 @@ class Raster:
                 np.add.at(self._counts, (taps[:, 4], taps[:, 5]), 1)
                 if len(taps):
                     ro, co = taps[:, 4], taps[:, 5]
-                    ops_box = _Ops()
-                    ops_box.polygon(self.cell_polygon(scene.output, ro.min(), co.min(),
-                                                      ro.max() - ro.min() + 1,
-                                                      co.max() - co.min() + 1), (0, 0, 0))
-                    box = _clip(ops_box.bounds(self.line_width + 2), canvas)
+                    cells = self.cell_polygon(scene.output, ro.min(), co.min(),
+                                              ro.max() - ro.min() + 1, co.max() - co.min() + 1)
+                    box = _clip(_Ops.box_of(cells, self.line_width + 2), canvas)
                     self._paint_output(box, self._counts)
                     x0, y0, x1, y1 = box
                     base_idx[y0:y1, x0:x1] = self.quantize(
@@ -469,7 +482,8 @@ class Raster:
             _blend(rgb, box, under[0], under[0].at(under[1]))
             cover = np.zeros(rgb.shape[:2], np.float32)
             for p0, p1 in lines:
-                ys, xs, cov = _line_pixels(p0, p1, self.line_width * 0.75)
+                ys, xs, cov = _line_pixels(p0, p1, CONNECTOR_WIDTH * self.line_width,
+                                           CONNECTOR_LEVELS)
                 ys, xs = ys - y0, xs - x0
                 ok = (ys >= 0) & (ys < y1 - y0) & (xs >= 0) & (xs < x1 - x0)
                 np.maximum.at(cover, (ys[ok], xs[ok]), cov[ok])

@@ -259,6 +259,10 @@ def _resolve_transposed_axis(axis: int, form: str, explicit: Quad | None, n: int
             if output_padding is None:
                 N = n * s  # Keras' default output length
             else:  # Keras' deconv_output_length with output_padding
+                if output_padding >= s:
+                    raise ConfigError("output_padding", (
+                        f"must be smaller than the stride ({s}) on the {name} axis with "
+                        f"padding: same (got {output_padding}; Keras' rule)"))
                 N = (n - 1) * s + k - 2 * (k // 2) + output_padding
                 if not lo <= N <= hi:
                     raise ConfigError("output_padding", (
@@ -291,7 +295,10 @@ def _resolve_transposed_axis(axis: int, form: str, explicit: Quad | None, n: int
                     f"{N} {name} is not a legal output for input {n}, kernel {k}, stride {s}, "
                     f"padding {before}+{after} (legal: {_range(lo, hi)})"))
     a = N - ((n - 1) * s - before - after + k)
-    if output_padding is not None and output_padding != a:
+    # With padding: same and no output_size, output_padding only chose N (Keras); TensorFlow
+    # then places the padding, so the effective a' may differ from it.
+    keras_same = form == "same" and output_size is None
+    if output_padding is not None and output_padding != a and not keras_same:
         raise ConfigError("output_padding", (
             f"conflicts with output_size: output_size gives {a} extra {name}, "
             f"output_padding says {output_padding}"))
@@ -456,7 +463,7 @@ def make_spec(
                     f"({in_size[axis]} + {before} + {after} = {padded[axis]})"))
         if pool:
             for axis in (0, 1):
-                half = k_eff[axis] // 2
+                half = k_size[axis] // 2  # PyTorch: of the kernel, not the dilated one
                 if max(pad[2 * axis], pad[2 * axis + 1]) > half:
                     raise ConfigError("padding", (
                         f"must be at most half the kernel ({half}) for op: {op} "

@@ -189,9 +189,7 @@ def run_tf(tf, case: dict) -> np.ndarray:
     (sh, sw), (dh, dw) = case["stride"], case["dilation"]
     padding = _tf_padding(case["padding"])
     if case["api"] == "conv2d":
-        y = tf.nn.conv2d(
-            xt, wt, strides=[1, sh, sw, 1], padding=padding, dilations=[1, dh, dw, 1]
-        )
+        y = tf.nn.conv2d(xt, wt, strides=[1, sh, sw, 1], padding=padding, dilations=[1, dh, dw, 1])
     elif case["api"] == "conv2d_transpose":
         y = tf.nn.conv2d_transpose(
             xt,
@@ -241,6 +239,15 @@ def _base(rng, lib, api, op, in_shape, k_shape, stride, dilation, padding) -> di
     }
 
 
+def _conv_fits(in_shape, k_shape, stride, dilation, pads) -> bool:
+    """Sampling filter only: does the padded input hold at least one kernel window?"""
+    top, bottom, left, right = pads
+    return (
+        conv_out_len(in_shape[0], k_shape[0], stride[0], dilation[0], top, bottom) >= 1
+        and conv_out_len(in_shape[1], k_shape[1], stride[1], dilation[1], left, right) >= 1
+    )
+
+
 def torch_conv_specs() -> list[dict]:
     rng = _rng(1)
     specs = []
@@ -248,8 +255,7 @@ def torch_conv_specs() -> list[dict]:
         h, w = _pair(rng, 1, 9)
         kh, kw = _pair(rng, 1, 5)
         s, d, p = _pair(rng, 1, 3), _pair(rng, 1, 3), _pair(rng, 0, 3)
-        if min(conv_out_len(h, kh, s[0], d[0], p[0], p[0]),
-               conv_out_len(w, kw, s[1], d[1], p[1], p[1])) < 1:
+        if not _conv_fits((h, w), (kh, kw), s, d, (p[0], p[0], p[1], p[1])):
             continue
         specs.append(_base(rng, "torch", "conv2d", "conv", (h, w), (kh, kw), s, d, p))
     while len(specs) < 160:  # asymmetric padding via F.pad + padding-0 conv2d
@@ -259,10 +265,9 @@ def torch_conv_specs() -> list[dict]:
         top, bottom, left, right = (int(v) for v in rng.integers(0, 4, size=4))
         if top == bottom and left == right:
             continue
-        if min(conv_out_len(h, kh, s[0], d[0], top, bottom),
-               conv_out_len(w, kw, s[1], d[1], left, right)) < 1:
-            continue
         pads = [top, bottom, left, right]
+        if not _conv_fits((h, w), (kh, kw), s, d, pads):
+            continue
         specs.append(_base(rng, "torch", "pad+conv2d", "conv", (h, w), (kh, kw), s, d, pads))
     return specs
 
@@ -276,8 +281,8 @@ def torch_transposed_specs() -> list[dict]:
     specs = []
 
     def add(in_shape, k_shape, s, d, p, op):
-        if min(_torch_tr_len(in_shape[0], k_shape[0], s[0], d[0], p[0], op[0]),
-               _torch_tr_len(in_shape[1], k_shape[1], s[1], d[1], p[1], op[1])) < 1:
+        lengths = map(_torch_tr_len, in_shape, k_shape, s, d, p, op)
+        if min(lengths) < 1:
             return False
         case = _base(rng, "torch", "conv_transpose2d", "transposed", in_shape, k_shape, s, d, p)
         case["output_padding"] = [int(v) for v in op]
@@ -292,29 +297,32 @@ def torch_transposed_specs() -> list[dict]:
     while len(specs) < n:  # general random cases
         in_shape, k_shape = _pair(rng, 1, 6), _pair(rng, 1, 5)
         s, d = _pair(rng, 1, 3), _pair(rng, 1, 3)
-        p = [int(rng.integers(0, min((k - 1) * dd + 2, 6) + 1)) for k, dd in zip(k_shape, d)]
-        op = [int(rng.integers(0, max(a, b))) for a, b in zip(s, d)]
+        p = [
+            int(rng.integers(0, min((k - 1) * dd + 2, 6) + 1))
+            for k, dd in zip(k_shape, d, strict=True)
+        ]
+        op = [int(rng.integers(0, max(a, b))) for a, b in zip(s, d, strict=True)]
         add(in_shape, k_shape, s, d, p, op)
     n = len(specs) + 30
     while len(specs) < n:  # padding > (k-1)*d on at least one axis: heavy cropping
         in_shape, k_shape = _pair(rng, 3, 6), _pair(rng, 1, 4)
         s, d = _pair(rng, 1, 3), _pair(rng, 1, 3)
-        p = [(k - 1) * dd + int(rng.integers(1, 4)) for k, dd in zip(k_shape, d)]
+        p = [(k - 1) * dd + int(rng.integers(1, 4)) for k, dd in zip(k_shape, d, strict=True)]
         if rng.random() < 0.3:
             axis = int(rng.integers(0, 2))
             p[axis] = int(rng.integers(0, (k_shape[axis] - 1) * d[axis] + 1))
-        op = [int(rng.integers(0, max(a, b))) for a, b in zip(s, d)]
+        op = [int(rng.integers(0, max(a, b))) for a, b in zip(s, d, strict=True)]
         add(in_shape, k_shape, s, d, p, op)
     n = len(specs) + 30
     while len(specs) < n:  # dilation > stride and stride <= output_padding < dilation
         in_shape, k_shape = _pair(rng, 1, 6), _pair(rng, 1, 5)
         s = _pair(rng, 1, 2)
         d = [int(rng.integers(a + 1, 4)) for a in s]
-        op = [int(rng.integers(a, b)) for a, b in zip(s, d)]
+        op = [int(rng.integers(a, b)) for a, b in zip(s, d, strict=True)]
         if rng.random() < 0.3:  # only one axis in that regime
             axis = int(rng.integers(0, 2))
             op[axis] = int(rng.integers(0, s[axis]))
-        p = [int(rng.integers(0, (k - 1) * dd + 2)) for k, dd in zip(k_shape, d)]
+        p = [int(rng.integers(0, (k - 1) * dd + 2)) for k, dd in zip(k_shape, d, strict=True)]
         add(in_shape, k_shape, s, d, p, op)
     return specs
 
@@ -334,8 +342,7 @@ def tf_conv_specs() -> list[dict]:
         else:
             pads = tuple(int(v) for v in rng.integers(0, 4, size=4))
             padding = list(pads)
-        if pads is not None and min(conv_out_len(h, kh, s[0], d[0], pads[0], pads[1]),
-                                    conv_out_len(w, kw, s[1], d[1], pads[2], pads[3])) < 1:
+        if pads is not None and not _conv_fits((h, w), (kh, kw), s, d, pads):
             continue
         specs.append(_base(rng, "tf", "conv2d", "conv", (h, w), (kh, kw), s, d, padding))
     return specs
@@ -359,8 +366,9 @@ def tf_transposed_configs() -> list[dict]:
         else:
             padding = [int(v) for v in rng.integers(0, 3, size=4)]
         configs.append(
-            _base(rng, "tf", "conv2d_transpose", "transposed", in_shape, k_shape, s, (1, 1),
-                  padding)
+            _base(
+                rng, "tf", "conv2d_transpose", "transposed", in_shape, k_shape, s, (1, 1), padding
+            )
         )
     # dilation: tf.nn.conv2d_transpose refuses dilations > 1 on CPU, so dilated transposed
     # cases come from tf.nn.atrous_conv2d_transpose (stride 1, equal rate on both axes).
@@ -369,8 +377,17 @@ def tf_transposed_configs() -> list[dict]:
         rate = int(rng.integers(2, 4))
         padding = "valid" if rng.random() < 0.5 else "same"
         configs.append(
-            _base(rng, "tf", "atrous_conv2d_transpose", "transposed", in_shape, k_shape, (1, 1),
-                  (rate, rate), padding)
+            _base(
+                rng,
+                "tf",
+                "atrous_conv2d_transpose",
+                "transposed",
+                in_shape,
+                k_shape,
+                (1, 1),
+                (rate, rate),
+                padding,
+            )
         )
     return configs
 
@@ -389,7 +406,7 @@ def enumerate_tf_output_sizes(tf, config: dict):
     x, w = np.asarray(config["input"]), np.asarray(config["weights"])
     bounds = [
         n * s + (k - 1) * d + 2 * s + 2
-        for n, k, s, d in zip(x.shape, w.shape, config["stride"], config["dilation"])
+        for n, k, s, d in zip(x.shape, w.shape, config["stride"], config["dilation"], strict=True)
     ]
     legal, rejected = [], []
     for oh in range(1, bounds[0] + 1):
@@ -527,8 +544,12 @@ def generate() -> dict:
         if expected.shape != got.shape or not np.array_equal(expected, got):
             params = {k: v for k, v in case.items() if k not in ("input", "weights", "output")}
             mismatches.append(
-                {"index": index, "params": params, "naive_shape": list(expected.shape),
-                 "lib_shape": list(got.shape)}
+                {
+                    "index": index,
+                    "params": params,
+                    "naive_shape": list(expected.shape),
+                    "lib_shape": list(got.shape),
+                }
             )
             print(f"NAIVE MISMATCH case {index}: {params}", file=sys.stderr)
 
@@ -547,6 +568,7 @@ def generate() -> dict:
 
 def write_json(data: dict, path: str) -> None:
     """Write with one case per line: compact, yet readable and diff-friendly."""
+
     def dump(obj):
         return json.dumps(obj, separators=(",", ":"))
 

@@ -1,0 +1,189 @@
+"""Naive references written from the definitions, independent of deconv_anim.
+
+Every function is a plain double (or quadruple) loop over positions; none imports the package.
+Padding is always per axis and explicit: ``(top, bottom, left, right)``; ``stride``,
+``dilation`` and sizes are ``(rows, columns)`` pairs.
+
+* convolution:   ``y[o] = sum_k x[o*s + k*d - t] * w[k]`` (x is 0 outside), with
+  ``floor((n + t + b - ((k - 1) * d + 1)) / s) + 1`` outputs per axis;
+* transposed:    ``out[o] = sum over i, k with i*s + k*d - t == o of x[i] * w[k]``, for a
+  given output size;
+* max pooling:   the max over the taps inside the input (padding is ignored; -inf if none);
+* avg pooling:   PyTorch's ``avg_pool2d``: the sum over the taps inside the input, divided by
+  ``kh * kw`` (``count_include_pad=True``) or by the number of taps inside the input.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _out_len(n: int, k: int, s: int, d: int, before: int, after: int) -> int:
+    return (n + before + after - ((k - 1) * d + 1)) // s + 1
+
+
+def _taps(x, kernel, stride, dilation, padding, o_r, o_c):
+    """(kr, kc, value) for every tap of output (o_r, o_c) that lands inside x."""
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    t, _, l, _ = padding
+    h, w = x.shape
+    for kr in range(kh):
+        for kc in range(kw):
+            ir, ic = o_r * sh + kr * dh - t, o_c * sw + kc * dw - l
+            if 0 <= ir < h and 0 <= ic < w:
+                yield kr, kc, x[ir, ic]
+
+
+def _out_shape(x, kernel, stride, dilation, padding):
+    t, b, l, r = padding
+    return (_out_len(x.shape[0], kernel[0], stride[0], dilation[0], t, b),
+            _out_len(x.shape[1], kernel[1], stride[1], dilation[1], l, r))
+
+
+def conv2d(x, w, stride=(1, 1), dilation=(1, 1), padding=(0, 0, 0, 0)) -> np.ndarray:
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    oh, ow = _out_shape(x, w.shape, stride, dilation, padding)
+    out = np.zeros((oh, ow))
+    for o_r in range(oh):
+        for o_c in range(ow):
+            acc = 0.0
+            for kr, kc, v in _taps(x, w.shape, stride, dilation, padding, o_r, o_c):
+                acc += v * w[kr, kc]
+            out[o_r, o_c] = acc
+    return out
+
+
+def transposed2d(x, w, stride=(1, 1), dilation=(1, 1), top_left=(0, 0),
+                 output_size=None) -> np.ndarray:
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    (sh, sw), (dh, dw), (t, l) = stride, dilation, top_left
+    out = np.zeros(tuple(output_size))
+    for ir in range(x.shape[0]):
+        for ic in range(x.shape[1]):
+            for kr in range(w.shape[0]):
+                for kc in range(w.shape[1]):
+                    o_r, o_c = ir * sh + kr * dh - t, ic * sw + kc * dw - l
+                    if 0 <= o_r < out.shape[0] and 0 <= o_c < out.shape[1]:
+                        out[o_r, o_c] += x[ir, ic] * w[kr, kc]
+    return out
+
+
+def maxpool2d(x, kernel, stride, dilation=(1, 1), padding=(0, 0, 0, 0)) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    oh, ow = _out_shape(x, kernel, stride, dilation, padding)
+    out = np.full((oh, ow), -np.inf)
+    for o_r in range(oh):
+        for o_c in range(ow):
+            for _, _, v in _taps(x, kernel, stride, dilation, padding, o_r, o_c):
+                out[o_r, o_c] = max(out[o_r, o_c], v)
+    return out
+
+
+def avgpool2d(x, kernel, stride, padding=(0, 0, 0, 0), count_include_pad=True) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    oh, ow = _out_shape(x, kernel, stride, (1, 1), padding)
+    out = np.zeros((oh, ow))
+    for o_r in range(oh):
+        for o_c in range(ow):
+            values = [v for _, _, v in _taps(x, kernel, stride, (1, 1), padding, o_r, o_c)]
+            count = kernel[0] * kernel[1] if count_include_pad else len(values)
+            out[o_r, o_c] = sum(values) / count
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Shapes from the documented formulas (PyTorch and TensorFlow), one axis at a time
+# ---------------------------------------------------------------------------------------------
+
+
+class Illegal(Exception):
+    """The libraries reject this configuration."""
+
+
+def k_eff(k: int, d: int) -> int:
+    return (k - 1) * d + 1
+
+
+def conv_axis(n: int, k: int, s: int, d: int, form: str, pads: tuple[int, int] = (0, 0),
+              pool: bool = False) -> tuple[int, int, int]:
+    """(before, after, out) of a convolution (or pool) axis; raises Illegal."""
+    ke = k_eff(k, d)
+    if form == "valid":
+        before = after = 0
+    elif form == "full":
+        before = after = ke - 1
+    elif form == "same":  # TensorFlow: out = ceil(n / s), the odd pixel goes after
+        total = max((-(-n // s) - 1) * s + ke - n, 0)
+        before, after = total // 2, total - total // 2
+    else:
+        before, after = pads
+    if n + before + after < ke:
+        raise Illegal("kernel larger than the padded input")
+    if pool and max(before, after) > k // 2:  # PyTorch: half the undilated kernel
+        raise Illegal("pool padding larger than half the kernel")
+    return before, after, (n + before + after - ke) // s + 1
+
+
+def transposed_axis(n: int, k: int, s: int, d: int, form: str, pads: tuple[int, int] = (0, 0),
+                    output_padding: int | None = None, output_size: int | None = None
+                    ) -> tuple[int, int, int, int]:
+    """(before, after, a', out) of a transposed axis; raises Illegal.
+
+    ``output_padding`` is PyTorch's (Keras' with ``same`` and no ``output_size``),
+    ``output_size`` TensorFlow's ``output_shape``.
+    """
+    ke = k_eff(k, d)
+    if form == "same":
+        if output_size is not None:
+            N = output_size
+        elif output_padding is not None:  # Keras' deconv_output_length
+            if output_padding >= s:
+                raise Illegal("Keras: output_padding must be smaller than the stride")
+            N = (n - 1) * s + ke - 2 * (ke // 2) + output_padding
+        else:
+            N = n * s
+        if N < 1 or -(-N // s) != n:  # TF: the forward conv of N must give back n
+            raise Illegal("TF: output size does not give back the input")
+        total = max((n - 1) * s + ke - N, 0)
+        before, after = total // 2, total - total // 2
+        a = N - ((n - 1) * s + ke - before - after)
+        if output_size is not None and output_padding is not None and output_padding != a:
+            raise Illegal("output_padding conflicts with output_size")
+        return before, after, a, N
+    if form == "valid":
+        before = after = 0
+    elif form == "full":
+        before = after = ke - 1
+    else:
+        before, after = pads
+    lo = (n - 1) * s - before - after + ke
+    if output_size is not None:
+        if not lo <= output_size <= lo + s - 1:
+            raise Illegal("TF: output size does not give back the input")
+        a = output_size - lo
+        if output_padding is not None and output_padding != a:
+            raise Illegal("output_padding conflicts with output_size")
+    else:
+        a = output_padding or 0
+    if a >= max(s, d):
+        raise Illegal("PyTorch: output_padding must be smaller than max(stride, dilation)")
+    if lo + a < 1:
+        raise Illegal("empty output")
+    return before, after, a, lo + a
+
+
+def reference(spec) -> np.ndarray:
+    """The naive output of a spec-like object, from its resolved shapes and its values.
+
+    Reads plain attributes only (op, input, weights, kernel_size, stride, dilation, padding,
+    output_size, count_include_pad); the package is not imported.
+    """
+    if spec.op == "conv":
+        return conv2d(spec.input, spec.weights, spec.stride, spec.dilation, spec.padding)
+    if spec.op == "transposed":
+        return transposed2d(spec.input, spec.weights, spec.stride, spec.dilation,
+                            (spec.padding[0], spec.padding[2]), spec.output_size)
+    if spec.op == "maxpool":
+        return maxpool2d(spec.input, spec.kernel_size, spec.stride, spec.dilation, spec.padding)
+    return avgpool2d(spec.input, spec.kernel_size, spec.stride, spec.padding,
+                     spec.count_include_pad)
