@@ -199,6 +199,8 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
     spec_args: dict[str, Any] = {}
     render_args: dict[str, Any] = {}
     for key, value in mapping.items():
+        if value is None:
+            raise ConfigError(key, "must have a value (got null); remove the key to use its default")
         entry = KEYS[key]
         if entry.group == "spec":
             spec_args[key] = value

@@ -469,6 +469,15 @@ def make_spec(
                         f"must be at most half the kernel ({half}) for op: {op} "
                         f"(got {max(pad[2 * axis], pad[2 * axis + 1])}; PyTorch's rule)"))
         out = ((padded[0] - k_eff[0]) // st[0] + 1, (padded[1] - k_eff[1]) // st[1] + 1)
+        if op == "maxpool":
+            for axis, name in ((0, "rows"), (1, "columns")):
+                o = np.arange(out[axis])[:, None]
+                i = o * st[axis] + np.arange(k_size[axis])[None, :] * dil[axis] - pad[2 * axis]
+                empty = ~((i >= 0) & (i < in_size[axis])).any(axis=1)
+                if empty.any():
+                    raise ConfigError("padding", (
+                        f"leaves max-pool window {int(np.argmax(empty))} ({name}) with no input "
+                        "cell, only padding (its maximum would be -inf)"))
     if out[0] * out[1] > MAX_CELLS or max(out) > MAX_SIDE:
         raise ConfigError("size", f"gives an output too large ({out[0]}x{out[1]}; "
                                   f"at most {MAX_SIDE} per side and {MAX_CELLS} cells)")
