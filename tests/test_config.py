@@ -105,7 +105,7 @@ def test_non_text_key(tmp_path):
                                '(got "convolution")']),
     ("op: null", "op", ["(got null)"]),
     ("view: sideways", "view", ["gather, scatter, both"]),
-    ("duration: 5", "duration", ["from 10 to 60000", "(got 5)"]),
+    ("duration: 5", "duration", ["from 20 to 60000", "(got 5)"]),
     ("duration: fast", "duration", ['(got "fast")']),
     ("hold: -1", "hold", ["(got -1)"]),
     ("layout: round", "layout", ["oblique, flat"]),

@@ -139,12 +139,19 @@ def check_forward(case: dict) -> None:
         with pytest.raises(ConfigError):
             make_spec(**case)
         return
+    x = np.array(case["input"], dtype=float)
+    if case["op"] == "maxpool":
+        want = naive.maxpool2d(x, case["kernel"], stride, case["dilation"], quad)
+        if np.isinf(want).any():  # a window of padding only: refused, not drawn as -inf
+            event("empty max-pool window")
+            with pytest.raises(ConfigError, match="no input cell"):
+                make_spec(**case)
+            return
     event("legal")
     spec = make_spec(**case)
     assert spec.padding == quad
     assert spec.output_size == out
     assert spec.stride == stride
-    x = np.array(case["input"], dtype=float)
     if case["op"] == "conv":
         want = naive.conv2d(x, case["weights"], stride, case["dilation"], quad)
     elif case["op"] == "maxpool":

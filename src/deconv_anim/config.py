@@ -22,6 +22,7 @@ __all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "load_confi
            "config_from_mapping", "parse_flag_value"]
 
 LAYOUTS = ("oblique", "flat")
+MAX_DELAY_MS = 655_350  # a GIF frame delay is at most 65535 hundredths of a second
 
 
 def _choice(key: str, choices: tuple[str, ...]) -> Callable[[Any], str]:
@@ -73,6 +74,40 @@ def _raw(value: Any) -> Any:
     return value
 
 
+def _number(key: str, minimum: float, maximum: float) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                minimum <= value <= maximum):
+            raise ConfigError(key, f"must be a number from {minimum:g} to {maximum:g} "
+                                   f"(got {_show(value)})")
+        return float(value)
+    return check
+
+
+_HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+
+
+def parse_color(key: str, value: Any, *, allow_transparent: bool = False) -> Any:
+    """``#rrggbb``, ``#rgb`` or [r, g, b] (0-255) as an RGB tuple; optionally 'transparent'."""
+    if allow_transparent and isinstance(value, str) and value.strip().lower() == "transparent":
+        return "transparent"
+    if isinstance(value, str) and _HEX.match(value.strip()):
+        digits = value.strip().lstrip("#")
+        if len(digits) == 3:
+            digits = "".join(d * 2 for d in digits)
+        return tuple(int(digits[i:i + 2], 16) for i in (0, 2, 4))
+    if (isinstance(value, (list, tuple)) and len(value) == 3 and all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value)):
+        return tuple(value)
+    extra = ", or transparent" if allow_transparent else ""
+    raise ConfigError(key, f"must be a colour: '#rrggbb', '#rgb' or [r, g, b] with 0-255"
+                           f"{extra} (got {_show(value)})")
+
+
+def _color(key: str, allow_transparent: bool = False) -> Callable[[Any], Any]:
+    return lambda value: parse_color(key, value, allow_transparent=allow_transparent)
+
+
 @dataclass(frozen=True)
 class Key:
     """One config key: its group, its check, its help line."""
@@ -102,35 +137,80 @@ KEYS: dict[str, Key] = {
     "title": Key("render", _text("title"), "caption line under the figure", text=True),
     "output": Key("render", _path("output"), "output file, relative to the config's folder",
                   text=True),
-    "layout": Key("render", _choice("layout", LAYOUTS), "oblique (default) or flat"),
-    "duration": Key("render", _integer("duration", 10, 60_000),
+    "layout": Key("render", _choice("layout", LAYOUTS),
+                  "oblique (default) or flat (default with values)"),
+    "duration": Key("render", _integer("duration", 20, 60_000),
                     "milliseconds per frame (default 1000)"),
     "hold": Key("render", _integer("hold", 0, 600_000),
                 "extra milliseconds on the last frame (default 0)"),
+    "values": Key("render", _flag("values"), "numbers in the cells and the sum being formed"),
+    "labels": Key("render", _flag("labels"), "shape annotations and the current step's indices"),
+    "overlap": Key("render", _flag("overlap"),
+                   "transposed: tint output cells by how many kernel stamps land on them"),
     "style": Key("render", _raw, "a mapping of style keys (see below)"),
 }
 
 STYLE_KEYS: dict[str, Key] = {
-    "cell": Key("style", _integer("style.cell", 4, 400), "pixels per cell (default 30)"),
+    "theme": Key("style", _choice("style.theme", ("classic", "dark", "colorblind")),
+                 "classic (default), dark or colorblind"),
+    "cell": Key("style", _integer("style.cell", 4, 400),
+                "pixels per cell (default 30; 44 with values)"),
+    "line_width": Key("style", _number("style.line_width", 0.5, 20),
+                      "grid line width in pixels (default cell / 16)"),
+    "background": Key("style", _color("style.background", allow_transparent=True),
+                      "background colour, or transparent"),
+    "input_color": Key("style", _color("style.input_color"), "input cell colour"),
+    "output_color": Key("style", _color("style.output_color"), "output cell colour"),
+    "line_color": Key("style", _color("style.line_color"), "line and border colour"),
+    "overlay_color": Key("style", _color("style.overlay_color"), "kernel window overlay colour"),
+    "text_color": Key("style", _color("style.text_color"), "text colour"),
 }
 
 
 @dataclass(frozen=True)
 class Style:
-    """How things look; every field has a ``style:`` key and a flag of the same name."""
+    """How things look; every field has a ``style:`` key and a flag of the same name.
 
-    cell: int = 30
+    Colours left None come from the theme; ``cell`` None means 30, or 44 with values.
+    """
+
+    theme: str = "classic"
+    cell: int | None = None
+    line_width: float | None = None
+    background: Any = None
+    input_color: Any = None
+    output_color: Any = None
+    line_color: Any = None
+    overlay_color: Any = None
+    text_color: Any = None
+
+    @property
+    def transparent(self) -> bool:
+        return self.background == "transparent"
+
+    def colors(self) -> dict[str, Any]:
+        """The colours given, by theme field name, to override the theme's."""
+        given = {name.removesuffix("_color"): getattr(self, name)
+                 for name in ("input_color", "output_color", "line_color", "overlay_color",
+                              "text_color")
+                 if getattr(self, name) is not None}
+        if self.background is not None and not self.transparent:
+            given["background"] = self.background
+        return given
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     """How the animation is drawn and written."""
 
-    layout: str = "oblique"
+    layout: str = "oblique"  # the loader makes it flat when values are shown
     duration: int = 1000
     hold: int = 0
     title: str | None = None
     output: str | None = None
+    values: bool = False
+    labels: bool = False
+    overlap: bool = False
     style: Style = field(default_factory=Style)
 
 
@@ -200,7 +280,8 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
     render_args: dict[str, Any] = {}
     for key, value in mapping.items():
         if value is None:
-            raise ConfigError(key, "must have a value (got null); remove the key to use its default")
+            raise ConfigError(key, "must have a value (got null); remove the key to use "
+                                   "its default")
         entry = KEYS[key]
         if entry.group == "spec":
             spec_args[key] = value
@@ -214,6 +295,15 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
     _check_keys(style, STYLE_KEYS, prefix="style.")
     style_args = {key: STYLE_KEYS[key].check(value) for key, value in style.items()}
     spec = make_spec(**spec_args)
+    if render_args.get("overlap") and not spec.is_transposed:
+        raise ConfigError("overlap", f"is only for op: transposed (got op: {spec.op})")
+    if "input" in spec_args or "weights" in spec_args:
+        render_args.setdefault("values", True)
+    render_args.setdefault("layout", "flat" if render_args.get("values") else "oblique")
+    longest = render_args.get("duration", 1000) + render_args.get("hold", 0)
+    if longest > MAX_DELAY_MS:
+        raise ConfigError("hold", f"duration + hold must be at most {MAX_DELAY_MS} ms, the "
+                                  f"longest frame a GIF can hold (got {longest})")
     return Config(spec, RenderOptions(**render_args, style=Style(**style_args)), name=name,
                   source=source, base_dir=base_dir)
 
@@ -307,8 +397,8 @@ def parse_flag_value(key: str, text: str) -> Any:
     import yaml
 
     entry = KEYS.get(key) or STYLE_KEYS.get(key)
-    if entry is not None and entry.text:
-        return text
+    if (entry is not None and entry.text) or text.lstrip().startswith("#"):
+        return text  # free text, or a colour like #268bd2 (a comment to YAML)
     if _PAIR_TEXT.match(text):
         return [int(part) for part in re.split(r"[,x]", text)]
     try:

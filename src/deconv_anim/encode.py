@@ -1,29 +1,50 @@
 """Encode: frames to files, written atomically. One ``write`` entry point; the writer is
-chosen from the output suffix by a table.
+chosen from the output suffix by a table (:data:`FORMATS`).
 
-The GIF writer streams: header and the one global palette first, then per frame a graphic
-control extension and the LZW data of only the box that changed (unchanged pixels inside
-it transparent), so memory stays flat whatever the frame count and small changes cost
-little. Pillow's encoder (``GifImagePlugin.getdata``) makes the LZW data.
+=========  ==========================================  ===========================
+suffix     what                                        backend
+=========  ==========================================  ===========================
+``.gif``   animated GIF, streamed                      Pillow's LZW encoder
+``.png``   animated PNG (APNG), streamed               zlib
+``.webp``  animated WebP, lossless                     Pillow (holds every frame)
+``.mp4``   H.264 video, yuv420p, ``+faststart``        imageio-ffmpeg (``[video]``)
+``.svg``   animated SVG drawn from the scene           :mod:`deconv_anim.svg`
+=========  ==========================================  ===========================
+
+``write(..., sheet=True)`` writes one PNG with every frame in a grid instead.
+
+The GIF and APNG writers stream: header and the one palette first, then per frame only the
+box that changed (unchanged pixels inside it transparent), so memory stays flat whatever the
+frame count and small changes cost little. The SVG writer never looks at the frames: it
+draws the figure's scene (``figure.scene``) as vectors.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from .errors import ConfigError, OutputError
+from .errors import ConfigError, MissingDependencyError, OutputError
 from .raster import TRANSPARENT, RasterFrame
 
-__all__ = ["write", "atomic_output", "WRITERS", "GifStream"]
+__all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "WRITERS", "GifStream",
+           "writer_for", "format_for", "format_named", "MAX_SHEET_PIXELS"]
+
+MAX_SHEET_PIXELS = 200_000_000
+"""A contact sheet larger than this is refused (it is one image, held in memory)."""
+MAX_WEBP_BYTES = 4_000_000_000
+"""WebP frames are held until the file is written (Pillow's encoder): refuse more."""
 
 
 @contextlib.contextmanager
@@ -31,7 +52,8 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     """Open a temp file beside ``path``; rename it into place only if the block succeeds.
 
     On any error or interrupt (Ctrl-C included) the temp file is removed and a previous
-    file at ``path`` is left as it was. A missing parent folder is created.
+    file at ``path`` is left as it was. A missing parent folder is created. The handle's
+    ``name`` is the temp file's path (for backends that write by path, such as ffmpeg).
     """
     path = Path(path)
     try:
@@ -47,7 +69,8 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         raise OutputError(f"{path}: cannot write in {path.parent} "
                           f"({error.strerror or error})") from None
     try:
-        with os.fdopen(fd, "wb") as handle:
+        os.close(fd)
+        with open(temp, "wb") as handle:
             yield handle
         umask = os.umask(0)
         os.umask(umask)
@@ -59,11 +82,84 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
+# ----------------------------------------------------------------------------- timing
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Milliseconds per step, extra on the last one, and in-between frames per step.
+
+    With ``tween`` N every step but the last is followed by N in-between frames; the step's
+    ``duration`` is shared out between its own frame and those N, so a tweened animation
+    lasts exactly as long as the plain one.
+    """
+
+    duration: int = 1000
+    hold: int = 0
+    tween: int = 0
+
+    def of(self, index: int, count: int) -> int:
+        """Milliseconds of step ``index`` of ``count`` (without in-between frames)."""
+        return self.duration + (self.hold if index == count - 1 else 0)
+
+    def frame_count(self, count: int) -> int:
+        """Frames written for ``count`` steps: ``(count - 1) * (tween + 1) + 1``."""
+        return (count - 1) * (self.tween + 1) + 1 if count > 0 else 0
+
+    def durations(self, count: int) -> list[int]:
+        """Milliseconds of each frame written; they add up to ``count * duration + hold``.
+
+        >>> Timing(100, 50, tween=2).durations(2)
+        [33, 33, 34, 150]
+        """
+        n = self.tween + 1
+        split = [(k + 1) * self.duration // n - k * self.duration // n for k in range(n)]
+        return [*split * max(count - 1, 0), *([self.duration + self.hold] if count else [])]
+
+    def total(self, count: int) -> int:
+        return count * self.duration + self.hold if count else 0
+
+
+def _timed(frames: Iterable[RasterFrame], timing: Timing, count: int
+           ) -> Iterator[tuple[RasterFrame, int]]:
+    """Each frame with its milliseconds; the frame count must be what ``timing`` says."""
+    durations = timing.durations(count)
+    n = 0
+    for n, frame in enumerate(frames, 1):
+        if n > len(durations):
+            raise ValueError(f"got more than the {len(durations)} frames expected")
+        yield frame, durations[n - 1]
+    if n != len(durations):
+        raise ValueError(f"got {n} frames, expected {len(durations)}")
+
+
+def _video_fps(durations: list[int], fps: float | None) -> Fraction:
+    """The frame rate of a video: ``fps``, else one video frame per animation frame when
+    every duration is a multiple of their common divisor at up to 60 fps, else 30."""
+    if fps is not None:
+        return Fraction(fps).limit_denominator(1001)
+    step = math.gcd(*durations) if durations else 1000
+    rate = Fraction(1000, step)
+    return rate if rate <= 60 else Fraction(30)
+
+
+def _repeats(durations: list[int], fps: Fraction) -> list[int]:
+    """Video frames per animation frame: cumulative times rounded, so no drift builds up."""
+    ends, total = [], 0
+    for ms in durations:
+        total += ms
+        ends.append(round(total * fps / 1000))
+    return [b - a for a, b in zip([0, *ends], ends)]
+
+
+# ----------------------------------------------------------------------------- GIF
+
+
 class GifStream:
     """A GIF89a written frame by frame: nothing but the current frame is held."""
 
     def __init__(self, handle: BinaryIO, size: tuple[int, int], palette: np.ndarray,
-                 *, loop: int = 0, bits: int = 8) -> None:
+                 *, loop: int | None = 0, bits: int = 8) -> None:
         self.handle, self.bits = handle, bits
         width, height = size
         background = 0
@@ -100,60 +196,288 @@ class GifStream:
         self.handle.write(b";")
 
 
-@dataclass(frozen=True)
-class Timing:
-    """Milliseconds per frame, and extra on the last one."""
+def _changed_region(frame: RasterFrame) -> tuple[np.ndarray, tuple[int, int], bool]:
+    """(indices of the frame's changed box, its offset, whether unchanged pixels in it are
+    marked ``TRANSPARENT``)."""
+    x0, y0, x1, y1 = frame.box
+    region = frame.pixels[y0:y1, x0:x1]
+    if frame.changed is None:
+        return region, (x0, y0), False
+    return np.where(frame.changed, region, TRANSPARENT).astype(np.uint8), (x0, y0), True
 
-    duration: int = 1000
-    hold: int = 0
 
-    def of(self, index: int, count: int) -> int:
-        return self.duration + (self.hold if index == count - 1 else 0)
-
-
-def _write_gif(handle: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-               palette: np.ndarray, count: int, timing: Timing) -> None:
-    gif = GifStream(handle, size, palette, bits=max(2, (TRANSPARENT).bit_length()))
-    for frame in frames:
-        x0, y0, x1, y1 = frame.box
-        region = frame.pixels[y0:y1, x0:x1]
-        ms = timing.of(frame.index, count)
-        if frame.changed is None:
-            gif.add(region, (x0, y0), ms)
-        else:
-            gif.add(np.where(frame.changed, region, TRANSPARENT).astype(np.uint8), (x0, y0), ms,
-                    transparent=TRANSPARENT)
+def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
+               palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
+    gif = GifStream(out, size, palette, bits=max(2, (TRANSPARENT).bit_length()))
+    for frame, ms in _timed(frames, timing, count):
+        region, offset, masked = _changed_region(frame)
+        gif.add(region, offset, ms, transparent=TRANSPARENT if masked else None)
     gif.close()
 
 
+# ----------------------------------------------------------------------------- APNG
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def _png_rows(indices: np.ndarray) -> bytes:
+    """Palette indices, 8 bits each, as deflated scanlines (filter type 0)."""
+    h, w = indices.shape
+    rows = np.zeros((h, w + 1), np.uint8)
+    rows[:, 1:] = indices
+    return zlib.compress(rows.tobytes(), 9)
+
+
+def _apng_delay(ms: int) -> tuple[int, int]:
+    for den in (1000, 100, 10, 1):
+        num = round(ms * den / 1000)
+        if num <= 0xFFFF:
+            return num, den
+    return 0xFFFF, 1
+
+
+def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
+                palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
+    """An APNG: the first frame whole (it is also the still image of viewers without
+    APNG), then per frame only the changed box, blended over the previous frame."""
+    width, height = size
+    colors = TRANSPARENT + 1
+    out.write(b"\x89PNG\r\n\x1a\n")
+    out.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)))
+    out.write(_png_chunk(b"acTL", struct.pack(">II", timing.frame_count(count), 0)))
+    out.write(_png_chunk(b"PLTE", np.asarray(palette, np.uint8)[:colors].tobytes()))
+    alpha = bytes([255] * TRANSPARENT + [0])
+    out.write(_png_chunk(b"tRNS", alpha))
+    sequence = 0
+    for n, (frame, ms) in enumerate(_timed(frames, timing, count)):
+        region, (x, y), masked = _changed_region(frame)
+        h, w = region.shape
+        num, den = _apng_delay(ms)
+        blend = 1 if masked else 0  # over the previous frame / replace
+        out.write(_png_chunk(b"fcTL", struct.pack(">IIIIIHHBB", sequence, w, h, x, y, num,
+                                                  den, 0, blend)))
+        sequence += 1
+        data = _png_rows(region)
+        if n == 0:
+            out.write(_png_chunk(b"IDAT", data))
+        else:
+            out.write(_png_chunk(b"fdAT", struct.pack(">I", sequence) + data))
+            sequence += 1
+    out.write(_png_chunk(b"IEND", b""))
+
+
+# ----------------------------------------------------------------------------- WebP
+
+
+def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
+                palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
+    from PIL import Image
+
+    width, height = size
+    if timing.frame_count(count) * width * height > MAX_WEBP_BYTES:
+        raise ConfigError("output", f"a WebP of {timing.frame_count(count)} frames of "
+                                    f"{width}x{height} is too large to encode in memory; "
+                                    "write .gif, .png or .mp4 instead")
+    lut = np.asarray(palette, np.uint8).tobytes()
+    images, durations = [], []
+    for frame, ms in _timed(frames, timing, count):
+        image = Image.frombuffer("P", size, frame.pixels.copy(), "raw", "P", 0, 1)
+        image.putpalette(lut)
+        images.append(image)
+        durations.append(ms)
+    first, rest = images[0], images[1:]
+    first.save(out, format="WEBP", save_all=True, append_images=rest, duration=durations,
+               loop=0, lossless=True, quality=100, method=4, background=(0, 0, 0, 0))
+
+
+# ----------------------------------------------------------------------------- MP4
+
+
+def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
+               palette: np.ndarray, count: int, timing: Timing, fps: float | None = None,
+               **_: Any) -> None:
+    """H.264 in yuv420p (what every browser plays), padded with the background colour to
+    even dimensions (never scaled), ``+faststart`` so it plays while loading."""
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
+                                     "pip install 'deconv-anim[video]'") from None
+    durations = timing.durations(count)
+    rate = _video_fps(durations, fps)
+    if rate <= 0:
+        raise ConfigError("--fps", f"must be positive (got {fps})")
+    repeats = _repeats(durations, rate)
+    width, height = size
+    padded = (width + width % 2, height + height % 2)
+    colors = np.asarray(palette, np.uint8)
+    writer = imageio_ffmpeg.write_frames(
+        out.name, padded, fps=rate, codec="libx264", pix_fmt_in="rgb24",
+        pix_fmt_out="yuv420p", quality=None, macro_block_size=1, ffmpeg_log_level="error",
+        output_params=["-crf", "18", "-preset", "slow", "-tune", "animation",
+                       "-movflags", "+faststart"])
+    writer.send(None)
+    try:
+        canvas = None
+        written = 0
+        for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
+            if canvas is None:
+                canvas = np.empty((padded[1], padded[0], 3), np.uint8)
+                canvas[:] = colors[frame.pixels[0, 0]]  # the margin: background
+            canvas[:height, :width] = colors[frame.pixels]
+            for _ in range(repeat):
+                writer.send(canvas)
+                written += 1
+        if written == 0:
+            raise ConfigError("--fps", f"{float(rate):g} frames per second is too few for "
+                                       f"a {timing.total(count)} ms animation")
+    finally:
+        writer.close()
+
+
+# ----------------------------------------------------------------------------- SVG
+
+
+def _write_svg(out: BinaryIO, frames: Iterable[RasterFrame], *, count: int, timing: Timing,
+               figure: Any = None, **_: Any) -> None:
+    from .svg import svg_document
+
+    if figure is None or not hasattr(figure, "scene"):
+        raise ConfigError("output", "an SVG is drawn from one scene; this figure has none "
+                                    "(view: both is not supported in SVG yet)")
+    text = svg_document(figure.scene, figure.look, timing=timing)
+    out.write(text.encode("utf-8"))
+
+
+# ----------------------------------------------------------------------------- sheet
+
+
+def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
+                 palette: np.ndarray, count: int, timing: Timing, columns: int | None = None,
+                 labels: bool = True, **_: Any) -> None:
+    """Every frame in one PNG, row by row, each numbered (from 1) in its top-left corner."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    total = timing.frame_count(count)
+    width, height = size
+    cols = max(1, min(columns or math.ceil(math.sqrt(total)), total))
+    rows = math.ceil(total / cols)
+    if rows * cols * width * height > MAX_SHEET_PIXELS:
+        raise ConfigError("--sheet", f"a sheet of {total} frames of {width}x{height} would be "
+                                     "too large; use a smaller cell (--cell)")
+    lut = np.asarray(palette, np.uint8)
+    font = ImageFont.load_default(size=max(10, round(min(width, height) / 24)))
+    ink = _darkest(lut)
+    sheet: Any = None
+    draw: Any = None
+    for n, (frame, _ms) in enumerate(_timed(frames, timing, count)):
+        if sheet is None:  # the margin's colour: the background
+            sheet = Image.new("RGB", (cols * width, rows * height),
+                              tuple(int(v) for v in lut[frame.pixels[0, 0]]))
+            draw = ImageDraw.Draw(sheet)
+        x, y = (n % cols) * width, (n // cols) * height
+        sheet.paste(Image.fromarray(lut[frame.pixels], "RGB"), (x, y))
+        if labels:
+            pad = max(2, font.size // 3)
+            draw.text((x + pad, y + pad), str(n + 1), font=font, fill=ink)
+    sheet.save(out, format="PNG", optimize=True)
+
+
+def _darkest(lut: np.ndarray) -> tuple[int, int, int]:
+    """The palette's darkest colour among its first entries: the figures' line colour."""
+    head = lut[:16].astype(int)
+    return tuple(int(v) for v in head[head.sum(1).argmin()])  # type: ignore[return-value]
+
+
+# ----------------------------------------------------------------------------- the table
+
 Writer = Callable[..., None]
 
-# suffix -> writer; writers of other formats join this table
-WRITERS: dict[str, Writer] = {
-    ".gif": _write_gif,
-}
+
+@dataclass(frozen=True)
+class Format:
+    """One output format: its writer and what embedding it needs."""
+
+    name: str
+    suffix: str
+    writer: Writer
+    mime: str
+    video: bool = False
+    """Shown with a ``<video>`` tag rather than an ``<img>``."""
+    vector: bool = False
+    """Drawn from the scene (``figure``), not from raster frames."""
 
 
-def writer_for(path: Path) -> Writer:
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("gif", ".gif", _write_gif, "image/gif"),
+    Format("png", ".png", _write_apng, "image/apng"),
+    Format("webp", ".webp", _write_webp, "image/webp"),
+    Format("mp4", ".mp4", _write_mp4, "video/mp4", video=True),
+    Format("svg", ".svg", _write_svg, "image/svg+xml", vector=True),
+)}
+"""Every output format by name; the first is the default."""
+
+WRITERS: dict[str, Writer] = {f.suffix: f.writer for f in FORMATS.values()}
+"""suffix -> writer."""
+
+SHEET = Format("sheet", ".png", _write_sheet, "image/png")
+
+
+def format_for(path: str | Path) -> Format:
+    """The :class:`Format` of ``path``'s suffix (case-insensitive)."""
     suffix = Path(path).suffix.lower()
+    for fmt in FORMATS.values():
+        if fmt.suffix == suffix:
+            return fmt
+    known = ", ".join(WRITERS)
+    raise ConfigError("output", f"unknown file type {suffix or '(no suffix)'!r} of {path} "
+                                f"(known: {known})")
+
+
+def format_named(name: str) -> Format:
     try:
-        return WRITERS[suffix]
+        return FORMATS[name.lower().lstrip(".")]
     except KeyError:
-        known = ", ".join(WRITERS)
-        raise ConfigError("output", f"unknown file type {suffix or '(no suffix)'!r} of {path} "
-                                    f"(known: {known})") from None
+        raise ConfigError("--format", f"unknown format {name!r} (known: "
+                                      f"{', '.join(FORMATS)})") from None
+
+
+def writer_for(path: str | Path) -> Writer:
+    return format_for(path).writer
 
 
 def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-          palette: np.ndarray, count: int, timing: Timing = Timing()) -> int:
+          palette: np.ndarray, count: int, timing: Timing = Timing(), sheet: bool = False,
+          figure: Any = None, fps: float | None = None, columns: int | None = None,
+          labels: bool = True) -> int:
     """Write ``frames`` to ``path`` (format from its suffix), atomically.
+
+    Parameters
+    ----------
+    frames : iterable of RasterFrame
+        ``timing.frame_count(count)`` frames (``count`` steps, ``timing.tween`` in-between
+        frames after each but the last). Vector formats ignore them and draw ``figure``.
+    sheet : bool
+        Write one PNG with every frame in a grid of ``columns`` (a contact sheet, frames
+        numbered from 1 unless ``labels`` is false) instead of an animation.
+    figure : Raster, optional
+        What drew the frames; the SVG writer draws ``figure.scene`` with ``figure.look``.
+    fps : float, optional
+        Frames per second of a video (default: one video frame per animation frame).
 
     Returns the number of bytes written.
     """
     path = Path(path)
-    writer = writer_for(path)
+    fmt = format_for(path)
+    if sheet:
+        if fmt.suffix != SHEET.suffix:
+            raise ConfigError("--sheet", f"a sheet is a PNG image; name it .png (got {path})")
+        fmt = SHEET
     with atomic_output(path) as handle:
-        writer(handle, frames, size=size, palette=palette, count=count, timing=timing)
+        fmt.writer(handle, frames, size=size, palette=palette, count=count, timing=timing,
+                   figure=figure, fps=fps, columns=columns, labels=labels)
         handle.flush()
-        written = handle.tell()
-    return written
+    return path.stat().st_size

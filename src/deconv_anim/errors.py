@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DeconvAnimError", "ConfigError", "OutputError"]
+__all__ = ["DeconvAnimError", "ConfigError", "OutputError", "MissingDependencyError"]
 
 
 class DeconvAnimError(Exception):
@@ -35,3 +35,7 @@ class ConfigError(DeconvAnimError, ValueError):
 
 class OutputError(DeconvAnimError, OSError):
     """An output path cannot be created or written."""
+
+
+class MissingDependencyError(DeconvAnimError, ImportError):
+    """An optional backend (ffmpeg, Sphinx) is not installed; the message says how to add it."""

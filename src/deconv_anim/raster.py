@@ -3,10 +3,15 @@
 Units become pixels once, here: each grid unit vector is rounded to whole pixels, so every
 grid corner lands on an exact pixel and a sprite drawn once (the kernel window, the
 highlighted cell) is the same at every position. What never changes (the input grid, the
-output grid, the title) is painted once with 4x supersampling; per frame only the moving
-parts are composited, inside the box they cover, and mapped to one fixed palette through a
-lookup table. Each frame reports the box that changed since the previous one, so an encoder
+title) is painted once with 4x supersampling; per frame only the moving parts are
+composited, inside the box they cover, and mapped to one fixed palette through a lookup
+table. Each frame reports the box that changed since the previous one, so an encoder
 writes only that.
+
+Layers, bottom to top: the input layer (input grid, captions), sprites on the input grid
+(the window in the gather view, the current input cell in the scatter view), the
+connector lines, the output layer (output grid, redrawn where its cells change), sprites
+on the output grid, and the caption line of the current step.
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .report import format_value, summary
 from .scene import CellKind, Frame, Grid, Scene
 from .themes import RGB, Theme
 
-__all__ = ["Raster", "RasterFrame", "TRANSPARENT"]
+__all__ = ["Raster", "SideBySide", "RasterFrame", "Look", "TRANSPARENT"]
 
 SUPERSAMPLE = 4
 CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
@@ -30,7 +36,22 @@ CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (sm
 MAX_COLORS = 128  # 7-bit palette: smaller LZW codes than 8 bits
 TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
 MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
+MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
+CAPTION_LINES = 2  # lines kept for the caption of the current step
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a raster draws: colours, sizes, and which teaching aids are on."""
+
+    theme: Theme
+    cell: int = 30
+    line_width: float | None = None  # pixels; default cell / 16
+    numbers: bool = False
+    labels: bool = False
+    overlap: bool = False
+    transparent: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,32 +61,93 @@ class RasterFrame:
     ``pixels`` is the renderer's working buffer: read it before asking for the next frame.
     ``box`` bounds the pixels that differ from the previous frame (the whole canvas for
     frame 0); ``changed`` is the mask of those pixels inside ``box`` (None: all of it).
+    ``step`` is the trace step shown; ``phase`` is 0 for the step's own frame and the
+    fraction of the way to the next step for in-between (tween) frames.
     """
 
     index: int
     pixels: np.ndarray
     box: Box
     changed: np.ndarray | None
+    step: int = 0
+    phase: float = 0.0
 
 
-# ----------------------------------------------------------------------------- painting
+# ----------------------------------------------------------------------------- colours
 
 
 def _mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
     return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
+def _luminance(c: Sequence[float]) -> float:
+    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
+
+
+def _contrast(fill: Sequence[float], theme: Theme) -> RGB:
+    """The text colour (line or background colour) that reads best on ``fill``."""
+    a, b = theme.text_color, theme.background
+    la, lb, lf = _luminance(a), _luminance(b), _luminance(fill)
+    return a if abs(la - lf) >= abs(lb - lf) else b
+
+
+# ----------------------------------------------------------------------------- text
+
+
+@lru_cache(maxsize=32)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled font (no system font path, the same on every machine)."""
+    return ImageFont.load_default(size=size)
+
+
+@lru_cache(maxsize=4096)
+def _text_sprite(text: str, size: int, fill: RGB, stroke: RGB | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Premultiplied RGB and alpha of ``text`` (with an optional 1 px halo)."""
+    font = _font(size)
+    sw = 1 if stroke else 0
+    x0, y0, x1, y1 = font.getbbox(text, stroke_width=sw)
+    w, h = max(1, x1 - x0), max(1, y1 - y0)
+    body = Image.new("L", (w, h))
+    ImageDraw.Draw(body).text((-x0, -y0), text, font=font, fill=255)
+    b = np.asarray(body, np.float32) / 255
+    if stroke:
+        halo = Image.new("L", (w, h))
+        ImageDraw.Draw(halo).text((-x0, -y0), text, font=font, fill=255, stroke_width=1,
+                                  stroke_fill=255)
+        a = np.maximum(np.asarray(halo, np.float32) / 255, b)
+        rgb = (np.array(stroke, np.float32) * (a - b)[..., None]
+               + np.array(fill, np.float32) * b[..., None])
+    else:
+        a = b
+        rgb = np.array(fill, np.float32) * b[..., None]
+    rgb.flags.writeable = False
+    a.flags.writeable = False
+    return rgb, a
+
+
+# ----------------------------------------------------------------------------- painting
+
+
 class _Ops:
-    """Draw operations in pixel coordinates, replayed onto supersampled images."""
+    """Draw operations in pixel coordinates, replayed onto supersampled images.
+
+    Polygons and lines are supersampled; text is drawn at full size after.
+    """
 
     def __init__(self) -> None:
         self.ops: list[tuple] = []
+        self.texts: list[tuple] = []
 
     def polygon(self, points: np.ndarray, fill: RGB, alpha: float = 1.0) -> None:
         self.ops.append(("polygon", np.asarray(points, float), fill, alpha))
 
     def line(self, points: np.ndarray, color: RGB, width: float, alpha: float = 1.0) -> None:
         self.ops.append(("line", np.asarray(points, float), color, width, alpha))
+
+    def text(self, centre: Sequence[float], text: str, size: int, fill: RGB,
+             stroke: RGB | None = None) -> None:
+        self.texts.append((np.asarray(centre, float), text, size, fill, stroke))
 
     def bounds(self, pad: float) -> Box:
         return self.box_of(np.concatenate([op[1] for op in self.ops]), pad)
@@ -76,62 +158,92 @@ class _Ops:
         x1, y1 = np.ceil(pts.max(axis=0) + pad).astype(int)
         return int(x0), int(y0), int(x1), int(y1)
 
-    def paint(self, box: Box, background: RGB | None) -> tuple[np.ndarray, np.ndarray]:
+    def paint(self, box: Box, background: RGB | None,
+              shift: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
         """Paint into ``box``: (premultiplied RGB float32 [h, w, 3], alpha float32 [h, w]).
 
-        With a ``background`` the result is opaque (alpha 1)."""
+        With a ``background`` the result is opaque (alpha 1). ``shift`` moves everything
+        by a fraction of a pixel (tween frames)."""
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         ss = SUPERSAMPLE
         band = max(1, MAX_BAND_PIXELS // max(1, w * ss * ss))
         rgb = np.empty((h, w, 3), np.float32)
         alpha = np.empty((h, w), np.float32)
+        black = (0, 0, 0)
         for top in range(0, h, band):
             bh = min(band, h - top)
-            color = Image.new("RGB", (w * ss, bh * ss), background or (0, 0, 0))
+            color = Image.new("RGB", (w * ss, bh * ss), background or black)
             dc = ImageDraw.Draw(color)
+            dm = None
             if background is None:
                 mask = Image.new("L", (w * ss, bh * ss), 0)
                 dm = ImageDraw.Draw(mask)
-            origin = np.array([x0, y0 + top], float)
+            origin = np.array([x0 - shift[0], y0 + top - shift[1]], float)
             for op in self.ops:
                 pts = [tuple(p) for p in ((op[1] - origin) * ss).tolist()]
-                if op[0] == "polygon":
-                    _, _, fill, a = op
-                    dc.polygon(pts, fill=_mix(background or (0, 0, 0), fill, a)
-                               if background or a < 1 else fill)
-                    if background is None:
+                kind, col, a = op[0], op[2], op[-1]
+                paint = _mix(background or black, col, a) if (background or a < 1) else col
+                if kind == "polygon":
+                    dc.polygon(pts, fill=paint)
+                    if dm is not None:
                         dm.polygon(pts, fill=round(255 * a))
                 else:
-                    _, _, col, width, a = op
-                    wpx = max(1, round(width * ss))
-                    dc.line(pts, fill=_mix(background or (0, 0, 0), col, a)
-                            if background or a < 1 else col, width=wpx)
-                    if background is None:
+                    wpx = max(1, round(op[3] * ss))
+                    dc.line(pts, fill=paint, width=wpx)
+                    if dm is not None:
                         dm.line(pts, fill=round(255 * a), width=wpx)
             rgb[top:top + bh] = np.asarray(color.reduce(ss), np.float32)
-            alpha[top:top + bh] = (1.0 if background else
+            alpha[top:top + bh] = (1.0 if dm is None else
                                    np.asarray(mask.reduce(ss), np.float32) / 255.0)
+        for centre, text, size, fill, stroke in self.texts:
+            trgb, ta = _text_sprite(text, size, fill, stroke)
+            th, tw = ta.shape
+            cx, cy = centre + np.asarray(shift)
+            _blend(rgb, alpha, box, trgb, ta,
+                   (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
+                    round(cy - th / 2) + th))
         return rgb, alpha
+
+
+def _blend(rgb: np.ndarray, alpha: np.ndarray | None, box: Box, src_rgb: np.ndarray,
+           src_alpha: np.ndarray, where: Box) -> None:
+    """Composite a premultiplied sprite placed at ``where`` over ``rgb`` covering ``box``."""
+    ix0, iy0 = max(box[0], where[0]), max(box[1], where[1])
+    ix1, iy1 = min(box[2], where[2]), min(box[3], where[3])
+    if ix0 >= ix1 or iy0 >= iy1:
+        return
+    dy, dx = slice(iy0 - box[1], iy1 - box[1]), slice(ix0 - box[0], ix1 - box[0])
+    sy, sx = slice(iy0 - where[1], iy1 - where[1]), slice(ix0 - where[0], ix1 - where[0])
+    a = src_alpha[sy, sx]
+    dst = rgb[dy, dx]
+    dst *= 1 - a[..., None]
+    dst += src_rgb[sy, sx]
+    if alpha is not None:
+        alpha[dy, dx] = alpha[dy, dx] * (1 - a) + a
 
 
 # ----------------------------------------------------------------------------- palette
 
 
-def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int]:
+def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int, int]:
     """A fixed palette for everything a figure can show: its flat colours exactly, and
-    the mixes its anti-aliased edges make. Slot 255 is left for transparency.
+    the mixes its anti-aliased edges make.
 
     Returns the palette (256 x 3), how many entries are used, and how many leading entries
-    are exact flat colours. The transparency slot is entry ``MAX_COLORS - 1``."""
+    are exact flat colours. Entry 0 is the background; the transparency slot is
+    ``TRANSPARENT``."""
     bg, a = theme.background, theme.overlay_alpha
-    fills = [bg, theme.input, theme.output, *tints, _mix(bg, theme.input, 0.3)]
+    fills = [bg, theme.input, theme.output, *tints, _mix(bg, theme.input, 0.3),
+             _mix(bg, theme.output, 0.25)]
     shaded = [_mix(f, theme.overlay, a) for f in fills]
-    keys = list(dict.fromkeys([*fills, *shaded, theme.line, theme.text_color,
+    keys = list(dict.fromkeys([*fills, *shaded, theme.line, theme.text_color, theme.accent,
                                _mix(bg, theme.line, 0.35)]))
     colors = list(keys)
     for k in keys:  # lines and text over every fill
         colors += [_mix(k, theme.line, t / 6) for t in range(1, 6)]
+    for k in keys:  # light text over every fill
+        colors += [_mix(k, bg, t / 4) for t in range(1, 4)]
     for i, k in enumerate(keys):  # edges between fills
         colors += [_mix(k, other, 0.5) for other in keys[i + 1:]]
     colors = list(dict.fromkeys(colors))[:MAX_COLORS - 1]
@@ -151,8 +263,11 @@ def _lookup(palette_bytes: bytes, colors: int, exact: int) -> np.ndarray:
     # |c - p|^2 = |c|^2 - 2 c.p + |p|^2; |c|^2 is the same for every p
     distance = (palette**2).sum(1)[None, :] - 2 * centres @ palette.T
     lut = distance.argmin(1).astype(np.uint8)
+    # A flat fill composites to its exact colour give or take rounding: pin the buckets
+    # of every colour within 2 levels of an exact one to it (earlier entries win).
+    near = np.array(np.meshgrid(*[[-2, 0, 2]] * 3, indexing="ij")).reshape(3, -1).T
     for index in range(exact - 1, -1, -1):
-        r, g, b = palette[index].astype(int) >> 3
+        r, g, b = (np.clip(palette[index].astype(int) + near, 0, 255) >> 3).T
         lut[(r << 10) | (g << 5) | b] = index
     lut.flags.writeable = False
     return lut
@@ -189,46 +304,77 @@ def _line_pixels(p0: np.ndarray, p1: np.ndarray, width: float, levels: int = 255
     return ys[keep].astype(int), xs[keep].astype(int), cover[keep]
 
 
+# ----------------------------------------------------------------------------- sprites
+
+
+class _Sprite:
+    """Draw operations placed relative to a reference position, painted once per
+    sub-pixel phase (whole-pixel moves reuse the same pixels)."""
+
+    def __init__(self, ops: _Ops, pad: float) -> None:
+        self.ops = ops
+        self.box = ops.bounds(pad + 1)
+        self._painted: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+
+    def place(self, shift: np.ndarray) -> tuple[Box, np.ndarray, np.ndarray]:
+        """(box, rgb, alpha) of the sprite moved by ``shift`` pixels."""
+        ix, iy = np.floor(shift).astype(int)
+        frac = (round(float(shift[0] - ix) * 4) / 4, round(float(shift[1] - iy) * 4) / 4)
+        if frac not in self._painted:
+            self._painted[frac] = self.ops.paint(self.box, None, frac)
+        rgb, alpha = self._painted[frac]
+        x0, y0, x1, y1 = self.box
+        return (x0 + int(ix), y0 + int(iy), x1 + int(ix), y1 + int(iy)), rgb, alpha
+
+
+def _union(*boxes: Box | None) -> Box | None:
+    real = [b for b in boxes if b is not None]
+    if not real:
+        return None
+    return (min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real),
+            max(b[3] for b in real))
+
+
+def _clip(box: Box, canvas: Box) -> Box:
+    return (max(box[0], canvas[0]), max(box[1], canvas[1]), min(box[2], canvas[2]),
+            min(box[3], canvas[3]))
+
+
+def _tighten(box: Box, changed: np.ndarray) -> tuple[Box, np.ndarray]:
+    """Shrink ``box`` to the changed pixels (at least one pixel)."""
+    rows = np.flatnonzero(changed.any(axis=1))
+    if rows.size == 0:
+        return (box[0], box[1], box[0] + 1, box[1] + 1), np.zeros((1, 1), bool)
+    cols = np.flatnonzero(changed.any(axis=0))
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+    return ((box[0] + int(c0), box[1] + int(r0), box[0] + int(c1), box[1] + int(r1)),
+            changed[r0:r1, c0:c1])
+
+
 # ----------------------------------------------------------------------------- raster
 
 
-@dataclass
-class _Sprite:
-    rgb: np.ndarray  # premultiplied
-    alpha: np.ndarray
-    box: Box  # where it sits for the reference position
-
-    def at(self, shift: np.ndarray) -> Box:
-        x0, y0, x1, y1 = self.box
-        dx, dy = int(shift[0]), int(shift[1])
-        return x0 + dx, y0 + dy, x1 + dx, y1 + dy
-
-
-def _union(a: Box | None, b: Box | None) -> Box | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
-
-
 class Raster:
-    """Draws a :class:`~deconv_anim.scene.Scene` into palette-indexed frames.
+    """Draws one view of a :class:`~deconv_anim.scene.Scene` into palette-indexed frames.
 
     Parameters
     ----------
     scene : Scene
-    cell : int
-        Pixels per cell (grid unit).
-    theme : Theme
+    look : Look
+    palette : (numpy.ndarray, int, int), optional
+        A palette made by another raster (to share one between side-by-side panels).
+    min_height : int
+        Pad the canvas to at least this height.
     """
 
-    def __init__(self, scene: Scene, *, cell: int, theme: Theme) -> None:
-        self.scene, self.cell, self.theme = scene, cell, theme
+    def __init__(self, scene: Scene, look: Look, *, palette: tuple | None = None,
+                 min_height: int = 0, heading: str | None = None) -> None:
+        self.scene, self.look, self.theme = scene, look, look.theme
+        cell = look.cell
         (ax, ay), (bx, by) = scene.basis
         self.ex = np.array([round(cell * ax), -round(cell * ay)])
         self.ey = np.array([round(cell * bx), -round(cell * by)])
-        self.line_width = max(1.0, cell / 16)
+        self.line_width = look.line_width or max(1.0, cell / 16)
         self.margin = max(4, round(cell * 0.4))
         self._offsets = {g.name: np.array([round(cell * g.offset[0]), -round(cell * g.offset[1])])
                          for g in (scene.input, scene.output)}
@@ -236,16 +382,28 @@ class Raster:
         x0, y0, x1, y1 = self._figure_box()
         self._origin = np.array([self.margin - x0, self.margin - y0])
         width = x1 - x0 + 2 * self.margin
-        height = y1 - y0 + 2 * self.margin
-        self._title_lines, self._font, title_height = self._layout_title(width)
-        self.size = (int(width), int(height + title_height))
-        self.figure_height = int(height)
+        self.figure_height = int(y1 - y0 + 2 * self.margin)
+        self.text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
+        self._line_height = round(self.text_size * 1.35)
+        self._static_lines = self._wrap(self._static_text(heading), width)
+        self._caption = look.numbers or look.labels
+        self._legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
+        rows = len(self._static_lines) + CAPTION_LINES * self._caption + self._legend
+        height = self.figure_height + rows * self._line_height + (self.margin // 2 if rows else 0)
+        self.size = (int(width), int(max(height, min_height)))
 
-        counts = self._stamp_counts() if scene.view == "scatter" else None
-        self._max_count = int(counts.max()) if counts is not None and counts.size else 1
-        self._tint_levels = self._tints() if scene.view == "scatter" else []
-        self.palette, colors, exact = _palette(theme, self._tint_levels)
+        self._counts = self._stamp_counts() if self.scene.spec.is_transposed else None
+        self._max_count = int(self._counts.max()) if self._counts is not None else 1
+        tinted = scene.view == "scatter" or look.overlap
+        self._tint_levels = self.tints() if tinted else []
+        self.palette, colors, exact = palette or _palette(self.theme, self._tint_levels)
+        self._palette_args = (self.palette, colors, exact)
         self._lut = _lookup(self.palette.tobytes(), colors, exact)
+        self.background_index = 0
+
+    @property
+    def palette_args(self) -> tuple:
+        return self._palette_args
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -272,118 +430,96 @@ class Raster:
             r0, c0 = grid.first
             rows, cols = grid.kinds.shape
             polys.append(self.cell_polygon(grid, r0, c0, rows, cols))
-        if s.view == "scatter":
+        if s.view == "scatter":  # stamps may reach past the output grid
             spec = s.spec
             kh, kw = s.window_extent
             for r, c in ((-spec.padding[0], -spec.padding[2]),
                          ((spec.input_size[0] - 1) * spec.stride[0] - spec.padding[0],
                           (spec.input_size[1] - 1) * spec.stride[1] - spec.padding[2])):
                 polys.append(self.cell_polygon(s.output, r, c, kh, kw))
-        pts = np.concatenate(polys)
-        x0, y0 = np.floor(pts.min(0)).astype(int)
-        x1, y1 = np.ceil(pts.max(0)).astype(int)
-        return int(x0), int(y0), int(x1), int(y1)
+        return _Ops.box_of(np.concatenate(polys), 0)
 
-    # -- title --------------------------------------------------------------------------
+    # -- text ---------------------------------------------------------------------------
 
-    def _layout_title(self, width: int):
-        title = self.scene.title
-        if not title:
-            return [], None, 0
-        size = max(10, round(self.cell * 0.45))
-        font = ImageFont.load_default(size=size)
-        words, lines, line = title.split(), [], ""
-        room = width - 2 * self.margin
-        for word in words:
-            trial = f"{line} {word}".strip()
-            if line and font.getlength(trial) > room:
-                lines.append(line)
-                line = word
+    def _static_text(self, heading: str | None) -> list[str]:
+        scene, look = self.scene, self.look
+        lines = [line for line in (heading, scene.title) if line]
+        if look.labels:
+            lines.append(summary(scene.spec))
+        if look.numbers and scene.spec.is_transposed and scene.view == "gather":
+            lines.append("The window applies the kernel rotated by 180 degrees.")
+        return lines
+
+    def _wrap(self, lines: list[str], width: int) -> list[str]:
+        font, room, out = _font(self.text_size), width - 2 * self.margin, []
+        for text in lines:
+            line = ""
+            for word in text.split():
+                trial = f"{line} {word}".strip()
+                if line and font.getlength(trial) > room:
+                    out.append(line)
+                    line = word
+                else:
+                    line = trial
+            out.append(line)
+        return out
+
+    def _fit(self, text: str) -> str:
+        """Fit a caption into its lines (wrapped at ' + '), shortened in the middle if it
+        must be, keeping its end (the result)."""
+        font, room = _font(self.text_size), self.size[0] - 2 * self.margin
+
+        def lines(t: str) -> list[str]:
+            out, line = [], ""
+            for word in t.split(" "):
+                trial = f"{line} {word}" if line else word
+                if line and font.getlength(trial) > room:
+                    out.append(line)
+                    line = word
+                else:
+                    line = trial
+            return [*out, line]
+
+        if len(lines(text)) <= CAPTION_LINES or " = " not in text:
+            return "\n".join(lines(text)[:CAPTION_LINES])
+        head, _, result = text.rpartition(" = ")
+        while head and len(lines(f"{head} ... = {result}")) > CAPTION_LINES:
+            head = head[: head.rfind(" ")] if " " in head else ""
+        return "\n".join(lines(f"{head} ... = {result}"))
+
+    def caption(self, frame: Frame) -> str:
+        """The caption line of a step: the sum being formed, and/or the step's indices."""
+        scene, step, spec = self.scene, frame.step, self.scene.spec
+        r, c = step.cell
+        parts = []
+        if self.look.labels:
+            where = "out" if scene.view == "gather" else "x"
+            parts.append(f"step {step.index + 1}/{len(scene)}:" if self.look.numbers
+                         else f"step {step.index + 1}/{len(scene)}: {where}[{r}, {c}]")
+        if self.look.numbers:
+            x, w = spec.input, spec.weights
+            taps = step.taps
+            values = [format_value(x[t[2], t[3]]) for t in taps]
+            if scene.view == "scatter":
+                parts.append(f"x[{r}, {c}] = {format_value(step.value)} stamps "
+                             f"{format_value(step.value)} * w onto {len(taps)} output cells")
+            elif spec.op == "maxpool":
+                parts.append(f"out[{r}, {c}] = max({', '.join(values)}) = "
+                             f"{format_value(step.value)}")
+            elif spec.op == "avgpool":
+                count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
+                         else len(taps))
+                parts.append(f"out[{r}, {c}] = ({' + '.join(values) or '0'}) / {count} = "
+                             f"{format_value(step.value)}")
             else:
-                line = trial
-        lines.append(line)
-        return lines, font, round(size * 1.35) * len(lines) + self.margin // 2
+                terms = [f"{v}*{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
+                if len(terms) > MAX_TERMS:
+                    terms = [*terms[:MAX_TERMS - 1], "..."]
+                parts.append(f"out[{r}, {c}] = {' + '.join(terms) or '0'} = "
+                             f"{format_value(step.value)}")
+        return self._fit(" ".join(parts))
 
-    # -- static layers ------------------------------------------------------------------
-
-    def _grid_ops(self, grid: Grid, ops: _Ops, *, counts: np.ndarray | None = None) -> None:
-        theme, lw = self.theme, self.line_width
-        r0, c0 = grid.first
-        kinds = grid.kinds
-        dashed_edges: set[tuple[str, int, int]] = set()
-        solid_edges: set[tuple[str, int, int]] = set()
-        faded_line = _mix(theme.background, theme.line, 0.35)
-        filled = []
-        for (i, j), kind in np.ndenumerate(kinds):
-            r, c = r0 + i, c0 + j
-            edges = {("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1)}
-            if kind in (CellKind.PADDING, CellKind.ZERO):
-                dashed_edges |= edges
-            elif kind in (CellKind.INPUT, CellKind.OUTPUT):
-                solid_edges |= edges
-                filled.append((r, c, kind))
-            elif kind == CellKind.CROPPED:
-                ops.polygon(self.cell_polygon(grid, r, c), _mix(theme.background, theme.input,
-                                                                0.3))
-                for edge in sorted(edges):
-                    self._dashes(grid, edge, ops, faded_line, lw)
-        for edge in sorted(dashed_edges - solid_edges):
-            self._dashes(grid, edge, ops, theme.line, lw)
-        for r, c, kind in filled:
-            if kind == CellKind.INPUT:
-                fill = theme.input
-            elif counts is None:
-                fill = theme.output
-            else:
-                fill = self._tint(int(counts[r, c]))
-            ops.polygon(self.cell_polygon(grid, r, c), fill)
-        for edge in sorted(solid_edges):
-            ops.line(self._edge(grid, edge), theme.line, lw)
-
-    def _edge(self, grid: Grid, edge: tuple[str, int, int]) -> np.ndarray:
-        kind, r, c = edge
-        end = (r, c + 1) if kind == "h" else (r + 1, c)
-        return np.array([self.corner(grid, r, c), self.corner(grid, *end)], float)
-
-    def _dashes(self, grid: Grid, edge, ops: _Ops, color: RGB, width: float) -> None:
-        a, b = self._edge(grid, edge)
-        for start in (0.1, 0.6):  # two dashes per edge, corners open, as TikZ's dashed
-            ops.line(np.array([a + (b - a) * start, a + (b - a) * (start + 0.3)]), color,
-                     width)
-
-    def _paint_static(self) -> None:
-        w, h = self.size
-        full = (0, 0, w, h)
-        ops = _Ops()
-        self._grid_ops(self.scene.input, ops)
-        rgb, _ = ops.paint(full, self.theme.background)
-        if self._title_lines:
-            image = Image.fromarray(rgb.round().astype(np.uint8), "RGB")
-            draw = ImageDraw.Draw(image)
-            size = self._font.size
-            y = self.figure_height - self.margin // 2
-            for line in self._title_lines:
-                x = (w - self._font.getlength(line)) / 2
-                draw.text((round(x), y), line, font=self._font, fill=self.theme.text_color)
-                y += round(size * 1.35)
-            rgb = np.asarray(image, np.float32)
-        self.input_rgb = rgb
-        self.out_rgb = np.zeros((h, w, 3), np.float32)
-        self.out_alpha = np.zeros((h, w), np.float32)
-        grid = self.scene.output
-        box = _clip(_Ops.box_of(self.cell_polygon(grid, 0, 0, grid.rows, grid.cols),
-                                self.line_width + 2), full)
-        self._paint_output(box, self._counts if self.scene.view == "scatter" else None)
-
-    def _paint_output(self, box: Box, counts: np.ndarray | None) -> None:
-        x0, y0, x1, y1 = box
-        ops = _Ops()
-        self._grid_ops(self.scene.output, ops, counts=counts)
-        rgb, alpha = ops.paint(box, None)
-        self.out_rgb[y0:y1, x0:x1] = rgb
-        self.out_alpha[y0:y1, x0:x1] = alpha
-
-    # -- scatter counts -----------------------------------------------------------------
+    # -- cells --------------------------------------------------------------------------
 
     def _stamp_counts(self) -> np.ndarray:
         """How many stamps land on each output cell (separable: rows times columns)."""
@@ -397,9 +533,9 @@ class Raster:
             per_axis.append(np.bincount(o, minlength=spec.output_size[axis]))
         return np.outer(*per_axis)
 
-    def _tints(self) -> list[RGB]:
-        levels = range(1, min(self._max_count, 8) + 1)
-        return [self._tint(c) for c in levels] + [self.theme.background]
+    def tints(self) -> list[RGB]:
+        """Fills of output cells hit by 1, 2, ... stamps (at most 8 listed)."""
+        return [self._tint(c) for c in range(1, min(self._max_count, 8) + 1)]
 
     def _tint(self, count: int) -> RGB:
         if count <= 0:
@@ -407,131 +543,432 @@ class Raster:
         f = 0.3 + 0.7 * min(count, self._max_count) / self._max_count
         return _mix(self.theme.background, self.theme.output, f)
 
-    # -- sprites ------------------------------------------------------------------------
+    def _cell_text(self, grid: Grid, r: int, c: int, text: str, fill: RGB, ops: _Ops,
+                   size: int | None = None, faded: bool = False) -> None:
+        centre = self.cell_polygon(grid, r, c).mean(axis=0)
+        color = _contrast(fill, self.theme)
+        if faded:
+            color = _mix(fill, color, 0.5)
+        ops.text(centre, text, size or round(self.look.cell * 0.38), color)
 
-    def _sprite(self, grid: Grid, cells: Sequence[tuple[int, int]], outline: float) -> _Sprite:
+    def _grid_ops(self, grid: Grid, ops: _Ops, *, fills: np.ndarray | None = None,
+                  texts: np.ndarray | None = None, block: Box | None = None) -> None:
+        """Cells of ``grid`` (only rows r0:r1, columns c0:c1 of ``block`` if given)."""
+        theme, lw = self.theme, self.line_width
+        r0, c0 = grid.first
+        kinds = grid.kinds
+        dashed_edges: set[tuple[str, int, int]] = set()
+        solid_edges: set[tuple[str, int, int]] = set()
+        faded_line = _mix(theme.background, theme.line, 0.35)
+        faded_fill = _mix(theme.background, theme.input, 0.3)
+        numbers = self.look.numbers
+        filled, zeros = [], []
+        rows, cols = kinds.shape
+        br0, bc0, br1, bc1 = block if block else (r0, c0, r0 + rows, c0 + cols)
+        for i in range(max(br0 - r0, 0), min(br1 - r0, rows)):
+            for j in range(max(bc0 - c0, 0), min(bc1 - c0, cols)):
+                kind = kinds[i, j]
+                r, c = r0 + i, c0 + j
+                edges = {("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1)}
+                if kind in (CellKind.PADDING, CellKind.ZERO):
+                    dashed_edges |= edges
+                    zeros.append((r, c))
+                elif kind in (CellKind.INPUT, CellKind.OUTPUT):
+                    solid_edges |= edges
+                    filled.append((r, c, kind))
+                elif kind == CellKind.CROPPED:
+                    ops.polygon(self.cell_polygon(grid, r, c), faded_fill)
+                    for edge in sorted(edges):
+                        self._dashes(grid, edge, ops, faded_line, lw)
+                    if numbers:
+                        u, v = self._input_index(r, c)
+                        self._cell_text(grid, r, c, format_value(self.scene.spec.input[u, v]),
+                                        faded_fill, ops, faded=True)
+        for edge in sorted(dashed_edges - solid_edges):
+            self._dashes(grid, edge, ops, theme.line, lw)
+        for r, c, kind in filled:
+            if kind == CellKind.INPUT:
+                fill = theme.input
+            elif fills is None:
+                fill = theme.output
+            else:
+                fill = tuple(int(v) for v in fills[r, c])
+            ops.polygon(self.cell_polygon(grid, r, c), fill)
+        for edge in sorted(solid_edges):
+            ops.line(self._edge(grid, edge), theme.line, lw)
+        if numbers:
+            for r, c in zeros:
+                self._cell_text(grid, r, c, "0", theme.background, ops, faded=True)
+            for r, c, kind in filled:
+                if kind == CellKind.INPUT:
+                    u, v = self._input_index(r, c)
+                    self._cell_text(grid, r, c, format_value(self.scene.spec.input[u, v]),
+                                    theme.input, ops)
+                elif texts is not None and texts[r, c]:
+                    fill = tuple(int(v) for v in fills[r, c]) if fills is not None else (
+                        theme.output)
+                    self._cell_text(grid, r, c, texts[r, c], fill, ops)
+
+    def _input_index(self, r: int, c: int) -> tuple[int, int]:
+        """The op's input cell drawn at matrix cell (r, c) of the input grid."""
+        if self.scene.view == "scatter":
+            return r, c
+        g = self.scene.spec.gather
+        return (r - g.padding[0]) // g.spacing[0], (c - g.padding[2]) // g.spacing[1]
+
+    def _edge(self, grid: Grid, edge: tuple[str, int, int]) -> np.ndarray:
+        kind, r, c = edge
+        end = (r, c + 1) if kind == "h" else (r + 1, c)
+        return np.array([self.corner(grid, r, c), self.corner(grid, *end)], float)
+
+    def _dashes(self, grid: Grid, edge, ops: _Ops, color: RGB, width: float) -> None:
+        a, b = self._edge(grid, edge)
+        for start in (0.1, 0.6):  # two dashes per edge, corners open, as TikZ's dashed
+            ops.line(np.array([a + (b - a) * start, a + (b - a) * (start + 0.3)]), color,
+                     width)
+
+    # -- output cell states -------------------------------------------------------------
+
+    def _output_start(self) -> tuple[np.ndarray, np.ndarray]:
+        """Fills and texts of the output cells before the first step."""
+        spec, theme, look = self.scene.spec, self.theme, self.look
+        rows, cols = spec.output_size
+        fills = np.empty((rows, cols, 3), np.uint8)
+        if self.scene.view == "scatter":
+            fills[:] = theme.background
+        elif look.overlap and self._counts is not None:
+            fills[:] = np.array([self._tint(int(n)) for n in self._counts.ravel()]
+                                ).reshape(rows, cols, 3)
+        else:
+            fills[:] = theme.output
+        if look.numbers and self.scene.view == "gather":
+            self._final_fills = fills.copy()
+            fills[:] = _mix(theme.background, theme.output, 0.25)
+        texts = np.full((rows, cols), None, dtype=object)
+        return fills, texts
+
+    def _output_step(self, frame: Frame, fills: np.ndarray, texts: np.ndarray,
+                     state: dict) -> list[tuple[int, int]]:
+        """Apply one step to the output cells; return the cells that changed."""
+        step = frame.step
+        if self.scene.view == "scatter":
+            taps = step.taps
+            if not len(taps):
+                return []
+            ro, co = taps[:, 4], taps[:, 5]
+            counts, sums = state["counts"], state["sums"]
+            np.add.at(counts, (ro, co), 1)
+            w = self.scene.spec.weights
+            np.add.at(sums, (ro, co), step.value * w[taps[:, 0], taps[:, 1]])
+            for r, c in zip(ro.tolist(), co.tolist()):
+                fills[r, c] = self._tint(int(counts[r, c]))
+                if self.look.numbers:
+                    texts[r, c] = format_value(sums[r, c])
+            return list(zip(ro.tolist(), co.tolist()))
+        if self.look.numbers:
+            r, c = step.cell
+            fills[r, c] = self._final_fills[r, c]
+            texts[r, c] = format_value(step.value)
+            return [(r, c)]
+        return []
+
+    # -- layers -------------------------------------------------------------------------
+
+    def _paint_static(self) -> None:
+        w, h = self.size
+        ops = _Ops()
+        self._grid_ops(self.scene.input, ops)
+        y = self.figure_height + self._line_height // 2
+        for line in self._static_lines:
+            ops.text((w / 2, y), line, self.text_size, self.theme.text_color)
+            y += self._line_height
+        self._caption_y = y
+        if self._caption:
+            y += CAPTION_LINES * self._line_height
+        if self._legend:
+            self._legend_ops(ops, y)
+        self.input_rgb, _ = ops.paint((0, 0, w, h), self.theme.background)
+        self.out_rgb = np.zeros((h, w, 3), np.float32)
+        self.out_alpha = np.zeros((h, w), np.float32)
+
+    def _legend_ops(self, ops: _Ops, y: float) -> None:
+        """A row of swatches: how many stamps landed on a cell of each tint."""
+        levels = list(range(1, min(self._max_count, 8) + 1))
+        size = self.text_size
+        font = _font(size)
+        label = "stamps per output cell:"
+        swatch = round(size * 1.1)
+        gap = round(size * 0.5)
+        width = font.getlength(label) + len(levels) * (swatch + gap) + gap
+        x = (self.size[0] - width) / 2
+        ops.text((x + font.getlength(label) / 2, y), label, size, self.theme.text_color)
+        x += font.getlength(label) + gap
+        for n in levels:
+            box = np.array([[x, y - swatch / 2], [x + swatch, y - swatch / 2],
+                            [x + swatch, y + swatch / 2], [x, y + swatch / 2]])
+            fill = self._tint(n)
+            ops.polygon(box, fill)
+            ops.line(np.vstack([box, box[:1]]), self.theme.line, self.line_width)
+            ops.text(box.mean(axis=0), str(n), round(size * 0.8), _contrast(fill, self.theme))
+            x += swatch + gap
+
+    def _paint_output(self, fills: np.ndarray, texts: np.ndarray,
+                      cells: Sequence[tuple[int, int]] | None = None) -> Box:
+        """Repaint the output cells (all, or the block around ``cells``); return the box."""
+        grid = self.scene.output
+        canvas = (0, 0, *self.size)
+        if cells is None:
+            block = (0, 0, grid.rows, grid.cols)
+        else:
+            rs, cs = zip(*cells)
+            block = (min(rs), min(cs), max(rs) + 1, max(cs) + 1)
+        r0, c0, r1, c1 = block
+        box = _clip(_Ops.box_of(self.cell_polygon(grid, r0, c0, r1 - r0, c1 - c0),
+                                self.line_width + 2), canvas)
+        ops = _Ops()
+        # neighbours too: their borders and text reach into the box
+        self._grid_ops(grid, ops, fills=fills, texts=texts,
+                       block=(r0 - 1, c0 - 1, r1 + 1, c1 + 1))
+        x0, y0, x1, y1 = box
+        rgb, alpha = ops.paint(box, None)
+        self.out_rgb[y0:y1, x0:x1] = rgb
+        self.out_alpha[y0:y1, x0:x1] = alpha
+        return box
+
+    def _sprite(self, grid: Grid, cells: Sequence[tuple[int, int]], *, outline: float,
+                color: RGB | None = None, alpha: float | None = None,
+                weights: np.ndarray | None = None) -> _Sprite:
         ops = _Ops()
         theme = self.theme
+        color = color or theme.overlay
+        alpha = theme.overlay_alpha if alpha is None else alpha
         for r, c in cells:
-            ops.polygon(self.cell_polygon(grid, r, c), theme.overlay, theme.overlay_alpha)
+            if alpha > 0:
+                ops.polygon(self.cell_polygon(grid, r, c), color, alpha)
         for r, c in cells:
-            ops.line(np.vstack([self.cell_polygon(grid, r, c),
-                                self.cell_polygon(grid, r, c)[:1]]), theme.line,
+            poly = self.cell_polygon(grid, r, c)
+            ops.line(np.vstack([poly, poly[:1]]), theme.line if alpha > 0 else color,
                      self.line_width * outline)
-        box = ops.bounds(self.line_width * outline + 2)
-        rgb, alpha = ops.paint(box, None)
-        return _Sprite(rgb, alpha, box)
+        if weights is not None:
+            size = max(8, round(self.look.cell * 0.26))
+            for (r, c), w in zip(cells, weights.ravel()):
+                poly = self.cell_polygon(grid, r, c)
+                centre = poly.mean(axis=0)
+                at = centre + 0.55 * (poly[2] - centre)  # toward the bottom-right corner
+                ops.text(at, format_value(w), size, theme.background, theme.line)
+        return _Sprite(ops, self.line_width * outline + 2)
 
     # -- frames -------------------------------------------------------------------------
 
     def quantize(self, rgb: np.ndarray) -> np.ndarray:
         """RGB floats (..., 3) to palette indices through the lookup table."""
-        q = np.clip(rgb + 0.5, 0, 255).astype(np.uint8) >> 3
-        q = q.astype(np.int32)
+        q = (np.clip(rgb + 0.5, 0, 255).astype(np.uint8) >> 3).astype(np.int32)
         return self._lut[(q[..., 0] << 10) | (q[..., 1] << 5) | q[..., 2]]
 
-    def frames(self) -> Iterator[RasterFrame]:
-        """Yield every frame; see :class:`RasterFrame`."""
-        scene = self.scene
+    def _composite(self, box: Box) -> np.ndarray:
+        x0, y0, x1, y1 = box
+        return (self.input_rgb[y0:y1, x0:x1] * (1 - self.out_alpha[y0:y1, x0:x1, None])
+                + self.out_rgb[y0:y1, x0:x1])
+
+    def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
+        """Yield every frame (and ``tween`` in-between frames after each step but the last,
+        sliding the window to the next position); see :class:`RasterFrame`."""
+        scene, spec, theme = self.scene, self.scene.spec, self.theme
         scatter = scene.view == "scatter"
-        self._counts = np.zeros(scene.spec.output_size, np.int64)
         self._paint_static()
+        fills, texts = self._output_start()
+        self._paint_output(fills, texts)
+        state = {"counts": np.zeros(spec.output_size, np.int64),
+                 "sums": np.zeros(spec.output_size)}
         w, h = self.size
-        base = self.input_rgb * (1 - self.out_alpha[..., None]) + self.out_rgb
-        base_idx = self.quantize(base)
-        del base
+        canvas = (0, 0, w, h)
+        base_idx = self.quantize(self._composite(canvas))
+        pixels = base_idx.copy()
+
         window_grid = scene.output if scatter else scene.input
         target_grid = scene.input if scatter else scene.output
-        window = self._sprite(window_grid, scene.window_cells(
-            Frame(0, window_grid.name, (0, 0), target_grid.name, (0, 0), None)), WINDOW_OUTLINE)
-        target = self._sprite(target_grid, [(0, 0)], 1.0)
+        probe = Frame(0, window_grid.name, (0, 0), target_grid.name, (0, 0), None)
+        weights = None
+        if self.look.numbers and not spec.is_pool:
+            weights = spec.weights[::-1, ::-1] if (spec.is_transposed and not scatter) else (
+                spec.weights)
+        window = self._sprite(window_grid, scene.window_cells(probe), outline=WINDOW_OUTLINE,
+                              weights=weights)
+        target = self._sprite(target_grid, [(0, 0)], outline=1.0)
+        marker = (self._sprite(scene.input, [(0, 0)], outline=2.2, color=theme.accent,
+                               alpha=0.0)
+                  if self.look.numbers and spec.op == "maxpool" else None)
         window_ref = self.corner(window_grid, 0, 0)
         target_ref = self.corner(target_grid, 0, 0)
-        canvas = (0, 0, w, h)
-        pixels = base_idx.copy()
-        previous: Box | None = None
         kh, kw = scene.window_extent
-        for frame in scene.frames():
-            if scatter:
-                taps = frame.step.taps
-                np.add.at(self._counts, (taps[:, 4], taps[:, 5]), 1)
-                if len(taps):
-                    ro, co = taps[:, 4], taps[:, 5]
-                    cells = self.cell_polygon(scene.output, ro.min(), co.min(),
-                                              ro.max() - ro.min() + 1, co.max() - co.min() + 1)
-                    box = _clip(_Ops.box_of(cells, self.line_width + 2), canvas)
-                    self._paint_output(box, self._counts)
-                    x0, y0, x1, y1 = box
-                    base_idx[y0:y1, x0:x1] = self.quantize(
-                        self.input_rgb[y0:y1, x0:x1] * (1 - self.out_alpha[y0:y1, x0:x1, None])
-                        + self.out_rgb[y0:y1, x0:x1])
-            wshift = self.corner(window_grid, *frame.window) - window_ref
-            tshift = self.corner(target_grid, *frame.target) - target_ref
-            wbox, tbox = window.at(wshift), target.at(tshift)
-            wpoly = self.cell_polygon(window_grid, *frame.window, kh, kw)
-            tpoly = self.cell_polygon(target_grid, *frame.target)
-            lines = list(zip(wpoly, tpoly))
-            pts = np.concatenate([wpoly, tpoly])
-            lbox = (int(np.floor(pts[:, 0].min())) - 2, int(np.floor(pts[:, 1].min())) - 2,
-                    int(np.ceil(pts[:, 0].max())) + 3, int(np.ceil(pts[:, 1].max())) + 3)
-            box = _clip(_union(_union(wbox, tbox), lbox), canvas)
-            x0, y0, x1, y1 = box
-            rgb = self.input_rgb[y0:y1, x0:x1].copy()
-            under, over = ((target, tshift), (window, wshift)) if scatter else (
-                (window, wshift), (target, tshift))
-            _blend(rgb, box, under[0], under[0].at(under[1]))
-            cover = np.zeros(rgb.shape[:2], np.float32)
-            for p0, p1 in lines:
-                ys, xs, cov = _line_pixels(p0, p1, CONNECTOR_WIDTH * self.line_width,
-                                           CONNECTOR_LEVELS)
-                ys, xs = ys - y0, xs - x0
-                ok = (ys >= 0) & (ys < y1 - y0) & (xs >= 0) & (xs < x1 - x0)
-                np.maximum.at(cover, (ys[ok], xs[ok]), cov[ok])
-            rgb += (np.array(self.theme.line, np.float32) - rgb) * cover[..., None]
-            oa = self.out_alpha[y0:y1, x0:x1, None]
-            rgb = rgb * (1 - oa) + self.out_rgb[y0:y1, x0:x1]
-            _blend(rgb, box, over[0], over[0].at(over[1]))
-            new = self.quantize(rgb)
-            union = box if previous is None else _union(previous, box)
-            ux0, uy0, ux1, uy1 = union
+        # corners joined (polygon order: top-left, top-right, bottom-right, bottom-left):
+        # all four in the oblique view; side by side, the two edges that face each other
+        if scene.layout == "oblique":
+            pairs = [(0, 0), (1, 1), (2, 2), (3, 3)]
+        elif scatter:  # the stamp is on the output grid, to the right of the input
+            pairs = [(0, 1), (3, 2)]
+        else:
+            pairs = [(1, 0), (2, 3)]
+
+        frames = list(scene.frames()) if tween else None
+        previous: list[Box] = []
+        last_caption = None
+        index = 0
+        for frame in (frames or scene.frames()):
+            changed_cells = self._output_step(frame, fills, texts, state)
+            repaint = None
+            if changed_cells:
+                repaint = self._paint_output(fills, texts, changed_cells)
+                x0, y0, x1, y1 = repaint
+                base_idx[y0:y1, x0:x1] = self.quantize(self._composite(repaint))
+            caption = self.caption(frame) if self._caption else None
+            phases = [0.0]
+            if tween and frame.index < len(frames) - 1:  # type: ignore[arg-type]
+                phases += [k / (tween + 1) for k in range(1, tween + 1)]
+            for phase in phases:
+                nxt = frames[frame.index + 1] if phase else frame  # type: ignore[index]
+                wshift = self._lerp(window_grid, frame.window, nxt.window, phase) - window_ref
+                tshift = self._lerp(target_grid, frame.target, nxt.target, phase) - target_ref
+                wbox, wrgb, wa = window.place(wshift)
+                tbox, trgb, ta = target.place(tshift)
+                corners_w = self.cell_polygon(window_grid, 0, 0, kh, kw) + wshift
+                corners_t = self.cell_polygon(target_grid, 0, 0) + tshift
+                pts = np.concatenate([corners_w, corners_t])
+                lbox = _Ops.box_of(pts, 3)
+                mplace = None
+                if marker is not None and phase == 0 and len(frame.step.taps):
+                    taps = frame.step.taps
+                    best = taps[int(np.argmax(spec.input[taps[:, 2], taps[:, 3]]))]
+                    g = spec.gather
+                    mr, mc = best[2] + g.padding[0], best[3] + g.padding[2]
+                    mplace = marker.place(self.corner(scene.input, mr, mc)
+                                          - self.corner(scene.input, 0, 0))
+                main = _clip(_union(wbox, tbox, lbox, mplace[0] if mplace else None), canvas)
+                boxes = [main]
+                strip = None
+                if caption is not None and phase == 0 and caption != last_caption:
+                    top = self._caption_y - self._line_height // 2
+                    strip = (0, top, w, top + CAPTION_LINES * self._line_height)
+                    strip = _clip(strip, canvas)
+                    boxes.append(strip)
+                if repaint is not None and phase == 0:
+                    boxes.append(repaint)
+                union = _union(*previous, *boxes)
+                ux0, uy0, ux1, uy1 = union  # type: ignore[misc]
+                before = pixels[uy0:uy1, ux0:ux1].copy()
+                for bx0, by0, bx1, by1 in [*previous, *([repaint] if repaint and phase == 0
+                                                         else [])]:
+                    pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
+                x0, y0, x1, y1 = main
+                rgb = self.input_rgb[y0:y1, x0:x1].copy()
+                under = [(trgb, ta, tbox)] if scatter else [(wrgb, wa, wbox)]
+                over = [(wrgb, wa, wbox)] if scatter else [(trgb, ta, tbox)]
+                if mplace is not None:
+                    under.append((mplace[1], mplace[2], mplace[0]))
+                for srgb, sa, where in under:
+                    _blend(rgb, None, main, srgb, sa, where)
+                self._connectors(rgb, main, [(corners_w[i], corners_t[j]) for i, j in pairs])
+                oa = self.out_alpha[y0:y1, x0:x1, None]
+                rgb = rgb * (1 - oa) + self.out_rgb[y0:y1, x0:x1]
+                for srgb, sa, where in over:
+                    _blend(rgb, None, main, srgb, sa, where)
+                pixels[y0:y1, x0:x1] = self.quantize(rgb)
+                if strip is not None:
+                    pixels[strip[1]:strip[3], strip[0]:strip[2]] = self._caption_pixels(
+                        caption, strip)
+                    last_caption = caption
+                if index == 0:
+                    yield RasterFrame(0, pixels, canvas, None, frame.index, phase)
+                else:
+                    after = pixels[uy0:uy1, ux0:ux1]
+                    box, mask = _tighten(union, after != before)
+                    yield RasterFrame(index, pixels, box, mask, frame.index, phase)
+                previous = [main]
+                index += 1
+
+    def _lerp(self, grid: Grid, a: tuple[int, int], b: tuple[int, int], t: float
+              ) -> np.ndarray:
+        pa = self.corner(grid, *a)
+        return pa if t == 0 else pa + (self.corner(grid, *b) - pa) * t
+
+    def _connectors(self, rgb: np.ndarray, box: Box,
+                    lines: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        x0, y0, x1, y1 = box
+        cover = np.zeros(rgb.shape[:2], np.float32)
+        for p0, p1 in lines:
+            ys, xs, cov = _line_pixels(p0, p1, CONNECTOR_WIDTH * self.line_width,
+                                       CONNECTOR_LEVELS)
+            ys, xs = ys - y0, xs - x0
+            ok = (ys >= 0) & (ys < y1 - y0) & (xs >= 0) & (xs < x1 - x0)
+            np.maximum.at(cover, (ys[ok], xs[ok]), cov[ok])
+        rgb += (np.array(self.theme.line, np.float32) - rgb) * cover[..., None]
+
+    def _caption_pixels(self, text: str, strip: Box) -> np.ndarray:
+        x0, y0, x1, y1 = strip
+        rgb = self.input_rgb[y0:y1, x0:x1].copy()
+        for n, line in enumerate(text.splitlines()):
+            trgb, ta = _text_sprite(line, self.text_size, self.theme.text_color, None)
+            th, tw = ta.shape
+            cx, cy = self.size[0] / 2, self._caption_y + n * self._line_height
+            where = (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
+                     round(cy - th / 2) + th)
+            _blend(rgb, None, strip, trgb, ta, where)
+        return self.quantize(rgb)
+
+
+class SideBySide:
+    """Two rasters (the gather and scatter views) drawn next to each other in one canvas.
+
+    Both start together; the one with fewer steps holds its finished output until the other
+    finishes, so the last frame shows both outputs complete (and equal).
+    """
+
+    def __init__(self, left: Scene, right: Scene, look: Look) -> None:
+        probe = Raster(right, look)
+        self.right = Raster(right, look, palette=probe.palette_args, heading="Scatter view")
+        self.left = Raster(left, look, palette=probe.palette_args, heading="Gather view")
+        height = max(self.left.size[1], self.right.size[1])
+        self.left = Raster(left, look, palette=probe.palette_args, min_height=height,
+                           heading="Gather view")
+        self.right = Raster(right, look, palette=probe.palette_args, min_height=height,
+                            heading="Scatter view")
+        self.gap = look.cell
+        self.size = (self.left.size[0] + self.gap + self.right.size[0], height)
+        self.palette = self.left.palette
+        self.background_index = 0
+        self.offsets = (0, self.left.size[0] + self.gap)
+
+    def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
+        w, h = self.size
+        pixels = np.zeros((h, w), np.uint8)
+        streams = [self.left.frames(tween), self.right.frames(tween)]
+        index = 0
+        while True:
+            got = [next(stream, None) for stream in streams]
+            if all(g is None for g in got):
+                return
+            boxes = []
+            for frame, x in zip(got, self.offsets):
+                if frame is None:
+                    continue
+                bx0, by0, bx1, by1 = frame.box
+                boxes.append((bx0 + x, by0, bx1 + x, by1))
+            union = _union(*boxes)
+            ux0, uy0, ux1, uy1 = union  # type: ignore[misc]
             before = pixels[uy0:uy1, ux0:ux1].copy()
-            if previous is not None:
-                px0, py0, px1, py1 = previous
-                pixels[py0:py1, px0:px1] = base_idx[py0:py1, px0:px1]
-            pixels[y0:y1, x0:x1] = new
-            if frame.index == 0:
-                yield RasterFrame(0, pixels, canvas, None)
+            for frame, x in zip(got, self.offsets):
+                if frame is None:
+                    continue
+                fh, fw = frame.pixels.shape
+                if index == 0:
+                    pixels[:fh, x:x + fw] = frame.pixels
+                else:
+                    bx0, by0, bx1, by1 = frame.box
+                    pixels[by0:by1, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
+            if index == 0:
+                yield RasterFrame(0, pixels, (0, 0, w, h), None)
             else:
-                after = pixels[uy0:uy1, ux0:ux1]
-                changed = after != before
-                yield RasterFrame(frame.index, pixels, *_tighten(union, changed))
-            previous = box
-
-
-def _clip(box: Box, canvas: Box) -> Box:
-    return (max(box[0], canvas[0]), max(box[1], canvas[1]), min(box[2], canvas[2]),
-            min(box[3], canvas[3]))
-
-
-def _blend(rgb: np.ndarray, box: Box, sprite: _Sprite, where: Box) -> None:
-    """Composite ``sprite`` placed at ``where`` over ``rgb``, which covers ``box``."""
-    ix0, iy0 = max(box[0], where[0]), max(box[1], where[1])
-    ix1, iy1 = min(box[2], where[2]), min(box[3], where[3])
-    if ix0 >= ix1 or iy0 >= iy1:
-        return
-    dst = rgb[iy0 - box[1]:iy1 - box[1], ix0 - box[0]:ix1 - box[0]]
-    sy, sx = slice(iy0 - where[1], iy1 - where[1]), slice(ix0 - where[0], ix1 - where[0])
-    a = sprite.alpha[sy, sx, None]
-    dst *= 1 - a
-    dst += sprite.rgb[sy, sx]
-
-
-def _tighten(box: Box, changed: np.ndarray) -> tuple[Box, np.ndarray]:
-    """Shrink ``box`` to the changed pixels (at least one pixel)."""
-    rows = np.flatnonzero(changed.any(axis=1))
-    if rows.size == 0:
-        return (box[0], box[1], box[0] + 1, box[1] + 1), np.zeros((1, 1), bool)
-    cols = np.flatnonzero(changed.any(axis=0))
-    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-    return ((box[0] + int(c0), box[1] + int(r0), box[0] + int(c1), box[1] + int(r1)),
-            changed[r0:r1, c0:c1])
+                box, mask = _tighten(union, pixels[uy0:uy1, ux0:ux1] != before)
+                step = max(g.step for g in got if g is not None)
+                yield RasterFrame(index, pixels, box, mask, step)
+            index += 1

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import ConfigError
-from .raster import Raster, RasterFrame
+from .raster import Look, Raster, RasterFrame, SideBySide
 from .scene import build_scene
 from .themes import THEMES
 
@@ -19,6 +19,7 @@ FORMAT_VERSION = 1
 
 MAX_FRAMES = 10_000
 MAX_PIXELS = 40_000_000
+MAX_SIDE = 65_535  # the largest GIF width or height
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,43 @@ class RenderResult:
     size: tuple[int, int]
 
 
+def look_of(config: Config) -> Look:
+    """The drawing options of a config: theme, colour overrides, sizes, teaching aids."""
+    options, style = config.render, config.render.style
+    theme = THEMES[style.theme].with_colors(**style.colors())
+    numbers = options.values
+    return Look(theme=theme, cell=style.cell or (44 if numbers else 30),
+                line_width=style.line_width, numbers=numbers, labels=options.labels,
+                overlap=options.overlap, transparent=style.transparent)
+
+
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
-            max_pixels: int = MAX_PIXELS) -> Raster:
-    """The raster of ``config``, after checking it is not too large to draw."""
+            max_pixels: int = MAX_PIXELS) -> Raster | SideBySide:
+    """The raster of ``config``, after checking it is not too large to draw.
+
+    The checks use arithmetic only: nothing is allocated for a refused animation.
+    """
     spec, options = config.spec, config.render
     frames = spec.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with --max-frames)",
                           config.source)
-    scene = build_scene(spec, layout=options.layout, title=options.title)
-    raster = Raster(scene, cell=options.style.cell, theme=THEMES["classic"])
+    look = look_of(config)
+    layout = options.layout
+    raster: Raster | SideBySide
+    if spec.view == "both":
+        raster = SideBySide(build_scene(spec, layout=layout, view="gather",
+                                        title=options.title),
+                            build_scene(spec, layout=layout, view="scatter"), look)
+    else:
+        raster = Raster(build_scene(spec, layout=layout, title=options.title), look)
+    # the canvas size is known before any pixel is allocated
     width, height = raster.size
+    if max(width, height) > MAX_SIDE:
+        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a GIF "
+                                        f"side is at most {MAX_SIDE} (use a smaller cell)",
+                          config.source)
     if width * height > max_pixels:
         raise ConfigError("style.cell", f"each frame would be {width}x{height} = "
                                         f"{width * height} pixels, more than the limit of "
@@ -51,7 +77,7 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     return raster
 
 
-def _save_frames(frames: Iterable[RasterFrame], raster: Raster, folder: Path
+def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 

@@ -152,3 +152,53 @@ def _headline(spec: Spec, name: str | None) -> str:
     prefix = f"{name}: " if name else ""
     return (f"{prefix}{_OP_NAMES[spec.op]}: {', '.join(parts)} -> "
             f"{_x(spec.output_size)} output")
+
+
+def _axes(pair: tuple[int, int]) -> str:
+    return str(pair[0]) if pair[0] == pair[1] else f"{pair[0]}x{pair[1]}"
+
+
+def summary(spec: Spec, *, frames: bool = False) -> str:
+    """One line naming the op and its shapes, for labels, captions and alt text.
+
+    Examples
+    --------
+    >>> from deconv_anim import make_spec
+    >>> summary(make_spec(op="transposed", size=3, kernel=3, stride=2, padding=1))
+    'Transposed convolution: 3x3 input, 3x3 kernel, stride 2, padding 1 -> 5x5 output'
+    """
+    t, b, l, r = spec.padding
+    if spec.padding_form in ("valid", "same", "full"):
+        padding = spec.padding_form
+    elif t == b == l == r:
+        padding = str(t)
+    elif t == b and l == r:
+        padding = f"{t}x{l}"
+    else:
+        padding = f"[{t}, {b}, {l}, {r}]"
+    parts = [f"{_x(spec.input_size)} input", f"{_x(spec.kernel_size)} kernel",
+             f"stride {_axes(spec.stride)}"]
+    if spec.dilation != (1, 1):
+        parts.append(f"dilation {_axes(spec.dilation)}")
+    parts.append(f"padding {padding}")
+    if spec.output_padding != (0, 0):
+        parts.append(f"output_padding {_axes(spec.output_padding)}")
+    text = (f"{_OP_NAMES[spec.op].capitalize()}: {', '.join(parts)} -> "
+            f"{_x(spec.output_size)} output")
+    return f"{text}, {spec.frames} frames" if frames else text
+
+
+def format_value(value: float) -> str:
+    """A number as a figure shows it: ints as ints, others to 2 significant digits.
+
+    Examples
+    --------
+    >>> [format_value(v) for v in (3.0, -2.0, 0.25, 1.2345, -0.5, 123.4)]
+    ['3', '-2', '0.25', '1.2', '-0.5', '123']
+    """
+    value = float(value)
+    if value.is_integer() and abs(value) < 1e9:
+        return str(int(value))
+    if abs(value) >= 100:
+        return str(round(value))
+    return f"{value:.2g}"

@@ -25,6 +25,7 @@ class Theme:
     overlay: RGB
     overlay_alpha: float = 0.4
     text: RGB | None = None  # default: the line colour
+    accent: RGB = (220, 50, 47)  # marks the maximum of a max-pool window
 
     def with_colors(self, **colors: RGB) -> Theme:
         return replace(self, **colors)
@@ -39,10 +40,12 @@ THEMES: dict[str, Theme] = {
                      line=(0, 43, 54), overlay=(7, 54, 66)),
     # Solarized dark: the same fills on the dark base, light lines, a light window
     "dark": Theme(background=(0, 43, 54), input=(38, 139, 210), output=(42, 161, 152),
-                  line=(238, 232, 213), overlay=(253, 246, 227), overlay_alpha=0.35),
+                  line=(238, 232, 213), overlay=(253, 246, 227), overlay_alpha=0.35,
+                  accent=(203, 75, 22)),
     # Okabe & Ito's colour-blind-safe pair: blue input, orange output
     "colorblind": Theme(background=(255, 255, 255), input=(86, 180, 233),
-                        output=(230, 159, 0), line=(0, 0, 0), overlay=(0, 0, 0)),
+                        output=(230, 159, 0), line=(0, 0, 0), overlay=(0, 0, 0),
+                        accent=(213, 94, 0)),
 }
 
 COLOR_KEYS = ("background", "input", "output", "line", "overlay", "text")
