@@ -35,8 +35,13 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
         func = click.option(_flag_name(key), f"style_{key}", metavar="VALUE", default=None,
                             help=f"style.{key}: {STYLE_KEYS[key].help}")(func)
     for key in reversed(_SPEC_FLAGS):
-        func = click.option(_flag_name(key), f"key_{key}", metavar="VALUE", default=None,
-                            help=KEYS[key].help)(func)
+        name = _flag_name(key)
+        if KEYS[key].switch:
+            func = click.option(f"{name}/--no-{name[2:]}", f"key_{key}", default=None,
+                                help=KEYS[key].help)(func)
+        else:
+            func = click.option(name, f"key_{key}", metavar="VALUE", default=None,
+                                help=KEYS[key].help)(func)
     func = click.option("--preset", metavar="NAME", default=None,
                         help="start from a named preset (see `deconv-anim presets`)")(func)
     return func
@@ -54,7 +59,7 @@ def _overrides(params: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
             continue
         if name.startswith("key_"):
             key = name[4:]
-            overrides[key] = parse_flag_value(key, value)
+            overrides[key] = value if isinstance(value, bool) else parse_flag_value(key, value)
         else:
             key = name[6:]
             style[key] = parse_flag_value(key, value)

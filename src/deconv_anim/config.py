@@ -116,6 +116,7 @@ class Key:
     check: Callable[[Any], Any]
     help: str
     text: bool = False  # a flag's value is kept as text, not parsed as YAML
+    switch: bool = False  # a true/false key: the flag is --key / --no-key
 
 
 KEYS: dict[str, Key] = {
@@ -132,7 +133,8 @@ KEYS: dict[str, Key] = {
     "input": Key("spec", _raw, "input values, a 2-D list (default: seeded pattern)"),
     "weights": Key("spec", _raw, "kernel weights, a 2-D list (default: seeded pattern)"),
     "seed": Key("spec", _raw, "seed of the default input and weights (default 0)"),
-    "count_include_pad": Key("spec", _raw, "avgpool: count padded cells (default true)"),
+    "count_include_pad": Key("spec", _raw, "avgpool: count padded cells (default true)",
+                             switch=True),
     # how it is drawn
     "title": Key("render", _text("title"), "caption line under the figure", text=True),
     "output": Key("render", _path("output"), "output file, relative to the config's folder",
@@ -143,10 +145,13 @@ KEYS: dict[str, Key] = {
                     "milliseconds per frame (default 1000)"),
     "hold": Key("render", _integer("hold", 0, 600_000),
                 "extra milliseconds on the last frame (default 0)"),
-    "values": Key("render", _flag("values"), "numbers in the cells and the sum being formed"),
-    "labels": Key("render", _flag("labels"), "shape annotations and the current step's indices"),
+    "values": Key("render", _flag("values"), "numbers in the cells and the sum being formed",
+                  switch=True),
+    "labels": Key("render", _flag("labels"), "shape annotations and the current step's indices",
+                  switch=True),
     "overlap": Key("render", _flag("overlap"),
-                   "transposed: tint output cells by how many kernel stamps land on them"),
+                   "transposed: tint output cells by how many kernel stamps land on them",
+                   switch=True),
     "style": Key("render", _raw, "a mapping of style keys (see below)"),
 }
 
