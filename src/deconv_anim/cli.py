@@ -22,6 +22,9 @@ from .errors import DeconvAnimError
 
 EXIT_USER_ERROR = 2
 
+FORMAT_NAMES = ("gif", "png", "webp", "mp4", "svg")  # deconv_anim.encode.FORMATS, kept light
+EMBED_KINDS = ("md", "html", "rst")  # deconv_anim.embed.KINDS
+
 _SPEC_FLAGS = [key for key, entry in KEYS.items() if key not in ("style", "output")]
 
 
@@ -182,20 +185,41 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
               help="refuse animations with more frames (default 10000)")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=None, metavar="N",
               help="refuse frames with more pixels (default 40000000)")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
+              default=None, help="gif (default), png (APNG), webp, mp4 or svg: the output's "
+                                 "type when -o does not give it")
+@click.option("--fps", type=click.FloatRange(min=0, min_open=True), default=None, metavar="FPS",
+              help="mp4: frames per second (default: one video frame per animation frame)")
+@click.option("--tween", type=click.IntRange(min=0, max=60), default=0, metavar="N",
+              help="add N in-between frames per step, sliding the window smoothly")
+@click.option("--sheet", is_flag=True,
+              help="write one PNG with every frame in a grid instead of an animation")
+@click.option("--frame", "still", type=int, default=None, metavar="K",
+              help="write only frame K (from 0; -1 is the last) as a PNG")
+@click.option("--embed", type=click.Choice(EMBED_KINDS), default=None,
+              help="print a Markdown, HTML or reStructuredText snippet showing the file "
+                   "(the 'wrote' line then goes to stderr)")
 @config_options
 @user_errors
 def render(config: str | None, out: str | None, frames_dir: str | None,
-           max_frames: int | None, max_pixels: int | None, **params: Any) -> None:
+           max_frames: int | None, max_pixels: int | None, fmt: str | None,
+           fps: float | None, tween: int, sheet: bool, still: int | None,
+           embed: str | None, **params: Any) -> None:
     """Render CONFIG (a YAML file), a --preset, or the flags alone to an animation.
 
-    Writes atomically: a failed or interrupted render leaves no partial file and an
-    existing file untouched. Prints where it wrote, the frame count and the size.
+    The output's suffix picks the format: .gif, .png (APNG), .webp, .mp4 (needs
+    deconv-anim[video]) or .svg (vectors, drawn without pixels). Writes atomically: a
+    failed or interrupted render leaves no partial file and an existing file untouched.
+    Prints where it wrote, the frame count and the size.
 
     \b
     Example:
       deconv-anim render configs/seed_transposed.yaml
       deconv-anim render --preset padding_strides_transposed -o up.gif
       deconv-anim render --op transposed --size 3 --kernel 3 --stride 2 --view scatter
+      deconv-anim render --preset dilation -o dilation.mp4 --tween 4
+      deconv-anim render --preset dilation --format svg --embed md
+      deconv-anim render --preset dilation --sheet -o dilation-sheet.png
     """
     from .render import MAX_FRAMES, MAX_PIXELS
     from .render import render as render_config
@@ -206,10 +230,15 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
         raise built
     result = render_config(built, out, frames_dir=frames_dir,
                            max_frames=max_frames or MAX_FRAMES,
-                           max_pixels=max_pixels or MAX_PIXELS)
+                           max_pixels=max_pixels or MAX_PIXELS, format=fmt, fps=fps,
+                           tween=tween, sheet=sheet, frame=still)
     width, height = result.size
     click.echo(f"wrote {result.path} ({result.frames} frames, {width}x{height}, "
-               f"{result.bytes:,} bytes)")
+               f"{result.bytes:,} bytes)", err=embed is not None)
+    if embed is not None:
+        from .embed import alt_text, snippet
+
+        click.echo(snippet(result.path, embed, alt=alt_text(built), size=result.size))
 
 
 @main.command()
@@ -238,13 +267,17 @@ def presets() -> None:
 @click.option("--force", is_flag=True, help="render every config, even those up to date")
 @click.option("--check", is_flag=True,
               help="render nothing; exit 1 listing every missing or stale output (for CI)")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
+              default="gif", show_default=True,
+              help="the outputs' format: gif, png (APNG), webp, mp4 (<video> tags) or svg")
 @user_errors
 def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
-            check: bool) -> None:
+            check: bool, fmt: str) -> None:
     """Render every config of CONFIG_DIR (default configs/) into a gallery.
 
-    Writes OUT_DIR/NAME.gif for each CONFIG_DIR/NAME.yaml (a config's output: key is
-    ignored here) and OUT_DIR/README.md, tables of the GIFs laid out by the optional
+    Writes OUT_DIR/NAME.gif (or .png, .webp, .mp4, .svg with --format) for each
+    CONFIG_DIR/NAME.yaml (a config's output: key is ignored here) and OUT_DIR/README.md,
+    tables of the animations laid out by the optional
     CONFIG_DIR/gallery.yaml (see docs/gallery.md). Only configs changed since their GIF
     was written, or drawn by an older renderer, are rendered again. A config that fails
     is listed at the end and the others are still written; the exit code is then 1.
@@ -260,7 +293,7 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
     if check and force:
         raise click.UsageError("--check and --force cannot be combined")
     if check:
-        problems = check_gallery(config_dir, out_dir)
+        problems = check_gallery(config_dir, out_dir, format=fmt.lower())
         for problem in problems:
             click.echo(f"stale: {problem}", err=True)
         if problems:
@@ -285,7 +318,7 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
 
     try:
         report = build_gallery(config_dir, out_dir, jobs=jobs, force=force,
-                               on_start=start, on_done=done)
+                               format=fmt.lower(), on_start=start, on_done=done)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

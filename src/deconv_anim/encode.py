@@ -318,7 +318,7 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
         out.name, padded, fps=rate, codec="libx264", pix_fmt_in="rgb24",
         pix_fmt_out="yuv420p", quality=None, macro_block_size=1, ffmpeg_log_level="error",
         output_params=["-crf", "18", "-preset", "slow", "-tune", "animation",
-                       "-movflags", "+faststart"])
+                       "-movflags", "+faststart", "-f", "mp4"])
     writer.send(None)
     try:
         canvas = None

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .config import Config, load_config, read_yaml
+from .encode import FORMATS
 from .errors import ConfigError, DeconvAnimError, OutputError
 from .spec import _show
 
@@ -371,20 +372,26 @@ def _caption(cell: Cell, titles: Mapping[str, str | None]) -> str:
     return titles.get(cell.config) or cell.config
 
 
-def _cell_html(cell: Cell, titles: Mapping[str, str | None], captions: str) -> str:
+def _cell_html(cell: Cell, titles: Mapping[str, str | None], captions: str,
+               format: str = "gif") -> str:
     """One ``<td>`` of a row of images: the image, and its caption if ``captions`` is cell."""
     caption = _esc(_caption(cell, titles))
     if cell.config is None:
         return f"<td>{caption}</td>" if captions == "cell" else "<td></td>"
     alt = _esc(titles.get(cell.config) or cell.config)
-    src = quote(f"{cell.config}.gif")
-    image = f'<img width="{IMAGE_WIDTH}" src="{src}" alt="{alt}">'
+    src = quote(f"{cell.config}.{format}")
+    if format == "mp4":
+        image = (f'<video width="{IMAGE_WIDTH}" src="{src}" title="{alt}" autoplay loop muted '
+                 f'playsinline></video>')
+    else:
+        image = f'<img width="{IMAGE_WIDTH}" src="{src}" alt="{alt}">'
     if captions == "cell":
         return f'<td align="center">{image}<br>{caption}</td>'
     return f'<td align="center">{image}</td>'
 
 
-def _table_html(table: Table, titles: Mapping[str, str | None]) -> list[str]:
+def _table_html(table: Table, titles: Mapping[str, str | None], format: str = "gif"
+                ) -> list[str]:
     lines = ['<table style="width:100%; table-layout:fixed;">']
     if table.caption:
         lines.append(f"  <caption>{_esc(table.caption)}</caption>")
@@ -399,7 +406,8 @@ def _table_html(table: Table, titles: Mapping[str, str | None]) -> list[str]:
         if table.has_labels:
             lines.append(f"    <th>{_esc(row.label or '')}</th>")
         cells = [*row.cells, *[Cell()] * (width - len(row.cells))]
-        lines += [f"    {_cell_html(cell, titles, table.captions)}" for cell in cells]
+        lines += [f"    {_cell_html(cell, titles, table.captions, format)}"
+                  for cell in cells]
         lines.append("  </tr>")
         if table.captions == "row":
             lines.append("  <tr>")
@@ -413,11 +421,13 @@ def _table_html(table: Table, titles: Mapping[str, str | None]) -> list[str]:
     return lines
 
 
-def readme_text(layout: Layout, titles: Mapping[str, str | None]) -> str:
+def readme_text(layout: Layout, titles: Mapping[str, str | None], *, format: str = "gif"
+                ) -> str:
     """The gallery's ``README.md``: Markdown headings, tables as HTML, nothing time-dependent.
 
     ``titles`` maps each config name to its ``title:`` (or None); it is the image's alt
-    text and its default caption. Images are relative links ``NAME.gif``.
+    text and its default caption. Images are relative links ``NAME.<format>`` (``<video>``
+    tags for ``mp4``).
 
     Examples
     --------
@@ -439,7 +449,7 @@ def readme_text(layout: Layout, titles: Mapping[str, str | None]) -> str:
         if section.text:
             lines += [section.text, ""]
         for table in section.tables:
-            lines += [*_table_html(table, titles), ""]
+            lines += [*_table_html(table, titles, format), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -456,10 +466,11 @@ class _Item:
     sha256: str
     config: Config | None
     error: str | None
+    suffix: str = ".gif"
 
     @property
     def output(self) -> str:
-        return f"{self.name}.gif"
+        return f"{self.name}{self.suffix}"
 
 
 @dataclass(frozen=True)
@@ -519,28 +530,30 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot be written ({error.strerror})") from None
 
 
-def _read_items(configs: Mapping[str, Path]) -> list[_Item]:
+def _read_items(configs: Mapping[str, Path], suffix: str = ".gif") -> list[_Item]:
     items = []
     for name, path in configs.items():
         try:
             digest = _sha256(path.read_bytes())  # hashed before it is parsed: never too new
         except OSError as error:
             items.append(_Item(name, path, "", None, f"{path}: cannot be read "
-                                                     f"({error.strerror})"))
+                                                     f"({error.strerror})", suffix))
             continue
         try:
-            items.append(_Item(name, path, digest, load_config(path), None))
+            items.append(_Item(name, path, digest, load_config(path), None, suffix))
         except DeconvAnimError as error:
-            items.append(_Item(name, path, digest, None, str(error)))
+            items.append(_Item(name, path, digest, None, str(error), suffix))
     return items
 
 
-def _scan(config_dir: str | Path) -> tuple[list[_Item], Layout]:
+def _scan(config_dir: str | Path, format: str = "gif") -> tuple[list[_Item], Layout]:
+    if format not in FORMATS:
+        raise ConfigError("--format", f"must be one of {', '.join(FORMATS)} (got {format!r})")
     configs = find_configs(config_dir)
     if not configs:
         raise ConfigError(None, "has no *.yaml configs", str(config_dir))
     layout = complete_layout(load_layout(config_dir, configs), configs)
-    return _read_items(configs), layout
+    return _read_items(configs, f".{format}"), layout
 
 
 def _titles(items: Iterable[_Item]) -> dict[str, str | None]:
@@ -563,8 +576,9 @@ def _read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def _is_output_name(name: Any) -> bool:
-    """A GIF's bare file name: a manifest never makes the gallery touch any other file."""
-    return (isinstance(name, str) and name.endswith(".gif") and not name.startswith(".")
+    """An output's bare file name: a manifest never makes the gallery touch any other file."""
+    return (isinstance(name, str) and name.endswith(tuple(f".{f}" for f in FORMATS))
+            and not name.startswith(".")
             and Path(name).name == name and "\\" not in name)
 
 
@@ -656,7 +670,7 @@ def _run(jobs: list[tuple[_Item, Path]], workers: int
 
 
 def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gallery", *,
-                  jobs: int | None = None, force: bool = False,
+                  jobs: int | None = None, force: bool = False, format: str = "gif",
                   on_start: Callable[[int], None] | None = None,
                   on_done: Callable[[str, str | None], None] | None = None) -> GalleryReport:
     """Render every config of ``config_dir`` that is not up to date, then write the README.
@@ -671,6 +685,9 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
         process.
     force : bool
         Render every config, even those up to date.
+    format : str
+        The outputs' format: gif, png (APNG), webp, mp4 or svg. Outputs of another format
+        that the manifest recorded are removed.
     on_start, on_done : callable, optional
         Called with the number of renders to do, and with (name, error or None) after each
         one: a progress bar's hooks.
@@ -689,7 +706,7 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
         The output folder or the manifest cannot be written.
     """
     out = Path(out_dir)
-    items, layout = _scan(config_dir)
+    items, layout = _scan(config_dir, format)
     format_version = _format_version()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -730,7 +747,7 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
         if on_done is not None:
             on_done(item.name, error)
 
-    readme = readme_text(layout, _titles(items)).encode("utf-8")
+    readme = readme_text(layout, _titles(items), format=format).encode("utf-8")
     if _read_bytes(out / README_NAME) != readme:
         _write_atomic(out / README_NAME, readme)
         report.readme_written = True
@@ -746,8 +763,8 @@ def _read_bytes(path: Path) -> bytes | None:
         return None
 
 
-def check_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gallery"
-                  ) -> list[Problem]:
+def check_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gallery", *,
+                  format: str = "gif") -> list[Problem]:
     """What :func:`build_gallery` would change, without rendering anything.
 
     Every output that is missing or stale (its config, the render format or its bytes
@@ -756,7 +773,7 @@ def check_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     written. An empty list means the gallery is up to date.
     """
     out = Path(out_dir)
-    items, layout = _scan(config_dir)
+    items, layout = _scan(config_dir, format)
     format_version = _format_version()
     records = _read_manifest(out)
     problems = []
@@ -773,6 +790,6 @@ def check_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     readme = _read_bytes(out / README_NAME)
     if readme is None:
         problems.append(Problem(out / README_NAME, "missing"))
-    elif readme != readme_text(layout, _titles(items)).encode("utf-8"):
+    elif readme != readme_text(layout, _titles(items), format=format).encode("utf-8"):
         problems.append(Problem(out / README_NAME, "differs from what would be written"))
     return problems

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from math import ceil as math_ceil
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -38,6 +39,7 @@ TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
 MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 CAPTION_LINES = 2  # lines kept for the caption of the current step
+LEGEND_LABEL = "stamps per output cell:"
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
 
@@ -165,12 +167,25 @@ class _Ops:
         With a ``background`` the result is opaque (alpha 1). ``shift`` moves everything
         by a fraction of a pixel (tween frames)."""
         x0, y0, x1, y1 = box
+        rgb = np.empty((y1 - y0, x1 - x0, 3), np.float32)
+        alpha = np.empty((y1 - y0, x1 - x0), np.float32)
+        self.paint_into(rgb, alpha, box, background, shift)
+        return rgb, alpha
+
+    def paint_into(self, rgb: np.ndarray, alpha: np.ndarray | None, box: Box,
+                   background: RGB | None, shift: tuple[float, float] = (0.0, 0.0)) -> None:
+        """Paint into arrays covering ``box``, band by band (memory stays bounded).
+
+        float32 arrays receive 0-255 colours and 0-1 alpha; uint8 arrays 0-255 both."""
+        x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         ss = SUPERSAMPLE
         band = max(1, MAX_BAND_PIXELS // max(1, w * ss * ss))
-        rgb = np.empty((h, w, 3), np.float32)
-        alpha = np.empty((h, w), np.float32)
         black = (0, 0, 0)
+        tops = [np.asarray(op[1])[:, 1].min() - 2 * op[3] if op[0] == "line" else
+                np.asarray(op[1])[:, 1].min() for op in self.ops]
+        bottoms = [np.asarray(op[1])[:, 1].max() + 2 * (op[3] if op[0] == "line" else 0)
+                   for op in self.ops]
         for top in range(0, h, band):
             bh = min(band, h - top)
             color = Image.new("RGB", (w * ss, bh * ss), background or black)
@@ -180,7 +195,10 @@ class _Ops:
                 mask = Image.new("L", (w * ss, bh * ss), 0)
                 dm = ImageDraw.Draw(mask)
             origin = np.array([x0 - shift[0], y0 + top - shift[1]], float)
-            for op in self.ops:
+            band_top, band_bottom = y0 + top - 2, y0 + top + bh + 2
+            for op, op_top, op_bottom in zip(self.ops, tops, bottoms):
+                if op_bottom + shift[1] < band_top or op_top + shift[1] > band_bottom:
+                    continue
                 pts = [tuple(p) for p in ((op[1] - origin) * ss).tolist()]
                 kind, col, a = op[0], op[2], op[-1]
                 paint = _mix(background or black, col, a) if (background or a < 1) else col
@@ -193,17 +211,25 @@ class _Ops:
                     dc.line(pts, fill=paint, width=wpx)
                     if dm is not None:
                         dm.line(pts, fill=round(255 * a), width=wpx)
-            rgb[top:top + bh] = np.asarray(color.reduce(ss), np.float32)
-            alpha[top:top + bh] = (1.0 if dm is None else
-                                   np.asarray(mask.reduce(ss), np.float32) / 255.0)
-        for centre, text, size, fill, stroke in self.texts:
-            trgb, ta = _text_sprite(text, size, fill, stroke)
-            th, tw = ta.shape
-            cx, cy = centre + np.asarray(shift)
-            _blend(rgb, alpha, box, trgb, ta,
-                   (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
-                    round(cy - th / 2) + th))
-        return rgb, alpha
+            band_rgb = np.asarray(color.reduce(ss), np.float32)
+            band_alpha = (np.ones((bh, w), np.float32) if dm is None else
+                          np.asarray(mask.reduce(ss), np.float32) / 255.0)
+            band_box = (x0, y0 + top, x1, y0 + top + bh)
+            for centre, text, size, fill, stroke in self.texts:
+                trgb, ta = _text_sprite(text, size, fill, stroke)
+                th, tw = ta.shape
+                cx, cy = centre + np.asarray(shift)
+                _blend(band_rgb, band_alpha, band_box, trgb, ta,
+                       (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
+                        round(cy - th / 2) + th))
+            if rgb.dtype == np.uint8:
+                rgb[top:top + bh] = np.clip(band_rgb + 0.5, 0, 255).astype(np.uint8)
+                if alpha is not None:
+                    alpha[top:top + bh] = np.clip(band_alpha * 255 + 0.5, 0, 255).astype(np.uint8)
+            else:
+                rgb[top:top + bh] = band_rgb
+                if alpha is not None:
+                    alpha[top:top + bh] = band_alpha
 
 
 def _blend(rgb: np.ndarray, alpha: np.ndarray | None, box: Box, src_rgb: np.ndarray,
@@ -335,6 +361,26 @@ def _union(*boxes: Box | None) -> Box | None:
             max(b[3] for b in real))
 
 
+def _merge(boxes: list[Box]) -> list[Box]:
+    """Non-empty boxes, overlapping ones merged into their union."""
+    out: list[Box] = []
+    for box in boxes:
+        if box[0] >= box[2] or box[1] >= box[3]:
+            continue
+        merged = True
+        while merged:
+            merged = False
+            for other in out:
+                if (box[0] < other[2] and other[0] < box[2] and box[1] < other[3]
+                        and other[1] < box[3]):
+                    out.remove(other)
+                    box = _union(box, other)  # type: ignore[assignment]
+                    merged = True
+                    break
+        out.append(box)
+    return out
+
+
 def _clip(box: Box, canvas: Box) -> Box:
     return (max(box[0], canvas[0]), max(box[1], canvas[1]), min(box[2], canvas[2]),
             min(box[3], canvas[3]))
@@ -379,21 +425,22 @@ class Raster:
         self._offsets = {g.name: np.array([round(cell * g.offset[0]), -round(cell * g.offset[1])])
                          for g in (scene.input, scene.output)}
         self._origin = np.zeros(2, int)
+        self._counts = self._stamp_counts() if self.scene.spec.is_transposed else None
+        self._max_count = int(self._counts.max()) if self._counts is not None else 1
         x0, y0, x1, y1 = self._figure_box()
-        self._origin = np.array([self.margin - x0, self.margin - y0])
         width = x1 - x0 + 2 * self.margin
         self.figure_height = int(y1 - y0 + 2 * self.margin)
         self.text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
         self._line_height = round(self.text_size * 1.35)
-        self._static_lines = self._wrap(self._static_text(heading), width)
         self._caption = look.numbers or look.labels
         self._legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
+        if self._legend:  # wide enough for the legend, the figure centred
+            width = max(width, math_ceil(self._legend_width()) + 2 * self.margin)
+        self._origin = np.array([(width - (x1 - x0)) // 2 - x0, self.margin - y0])
+        self._static_lines = self._wrap(self._static_text(heading), width)
         rows = len(self._static_lines) + CAPTION_LINES * self._caption + self._legend
         height = self.figure_height + rows * self._line_height + (self.margin // 2 if rows else 0)
         self.size = (int(width), int(max(height, min_height)))
-
-        self._counts = self._stamp_counts() if self.scene.spec.is_transposed else None
-        self._max_count = int(self._counts.max()) if self._counts is not None else 1
         tinted = scene.view == "scatter" or look.overlap
         self._tint_levels = self.tints() if tinted else []
         self.palette, colors, exact = palette or _palette(self.theme, self._tint_levels)
@@ -433,10 +480,11 @@ class Raster:
         if s.view == "scatter":  # stamps may reach past the output grid
             spec = s.spec
             kh, kw = s.window_extent
-            for r, c in ((-spec.padding[0], -spec.padding[2]),
-                         ((spec.input_size[0] - 1) * spec.stride[0] - spec.padding[0],
-                          (spec.input_size[1] - 1) * spec.stride[1] - spec.padding[2])):
-                polys.append(self.cell_polygon(s.output, r, c, kh, kw))
+            last = ((spec.input_size[0] - 1) * spec.stride[0] - spec.padding[0],
+                    (spec.input_size[1] - 1) * spec.stride[1] - spec.padding[2])
+            for r in (-spec.padding[0], last[0]):
+                for c in (-spec.padding[2], last[1]):
+                    polys.append(self.cell_polygon(s.output, r, c, kh, kw))
         return _Ops.box_of(np.concatenate(polys), 0)
 
     # -- text ---------------------------------------------------------------------------
@@ -552,8 +600,8 @@ class Raster:
         ops.text(centre, text, size or round(self.look.cell * 0.38), color)
 
     def _grid_ops(self, grid: Grid, ops: _Ops, *, fills: np.ndarray | None = None,
-                  texts: np.ndarray | None = None, block: Box | None = None) -> None:
-        """Cells of ``grid`` (only rows r0:r1, columns c0:c1 of ``block`` if given)."""
+                  texts: np.ndarray | None = None, only: np.ndarray | None = None) -> None:
+        """Cells of ``grid`` (only those where the boolean mask ``only`` is set, if given)."""
         theme, lw = self.theme, self.line_width
         r0, c0 = grid.first
         kinds = grid.kinds
@@ -563,27 +611,25 @@ class Raster:
         faded_fill = _mix(theme.background, theme.input, 0.3)
         numbers = self.look.numbers
         filled, zeros = [], []
-        rows, cols = kinds.shape
-        br0, bc0, br1, bc1 = block if block else (r0, c0, r0 + rows, c0 + cols)
-        for i in range(max(br0 - r0, 0), min(br1 - r0, rows)):
-            for j in range(max(bc0 - c0, 0), min(bc1 - c0, cols)):
-                kind = kinds[i, j]
-                r, c = r0 + i, c0 + j
-                edges = {("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1)}
-                if kind in (CellKind.PADDING, CellKind.ZERO):
-                    dashed_edges |= edges
-                    zeros.append((r, c))
-                elif kind in (CellKind.INPUT, CellKind.OUTPUT):
-                    solid_edges |= edges
-                    filled.append((r, c, kind))
-                elif kind == CellKind.CROPPED:
-                    ops.polygon(self.cell_polygon(grid, r, c), faded_fill)
-                    for edge in sorted(edges):
-                        self._dashes(grid, edge, ops, faded_line, lw)
-                    if numbers:
-                        u, v = self._input_index(r, c)
-                        self._cell_text(grid, r, c, format_value(self.scene.spec.input[u, v]),
-                                        faded_fill, ops, faded=True)
+        chosen = np.ones(kinds.shape, bool) if only is None else only
+        for i, j in zip(*np.nonzero(chosen & (kinds != CellKind.NONE))):
+            kind = kinds[i, j]
+            r, c = r0 + i, c0 + j
+            edges = {("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1)}
+            if kind in (CellKind.PADDING, CellKind.ZERO):
+                dashed_edges |= edges
+                zeros.append((r, c))
+            elif kind in (CellKind.INPUT, CellKind.OUTPUT):
+                solid_edges |= edges
+                filled.append((r, c, kind))
+            elif kind == CellKind.CROPPED:
+                ops.polygon(self.cell_polygon(grid, r, c), faded_fill)
+                for edge in sorted(edges):
+                    self._dashes(grid, edge, ops, faded_line, lw)
+                if numbers:
+                    u, v = self._input_index(r, c)
+                    self._cell_text(grid, r, c, format_value(self.scene.spec.input[u, v]),
+                                    faded_fill, ops, faded=True)
         for edge in sorted(dashed_edges - solid_edges):
             self._dashes(grid, edge, ops, theme.line, lw)
         for r, c, kind in filled:
@@ -687,20 +733,27 @@ class Raster:
             y += CAPTION_LINES * self._line_height
         if self._legend:
             self._legend_ops(ops, y)
-        self.input_rgb, _ = ops.paint((0, 0, w, h), self.theme.background)
-        self.out_rgb = np.zeros((h, w, 3), np.float32)
-        self.out_alpha = np.zeros((h, w), np.float32)
+        # layers are kept as bytes (premultiplied colour, alpha 0-255): 7 bytes a pixel
+        self.input_rgb = np.empty((h, w, 3), np.uint8)
+        ops.paint_into(self.input_rgb, None, (0, 0, w, h), self.theme.background)
+        self.out_rgb = np.zeros((h, w, 3), np.uint8)
+        self.out_alpha = np.zeros((h, w), np.uint8)
+
+    def _legend_width(self) -> float:
+        size = self.text_size
+        levels = min(self._max_count, 8)
+        return (_font(size).getlength(LEGEND_LABEL) + levels * (round(size * 1.1)
+                + round(size * 0.5)) + round(size * 0.5))
 
     def _legend_ops(self, ops: _Ops, y: float) -> None:
         """A row of swatches: how many stamps landed on a cell of each tint."""
         levels = list(range(1, min(self._max_count, 8) + 1))
         size = self.text_size
         font = _font(size)
-        label = "stamps per output cell:"
+        label = LEGEND_LABEL
         swatch = round(size * 1.1)
         gap = round(size * 0.5)
-        width = font.getlength(label) + len(levels) * (swatch + gap) + gap
-        x = (self.size[0] - width) / 2
+        x = (self.size[0] - self._legend_width()) / 2
         ops.text((x + font.getlength(label) / 2, y), label, size, self.theme.text_color)
         x += font.getlength(label) + gap
         for n in levels:
@@ -714,7 +767,7 @@ class Raster:
 
     def _paint_output(self, fills: np.ndarray, texts: np.ndarray,
                       cells: Sequence[tuple[int, int]] | None = None) -> Box:
-        """Repaint the output cells (all, or the block around ``cells``); return the box."""
+        """Repaint the output cells (all, or the box around ``cells``); return the box."""
         grid = self.scene.output
         canvas = (0, 0, *self.size)
         if cells is None:
@@ -725,14 +778,18 @@ class Raster:
         r0, c0, r1, c1 = block
         box = _clip(_Ops.box_of(self.cell_polygon(grid, r0, c0, r1 - r0, c1 - c0),
                                 self.line_width + 2), canvas)
+        # every cell reaching into the box: in the oblique view that is more than a block
+        rr, cc = np.mgrid[0:grid.rows, 0:grid.cols]
+        corners = [self.corner(grid, 0, 0)[:, None, None] + (cc + dc) * self.ex[:, None, None]
+                   - (rr + dr) * self.ey[:, None, None] for dr in (0, 1) for dc in (0, 1)]
+        xs, ys = np.stack([c[0] for c in corners]), np.stack([c[1] for c in corners])
+        pad = self.line_width + 2
+        only = ((xs.min(0) - pad < box[2]) & (xs.max(0) + pad > box[0])
+                & (ys.min(0) - pad < box[3]) & (ys.max(0) + pad > box[1]))
         ops = _Ops()
-        # neighbours too: their borders and text reach into the box
-        self._grid_ops(grid, ops, fills=fills, texts=texts,
-                       block=(r0 - 1, c0 - 1, r1 + 1, c1 + 1))
+        self._grid_ops(grid, ops, fills=fills, texts=texts, only=only)
         x0, y0, x1, y1 = box
-        rgb, alpha = ops.paint(box, None)
-        self.out_rgb[y0:y1, x0:x1] = rgb
-        self.out_alpha[y0:y1, x0:x1] = alpha
+        ops.paint_into(self.out_rgb[y0:y1, x0:x1], self.out_alpha[y0:y1, x0:x1], box, None)
         return box
 
     def _sprite(self, grid: Grid, cells: Sequence[tuple[int, int]], *, outline: float,
@@ -766,9 +823,54 @@ class Raster:
         return self._lut[(q[..., 0] << 10) | (q[..., 1] << 5) | q[..., 2]]
 
     def _composite(self, box: Box) -> np.ndarray:
+        """The static layers (input under output) of ``box`` as RGB floats."""
         x0, y0, x1, y1 = box
-        return (self.input_rgb[y0:y1, x0:x1] * (1 - self.out_alpha[y0:y1, x0:x1, None])
-                + self.out_rgb[y0:y1, x0:x1])
+        a = self.out_alpha[y0:y1, x0:x1, None].astype(np.float32) * (1 / 255)
+        return self.input_rgb[y0:y1, x0:x1] * (1 - a) + self.out_rgb[y0:y1, x0:x1]
+
+    def _draw_region(self, box: Box, under: list, over: list, lines: tuple) -> np.ndarray:
+        """Palette indices of ``box``: input, sprites under, lines, output, sprites over."""
+        x0, y0, x1, y1 = box
+        rgb = self.input_rgb[y0:y1, x0:x1].astype(np.float32)
+        for srgb, sa, where in under:
+            _blend(rgb, None, box, srgb, sa, where)
+        ys, xs, cov = lines
+        inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
+        if inside.any():
+            ly, lx, lc = ys[inside] - y0, xs[inside] - x0, cov[inside, None]
+            rgb[ly, lx] += (self._line_rgb - rgb[ly, lx]) * lc
+        a = self.out_alpha[y0:y1, x0:x1, None].astype(np.float32) * (1 / 255)
+        rgb *= 1 - a
+        rgb += self.out_rgb[y0:y1, x0:x1]
+        for srgb, sa, where in over:
+            _blend(rgb, None, box, srgb, sa, where)
+        return self.quantize(rgb)
+
+    def _draw_line_pixels(self, ys: np.ndarray, xs: np.ndarray, cov: np.ndarray) -> np.ndarray:
+        """Palette indices of connector pixels outside every sprite: input, line, output."""
+        rgb = self.input_rgb[ys, xs].astype(np.float32)
+        rgb += (self._line_rgb - rgb) * cov[:, None]
+        a = self.out_alpha[ys, xs, None].astype(np.float32) * (1 / 255)
+        return self.quantize(rgb * (1 - a) + self.out_rgb[ys, xs])
+
+    def _line_cover(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pixels of the connector lines inside the canvas: (ys, xs, coverage), each once."""
+        w, h = self.size
+        parts = [_line_pixels(p0, p1, CONNECTOR_WIDTH * self.line_width, CONNECTOR_LEVELS)
+                 for p0, p1 in lines]
+        ys = np.concatenate([p[0] for p in parts])
+        xs = np.concatenate([p[1] for p in parts])
+        cov = np.concatenate([p[2] for p in parts])
+        ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+        ys, xs, cov = ys[ok], xs[ok], cov[ok]
+        key = ys * w + xs
+        order = np.lexsort((-cov, key))  # per pixel, the largest coverage first
+        key, cov = key[order], cov[order]
+        first = np.ones(len(key), bool)
+        first[1:] = key[1:] != key[:-1]
+        key, cov = key[first], cov[first]
+        return key // w, key % w, cov
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Yield every frame (and ``tween`` in-between frames after each step but the last,
@@ -811,7 +913,11 @@ class Raster:
             pairs = [(1, 0), (2, 3)]
 
         frames = list(scene.frames()) if tween else None
-        previous: list[Box] = []
+        self._line_rgb = np.array(theme.line, np.float32)
+        no_pixels = np.empty(0, int)
+        prev_rects: list[Box] = []
+        prev_lines = (no_pixels, no_pixels)
+        prev_box: Box | None = None
         last_caption = None
         index = 0
         for frame in (frames or scene.frames()):
@@ -831,48 +937,44 @@ class Raster:
                 tshift = self._lerp(target_grid, frame.target, nxt.target, phase) - target_ref
                 wbox, wrgb, wa = window.place(wshift)
                 tbox, trgb, ta = target.place(tshift)
-                corners_w = self.cell_polygon(window_grid, 0, 0, kh, kw) + wshift
-                corners_t = self.cell_polygon(target_grid, 0, 0) + tshift
-                pts = np.concatenate([corners_w, corners_t])
-                lbox = _Ops.box_of(pts, 3)
-                mplace = None
+                under = [(trgb, ta, tbox)] if scatter else [(wrgb, wa, wbox)]
+                over = [(wrgb, wa, wbox)] if scatter else [(trgb, ta, tbox)]
                 if marker is not None and phase == 0 and len(frame.step.taps):
                     taps = frame.step.taps
                     best = taps[int(np.argmax(spec.input[taps[:, 2], taps[:, 3]]))]
                     g = spec.gather
-                    mr, mc = best[2] + g.padding[0], best[3] + g.padding[2]
-                    mplace = marker.place(self.corner(scene.input, mr, mc)
-                                          - self.corner(scene.input, 0, 0))
-                main = _clip(_union(wbox, tbox, lbox, mplace[0] if mplace else None), canvas)
-                boxes = [main]
+                    mbox, mrgb, ma = marker.place(
+                        self.corner(scene.input, best[2] + g.padding[0], best[3] + g.padding[2])
+                        - self.corner(scene.input, 0, 0))
+                    under.append((mrgb, ma, mbox))
+                corners_w = self.cell_polygon(window_grid, 0, 0, kh, kw) + wshift
+                corners_t = self.cell_polygon(target_grid, 0, 0) + tshift
+                lines = self._line_cover([(corners_w[i], corners_t[j]) for i, j in pairs])
+                ys, xs, _ = lines
+                line_box = ((int(xs.min()), int(ys.min()), int(xs.max()) + 1,
+                             int(ys.max()) + 1) if len(ys) else None)
+                rects = _merge([_clip(where, canvas) for *_, where in under + over])
                 strip = None
                 if caption is not None and phase == 0 and caption != last_caption:
                     top = self._caption_y - self._line_height // 2
-                    strip = (0, top, w, top + CAPTION_LINES * self._line_height)
-                    strip = _clip(strip, canvas)
-                    boxes.append(strip)
-                if repaint is not None and phase == 0:
-                    boxes.append(repaint)
-                union = _union(*previous, *boxes)
+                    strip = _clip((0, top, w, top + CAPTION_LINES * self._line_height), canvas)
+                fresh = repaint if phase == 0 else None
+                union = _union(prev_box, *rects, line_box, strip, fresh)
                 ux0, uy0, ux1, uy1 = union  # type: ignore[misc]
-                before = pixels[uy0:uy1, ux0:ux1].copy()
-                for bx0, by0, bx1, by1 in [*previous, *([repaint] if repaint and phase == 0
-                                                         else [])]:
+                before = pixels[uy0:uy1, ux0:ux1].copy() if index else None
+                # back to the static picture where the previous frame drew
+                for bx0, by0, bx1, by1 in [*prev_rects, *([fresh] if fresh else [])]:
                     pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
-                x0, y0, x1, y1 = main
-                rgb = self.input_rgb[y0:y1, x0:x1].copy()
-                under = [(trgb, ta, tbox)] if scatter else [(wrgb, wa, wbox)]
-                over = [(wrgb, wa, wbox)] if scatter else [(trgb, ta, tbox)]
-                if mplace is not None:
-                    under.append((mplace[1], mplace[2], mplace[0]))
-                for srgb, sa, where in under:
-                    _blend(rgb, None, main, srgb, sa, where)
-                self._connectors(rgb, main, [(corners_w[i], corners_t[j]) for i, j in pairs])
-                oa = self.out_alpha[y0:y1, x0:x1, None]
-                rgb = rgb * (1 - oa) + self.out_rgb[y0:y1, x0:x1]
-                for srgb, sa, where in over:
-                    _blend(rgb, None, main, srgb, sa, where)
-                pixels[y0:y1, x0:x1] = self.quantize(rgb)
+                pixels[prev_lines] = base_idx[prev_lines]
+                # then this frame's moving parts
+                outside = np.ones(len(ys), bool)
+                for rect in rects:
+                    x0, y0, x1, y1 = rect
+                    pixels[y0:y1, x0:x1] = self._draw_region(rect, under, over, lines)
+                    outside &= ~((ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1))
+                if outside.any():
+                    pixels[ys[outside], xs[outside]] = self._draw_line_pixels(
+                        ys[outside], xs[outside], lines[2][outside])
                 if strip is not None:
                     pixels[strip[1]:strip[3], strip[0]:strip[2]] = self._caption_pixels(
                         caption, strip)
@@ -880,10 +982,10 @@ class Raster:
                 if index == 0:
                     yield RasterFrame(0, pixels, canvas, None, frame.index, phase)
                 else:
-                    after = pixels[uy0:uy1, ux0:ux1]
-                    box, mask = _tighten(union, after != before)
+                    box, mask = _tighten(union, pixels[uy0:uy1, ux0:ux1] != before)
                     yield RasterFrame(index, pixels, box, mask, frame.index, phase)
-                previous = [main]
+                prev_rects, prev_lines = rects, (ys, xs)
+                prev_box = _union(*rects, line_box)
                 index += 1
 
     def _lerp(self, grid: Grid, a: tuple[int, int], b: tuple[int, int], t: float
@@ -891,21 +993,9 @@ class Raster:
         pa = self.corner(grid, *a)
         return pa if t == 0 else pa + (self.corner(grid, *b) - pa) * t
 
-    def _connectors(self, rgb: np.ndarray, box: Box,
-                    lines: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
-        x0, y0, x1, y1 = box
-        cover = np.zeros(rgb.shape[:2], np.float32)
-        for p0, p1 in lines:
-            ys, xs, cov = _line_pixels(p0, p1, CONNECTOR_WIDTH * self.line_width,
-                                       CONNECTOR_LEVELS)
-            ys, xs = ys - y0, xs - x0
-            ok = (ys >= 0) & (ys < y1 - y0) & (xs >= 0) & (xs < x1 - x0)
-            np.maximum.at(cover, (ys[ok], xs[ok]), cov[ok])
-        rgb += (np.array(self.theme.line, np.float32) - rgb) * cover[..., None]
-
     def _caption_pixels(self, text: str, strip: Box) -> np.ndarray:
         x0, y0, x1, y1 = strip
-        rgb = self.input_rgb[y0:y1, x0:x1].copy()
+        rgb = self.input_rgb[y0:y1, x0:x1].astype(np.float32)
         for n, line in enumerate(text.splitlines()):
             trgb, ta = _text_sprite(line, self.text_size, self.theme.text_color, None)
             th, tw = ta.shape

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,10 +94,19 @@ def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, fol
 
 def render(config: Config, path: str | Path | None = None, *,
            frames_dir: str | Path | None = None, max_frames: int = MAX_FRAMES,
-           max_pixels: int = MAX_PIXELS) -> RenderResult:
+           max_pixels: int = MAX_PIXELS, format: str | None = None, fps: float | None = None,
+           tween: int = 0, sheet: bool = False, frame: int | None = None) -> RenderResult:
     """Render ``config`` to ``path`` (default: :meth:`Config.output_path`).
 
-    The file is written atomically: on any failure the previous file stays as it was.
+    The file is written atomically: on any failure the previous file stays as it was. The
+    format comes from the path's suffix (see :data:`deconv_anim.encode.FORMATS`); ``format``
+    names it when no path is given (and must agree with one that is).
+
+    ``tween`` adds in-between frames after each step but the last, sliding the window to
+    its next position; ``fps`` is a video's frame rate (default: one video frame per
+    animation frame). ``sheet`` writes every frame into one PNG grid instead of an
+    animation; ``frame`` writes that one frame (from 0; negative counts from the end) as a
+    still PNG.
 
     Examples
     --------
@@ -107,14 +118,48 @@ def render(config: Config, path: str | Path | None = None, *,
     >>> result.frames, result.path == out
     (16, True)
     """
-    from .encode import Timing, write
+    from .encode import Timing, format_named, write
 
-    target = config.output_path(path)
+    still = sheet or frame is not None
+    fmt = format_named(format) if format else None
+    suffix = ".png" if still else fmt.suffix if fmt else ".gif"
+    target = config.output_path(path, suffix=suffix)
+    if fmt is not None and target.suffix.lower() != fmt.suffix:
+        raise ConfigError("--format", f"is {fmt.name} but the output {target} is not "
+                                      f"{fmt.suffix}")
+    if tween and still:
+        raise ConfigError("--tween", "makes in-between frames for animations; a sheet or "
+                                     "a still shows the steps only")
     raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
-    frames: Iterable[RasterFrame] = raster.frames()
+    count = config.spec.frames
+    timing = Timing(config.render.duration, config.render.hold, tween)
+    if tween:
+        if "tween" not in inspect.signature(raster.frames).parameters:
+            raise ConfigError("--tween", "this renderer cannot draw in-between frames yet")
+        if timing.frame_count(count) > max_frames:
+            raise ConfigError("--tween", f"{count} steps with {tween} in-between frames make "
+                                         f"{timing.frame_count(count)} frames, more than the "
+                                         f"limit of {max_frames} (raise it with --max-frames)",
+                              config.source)
+    frames: Iterable[RasterFrame] = raster.frames(tween=tween) if tween else raster.frames()
     if frames_dir is not None:
         frames = _save_frames(frames, raster, Path(frames_dir))
-    count = config.spec.frames
+    options: dict = {"figure": raster, "fps": fps}
+    if frame is not None:
+        index = frame + count if frame < 0 else frame
+        if not 0 <= index < count:
+            raise ConfigError("frame", f"must be from {-count} to {count - 1} for an animation "
+                                       f"of {count} frames (got {frame})", config.source)
+        frames = itertools.islice(frames, index, index + 1)
+        count, timing = 1, Timing(config.render.duration)
+        options = {"sheet": True, "labels": False}
+    elif sheet:
+        scene = getattr(raster, "scene", None)
+        columns = None
+        if scene is not None:
+            columns = (scene.spec.input_size if scene.view == "scatter"
+                       else scene.spec.output_size)[1]
+        options = {"sheet": True, "columns": columns}
     size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
-                 timing=Timing(config.render.duration, config.render.hold))
-    return RenderResult(target, count, size, raster.size)
+                 timing=timing, **options)
+    return RenderResult(target, timing.frame_count(count), size, raster.size)

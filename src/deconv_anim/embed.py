@@ -1,0 +1,86 @@
+"""Snippets that show a rendered file in Markdown, HTML or reStructuredText, and the alt
+text they carry (``deconv-anim render --embed md|html|rst``).
+
+Images (GIF, APNG, WebP, SVG) are ``<img>``/``![]()``/``.. image::``; an MP4 is a muted,
+looping, autoplaying ``<video>`` (raw HTML in Markdown and reStructuredText).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+__all__ = ["KINDS", "snippet", "alt_text"]
+
+KINDS = ("md", "html", "rst")
+_VIDEO_SUFFIXES = (".mp4",)
+
+
+def alt_text(config: Any) -> str:
+    """What an animation shows, in words: the op, its shapes and the frame count.
+
+    Examples
+    --------
+    >>> from deconv_anim import config_from_mapping
+    >>> alt_text(config_from_mapping({"op": "transposed", "size": 3, "kernel": 3,
+    ...                               "stride": 2, "padding": 1}))
+    'Transposed convolution: 3x3 input, 3x3 kernel, stride 2, padding 1 -> 5x5 output, 25 frames'
+    """
+    from .report import summary
+
+    return summary(config.spec, frames=True)
+
+
+def _video(src: str, alt: str, size: tuple[int, int] | None, width: str | None) -> str:
+    attrs = [f'src="{html.escape(src)}"']
+    if width:
+        attrs.append(f'width="{html.escape(width)}"')
+    elif size:
+        attrs.append(f'width="{size[0]}" height="{size[1]}"')
+    attrs.append(f'title="{html.escape(alt)}" aria-label="{html.escape(alt)}"')
+    return f"<video {' '.join(attrs)} autoplay loop muted playsinline></video>"
+
+
+def _img(src: str, alt: str, size: tuple[int, int] | None, width: str | None) -> str:
+    attrs = [f'src="{html.escape(src)}"', f'alt="{html.escape(alt)}"']
+    if width:
+        attrs.append(f'width="{html.escape(width)}"')
+    elif size:
+        attrs.append(f'width="{size[0]}" height="{size[1]}"')
+    return f"<img {' '.join(attrs)}>"
+
+
+def snippet(path: str | Path, kind: str, *, alt: str, size: tuple[int, int] | None = None,
+            width: str | None = None) -> str:
+    """A ``kind`` (md, html or rst) snippet showing the file at ``path``.
+
+    ``size`` is the natural (width, height) in pixels; ``width`` (e.g. ``"300"`` or
+    ``"50%"``) scales it instead.
+
+    Examples
+    --------
+    >>> print(snippet("figs/up.gif", "md", alt="Transposed [conv]"))
+    ![Transposed \\[conv\\]](figs/up.gif)
+    >>> print(snippet("up.svg", "rst", alt="Up", width="50%"))
+    .. image:: up.svg
+       :alt: Up
+       :width: 50%
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
+    src = Path(path).as_posix()
+    video = Path(path).suffix.lower() in _VIDEO_SUFFIXES
+    tag = (_video if video else _img)(src, alt, size, width)
+    if kind == "html" or (kind == "md" and video):
+        return tag
+    if kind == "md":
+        label = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        target = f"<{src}>" if " " in src else src
+        return f"![{label}]({target})"
+    if video:
+        return f".. raw:: html\n\n   {tag}"
+    lines = [f".. image:: {src}", f"   :alt: {alt}"]
+    if width:
+        lines.append(f"   :width: {width}")
+    return "\n".join(lines)

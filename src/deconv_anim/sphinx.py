@@ -1,0 +1,237 @@
+"""A Sphinx extension: ``.. deconv-anim::`` renders an animation while the docs build.
+
+In ``conf.py``::
+
+    extensions = ["deconv_anim.sphinx"]
+    deconv_anim_format = "gif"      # default :format: (gif, png, webp, mp4, svg)
+    deconv_anim_cache_dir = None    # default: <build dir>/deconv-anim
+
+In a page, a config file (relative to the page, or to the source folder with a leading
+``/``), a ``:preset:``, or options alone; every config key is an option (``:op:``,
+``:size:``, ``:output_padding:``, ``:cell:``, ...) and overrides the file's::
+
+    .. deconv-anim:: ../configs/padding_strides_transposed.yaml
+       :format: svg
+       :width: 300px
+
+    .. deconv-anim::
+       :op: transposed
+       :size: 3
+       :stride: 2
+       :alt: A 3x3 map upsampled to 5x5
+
+Options of the directive itself: ``:format:``, ``:width:``, ``:align:``, ``:alt:`` (default:
+the op and its shapes in words, see :func:`deconv_anim.embed.alt_text`) and ``:frame:``
+(the frame a builder that cannot animate shows, LaTeX for one: from 0, negative from the
+end; default -1, the last, where the output is complete).
+
+Each render is cached under the build folder by the sha256 of the resolved config, the
+format and the renderer's ``FORMAT_VERSION``: an unchanged figure is not rendered again,
+and editing a config file rebuilds the pages that use it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from .errors import DeconvAnimError, MissingDependencyError
+
+try:
+    from docutils import nodes
+    from docutils.parsers.rst import directives
+    from sphinx.transforms.post_transforms import SphinxPostTransform
+    from sphinx.util.docutils import SphinxDirective
+except ImportError:  # pragma: no cover - the docs extra is missing
+    raise MissingDependencyError("the Sphinx extension needs Sphinx: "
+                                 "pip install 'deconv-anim[docs]'") from None
+
+__all__ = ["DeconvAnimDirective", "setup"]
+
+FORMATS = ("gif", "png", "webp", "mp4", "svg")
+MIME = {"gif": "image/gif", "png": "image/png", "webp": "image/webp", "mp4": "video/mp4",
+        "svg": "image/svg+xml"}
+_OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class")
+
+
+class deconv_anim_figure(nodes.General, nodes.Element):  # noqa: N801 - docutils' naming
+    """Both renditions of a figure: the animation, then the still; a post-transform keeps
+    the one the builder can show."""
+
+
+class deconv_anim_video(nodes.image):  # noqa: N801
+    """An MP4, copied like an image, written as a ``<video>`` by HTML builders."""
+
+
+def _config_keys() -> list[str]:
+    from .config import KEYS, STYLE_KEYS
+
+    keys = [k for k in KEYS if k not in ("style", "output")]
+    return [*keys, *(k for k in STYLE_KEYS if k not in keys)]
+
+
+def _flag_value(text: str | None) -> str:
+    return "true" if text is None or not text.strip() else text
+
+
+def _option_spec() -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    for key in _config_keys():
+        spec[key] = _flag_value
+        spec[key.replace("_", "-")] = _flag_value
+    spec.update({
+        "preset": directives.unchanged_required,
+        "format": lambda arg: directives.choice(arg, FORMATS),
+        "width": directives.length_or_percentage_or_unitless,
+        "align": lambda arg: directives.choice(arg, ("left", "center", "right")),
+        "alt": directives.unchanged,
+        "frame": int,
+        "class": directives.class_option,
+    })
+    return spec
+
+
+def _overrides(options: dict[str, Any]) -> dict[str, Any]:
+    from .config import KEYS, STYLE_KEYS, parse_flag_value
+
+    overrides: dict[str, Any] = {}
+    style: dict[str, Any] = {}
+    for name, text in options.items():
+        if name in _OWN_OPTIONS:
+            continue
+        key = name.replace("-", "_")
+        if key in KEYS:
+            overrides[key] = parse_flag_value(key, text)
+        elif key in STYLE_KEYS:
+            style[key] = parse_flag_value(key, text)
+    if style:
+        overrides["style"] = style
+    return overrides
+
+
+class DeconvAnimDirective(SphinxDirective):
+    """``.. deconv-anim:: [CONFIG]`` with config keys and display options."""
+
+    optional_arguments = 1
+    final_argument_whitespace = False
+    has_content = False
+    option_spec = _option_spec()
+
+    def run(self) -> list[nodes.Node]:
+        from . import __version__
+        from .config import config_from_mapping, merge, read_yaml
+        from .embed import alt_text
+        from .presets import PRESETS
+        from .render import FORMAT_VERSION, render
+
+        env = self.env
+        fmt = self.options.get("format") or env.config.deconv_anim_format
+        if fmt not in FORMATS:
+            return [self.reporter.error(f"deconv-anim: unknown format {fmt!r} (known: "
+                                        f"{', '.join(FORMATS)})", line=self.lineno)]
+        try:
+            overrides = _overrides(self.options)
+            if self.arguments:
+                rel, path = env.relfn2path(self.arguments[0], env.docname)
+                env.note_dependency(rel)
+                document = read_yaml(path)
+                mapping = merge(document, overrides) if isinstance(document, dict) else (
+                    document)
+                name, source, base = Path(path).stem, str(path), Path(path).parent
+            else:
+                preset = self.options.get("preset")
+                if preset is not None and preset not in PRESETS:
+                    return [self.reporter.error(f"deconv-anim: unknown preset {preset!r}",
+                                                line=self.lineno)]
+                mapping = merge(dict(PRESETS[preset]) if preset else {}, overrides)
+                name, source, base = preset or "deconv-anim", None, Path(env.srcdir)
+            mapping = {k: v for k, v in mapping.items() if k != "output"}
+            config = config_from_mapping(mapping, source=source, base_dir=base, name=name)
+            frame = self.options.get("frame", -1)
+            key = json.dumps({"config": mapping, "format_version": FORMAT_VERSION,
+                              "version": __version__}, sort_keys=True, default=str)
+            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+            cache = _cache_dir(self.env.app)
+            animation = cache / f"{name}-{digest}.{fmt}"
+            still = cache / f"{name}-{digest}-frame{frame}.png"
+            if not animation.exists():
+                render(config, animation)
+            if not still.exists():
+                render(config, still, frame=frame)
+        except DeconvAnimError as error:
+            return [self.reporter.error(f"deconv-anim: {error}", line=self.lineno)]
+
+        alt = self.options.get("alt") or alt_text(config)
+        attrs: dict[str, Any] = {"alt": alt}
+        for option in ("width", "align"):
+            if option in self.options:
+                attrs[option] = self.options[option]
+        classes = ["deconv-anim", *self.options.get("class", [])]
+        kind = deconv_anim_video if fmt == "mp4" else nodes.image
+        moving = kind(uri=self._uri(animation), classes=[*classes, "no-scaled-link"], **attrs)
+        frozen = nodes.image(uri=self._uri(still), classes=classes, **attrs)
+        holder = deconv_anim_figure("", moving, frozen, mime=MIME[fmt])
+        self.set_source_info(holder)
+        return [holder]
+
+    def _uri(self, path: Path) -> str:
+        """``path`` as an image URI Sphinx resolves (relative to the source folder)."""
+        return "/" + Path(os.path.relpath(path, self.env.srcdir)).as_posix()
+
+
+def _cache_dir(app: Any) -> Path:
+    folder = app.config.deconv_anim_cache_dir
+    if folder:
+        return Path(app.confdir, folder).resolve()
+    return Path(app.doctreedir).resolve().parent / "deconv-anim"
+
+
+class ChooseRendition(SphinxPostTransform):
+    """Keep the animation where the builder can show it (HTML, or its image types), else
+    the still frame (LaTeX and other print builders)."""
+
+    default_priority = 5  # before Sphinx's image converters
+
+    def run(self, **kwargs: Any) -> None:
+        builder = self.app.builder
+        for holder in list(self.document.findall(deconv_anim_figure)):
+            moving, frozen = holder.children
+            animated = builder.format == "html" or (
+                holder["mime"] in builder.supported_image_types)
+            holder.replace_self(moving if animated else frozen)
+
+
+def _visit_video(self: Any, node: deconv_anim_video) -> None:
+    uri = node["uri"]
+    if uri in self.builder.images:
+        uri = posixpath.join(self.builder.imgpath, self.builder.images[uri])
+    attrs = {"src": uri, "title": node.get("alt", ""), "aria-label": node.get("alt", "")}
+    if "width" in node:
+        attrs["width"] = node["width"]
+    tag = self.starttag(node, "video", "", CLASS="deconv-anim", **attrs).rstrip("\n")
+    tag = tag[:-1] + " autoplay loop muted playsinline>"
+    self.body.append(tag + "</video>\n")
+    raise nodes.SkipNode
+
+
+def _skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Register the directive, its nodes and its config values."""
+    from . import __version__
+
+    app.add_config_value("deconv_anim_format", "gif", "env", types=[str])
+    app.add_config_value("deconv_anim_cache_dir", None, "env")
+    app.add_node(deconv_anim_figure, html=(_skip, None), latex=(_skip, None),
+                 text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
+    app.add_node(deconv_anim_video, html=(_visit_video, None), latex=(_skip, None),
+                 text=(_skip, None), man=(_skip, None), texinfo=(_skip, None))
+    app.add_directive("deconv-anim", DeconvAnimDirective)
+    app.add_post_transform(ChooseRendition)
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

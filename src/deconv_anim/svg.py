@@ -1,0 +1,500 @@
+"""An animated SVG drawn straight from the scene: vectors, crisp at any zoom, no pixels.
+
+The second renderer over :class:`~deconv_anim.scene.Scene` (the first is
+:mod:`deconv_anim.raster`), laid out by the same rules so that at its natural size it lines
+up with the GIF pixel for pixel: one cell is ``look.cell`` user units, and the projection's
+unit vectors are rounded to whole units, so every grid corner has integer coordinates.
+
+What never changes (the grids, the text) is drawn once. What moves is animated with SMIL on
+one shared clock (``begin`` 0, one total duration, ``repeatCount="indefinite"``, discrete
+steps, so frame ``n`` shows from the same millisecond as in the GIF):
+
+* the kernel window and the highlighted cell are each one shape in ``<defs>``, placed with
+  a ``<use>`` whose ``translate`` steps through the positions;
+* the four connector lines are one path whose ``d`` steps through the frames;
+* in the scatter view, each output cell's tint steps through its stamp counts.
+
+Attributes outside the animations hold the last frame, so a viewer without SMIL (or a
+printer) shows the finished figure. Chromium, Firefox and Safari play it, also inside an
+``<img>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .errors import ConfigError
+from .scene import CellKind, Frame, Grid, Scene
+
+__all__ = ["svg_document", "FONT_FAMILY"]
+
+CONNECTOR_WIDTH = 0.75  # relative to grid lines, as the raster draws them
+WINDOW_OUTLINE = 1.0
+FONT_FAMILY = "Aileron, 'Helvetica Neue', Helvetica, Arial, sans-serif"
+"""The raster uses Pillow's bundled font (Aileron); a browser without it uses the next."""
+
+RGB = tuple[int, int, int]
+Point = tuple[float, float]
+Edge = tuple[str, int, int]  # ("h", r, c): corner (r, c) to (r, c + 1); ("v", r, c): to (r + 1, c)
+
+
+def _hex(color: Sequence[int]) -> str:
+    r, g, b = (int(v) for v in color[:3])
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
+    return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
+
+
+def _luminance(c: Sequence[float]) -> float:
+    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
+
+
+def _num(value: float) -> str:
+    """A coordinate: integers as integers, else at most 2 decimals."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _pt(p: Sequence[float]) -> str:
+    return f"{_num(p[0])} {_num(p[1])}"
+
+
+def _poly(points: Iterable[Sequence[float]]) -> str:
+    pts = list(points)
+    return "M" + "L".join(_pt(p) for p in pts) + "Z"
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+class _Layout:
+    """Where everything goes, in user units (= pixels at the natural size)."""
+
+    def __init__(self, scene: Scene, look: Any) -> None:
+        self.scene, self.look, self.theme = scene, look, look.theme
+        cell = look.cell
+        (ax, ay), (bx, by) = scene.basis
+        self.ex = np.array([round(cell * ax), -round(cell * ay)], float)
+        self.ey = np.array([round(cell * bx), -round(cell * by)], float)
+        self.line_width = look.line_width or max(1.0, cell / 16)
+        self.margin = max(4, round(cell * 0.4))
+        self.offsets = {g.name: np.array([round(cell * g.offset[0]), -round(cell * g.offset[1])],
+                                         float) for g in (scene.input, scene.output)}
+        self.origin = np.zeros(2)
+        x0, y0, x1, y1 = self._figure_box()
+        self.origin = np.array([self.margin - x0, self.margin - y0], float)
+        self.width = int(x1 - x0 + 2 * self.margin)
+        self.figure_height = int(y1 - y0 + 2 * self.margin)
+        self.text_size = max(10, round(cell * 0.45))
+        self.line_height = round(self.text_size * 1.35)
+        self.lines = self._wrap([scene.title] if scene.title else [])
+        self.legend = scene.view == "scatter" or (
+            getattr(look, "overlap", False) and scene.spec.is_transposed)
+        rows = len(self.lines) + self.legend
+        self.height = self.figure_height + rows * self.line_height + (
+            self.margin // 2 if rows else 0)
+        self.counts = _stamp_counts(scene) if scene.spec.is_transposed else None
+        self.max_count = int(self.counts.max()) if self.counts is not None else 1
+
+    # -- geometry
+
+    def corner(self, grid: Grid, r: float, c: float) -> np.ndarray:
+        return self.origin + self.offsets[grid.name] + c * self.ex + (grid.rows - r) * self.ey
+
+    def cell_polygon(self, grid: Grid, r: float, c: float, h: float = 1, w: float = 1
+                     ) -> np.ndarray:
+        return np.array([self.corner(grid, r, c), self.corner(grid, r, c + w),
+                         self.corner(grid, r + h, c + w), self.corner(grid, r + h, c)])
+
+    def _figure_box(self) -> tuple[int, int, int, int]:
+        s = self.scene
+        polys = []
+        for grid in (s.input, s.output):
+            r0, c0 = grid.first
+            rows, cols = grid.kinds.shape
+            polys.append(self.cell_polygon(grid, r0, c0, rows, cols))
+        if s.view == "scatter":  # stamps may reach past the output grid
+            spec = s.spec
+            kh, kw = s.window_extent
+            for r, c in ((-spec.padding[0], -spec.padding[2]),
+                         ((spec.input_size[0] - 1) * spec.stride[0] - spec.padding[0],
+                          (spec.input_size[1] - 1) * spec.stride[1] - spec.padding[2])):
+                polys.append(self.cell_polygon(s.output, r, c, kh, kw))
+        pts = np.concatenate(polys)
+        x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+        return int(x0), int(y0), int(x1), int(y1)
+
+    # -- text (measured with the raster's font, so lines break at the same words)
+
+    def font(self, size: int) -> Any:
+        from PIL import ImageFont
+
+        return ImageFont.load_default(size=size)
+
+    def _wrap(self, texts: list[str]) -> list[str]:
+        font, room, out = self.font(self.text_size), self.width - 2 * self.margin, []
+        for text in texts:
+            line = ""
+            for word in text.split():
+                trial = f"{line} {word}".strip()
+                if line and font.getlength(trial) > room:
+                    out.append(line)
+                    line = word
+                else:
+                    line = trial
+            out.append(line)
+        return out
+
+    # -- colours
+
+    def tint(self, count: int) -> RGB:
+        if count <= 0:
+            return self.theme.background
+        f = 0.3 + 0.7 * min(count, self.max_count) / self.max_count
+        return _mix(self.theme.background, self.theme.output, f)
+
+    def contrast(self, fill: Sequence[float]) -> RGB:
+        a, b = self.theme.text_color, self.theme.background
+        la, lb, lf = _luminance(a), _luminance(b), _luminance(fill)
+        return a if abs(la - lf) >= abs(lb - lf) else b
+
+
+def _stamp_counts(scene: Scene) -> np.ndarray:
+    """How many stamps land on each output cell (separable: rows times columns)."""
+    spec = scene.spec
+    per_axis = []
+    for axis in (0, 1):
+        n, k = spec.input_size[axis], spec.kernel_size[axis]
+        s, d, t = spec.stride[axis], spec.dilation[axis], spec.padding[2 * axis]
+        o = (np.arange(n)[:, None] * s + np.arange(k)[None, :] * d - t).ravel()
+        o = o[(o >= 0) & (o < spec.output_size[axis])]
+        per_axis.append(np.bincount(o, minlength=spec.output_size[axis]))
+    return np.outer(*per_axis)
+
+
+# ----------------------------------------------------------------------------- grids
+
+
+def _runs(edges: Iterable[Edge]) -> list[tuple[str, int, int, int]]:
+    """Collinear neighbouring edges joined: (kind, line, first, last + 1)."""
+    lines: dict[tuple[str, int], list[int]] = {}
+    for kind, r, c in edges:
+        key, pos = ((kind, r), c) if kind == "h" else ((kind, c), r)
+        lines.setdefault(key, []).append(pos)
+    runs = []
+    for (kind, line), positions in sorted(lines.items()):
+        positions.sort()
+        start = prev = positions[0]
+        for pos in positions[1:]:
+            if pos != prev + 1:
+                runs.append((kind, line, start, prev + 1))
+                start = pos
+            prev = pos
+        runs.append((kind, line, start, prev + 1))
+    return runs
+
+
+def _run_path(layout: _Layout, grid: Grid, runs: Iterable[tuple[str, int, int, int]]) -> str:
+    parts = []
+    for kind, line, a, b in runs:
+        if kind == "h":
+            p, q = layout.corner(grid, line, a), layout.corner(grid, line, b)
+        else:
+            p, q = layout.corner(grid, a, line), layout.corner(grid, b, line)
+        parts.append(f"M{_pt(p)}L{_pt(q)}")
+    return "".join(parts)
+
+
+def _dashed(layout: _Layout, grid: Grid, edges: set[Edge], color: RGB) -> list[str]:
+    """Two dashes per edge, from 0.1 to 0.4 and 0.6 to 0.9 of it (the raster's, TikZ's):
+    runs of edges are single lines whose dash pattern repeats every edge."""
+    out = []
+    lw = layout.line_width
+    for kind, unit in (("h", layout.ex), ("v", layout.ey)):
+        runs = [run for run in _runs(edges) if run[0] == kind]
+        if not runs:
+            continue
+        length = float(np.hypot(*unit))
+        out.append(f'<path d="{_run_path(layout, grid, runs)}" fill="none" '
+                   f'stroke="{_hex(color)}" stroke-width="{_num(lw)}" '
+                   f'stroke-dasharray="{_num(0.3 * length)} {_num(0.2 * length)}" '
+                   f'stroke-dashoffset="{_num(0.4 * length)}"/>')
+    return out
+
+
+def _grid(layout: _Layout, grid: Grid, *, fills: dict[tuple[int, int], str] | None = None,
+          animated: dict[tuple[int, int], str] | None = None) -> list[str]:
+    """One grid: cropped cells, dashed cells, filled cells, solid borders, in that order.
+
+    ``fills`` overrides the fill of output cells; ``animated`` maps output cells to the
+    ``<animate>`` of their fill."""
+    theme = layout.theme
+    r0, c0 = grid.first
+    dashed: set[Edge] = set()
+    solid: set[Edge] = set()
+    cropped: set[Edge] = set()
+    cropped_cells, by_fill = [], {}
+    anim_cells = []
+    for (i, j), kind in np.ndenumerate(grid.kinds):
+        r, c = r0 + i, c0 + j
+        edges = {("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1)}
+        if kind in (CellKind.PADDING, CellKind.ZERO):
+            dashed |= edges
+        elif kind == CellKind.CROPPED:
+            cropped |= edges
+            cropped_cells.append((r, c))
+        elif kind in (CellKind.INPUT, CellKind.OUTPUT):
+            solid |= edges
+            if animated and (r, c) in animated:
+                anim_cells.append((r, c))
+                continue
+            fill = _hex(theme.input) if kind == CellKind.INPUT else (
+                (fills or {}).get((r, c), _hex(theme.output)))
+            by_fill.setdefault(fill, []).append((r, c))
+    out = [f'<g id="{grid.name}">']
+    if cropped_cells:
+        faded_fill = _hex(_mix(theme.background, theme.input, 0.3))
+        d = "".join(_poly(layout.cell_polygon(grid, r, c)) for r, c in cropped_cells)
+        out.append(f'<path d="{d}" fill="{faded_fill}"/>')
+        out += _dashed(layout, grid, cropped, _mix(theme.background, theme.line, 0.35))
+    out += _dashed(layout, grid, dashed - solid, theme.line)
+    for fill, cells in by_fill.items():
+        d = "".join(_poly(layout.cell_polygon(grid, r, c)) for r, c in cells)
+        out.append(f'<path d="{d}" fill="{fill}"/>')
+    for r, c in anim_cells:
+        assert animated is not None and fills is not None
+        out.append(f'<path d="{_poly(layout.cell_polygon(grid, r, c))}" '
+                   f'fill="{fills[(r, c)]}">{animated[(r, c)]}</path>')
+    if solid:
+        out.append(f'<path d="{_run_path(layout, grid, _runs(solid))}" fill="none" '
+                   f'stroke="{_hex(theme.line)}" stroke-width="{_num(layout.line_width)}" '
+                   'stroke-linecap="square"/>')
+    out.append("</g>")
+    return out
+
+
+# ----------------------------------------------------------------------------- frames
+
+
+class _Clock:
+    """The shared timeline: frame start times and the attributes every animation has."""
+
+    def __init__(self, durations: Sequence[int]) -> None:
+        self.durations = list(durations)
+        self.starts = np.concatenate([[0], np.cumsum(self.durations)[:-1]]).astype(int)
+        self.total = int(sum(self.durations))
+        self.even = len(set(self.durations)) <= 1
+
+    def key_times(self, frames: Sequence[int]) -> str:
+        return ";".join(_num_time(self.starts[n] / self.total) for n in frames)
+
+    def animate(self, tag: str, attribute: str, values: Sequence[str],
+                frames: Sequence[int] | None = None, extra: str = "") -> str:
+        """A discrete animation of ``attribute`` taking ``values[k]`` from frame
+        ``frames[k]`` on (every frame, in order, when ``frames`` is None)."""
+        times = ""
+        if frames is not None or not self.even:
+            times = f' keyTimes="{self.key_times(frames or range(len(values)))}"'
+        return (f'<{tag} attributeName="{attribute}"{extra} values="{";".join(values)}"'
+                f'{times} dur="{self.total}ms" calcMode="discrete" '
+                'repeatCount="indefinite"/>')
+
+
+def _num_time(t: float) -> str:
+    return f"{t:.6f}".rstrip("0").rstrip(".") or "0"
+
+
+def _positions(frames: list[Frame], tween: int) -> list[tuple[int, float]]:
+    """(step, phase) of every frame written: each step, then ``tween`` in-between frames
+    towards the next step (none after the last)."""
+    out = []
+    for i in range(len(frames)):
+        out.append((i, 0.0))
+        if i < len(frames) - 1:
+            out += [(i, k / (tween + 1)) for k in range(1, tween + 1)]
+    return out
+
+
+def _lerp(a: Sequence[float], b: Sequence[float], t: float) -> tuple[float, float]:
+    return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+
+
+def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
+    """The animated SVG of ``scene`` drawn with ``look`` (theme, cell, line width).
+
+    ``timing`` gives ``durations(count)`` (milliseconds of each frame written) and
+    ``tween`` (in-between frames after each step but the last), as
+    :class:`deconv_anim.encode.Timing` does.
+
+    Examples
+    --------
+    >>> from deconv_anim import make_spec
+    >>> from deconv_anim.encode import Timing
+    >>> from deconv_anim.raster import Look
+    >>> from deconv_anim.scene import build_scene
+    >>> from deconv_anim.themes import THEMES
+    >>> scene = build_scene(make_spec(op="conv", size=4, kernel=3))
+    >>> text = svg_document(scene, Look(THEMES["classic"]), timing=Timing())
+    >>> text.startswith("<svg") and 'dur="4000ms"' in text
+    True
+    """
+    for aid in ("numbers", "labels"):
+        if getattr(look, aid, False):
+            key = "values" if aid == "numbers" else aid
+            raise ConfigError(key, "is not drawn in SVG yet; write .gif, .webp, .png or .mp4")
+    layout = _Layout(scene, look)
+    theme = layout.theme
+    frames = list(scene.frames())
+    count = len(frames)
+    tween = int(getattr(timing, "tween", 0))
+    clock = _Clock(timing.durations(count))
+    positions = _positions(frames, tween)
+    if len(positions) != len(clock.durations):
+        raise ValueError("timing and scene disagree on the number of frames")
+    scatter = scene.view == "scatter"
+    window_grid = scene.output if scatter else scene.input
+    target_grid = scene.input if scatter else scene.output
+    kh, kw = scene.window_extent
+    lw = layout.line_width
+    uid = hashlib.sha1(repr((scene.spec.op, scene.spec.input_size, scene.spec.kernel_size,
+                             scene.spec.stride, scene.spec.padding, scene.view, layout.width,
+                             layout.height)).encode()).hexdigest()[:6]
+    wid, tid = f"w{uid}", f"t{uid}"
+
+    def at(step: int, phase: float) -> tuple[tuple[float, float], tuple[float, float]]:
+        frame = frames[step]
+        if not phase:
+            return frame.window, frame.target
+        nxt = frames[step + 1]
+        return _lerp(frame.window, nxt.window, phase), _lerp(frame.target, nxt.target, phase)
+
+    w_ref = layout.corner(window_grid, 0, 0)
+    t_ref = layout.corner(target_grid, 0, 0)
+    w_moves, t_moves, links = [], [], []
+    for step, phase in positions:
+        (wr, wc), (tr, tc) = at(step, phase)
+        w_moves.append(_pt(layout.corner(window_grid, wr, wc) - w_ref))
+        t_moves.append(_pt(layout.corner(target_grid, tr, tc) - t_ref))
+        wpoly = layout.cell_polygon(window_grid, wr, wc, kh, kw)
+        tpoly = layout.cell_polygon(target_grid, tr, tc)
+        links.append("".join(f"M{_pt(a)}L{_pt(b)}" for a, b in zip(wpoly, tpoly)))
+
+    width, height = layout.width, layout.height
+    title = scene.title or f"{scene.spec.op} animation"
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}">',
+           f"<title>{_esc(title)}</title>"]
+
+    # shapes used once per frame: the window (its taps) and the highlighted cell
+    probe = Frame(0, window_grid.name, (0, 0), target_grid.name, (0, 0), None)  # type: ignore[arg-type]
+    taps = scene.window_cells(probe)
+    window_d = "".join(_poly(layout.cell_polygon(window_grid, r, c)) for r, c in taps)
+    overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
+               f'stroke="{_hex(theme.line)}"')
+    out += ["<defs>",
+            f'<path id="{wid}" d="{window_d}" {overlay} '
+            f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>',
+            f'<path id="{tid}" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" {overlay} '
+            f'stroke-width="{_num(lw)}"/>',
+            "</defs>"]
+    if not getattr(look, "transparent", False):
+        out.append(f'<rect width="100%" height="100%" fill="{_hex(theme.background)}"/>')
+    out += _text(layout)
+    out += _grid(layout, scene.input)
+
+    def placed(ref: str, moves: list[str]) -> str:
+        anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
+        return f'<use href="#{ref}" transform="translate({moves[-1]})">{anim}</use>'
+
+    under, over = (placed(tid, t_moves), placed(wid, w_moves)) if scatter else (
+        placed(wid, w_moves), placed(tid, t_moves))
+    out.append(under)
+    out.append(f'<path d="{links[-1]}" fill="none" stroke="{_hex(theme.line)}" '
+               f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}">'
+               f'{clock.animate("animate", "d", links)}</path>')
+    out += _output_grid(layout, scene, frames, positions, clock)
+    out.append(over)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _output_grid(layout: _Layout, scene: Scene, frames: list[Frame],
+                 positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+    """The output grid: plain, tinted by stamp counts (overlap), or, in the scatter view,
+    with each cell's tint stepping up as stamps land on it."""
+    grid = scene.output
+    if scene.view != "scatter":
+        if getattr(layout.look, "overlap", False) and layout.counts is not None:
+            fills = {(r, c): _hex(layout.tint(int(n)))
+                     for (r, c), n in np.ndenumerate(layout.counts)}
+            return _grid(layout, grid, fills=fills)
+        return _grid(layout, grid)
+    counts = np.zeros(scene.spec.output_size, np.int64)
+    history: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    first_frame = {step: n for n, (step, phase) in reversed(list(enumerate(positions)))
+                   if not phase}
+    for step, frame in enumerate(frames):
+        taps = frame.step.taps
+        if not len(taps):
+            continue
+        np.add.at(counts, (taps[:, 4], taps[:, 5]), 1)
+        for r, c in set(zip(taps[:, 4].tolist(), taps[:, 5].tolist())):
+            history.setdefault((r, c), []).append(
+                (first_frame[step], _hex(layout.tint(int(counts[r, c])))))
+    background = _hex(layout.theme.background)
+    fills: dict[tuple[int, int], str] = {}
+    animated: dict[tuple[int, int], str] = {}
+    for cell, changes in history.items():
+        if changes[0][0] != 0:
+            changes = [(0, background), *changes]
+        fills[cell] = changes[-1][1]
+        animated[cell] = clock.animate("animate", "fill", [v for _, v in changes],
+                                       [n for n, _ in changes])
+    for (r, c), _n in np.ndenumerate(counts):
+        fills.setdefault((r, c), background)
+    return _grid(layout, grid, fills=fills, animated=animated)
+
+
+def _text(layout: _Layout) -> list[str]:
+    """The title lines under the figure and, when tints are shown, their legend."""
+    theme = layout.theme
+    size = layout.text_size
+    color = _hex(theme.text_color)
+    out = []
+    y = layout.figure_height + layout.line_height // 2
+    font_attrs = f'font-family="{FONT_FAMILY}" dominant-baseline="central"'
+    for line in layout.lines:
+        out.append(f'<text x="{_num(layout.width / 2)}" y="{_num(y)}" font-size="{size}" '
+                   f'{font_attrs} text-anchor="middle" fill="{color}">{_esc(line)}</text>')
+        y += layout.line_height
+    if layout.legend:
+        font = layout.font(size)
+        levels = list(range(1, min(layout.max_count, 8) + 1))
+        label = "stamps per output cell:"
+        swatch = round(size * 1.1)
+        gap = round(size * 0.5)
+        label_width = font.getlength(label)
+        x = (layout.width - (label_width + len(levels) * (swatch + gap) + gap)) / 2
+        out.append(f'<text x="{_num(x + label_width / 2)}" y="{_num(y)}" font-size="{size}" '
+                   f'{font_attrs} text-anchor="middle" fill="{color}">{label}</text>')
+        x += label_width + gap
+        small = round(size * 0.8)
+        for n in levels:
+            fill = layout.tint(n)
+            out.append(f'<rect x="{_num(x)}" y="{_num(y - swatch / 2)}" width="{swatch}" '
+                       f'height="{swatch}" fill="{_hex(fill)}" stroke="{_hex(theme.line)}" '
+                       f'stroke-width="{_num(layout.line_width)}"/>')
+            out.append(f'<text x="{_num(x + swatch / 2)}" y="{_num(y)}" font-size="{small}" '
+                       f'{font_attrs} text-anchor="middle" '
+                       f'fill="{_hex(layout.contrast(fill))}">{n}</text>')
+            x += swatch + gap
+    return out

@@ -1,0 +1,527 @@
+"""The raster, read back pixel by pixel: which cells carry the overlay in frame n.
+
+Cells are sampled at their projected centre (``Raster.cell_center``), as the majority colour
+of a 3x3 neighbourhood; when a connector line runs close to the centre another point well
+inside the cell is used instead, and the cell is skipped only if every point is too close.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from deconv_anim.config import config_from_mapping
+from deconv_anim.raster import MAX_COLORS, TRANSPARENT
+from deconv_anim.render import prepare
+from deconv_anim.scene import CellKind
+from deconv_anim.themes import THEMES
+
+THEME = THEMES["classic"]
+BG, INPUT, OUTPUT, OVERLAY = THEME.background, THEME.input, THEME.output, THEME.overlay
+ALPHA = THEME.overlay_alpha
+TOLERANCE = 3  # per channel: the palette lookup works on 5-bit RGB
+
+
+def mix(a, b, t):
+    return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))
+
+
+def shade(color):
+    return mix(color, OVERLAY, ALPHA)
+
+
+FADED = mix(BG, INPUT, 0.3)
+
+CASES = {
+    "conv_stride_pad": dict(op="conv", size=5, kernel=3, stride=2, padding=1),
+    "conv_stride": dict(op="conv", size=5, kernel=3, stride=2),
+    "conv_dilation": dict(op="conv", size=7, kernel=3, dilation=2),
+    "conv_asymmetric": dict(op="conv", size=4, kernel=3, padding=[0, 2, 1, 0]),
+    "conv_rect": dict(op="conv", size=[4, 6], kernel=[2, 3], stride=[1, 2]),
+    "transposed": dict(op="transposed", size=3, kernel=3, stride=2, padding=1),
+    "transposed_odd": dict(op="transposed", size=3, kernel=3, stride=2, padding=1,
+                           output_padding=1),
+    "cropped": dict(op="transposed", size=4, kernel=3, stride=2, padding=3),
+    "scatter": dict(op="transposed", size=2, kernel=3, stride=2, view="scatter"),
+    "scatter_pad": dict(op="transposed", size=3, kernel=3, stride=2, padding=1,
+                        view="scatter"),
+    "scatter_dilation": dict(op="transposed", size=3, kernel=2, dilation=2, padding=1,
+                             view="scatter"),
+    "scatter_gaps": dict(op="transposed", size=2, kernel=2, stride=3, view="scatter"),
+    "scatter_outside": dict(op="transposed", size=3, kernel=1, padding=1, view="scatter"),
+    "scatter_dense": dict(op="transposed", size=3, kernel=4, view="scatter"),
+}
+GATHER = [name for name in CASES if "scatter" not in name]
+SCATTER = [name for name in CASES if "scatter" in name]
+
+
+def make(mapping, cell=20, **render):
+    config = config_from_mapping({**mapping, **render, "style": {"cell": cell}})
+    return prepare(config)
+
+
+def run(mapping, cell=20, **render):
+    """The raster and a copy of every frame's RasterFrame fields."""
+    raster = make(mapping, cell, **render)
+    frames = [(f.index, f.pixels.copy(), f.box, None if f.changed is None else f.changed.copy())
+              for f in raster.frames()]
+    return raster, frames
+
+
+# ------------------------------------------------------------------ sampling
+
+
+def _clearance(points, lines):
+    """Distance of each point (n, 2) to the nearest of ``lines`` (pairs of end points)."""
+    points = np.asarray(points, float)
+    if not len(lines):
+        return np.full(len(points), np.inf)
+    a = np.array([p for p, _ in lines], float)[None]  # (1, m, 2)
+    d = np.array([q for _, q in lines], float)[None] - a
+    rel = points[:, None] - a  # (n, m, 2)
+    t = np.clip((rel * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-12), 0, 1)
+    return np.linalg.norm(rel - t[..., None] * d, axis=-1).min(1)
+
+
+def connector_lines(raster, frame):
+    """Pixel end points of the four connector lines of a scene frame."""
+    scene = raster.scene
+    kh, kw = scene.window_extent
+    window = raster.cell_polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
+    target = raster.cell_polygon(scene.grid(frame.target_grid), *frame.target)
+    return list(zip(window, target))
+
+
+def sample(raster, pixels, grid, r, c, lines=()):
+    """RGB of cell (r, c) of ``grid`` (a name), or None if connectors cover all of it."""
+    g = raster.scene.grid(grid)
+    tl, tr, br, bl = raster.cell_polygon(g, r, c)
+    points = [np.array(raster.cell_center(g, r, c), float) + 0.5]
+    for u, v in ((0.3, 0.3), (0.7, 0.7), (0.3, 0.7), (0.7, 0.3), (0.5, 0.3), (0.5, 0.7)):
+        top, bottom = tl + (tr - tl) * u, bl + (br - bl) * u
+        points.append(top + (bottom - top) * v)
+    clear = _clearance(points, lines) > raster.line_width + 3
+    for point, ok in zip(points, clear):
+        if ok:
+            x, y = (int(np.floor(v)) for v in point)
+            patch = pixels[y - 1:y + 2, x - 1:x + 2].ravel()
+            index = Counter(patch.tolist()).most_common(1)[0][0]
+            return tuple(int(v) for v in raster.palette[index])
+    return None
+
+
+def close(got, want, tolerance=TOLERANCE):
+    return got is not None and max(abs(a - b) for a, b in zip(got, want)) <= tolerance
+
+
+def cells_of(grid):
+    for (i, j), kind in np.ndenumerate(grid.kinds):
+        if kind != CellKind.NONE:
+            yield grid.first[0] + i, grid.first[1] + j, kind
+
+
+BASE_COLOR = {CellKind.INPUT: INPUT, CellKind.PADDING: BG, CellKind.ZERO: BG,
+              CellKind.CROPPED: FADED, CellKind.OUTPUT: OUTPUT}
+
+
+# ------------------------------------------------------------------ gather: every cell
+
+
+@pytest.mark.parametrize("name", GATHER)
+def test_gather_overlay_is_exactly_the_window(name):
+    raster, frames = run(CASES[name])
+    scene = raster.scene
+    assert len(frames) == scene.spec.frames
+    checked = skipped = 0
+    for frame, (index, pixels, _, _) in zip(scene.frames(), frames, strict=True):
+        assert index == frame.index
+        lines = connector_lines(raster, frame)
+        window = set(scene.window_cells(frame))
+        problems = []
+        for r, c, kind in cells_of(scene.input):
+            want = BASE_COLOR[kind]
+            if (r, c) in window:
+                want = shade(want)
+            got = sample(raster, pixels, "input", r, c, lines)
+            if got is None:
+                skipped += 1
+                continue
+            checked += 1
+            if not close(got, want):
+                problems.append(("input", (r, c), got, want))
+        out = scene.output
+        for r in range(out.rows):
+            for c in range(out.cols):
+                want = shade(OUTPUT) if (r, c) == frame.target else OUTPUT
+                got = sample(raster, pixels, "output", r, c, lines)
+                if got is None:
+                    skipped += 1
+                    continue
+                checked += 1
+                if not close(got, want):
+                    problems.append(("output", (r, c), got, want))
+        assert not problems, f"frame {index}: {problems}"
+    assert skipped <= checked // 20
+
+
+def test_conv_stride_padding_frame_4_by_hand():
+    raster, frames = run(CASES["conv_stride_pad"])
+    pixels = frames[4][1]
+    frame = list(raster.scene.frames())[4]
+    lines = connector_lines(raster, frame)
+
+    def at(grid, r, c):
+        return sample(raster, pixels, grid, r, c, lines)
+
+    # padded grid 7x7: the window's top-left is (2, 2), the input cell (1, 1)
+    for r in (2, 3, 4):
+        for c in (2, 3, 4):
+            assert close(at("input", r, c), shade(INPUT)), (r, c)
+    assert close(at("input", 1, 1), INPUT)
+    assert close(at("input", 5, 5), INPUT)
+    assert close(at("input", 2, 5), INPUT)
+    assert close(at("input", 0, 0), BG)
+    assert close(at("output", 1, 1), shade(OUTPUT))
+    assert close(at("output", 0, 0), OUTPUT)
+    assert close(at("output", 2, 2), OUTPUT)
+
+
+def test_transposed_frame_0_by_hand():
+    raster, frames = run(CASES["transposed"])
+    pixels = frames[0][1]
+    lines = connector_lines(raster, next(iter(raster.scene.frames())))
+
+    def at(grid, r, c):
+        return sample(raster, pixels, grid, r, c, lines)
+
+    # the window covers grid rows/columns 0..2; the real input cells are at 1, 3, 5
+    assert close(at("input", 1, 1), shade(INPUT))
+    for r, c in ((0, 0), (0, 1), (0, 2), (1, 0), (2, 2), (1, 2)):
+        assert close(at("input", r, c), shade(BG)), (r, c)
+    assert close(at("input", 1, 3), INPUT)
+    assert close(at("input", 3, 3), INPUT)
+    assert close(at("input", 3, 2), BG)
+    assert close(at("input", 6, 6), BG)
+    assert close(at("output", 0, 0), shade(OUTPUT))
+    assert close(at("output", 4, 4), OUTPUT)
+
+
+def test_dilation_leaves_the_gaps_unshaded():
+    raster, frames = run(CASES["conv_dilation"])
+    pixels = frames[0][1]
+    lines = connector_lines(raster, next(iter(raster.scene.frames())))
+    for r in range(5):
+        for c in range(5):
+            want = shade(INPUT) if r % 2 == 0 and c % 2 == 0 else INPUT
+            assert close(sample(raster, pixels, "input", r, c, lines), want), (r, c)
+
+
+def test_cropped_cells_are_faded_and_outside_the_frame_grid():
+    raster, frames = run(CASES["cropped"])
+    grid = raster.scene.input
+    frame_poly = raster.cell_polygon(grid, 0, 0, grid.rows, grid.cols)
+
+    def inside(point):
+        edges = zip(frame_poly, np.roll(frame_poly, -1, 0))
+        signs = [(b - a)[0] * (point - a)[1] - (b - a)[1] * (point - a)[0] for a, b in edges]
+        return all(s > 0 for s in signs) or all(s < 0 for s in signs)
+
+    cropped = [(r, c) for r, c, kind in cells_of(grid) if kind == CellKind.CROPPED]
+    assert len(cropped) == 12
+    for r, c in cropped:
+        assert not inside(np.array(raster.cell_center(grid, r, c), float))
+    for r, c, kind in cells_of(grid):
+        if kind == CellKind.INPUT:
+            assert inside(np.array(raster.cell_center(grid, r, c), float))
+    for frame, (_, pixels, _, _) in zip(raster.scene.frames(), frames):
+        lines = connector_lines(raster, frame)
+        seen = [sample(raster, pixels, "input", r, c, lines) for r, c in cropped]
+        assert all(close(got, FADED) for got in seen if got is not None), seen
+        assert sum(got is not None for got in seen) >= 10
+
+
+# ------------------------------------------------------------------ scatter
+
+
+def stamp_counts(scene):
+    """Cumulative stamp counts after each frame, from the trace's taps."""
+    counts = np.zeros(scene.spec.output_size, int)
+    for frame in scene.frames():
+        taps = frame.step.taps
+        np.add.at(counts, (taps[:, 4], taps[:, 5]), 1)
+        yield frame, counts.copy()
+
+
+def with_holes(names):
+    """Regression: repainting changed output cells once erased cells further away."""
+    return list(names)
+
+
+@pytest.mark.parametrize("name", with_holes(SCATTER))
+def test_scatter_stamps_and_tints(name):
+    raster, frames = run(CASES[name])
+    scene = raster.scene
+    assert scene.view == "scatter"
+    assert len(frames) == scene.spec.frames == scene.spec.input_size[0] * scene.spec.input_size[1]
+    out = scene.output
+    plain: dict[int, set] = {}  # count -> colours of unshaded output cells
+    shaded = []  # (count, colour, frame, cell) of output cells under the stamp
+    for (frame, counts), (index, pixels, _, _) in zip(stamp_counts(scene), frames, strict=True):
+        assert index == frame.index
+        lines = connector_lines(raster, frame)
+        stamp = set(scene.window_cells(frame))
+        for r in range(scene.input.rows):
+            for c in range(scene.input.cols):
+                want = shade(INPUT) if (r, c) == frame.target else INPUT
+                got = sample(raster, pixels, "input", r, c, lines)
+                assert got is None or close(got, want), (index, (r, c), got, want)
+        for r in range(out.rows):
+            for c in range(out.cols):
+                got = sample(raster, pixels, "output", r, c, lines)
+                if got is None:
+                    continue
+                count = int(counts[r, c])
+                if (r, c) in stamp:
+                    assert count > 0
+                    shaded.append((count, got, index, (r, c)))
+                else:
+                    plain.setdefault(count, set()).add(got)
+    final = list(stamp_counts(scene))[-1][1]
+    top = int(final.max())
+    # one colour per count (within the tolerance)
+    tint = {}
+    for count, colors in plain.items():
+        first = next(iter(colors))
+        assert all(close(c, first) for c in colors), (count, colors)
+        tint[count] = first
+    assert close(tint[0], BG)  # untouched cells are background
+    if top in tint:
+        assert close(tint[top], OUTPUT)  # the most stamped cells are the output colour
+    # more stamps, a deeper tint: strictly further from the background
+    order = sorted(tint)
+    distance = [sum(abs(a - b) for a, b in zip(tint[n], BG)) for n in order]
+    assert distance == sorted(distance) and len(set(distance)) == len(distance), tint
+    for count, got, index, cell in shaded:
+        if count in tint:
+            assert close(got, shade(tint[count])), (index, cell, count, got)
+        else:
+            assert not close(got, shade(BG)) and not close(got, BG), (index, cell, got)
+
+
+@pytest.mark.parametrize("name", with_holes(SCATTER))
+def test_scatter_touched_cells_stay_tinted(name):
+    """Once stamped, an output cell is never background again, in any frame."""
+    raster, frames = run(CASES[name])
+    wrong = []
+    for (frame, counts), (_, pixels, _, _) in zip(stamp_counts(raster.scene), frames):
+        lines = connector_lines(raster, frame)
+        for r, c in zip(*np.nonzero(counts)):
+            got = sample(raster, pixels, "output", int(r), int(c), lines)
+            if got is not None and close(got, BG):
+                wrong.append((frame.index, (int(r), int(c))))
+    assert not wrong, f"(frame, cell) back to background: {wrong}"
+
+
+@pytest.mark.parametrize("name", with_holes(SCATTER))
+def test_scatter_last_frame_tints_every_touched_cell(name):
+    raster, frames = run(CASES[name])
+    scene = raster.scene
+    final = list(stamp_counts(scene))[-1][1]
+    pixels = frames[-1][1]
+    lines = connector_lines(raster, list(scene.frames())[-1])
+    stamp = set(scene.window_cells(list(scene.frames())[-1]))
+    for r in range(scene.output.rows):
+        for c in range(scene.output.cols):
+            got = sample(raster, pixels, "output", r, c, lines)
+            if got is None:
+                continue
+            if final[r, c] == 0:
+                assert close(got, BG), (r, c, got)
+            else:
+                assert not close(got, BG) and not close(got, shade(BG)), (r, c, got)
+                if (r, c) not in stamp:
+                    assert got != INPUT
+    if name != "scatter_gaps":
+        assert (final > 0).all()  # the stamps cover the output
+    else:
+        assert (final[2] == 0).all() and (final[:, 2] == 0).all()
+
+
+def test_scatter_by_hand():
+    # size 2, k 3, s 2 -> 5x5; frame 1 stamps rows 0..2, columns 2..4
+    raster, frames = run(CASES["scatter"])
+    frame = list(raster.scene.frames())[1]
+    pixels = frames[1][1]
+    lines = connector_lines(raster, frame)
+
+    def at(grid, r, c):
+        return sample(raster, pixels, grid, r, c, lines)
+
+    assert close(at("input", 0, 1), shade(INPUT))
+    assert close(at("input", 0, 0), INPUT)
+    assert close(at("input", 1, 1), INPUT)
+    for r, c in ((3, 0), (3, 3), (4, 4), (4, 0)):
+        assert close(at("output", r, c), BG), (r, c)  # untouched so far
+    # (0, 0) got one stamp and is not under the current one
+    one = at("output", 0, 0)
+    assert not close(one, BG) and not close(one, OUTPUT)
+    # (0, 3): one stamp, the current one; (0, 2): two stamps (frames 0 and 1), deeper
+    assert close(at("output", 0, 3), shade(one))
+    two = at("output", 0, 2)
+    assert not close(two, shade(one)) and not close(two, shade(BG))
+    # in the last frame the centre (4 stamps) is the output colour under the stamp
+    last = frames[-1][1]
+    lines = connector_lines(raster, list(raster.scene.frames())[-1])
+    assert close(sample(raster, last, "output", 2, 2, lines), shade(OUTPUT))
+    assert close(sample(raster, last, "output", 0, 0, lines), one)
+
+
+# ------------------------------------------------------------------ frames and boxes
+
+
+@pytest.mark.parametrize("name", ["conv_stride_pad", "cropped", "scatter_pad"])
+def test_boxes_hold_every_change(name):
+    raster, frames = run(CASES[name], cell=16)
+    w, h = raster.size
+    index, first, box, changed = frames[0]
+    assert index == 0 and box == (0, 0, w, h) and changed is None
+    assert first.shape == (h, w)
+    previous = first
+    for index, pixels, (x0, y0, x1, y1), changed in frames[1:]:
+        diff = pixels != previous
+        assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h
+        outside = diff.copy()
+        outside[y0:y1, x0:x1] = False
+        assert not outside.any(), f"frame {index}: changes outside the box"
+        assert changed.shape == (y1 - y0, x1 - x0)
+        np.testing.assert_array_equal(changed, diff[y0:y1, x0:x1])
+        previous = pixels
+    assert [f[0] for f in frames] == list(range(len(frames)))
+
+
+@pytest.mark.parametrize("name", ["conv_dilation", "scatter"])
+def test_indices_stay_in_the_gif_palette(name):
+    raster, frames = run(CASES[name], cell=16)
+    assert raster.palette.shape == (256, 3) and raster.palette.dtype == np.uint8
+    for _, pixels, _, _ in frames:
+        assert pixels.max() < MAX_COLORS
+        assert not (pixels == TRANSPARENT).any()  # the transparency slot stays free
+    colors = {tuple(int(v) for v in p) for p in raster.palette[:MAX_COLORS]}
+    for flat in (BG, INPUT, OUTPUT, shade(INPUT), shade(OUTPUT), shade(BG), THEME.line):
+        assert flat in colors
+
+
+@pytest.mark.parametrize("name", ["transposed", "scatter_dense", "scatter"])
+def test_flat_colors_survive_sub_level_rounding(name):
+    """Compositing leaves flat fills up to half a level off; they must keep their colour
+    (a stamp over a count-3 tint once came out 7 levels off: (94, 151, 151) for
+    (87, 145, 146), the next 5-bit bucket's nearest entry)."""
+    raster, frames = run(CASES[name], cell=16)
+    flats = [BG, INPUT, OUTPUT, FADED]
+    if raster.scene.view == "scatter":  # the tints, read off the last frame
+        final = list(stamp_counts(raster.scene))[-1][1]
+        last = list(raster.scene.frames())[-1]
+        lines = connector_lines(raster, last)
+        stamp = set(raster.scene.window_cells(last))
+        for r, c in zip(*np.nonzero(final)):
+            if (r, c) in stamp:
+                continue
+            got = sample(raster, frames[-1][1], "output", int(r), int(c), lines)
+            if got is not None and got not in flats:
+                flats.append(got)
+    flats = [*flats, *(shade(c) for c in flats), THEME.line]
+    for color in flats:
+        for delta in itertools.product((-0.6, 0.0, 0.6), repeat=3):
+            index = raster.quantize(np.array(color, np.float32) + np.array(delta, np.float32))
+            got = tuple(int(v) for v in raster.palette[index])
+            assert close(got, color), (color, delta, got)
+
+
+@pytest.mark.parametrize("name", [
+    "conv_stride_pad", "transposed", "cropped", "scatter",
+    "scatter_pad", "scatter_dense"])
+def test_nothing_touches_the_canvas_edge(name):
+    raster, frames = run(CASES[name], cell=20)
+    touching = set()
+    for index, pixels, _, _ in frames:
+        rgb = raster.palette[pixels]
+        for side, strip in (("left", rgb[:, :2]), ("right", rgb[:, -2:]), ("top", rgb[:2]),
+                            ("bottom", rgb[-2:])):
+            if (strip != BG).any():
+                touching.add((side, index))
+    assert not touching, sorted(touching)
+
+
+def test_frames_are_repeatable():
+    raster = make(CASES["transposed"], cell=16)
+    once = [f.pixels.copy() for f in raster.frames()]
+    again = [f.pixels.copy() for f in raster.frames()]
+    assert len(once) == len(again) == 25
+    for a, b in zip(once, again):
+        np.testing.assert_array_equal(a, b)
+
+
+# ------------------------------------------------------------------ geometry in pixels
+
+
+def test_cell_center_steps_follow_the_projection():
+    raster = make(CASES["conv_stride_pad"], cell=20)
+    grid = raster.scene.input
+    c00 = np.array(raster.cell_center(grid, 0, 0))
+    # columns: right and up (1 : 0.5); rows: right and down (page y up, pixels y down)
+    np.testing.assert_allclose(np.array(raster.cell_center(grid, 0, 2)) - c00, [40, -20],
+                               atol=1)
+    np.testing.assert_allclose(np.array(raster.cell_center(grid, 2, 0)) - c00, [28, 26],
+                               atol=1)
+    xs = [raster.cell_center(grid, r, c)[0] for r in range(7) for c in range(7)]
+    assert min(xs) == c00[0]  # [0, 0] is the leftmost cell
+    assert raster.cell_center("input", 3, 4) == raster.cell_center(grid, 3, 4)
+
+
+@pytest.mark.parametrize("name", ["conv_stride_pad", "cropped", "scatter"])
+def test_flat_layout_puts_the_output_to_the_right(name):
+    raster, frames = run(CASES[name], cell=16, layout="flat")
+    scene = raster.scene
+    in_x = [raster.cell_center(scene.input, r, c)[0] for r, c, _ in cells_of(scene.input)]
+    out = scene.output
+    out_x = [raster.cell_center(out, r, c)[0] for r in range(out.rows) for c in range(out.cols)]
+    assert min(out_x) > max(in_x)
+    # the flat figure still shades the window
+    frame = next(iter(scene.frames()))
+    lines = connector_lines(raster, frame)
+    got = sample(raster, frames[0][1], frame.window_grid, *frame.window, lines)
+    assert got is not None and not close(got, INPUT) and not close(got, OUTPUT)
+    target = sample(raster, frames[0][1], frame.target_grid, *frame.target, lines)
+    assert close(target, shade(INPUT if scene.view == "scatter" else OUTPUT))
+
+
+def test_oblique_output_above_input_in_pixels():
+    raster = make(CASES["conv_stride_pad"], cell=16)
+    scene = raster.scene
+    in_y = [raster.cell_center(scene.input, r, c)[1] for r, c, _ in cells_of(scene.input)]
+    out_y = [raster.cell_center(scene.output, r, c)[1] for r in range(3) for c in range(3)]
+    assert max(out_y) < min(in_y)  # pixel y grows downwards
+
+
+def test_cell_size_scales_the_canvas():
+    small = make(CASES["conv_stride_pad"], cell=16).size
+    large = make(CASES["conv_stride_pad"], cell=32).size
+    assert abs(large[0] - 2 * small[0]) <= 6 and abs(large[1] - 2 * small[1]) <= 6
+
+
+def test_title_adds_a_caption_band():
+    plain = make(CASES["conv_stride_pad"], cell=16)
+    titled = make(CASES["conv_stride_pad"], cell=16, title="Padding, strides")
+    assert titled.size[0] == plain.size[0]
+    assert titled.size[1] > plain.size[1]
+    assert titled.figure_height == plain.size[1]
+    pixels = next(iter(titled.frames())).pixels
+    band = titled.palette[pixels[plain.size[1]:]]
+    ink = np.abs(band.astype(int) - np.array(BG)).sum(-1) > 100
+    assert ink.sum() > 20  # the caption's text is drawn below the figure
+    # the caption never changes between frames
+    frames = [f.pixels[plain.size[1]:].copy() for f in titled.frames()]
+    assert all((f == frames[0]).all() for f in frames)
