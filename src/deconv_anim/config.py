@@ -13,10 +13,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .spec import Spec
 
 from .errors import ConfigError
-from .spec import Spec, _show, make_spec
+from .errors import show_value as _show
 
 __all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "load_config",
            "config_from_mapping", "parse_flag_value"]
@@ -299,6 +302,8 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError("style", f"must be a mapping of style keys (got {_show(style)})")
     _check_keys(style, STYLE_KEYS, prefix="style.")
     style_args = {key: STYLE_KEYS[key].check(value) for key, value in style.items()}
+    from .spec import make_spec  # NumPy is imported only when a config is built
+
     spec = make_spec(**spec_args)
     if render_args.get("overlap") and not spec.is_transposed:
         raise ConfigError("overlap", f"is only for op: transposed (got op: {spec.op})")

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-__all__ = ["DeconvAnimError", "ConfigError", "OutputError", "MissingDependencyError"]
+import json
+from typing import Any
+
+__all__ = ["DeconvAnimError", "ConfigError", "OutputError", "MissingDependencyError",
+           "show_value"]
+
+
+def show_value(value: Any) -> str:
+    """A value as the user wrote it, YAML-ish and short, for error messages."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):  # pragma: no cover - json handles every YAML-safe value
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class DeconvAnimError(Exception):

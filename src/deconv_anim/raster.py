@@ -848,10 +848,11 @@ class Raster:
 
     def _draw_line_pixels(self, ys: np.ndarray, xs: np.ndarray, cov: np.ndarray) -> np.ndarray:
         """Palette indices of connector pixels outside every sprite: input, line, output."""
-        rgb = self.input_rgb[ys, xs].astype(np.float32)
+        flat = ys * self.size[0] + xs
+        rgb = self.input_rgb.reshape(-1, 3)[flat].astype(np.float32)
         rgb += (self._line_rgb - rgb) * cov[:, None]
-        a = self.out_alpha[ys, xs, None].astype(np.float32) * (1 / 255)
-        return self.quantize(rgb * (1 - a) + self.out_rgb[ys, xs])
+        a = self.out_alpha.reshape(-1)[flat, None].astype(np.float32) * (1 / 255)
+        return self.quantize(rgb * (1 - a) + self.out_rgb.reshape(-1, 3)[flat])
 
     def _line_cover(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

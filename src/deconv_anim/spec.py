@@ -8,7 +8,6 @@ The rules follow PyTorch (``conv2d``, ``conv_transpose2d``, ``output_padding``) 
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
+from .errors import show_value as _show
 
 __all__ = ["Spec", "GatherConv", "make_spec", "OPS", "VIEWS", "PADDING_WORDS"]
 
@@ -31,15 +31,6 @@ PADDING_WORDS = ("valid", "same", "full")
 # figure is never that large, and huge integers must never reach an allocation.
 MAX_SIDE = 4096
 MAX_CELLS = 1 << 20
-
-
-def _show(value: Any) -> str:
-    """A value as the user wrote it, YAML-ish and short."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):  # pragma: no cover - json handles every YAML-safe value
-        text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _is_int(value: Any) -> bool:
