@@ -34,7 +34,7 @@ SUPERSAMPLE = 4
 CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
 WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
-MAX_COLORS = 128  # 7-bit palette: smaller LZW codes than 8 bits
+MAX_COLORS = 64  # 6-bit palette: smaller LZW codes than 8 bits
 TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
 MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
@@ -265,13 +265,15 @@ def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int, int]:
     shaded = [_mix(f, theme.overlay, a) for f in fills]
     keys = list(dict.fromkeys([*fills, *shaded, theme.line, theme.text_color, theme.accent,
                                _mix(bg, theme.line, 0.35)]))
+    # most needed first, as the list is cut at MAX_COLORS: lines over every fill, light
+    # text over every fill, edges between fills, then finer steps of each
     colors = list(keys)
-    for k in keys:  # lines and text over every fill
-        colors += [_mix(k, theme.line, t / 6) for t in range(1, 6)]
-    for k in keys:  # light text over every fill
-        colors += [_mix(k, bg, t / 4) for t in range(1, 4)]
-    for i, k in enumerate(keys):  # edges between fills
-        colors += [_mix(k, other, 0.5) for other in keys[i + 1:]]
+    colors += [_mix(k, theme.line, 0.5) for k in keys]
+    colors += [_mix(k, theme.line, t) for k in keys for t in (0.25, 0.75)]
+    colors += [_mix(k, bg, 0.5) for k in keys]
+    colors += [_mix(k, other, 0.5) for i, k in enumerate(keys) for other in keys[i + 1:]]
+    colors += [_mix(k, theme.line, t / 6) for k in keys for t in (1, 5)]
+    colors += [_mix(k, bg, t) for k in keys for t in (0.25, 0.75)]
     colors = list(dict.fromkeys(colors))[:MAX_COLORS - 1]
     palette = np.zeros((256, 3), np.uint8)
     palette[: len(colors)] = colors

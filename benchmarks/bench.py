@@ -1,0 +1,294 @@
+"""Benchmarks of deconv-anim: speed, file size, scaling, memory, start-up. Prints tables.
+
+    python benchmarks/bench.py              # everything (a few minutes on two cores)
+    python benchmarks/bench.py size speed   # some sections only
+    python benchmarks/bench.py --repeat 3   # fewer repetitions
+
+Sections:
+
+* ``overhead`` -- rendering the 15 reference animations in one process versus only
+  encoding the very same frames with Pillow's GIF writer (our GIFs decoded back to arrays
+  first, not timed): from RGB arrays, as any Pillow pipeline encodes, and from our palette
+  images, the bare LZW floor.
+* ``size`` -- bits per frame pixel of our 15 GIFs versus the reference GIFs of
+  conv_arithmetic (``../shared/reference``), at a cell size that makes the canvases about
+  as large as the reference ones.
+* ``tools`` -- the same 15 with the whole CLI (``deconv-anim gallery``, all cores,
+  start-up included) versus ``../shared/bench/mpl_baseline.py`` (matplotlib
+  FuncAnimation + PillowWriter; needs ``pip install matplotlib``), and the TikZ pipeline's
+  recorded time.
+* ``scaling`` -- inputs of 8x8 to 64x64 (kernel 3, stride 1, padding same; conv and
+  transposed): frames, time, time per frame, bytes, peak memory, each in a fresh process.
+* ``gallery`` -- ``deconv-anim gallery --force`` of ``configs/`` on all cores versus one,
+  and an unchanged re-run.
+* ``startup`` -- ``deconv-anim --help`` and ``deconv-anim info``.
+
+Medians of ``--repeat`` runs (default 5; 3 for the slow sections), all in one run on one
+machine, so ratios compare like with like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+REFERENCE = SHARED / "reference"
+BIN = Path(sys.executable).parent
+CLI = str(BIN / "deconv-anim")
+TIKZ_SECONDS = 384.9  # ../shared/bench/README.md: the original pipeline, the 15, 2 cores
+
+
+def median_time(func, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kwargs)
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    print(f"\n### {title}\n")
+    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |")
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print("| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths)) + " |")
+    sys.stdout.flush()
+
+
+def reference_configs():
+    """The 15 reference animations as configs, without titles (the references have none)."""
+    from deconv_anim.config import config_from_mapping
+    from deconv_anim.presets import PRESETS, REFERENCE_NAMES
+
+    return [config_from_mapping({k: v for k, v in PRESETS[n].items() if k != "title"},
+                                name=n) for n in REFERENCE_NAMES]
+
+
+def write_reference_yaml(folder: Path) -> None:
+    import yaml
+
+    from deconv_anim.presets import PRESETS, REFERENCE_NAMES
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in REFERENCE_NAMES:
+        keys = {k: v for k, v in PRESETS[name].items() if k != "title"}
+        (folder / f"{name}.yaml").write_text(yaml.safe_dump(keys))
+
+
+# ----------------------------------------------------------------------------- sections
+
+
+def overhead(repeat: int, work: Path) -> None:
+    from PIL import Image
+
+    from deconv_anim.render import prepare, render
+
+    configs = reference_configs()
+    out = work / "overhead"
+    out.mkdir(exist_ok=True)
+
+    def ours() -> None:
+        for config in configs:
+            render(config, out / f"{config.name}.gif")
+
+    ours()
+    rgb_frames, p_frames, durations = [], [], []
+    for config in configs:
+        palette = _palette_image(prepare(config).palette)
+        with Image.open(out / f"{config.name}.gif") as im:
+            rgb, pal = [], []
+            for n in range(im.n_frames):
+                im.seek(n)
+                frame = im.convert("RGB")
+                rgb.append(frame)
+                pal.append(frame.quantize(palette=palette, dither=Image.Dither.NONE))
+            rgb_frames.append(rgb)
+            p_frames.append(pal)
+            durations.append(config.render.duration)
+
+    def encode(frames_list) -> None:
+        for frames, ms in zip(frames_list, durations):
+            buffer = io.BytesIO()
+            frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:],
+                           duration=ms, loop=0)
+
+    t_ours = median_time(ours, repeat)
+    t_rgb = median_time(lambda: encode(rgb_frames), repeat)
+    t_pal = median_time(lambda: encode(p_frames), repeat)
+    frames = sum(len(f) for f in rgb_frames)
+    rows = [["deconv-anim render (15 configs, in process)", f"{t_ours:.3f}", "1.00"],
+            ["Pillow GIF writer, RGB frames (encode only)", f"{t_rgb:.3f}",
+             f"{t_ours / t_rgb:.2f}"],
+            ["Pillow GIF writer, palette frames (LZW floor)", f"{t_pal:.3f}",
+             f"{t_ours / t_pal:.2f}"]]
+    table(f"Drawing overhead: the 15 reference animations, {frames} frames "
+          f"(median of {repeat})", ["what", "seconds", "render / this"], rows)
+
+
+def _palette_image(colors):
+    from PIL import Image
+
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colors.tobytes())
+    return palette
+
+
+def size(repeat: int, work: Path) -> None:
+    from PIL import Image
+
+    from deconv_anim.render import render
+
+    rows = []
+    ours_bits = ours_px = ref_bits = ref_px = 0
+    for config in reference_configs():
+        result = render(config, work / f"{config.name}.gif")
+        ref = REFERENCE / f"{config.name}.gif"
+        with Image.open(ref) as im:
+            r_frames, r_size = im.n_frames, im.size
+        r_bytes = ref.stat().st_size
+        o_px = result.frames * result.size[0] * result.size[1]
+        r_px = r_frames * r_size[0] * r_size[1]
+        ours_bits += result.bytes * 8
+        ours_px += o_px
+        ref_bits += r_bytes * 8
+        ref_px += r_px
+        o, r = result.bytes * 8 / o_px, r_bytes * 8 / r_px
+        rows.append([config.name, f"{result.size[0]}x{result.size[1]}", f"{r_size[0]}x{r_size[1]}",
+                     f"{result.bytes:,}", f"{r_bytes:,}", f"{o:.3f}", f"{r:.3f}", f"{o / r:.2f}"])
+    o, r = ours_bits / ours_px, ref_bits / ref_px
+    rows.append(["**all 15**", "", "", f"{ours_bits // 8:,}", f"{ref_bits // 8:,}",
+                 f"{o:.3f}", f"{r:.3f}", f"**{o / r:.2f}**"])
+    table(f"File size: bits per frame pixel (canvas area ours / reference: "
+          f"{ours_px / ref_px:.2f})",
+          ["animation", "ours px", "ref px", "ours bytes", "ref bytes", "ours bits",
+           "ref bits", "ratio"], rows)
+
+
+def tools(repeat: int, work: Path) -> None:
+    configs = work / "ref-configs"
+    write_reference_yaml(configs)
+
+    def ours() -> None:
+        run([CLI, "gallery", str(configs), "-o", str(work / "ours-gallery"), "--force"])
+
+    t_ours = median_time(ours, repeat)
+    rows = [["deconv-anim gallery --force (all cores, CLI start-up included)",
+             f"{t_ours:.2f}", "1"]]
+    baseline = SHARED / "bench" / "mpl_baseline.py"
+    try:
+        import matplotlib  # noqa: F401
+
+        def mpl() -> None:
+            run([sys.executable, str(baseline), str(work / "mpl")], cwd=baseline.parent)
+
+        t_mpl = median_time(mpl, max(1, repeat))
+        rows.append(["mpl_baseline.py (matplotlib FuncAnimation + PillowWriter)",
+                     f"{t_mpl:.2f}", f"{t_mpl / t_ours:.0f}x slower"])
+    except ImportError:
+        rows.append(["mpl_baseline.py", "skipped (pip install matplotlib)", ""])
+    rows.append(["TikZ + ImageMagick + gifsicle (recorded, ../shared/bench)",
+                 f"{TIKZ_SECONDS:.1f}", f"{TIKZ_SECONDS / t_ours:.0f}x slower"])
+    table(f"Versus the tools people use: the 15 animations, wall time (median of {repeat})",
+          ["pipeline", "seconds", "vs deconv-anim"], rows)
+
+
+def scaling(repeat: int, work: Path) -> None:
+    rows = []
+    script = ("import resource, sys, time\n"
+              "from deconv_anim.config import config_from_mapping\n"
+              "from deconv_anim.render import render\n"
+              "op, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n"
+              "c = config_from_mapping({'op': op, 'size': n, 'kernel': 3, 'padding': 'same'})\n"
+              "t = time.perf_counter()\n"
+              "r = render(c, out, max_frames=10**6, max_pixels=10**9)\n"
+              "t = time.perf_counter() - t\n"
+              "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "print(r.frames, t, r.bytes, rss, r.size[0] * r.size[1])\n")
+    base = None
+    for op in ("conv", "transposed"):
+        for n in (8, 16, 32, 64):
+            runs = []
+            for _ in range(repeat if n <= 32 else 1):
+                done = run([sys.executable, "-c", script, op, str(n),
+                            str(work / f"scale_{op}_{n}.gif")])
+                runs.append(done.stdout.split())
+            frames, _, nbytes, rss, area = runs[0]
+            seconds = statistics.median(float(r[1]) for r in runs)
+            per_frame = seconds / int(frames) * 1000
+            if n == 8:
+                base = (per_frame, int(area))
+            rows.append([op, f"{n}x{n}", frames, f"{int(area) / base[1]:.0f}x",
+                         f"{seconds:.2f}", f"{per_frame:.2f}", f"{per_frame / base[0]:.1f}x",
+                         f"{int(nbytes):,}", f"{int(rss) / 1024:.0f}"])
+    table("Scaling: kernel 3, stride 1, padding same (64x64: one run)",
+          ["op", "input", "frames", "canvas vs 8x8", "seconds", "ms / frame",
+           "ms / frame vs 8x8", "bytes", "peak RSS MB"], rows)
+
+
+def gallery(repeat: int, work: Path) -> None:
+    out = work / "gallery"
+    configs = str(ROOT / "configs")
+    cores = os.cpu_count() or 1
+    t_all = median_time(lambda: run([CLI, "gallery", configs, "-o", str(out), "--force"]),
+                        repeat)
+    t_one = median_time(lambda: run([CLI, "gallery", configs, "-o", str(out), "--force",
+                                     "--jobs", "1"]), repeat)
+    t_again = median_time(lambda: run([CLI, "gallery", configs, "-o", str(out)]), repeat)
+    t_help = median_time(lambda: run([CLI, "--help"]), repeat)
+    count = len([p for p in Path(configs).glob("*.yaml") if p.name != "gallery.yaml"])
+    table(f"Gallery: {count} configs (median of {repeat})", ["run", "seconds"], [
+        [f"--force, all {cores} cores", f"{t_all:.2f}"],
+        ["--force, --jobs 1", f"{t_one:.2f} ({t_one / t_all:.2f}x the parallel run)"],
+        ["unchanged re-run", f"{t_again:.2f} (start-up alone: {t_help:.2f})"]])
+
+
+def startup(repeat: int, work: Path) -> None:
+    config = str(ROOT / "configs" / "seed_conv.yaml")
+    rows = []
+    for label, cmd in (("deconv-anim --help", [CLI, "--help"]),
+                       ("deconv-anim info configs/seed_conv.yaml", [CLI, "info", config])):
+        rows.append([label, f"{median_time(lambda c=cmd: run(c), repeat):.3f}"])
+    probe = ("import sys, deconv_anim.cli\n"
+             "print(','.join(m for m in ('numpy', 'PIL', 'imageio', 'yaml') "
+             "if m in sys.modules) or 'none')")
+    loaded = run([sys.executable, "-c", probe]).stdout.strip()
+    rows.append(["heavy modules imported by the CLI module itself", loaded])
+    table(f"Start-up (median of {repeat})", ["command", "seconds"], rows)
+
+
+SECTIONS = {"overhead": overhead, "size": size, "tools": tools, "scaling": scaling,
+            "gallery": gallery, "startup": startup}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], default=[])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    chosen = args.sections or list(SECTIONS)
+    print(f"deconv-anim benchmarks: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            slow = name in ("tools", "scaling", "gallery")
+            SECTIONS[name](max(1, min(args.repeat, 3)) if slow else args.repeat, Path(tmp))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
