@@ -253,7 +253,8 @@ def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: st
             close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
             hint = f"; did you mean {prefix}{close[0]}?" if close else (
                 f"; known keys: {', '.join(table)}")
-            raise ConfigError(f"{prefix}{key}", f"unknown key{hint}")
+            shown = key if key.isidentifier() else _show(key)
+            raise ConfigError(f"{prefix}{shown}", f"unknown key{hint}")
 
 
 def config_from_mapping(mapping: Any, *, source: str | None = None,

@@ -9,6 +9,11 @@ __all__ = ["DeconvAnimError", "ConfigError", "OutputError", "MissingDependencyEr
            "show_value"]
 
 
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped, so an error is always one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def show_value(value: Any) -> str:
     """A value as the user wrote it, YAML-ish and short, for error messages."""
     try:
@@ -37,7 +42,7 @@ class ConfigError(DeconvAnimError, ValueError):
 
     def _text(self) -> str:
         parts = [p for p in (self.source, self.key) if p]
-        return ": ".join([*parts, self.rule])
+        return one_line(": ".join([*parts, self.rule]))
 
     def with_source(self, source: str) -> ConfigError:
         """The same error, attributed to ``source`` (a file name) unless it already has one."""
