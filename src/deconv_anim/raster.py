@@ -887,7 +887,10 @@ class Raster:
                  "sums": np.zeros(spec.output_size)}
         w, h = self.size
         canvas = (0, 0, w, h)
-        base_idx = self.quantize(self._composite(canvas))
+        base_idx = np.empty((h, w), np.uint8)
+        for top in range(0, h, 256):  # in bands: float copies of the canvas cost memory
+            band = (0, top, w, min(h, top + 256))
+            base_idx[band[1]:band[3]] = self.quantize(self._composite(band))
         pixels = base_idx.copy()
 
         window_grid = scene.output if scatter else scene.input
