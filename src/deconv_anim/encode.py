@@ -133,7 +133,7 @@ def _timed(frames: Iterable[RasterFrame], timing: Timing, count: int
         raise ValueError(f"got {n} frames, expected {len(durations)}")
 
 
-def _video_fps(durations: list[int], fps: float | None) -> Fraction:
+def _video_fps(durations: list[int], fps: float | Fraction | None) -> Fraction:
     """The frame rate of a video: ``fps``, else one video frame per animation frame when
     every duration is a multiple of their common divisor at up to 60 fps, else 30."""
     if fps is not None:
@@ -209,9 +209,13 @@ def _changed_region(frame: RasterFrame) -> tuple[np.ndarray, tuple[int, int], bo
 def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
                palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
     gif = GifStream(out, size, palette, bits=max(2, (TRANSPARENT).bit_length()))
+    elapsed = 0
     for frame, ms in _timed(frames, timing, count):
         region, offset, masked = _changed_region(frame)
-        gif.add(region, offset, ms, transparent=TRANSPARENT if masked else None)
+        # delays are centiseconds: round the running time, so short frames do not drift
+        delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
+        elapsed += ms
+        gif.add(region, offset, 10 * delay, transparent=TRANSPARENT if masked else None)
     gif.close()
 
 
@@ -297,8 +301,8 @@ def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int
 
 
 def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-               palette: np.ndarray, count: int, timing: Timing, fps: float | None = None,
-               **_: Any) -> None:
+               palette: np.ndarray, count: int, timing: Timing,
+               fps: float | Fraction | None = None, **_: Any) -> None:
     """H.264 in yuv420p (what every browser plays), padded with the background colour to
     even dimensions (never scaled), ``+faststart`` so it plays while loading."""
     try:
@@ -307,6 +311,9 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
         raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
                                      "pip install 'deconv-anim[video]'") from None
     durations = timing.durations(count)
+    if fps is None and timing.tween:  # one video frame per in-between frame
+        fps = Fraction((timing.tween + 1) * 1000, timing.duration)
+        fps = fps if fps <= 60 else None
     rate = _video_fps(durations, fps)
     if rate <= 0:
         raise ConfigError("--fps", f"must be positive (got {fps})")

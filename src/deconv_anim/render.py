@@ -118,7 +118,7 @@ def render(config: Config, path: str | Path | None = None, *,
     >>> result.frames, result.path == out
     (16, True)
     """
-    from .encode import Timing, format_named, write
+    from .encode import Timing, format_for, format_named, write
 
     still = sheet or frame is not None
     fmt = format_named(format) if format else None
@@ -134,14 +134,19 @@ def render(config: Config, path: str | Path | None = None, *,
     count = config.spec.frames
     timing = Timing(config.render.duration, config.render.hold, tween)
     if tween:
-        if "tween" not in inspect.signature(raster.frames).parameters:
+        if ("tween" not in inspect.signature(raster.frames).parameters
+                and not format_for(target).vector):
             raise ConfigError("--tween", "this renderer cannot draw in-between frames yet")
         if timing.frame_count(count) > max_frames:
             raise ConfigError("--tween", f"{count} steps with {tween} in-between frames make "
                                          f"{timing.frame_count(count)} frames, more than the "
                                          f"limit of {max_frames} (raise it with --max-frames)",
                               config.source)
-    frames: Iterable[RasterFrame] = raster.frames(tween=tween) if tween else raster.frames()
+    frames: Iterable[RasterFrame]
+    if not still and format_for(target).vector:
+        frames = ()  # drawn from the scene: no pixels at all
+    else:
+        frames = raster.frames(tween=tween) if tween else raster.frames()
     if frames_dir is not None:
         frames = _save_frames(frames, raster, Path(frames_dir))
     options: dict = {"figure": raster, "fps": fps}

@@ -4,7 +4,7 @@ In ``conf.py``::
 
     extensions = ["deconv_anim.sphinx"]
     deconv_anim_format = "gif"      # default :format: (gif, png, webp, mp4, svg)
-    deconv_anim_cache_dir = None    # default: <build dir>/deconv-anim
+    deconv_anim_cache_dir = None    # default: <doctree dir>/deconv-anim (never published)
 
 In a page, a config file (relative to the page, or to the source folder with a leading
 ``/``), a ``:preset:``, or options alone; every config key is an option (``:op:``,
@@ -58,12 +58,12 @@ MIME = {"gif": "image/gif", "png": "image/png", "webp": "image/webp", "mp4": "vi
 _OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class")
 
 
-class deconv_anim_figure(nodes.General, nodes.Element):  # noqa: N801 - docutils' naming
+class deconv_anim_figure(nodes.General, nodes.Element):  # docutils names nodes in lower case
     """Both renditions of a figure: the animation, then the still; a post-transform keeps
     the one the builder can show."""
 
 
-class deconv_anim_video(nodes.image):  # noqa: N801
+class deconv_anim_video(nodes.image):
     """An MP4, copied like an image, written as a ``<video>`` by HTML builders."""
 
 
@@ -157,7 +157,7 @@ class DeconvAnimDirective(SphinxDirective):
             digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
             cache = _cache_dir(self.env.app)
             animation = cache / f"{name}-{digest}.{fmt}"
-            still = cache / f"{name}-{digest}-frame{frame}.png"
+            still = cache / f"{name}-{digest}-still{frame:+d}.png"
             if not animation.exists():
                 render(config, animation)
             if not still.exists():
@@ -172,7 +172,8 @@ class DeconvAnimDirective(SphinxDirective):
                 attrs[option] = self.options[option]
         classes = ["deconv-anim", *self.options.get("class", [])]
         kind = deconv_anim_video if fmt == "mp4" else nodes.image
-        moving = kind(uri=self._uri(animation), classes=[*classes, "no-scaled-link"], **attrs)
+        extra = ["no-scaled-link"] if fmt == "mp4" else []
+        moving = kind(uri=self._uri(animation), classes=[*classes, *extra], **attrs)
         frozen = nodes.image(uri=self._uri(still), classes=classes, **attrs)
         holder = deconv_anim_figure("", moving, frozen, mime=MIME[fmt])
         self.set_source_info(holder)
@@ -187,7 +188,7 @@ def _cache_dir(app: Any) -> Path:
     folder = app.config.deconv_anim_cache_dir
     if folder:
         return Path(app.confdir, folder).resolve()
-    return Path(app.doctreedir).resolve().parent / "deconv-anim"
+    return Path(app.doctreedir).resolve() / "deconv-anim"
 
 
 class ChooseRendition(SphinxPostTransform):

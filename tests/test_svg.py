@@ -1,0 +1,211 @@
+"""The animated SVG: its structure and timing, drawn without any raster, and — in a real
+browser (headless Chromium) — the same picture as the GIF.
+
+Tolerance of the browser comparison: the mean absolute difference per channel (0-255)
+between Chromium's screenshot of the SVG and the GIF's frame is below ``FIGURE_MAD`` = 3
+over the figure (everything above the title) and below ``IMAGE_MAD`` = 8 over the whole
+image, whose title is set in the browser's sans-serif instead of the raster's bundled font.
+Measured over the 15 reference figures: at most 1.6 (figure) and 5.7 (whole image).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from deconv_anim.config import config_from_mapping
+from deconv_anim.encode import Timing
+from deconv_anim.errors import ConfigError
+from deconv_anim.presets import PRESETS, REFERENCE_NAMES
+from deconv_anim.raster import Raster
+from deconv_anim.render import prepare, render
+
+FIGURE_MAD = 3.0
+IMAGE_MAD = 8.0
+NS = {"svg": "http://www.w3.org/2000/svg"}
+PADDED = {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "padding": 1,
+          "title": "Transposed padding, strides: 3x3 input, 3x3 kernel, stride 2, padding 1"}
+SCATTER = {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "view": "scatter"}
+CROPPED = {"op": "transposed", "size": 4, "kernel": 3, "stride": 2, "padding": 3}
+
+
+def config(mapping=PADDED, **keys):
+    return config_from_mapping({**mapping, **keys}, name="fig")
+
+
+def parse(path: Path) -> ET.Element:
+    return ET.parse(path).getroot()
+
+
+def animations(root: ET.Element, tag: str) -> list[ET.Element]:
+    return root.findall(f".//svg:{tag}", NS)
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_svg_structure_and_timing(tmp_path):
+    cfg = config(duration=500, hold=2000)
+    result = render(cfg, tmp_path / "a.svg")
+    root = parse(result.path)
+    width, height = prepare(cfg).size
+    assert (root.get("width"), root.get("height")) == (str(width), str(height))  # the GIF's
+    assert root.get("viewBox") == f"0 0 {width} {height}"
+    moves = animations(root, "animateTransform")
+    assert len(moves) == 2  # the window and the highlighted cell
+    links = [a for a in animations(root, "animate") if a.get("attributeName") == "d"]
+    assert len(links) == 1
+    for anim in [*moves, *links]:
+        assert anim.get("dur") == f"{25 * 500 + 2000}ms"
+        assert anim.get("repeatCount") == "indefinite" and anim.get("calcMode") == "discrete"
+        assert len(anim.get("values").split(";")) == 25
+        times = [float(t) for t in anim.get("keyTimes").split(";")]
+        assert times[0] == 0 and times[1] == pytest.approx(500 / 14500, abs=1e-6)
+        assert times[-1] == pytest.approx(24 * 500 / 14500, abs=1e-6)
+    use = root.find(".//svg:use", NS)
+    values = use.find("svg:animateTransform", NS).get("values").split(";")
+    assert use.get("transform") == f"translate({values[-1]})"  # still image: the last frame
+    assert values[0] == "0 0"
+    text = result.path.read_text()
+    assert "stroke-dasharray" in text  # padding and inserted zeros are dashed
+    assert 'fill-opacity="0.4"' in text and "#073642" in text  # the 40 % overlay
+    assert PADDED["title"] in text
+
+
+def test_even_frames_need_no_key_times(tmp_path):
+    root = parse(render(config(), tmp_path / "a.svg").path)
+    assert all(a.get("keyTimes") is None for a in animations(root, "animateTransform"))
+
+
+def test_svg_is_drawn_without_the_raster(tmp_path, monkeypatch):
+    def refuse(self, *args, **kwargs):
+        raise AssertionError("the SVG writer asked for raster frames")
+
+    monkeypatch.setattr(Raster, "frames", refuse)
+    result = render(config(CROPPED), tmp_path / "a.svg")
+    assert result.frames == 9 and result.bytes < 20_000
+
+
+def test_scatter_tints_step_up(tmp_path):
+    root = parse(render(config(SCATTER), tmp_path / "a.svg").path)
+    fills = [a for a in animations(root, "animate") if a.get("attributeName") == "fill"]
+    assert len(fills) == 7 * 7  # every output cell gets stamped at some step
+    centre = max(fills, key=lambda a: len(a.get("values").split(";")))
+    assert len(centre.get("values").split(";")) == 5  # background, then 4 stamps
+
+
+def test_tween_adds_in_between_positions(tmp_path):
+    result = render(config(), tmp_path / "a.svg", tween=3)
+    assert result.frames == 24 * 4 + 1
+    move = animations(parse(result.path), "animateTransform")[0]
+    values = move.get("values").split(";")
+    assert len(values) == 97
+    (x0, y0), (x1, y1), (x4, y4) = (map(float, values[k].split()) for k in (0, 1, 4))
+    assert (x1, y1) == pytest.approx((x0 + (x4 - x0) / 4, y0 + (y4 - y0) / 4))
+    times = Timing(1000, 0, 3).durations(25)
+    assert move.get("keyTimes") is not None and len(times) == 97
+
+
+def test_teaching_aids_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match="values: is not drawn in SVG"):
+        render(config(values=True), tmp_path / "a.svg")
+    assert not (tmp_path / "a.svg").exists()
+
+
+# ------------------------------------------------------------------ in a browser
+
+
+def chromium() -> str | None:
+    for name in (os.environ.get("DECONV_ANIM_CHROMIUM"), "chromium", "chromium-browser",
+                 "google-chrome", "google-chrome-stable"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+needs_chromium = pytest.mark.skipif(
+    chromium() is None, reason="no Chromium found (apt-get install chromium, or set "
+                               "DECONV_ANIM_CHROMIUM); .ci/run installs it")
+
+
+def screenshot(page: Path, size: tuple[int, int], budget_ms: int | None = None) -> np.ndarray:
+    """Chromium's screenshot of ``page`` at ``size``, after ``budget_ms`` of virtual time."""
+    out = page.with_suffix(".png")
+    args = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+            "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={page.parent / 'chromium-profile'}", f"--screenshot={out}",
+            f"--window-size={size[0]},{size[1]}", "--hide-scrollbars"]
+    if budget_ms is not None:
+        args.append(f"--virtual-time-budget={budget_ms}")
+    subprocess.run([*args, page.as_uri()], capture_output=True, timeout=120, check=True)
+    with Image.open(out) as im:
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+def page(folder: Path, svg: Path, inline: bool) -> Path:
+    """An HTML page showing ``svg`` at its natural size, no margin (as an <img>, or inline
+    so that Chromium's virtual time drives its clock)."""
+    body = svg.read_text() if inline else f'<img src="{svg.name}">'
+    path = folder / f"{svg.stem}-{'inline' if inline else 'img'}.html"
+    path.write_text("<!DOCTYPE html><html><head><style>html,body{margin:0;padding:0;"
+                    "background:#fff}img,svg{display:block}</style></head>"
+                    f"<body>{body}</body></html>")
+    return path
+
+
+def gif_frame(path: Path, index: int) -> np.ndarray:
+    with Image.open(path) as im:
+        im.seek(index)
+        return np.asarray(im.convert("RGB")).astype(int)
+
+
+def differences(shot: np.ndarray, frame: np.ndarray, figure_height: int) -> tuple[float, float]:
+    """(figure, whole image) mean absolute difference per channel, sizes aligned."""
+    h, w = min(shot.shape[0], frame.shape[0]), min(shot.shape[1], frame.shape[1])
+    diff = np.abs(shot[:h, :w] - frame[:h, :w])
+    return float(diff[:figure_height].mean()), float(diff.mean())
+
+
+def compare(tmp_path: Path, cfg, frame: int = 0, inline: bool = False) -> tuple[float, float]:
+    gif = render(cfg, tmp_path / f"{cfg.name}.gif").path
+    svg = render(cfg, tmp_path / f"{cfg.name}.svg").path
+    raster = prepare(cfg)
+    budget = None if not inline else frame * cfg.render.duration + cfg.render.duration // 2
+    shot = screenshot(page(tmp_path, svg, inline), raster.size, budget)
+    return differences(shot, gif_frame(gif, frame), raster.figure_height)
+
+
+@needs_chromium
+def test_first_frame_in_chromium_matches_the_gif(tmp_path):
+    # 20 s per frame: the screenshot falls in frame 0 however slow the machine
+    figure, whole = compare(tmp_path, config(duration=20_000))
+    assert figure < FIGURE_MAD and whole < IMAGE_MAD, (figure, whole)
+
+
+@needs_chromium
+def test_later_frame_in_chromium_matches_the_gif(tmp_path):
+    cfg = config()
+    gif = render(cfg, tmp_path / "fig.gif").path
+    svg = render(cfg, tmp_path / "fig.svg").path
+    raster = prepare(cfg)
+    shot = screenshot(page(tmp_path, svg, inline=True), raster.size, 2500)  # at 2.5 s
+    figure = [differences(shot, gif_frame(gif, k), raster.figure_height)[0] for k in (1, 2, 3)]
+    assert figure[1] < FIGURE_MAD, figure
+    assert min(figure[0], figure[2]) > figure[1] + 1, figure  # frame 2, not a neighbour
+
+
+@pytest.mark.slow
+@needs_chromium
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_every_reference_figure_in_chromium(tmp_path, name):
+    cfg = config_from_mapping({**PRESETS[name], "duration": 20_000}, name=name)
+    figure, whole = compare(tmp_path, cfg)
+    assert figure < FIGURE_MAD and whole < IMAGE_MAD, (figure, whole)
