@@ -199,13 +199,23 @@ def test_tween_gif_slides_between_steps(tmp_path):
     assert not (got[1] == plain[0]).all() and not (got[1] == plain[1]).all()  # in between
 
 
-def test_tween_needs_a_renderer_that_can(tmp_path, monkeypatch):
-    from deconv_anim.raster import Raster
+@pytest.mark.parametrize("suffix", [".gif", ".png", ".webp"])
+def test_transparent_background(tmp_path, suffix):
+    """style.background: transparent: background pixels are transparent in every frame,
+    figure pixels opaque, in each pixel format that has transparency."""
+    from deconv_anim.config import config_from_mapping
 
-    original = Raster.frames
-    monkeypatch.setattr(Raster, "frames", lambda self: original(self))
-    with pytest.raises(ConfigError, match="cannot draw in-between frames"):
-        render(config(), tmp_path / "a.gif", tween=2)
+    cfg = config_from_mapping({"op": "transposed", "size": 2, "kernel": 3, "stride": 2,
+                               "style": {"cell": 16, "background": "transparent"}})
+    raster = prepare(cfg)
+    frames = [f.pixels.copy() for f in raster.frames()]
+    result = render(cfg, tmp_path / f"t{suffix}")
+    with Image.open(result.path) as im:
+        assert im.n_frames == len(frames)
+        for n, pixels in enumerate(frames):
+            im.seek(n)
+            alpha = np.asarray(im.convert("RGBA"))[..., 3]
+            np.testing.assert_array_equal(alpha == 0, pixels == 0)
 
 
 def test_sheet_has_every_frame_in_a_grid(tmp_path):

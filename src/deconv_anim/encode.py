@@ -36,7 +36,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from .errors import ConfigError, MissingDependencyError, OutputError
-from .raster import TRANSPARENT, RasterFrame
+from .raster import BACKGROUND, TRANSPARENT, RasterFrame
 
 __all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "WRITERS", "GifStream",
            "writer_for", "format_for", "format_named", "MAX_SHEET_PIXELS"]
@@ -170,14 +170,15 @@ class GifStream:
             handle.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", loop) + b"\x00")
 
     def add(self, indices: np.ndarray, offset: tuple[int, int], duration_ms: int,
-            transparent: int | None = None) -> None:
-        """Append one image of palette indices at ``offset`` (disposal: keep)."""
+            transparent: int | None = None, disposal: int = 1) -> None:
+        """Append one image of palette indices at ``offset``; ``disposal`` 1 keeps it under
+        the next frame, 2 clears it to transparent."""
         from PIL import Image
 
         h, w = indices.shape
         image = Image.frombuffer("L", (w, h), np.ascontiguousarray(indices), "raw", "L", 0, 1)
         delay = min(max(round(duration_ms / 10), 1), 0xFFFF)
-        flags = (1 << 2) | (1 if transparent is not None else 0)
+        flags = (disposal << 2) | (1 if transparent is not None else 0)
         out = self.handle
         out.write(b"!\xf9\x04" + struct.pack("<BHB", flags, delay, transparent or 0) + b"\x00")
         out.write(b"," + struct.pack("<HHHHB", offset[0], offset[1], w, h, 0))
@@ -206,15 +207,28 @@ def _changed_region(frame: RasterFrame) -> tuple[np.ndarray, tuple[int, int], bo
     return np.where(frame.changed, region, TRANSPARENT).astype(np.uint8), (x0, y0), True
 
 
+def _see_through(indices: np.ndarray) -> np.ndarray:
+    """Background pixels (palette entry 0) made transparent."""
+    return np.where(indices == BACKGROUND, TRANSPARENT, indices).astype(np.uint8)
+
+
 def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-               palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
+               palette: np.ndarray, count: int, timing: Timing, transparent: bool = False,
+               **_: Any) -> None:
+    """Per frame only the changed box, unchanged pixels transparent. With a transparent
+    background every frame is whole and cleared after showing (GIF transparency is one
+    bit: edges keep a thin matte of the background colour)."""
     gif = GifStream(out, size, palette, bits=max(2, (TRANSPARENT).bit_length()))
     elapsed = 0
     for frame, ms in _timed(frames, timing, count):
-        region, offset, masked = _changed_region(frame)
         # delays are centiseconds: round the running time, so short frames do not drift
         delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
         elapsed += ms
+        if transparent:
+            gif.add(_see_through(frame.pixels), (0, 0), 10 * delay, transparent=TRANSPARENT,
+                    disposal=2)
+            continue
+        region, offset, masked = _changed_region(frame)
         gif.add(region, offset, 10 * delay, transparent=TRANSPARENT if masked else None)
     gif.close()
 
@@ -244,9 +258,11 @@ def _apng_delay(ms: int) -> tuple[int, int]:
 
 
 def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-                palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
+                palette: np.ndarray, count: int, timing: Timing, transparent: bool = False,
+                **_: Any) -> None:
     """An APNG: the first frame whole (it is also the still image of viewers without
-    APNG), then per frame only the changed box, blended over the previous frame."""
+    APNG), then per frame only the changed box, blended over the previous frame (with a
+    transparent background: replacing it, background pixels transparent)."""
     width, height = size
     colors = TRANSPARENT + 1
     out.write(b"\x89PNG\r\n\x1a\n")
@@ -258,6 +274,9 @@ def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int
     sequence = 0
     for n, (frame, ms) in enumerate(_timed(frames, timing, count)):
         region, (x, y), masked = _changed_region(frame)
+        if transparent:
+            x0, y0, x1, y1 = frame.box
+            region, masked = _see_through(frame.pixels[y0:y1, x0:x1]), False
         h, w = region.shape
         num, den = _apng_delay(ms)
         blend = 1 if masked else 0  # over the previous frame / replace
@@ -277,7 +296,8 @@ def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int
 
 
 def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-                palette: np.ndarray, count: int, timing: Timing, **_: Any) -> None:
+                palette: np.ndarray, count: int, timing: Timing, transparent: bool = False,
+                **_: Any) -> None:
     from PIL import Image
 
     width, height = size
@@ -290,6 +310,10 @@ def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int
     for frame, ms in _timed(frames, timing, count):
         image = Image.frombuffer("P", size, frame.pixels.copy(), "raw", "P", 0, 1)
         image.putpalette(lut)
+        if transparent:
+            image = image.convert("RGBA")
+            image.putalpha(Image.fromarray(
+                np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8), "L"))
         images.append(image)
         durations.append(ms)
     first, rest = images[0], images[1:]
@@ -364,7 +388,7 @@ def _write_svg(out: BinaryIO, frames: Iterable[RasterFrame], *, count: int, timi
 
 def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
                  palette: np.ndarray, count: int, timing: Timing, columns: int | None = None,
-                 labels: bool = True, **_: Any) -> None:
+                 labels: bool = True, transparent: bool = False, **_: Any) -> None:
     """Every frame in one PNG, row by row, each numbered (from 1) in its top-left corner."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -382,11 +406,16 @@ def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[in
     draw: Any = None
     for n, (frame, _ms) in enumerate(_timed(frames, timing, count)):
         if sheet is None:  # the margin's colour: the background
-            sheet = Image.new("RGB", (cols * width, rows * height),
-                              tuple(int(v) for v in lut[frame.pixels[0, 0]]))
+            sheet = Image.new("RGBA" if transparent else "RGB", (cols * width, rows * height),
+                              (*lut[BACKGROUND].tolist(), 0) if transparent
+                              else tuple(int(v) for v in lut[BACKGROUND]))
             draw = ImageDraw.Draw(sheet)
         x, y = (n % cols) * width, (n // cols) * height
-        sheet.paste(Image.fromarray(lut[frame.pixels], "RGB"), (x, y))
+        tile = Image.fromarray(lut[frame.pixels], "RGB")
+        if transparent:
+            tile.putalpha(Image.fromarray(
+                np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8), "L"))
+        sheet.paste(tile, (x, y))
         if labels:
             pad = max(2, font.size // 3)
             draw.text((x + pad, y + pad), str(n + 1), font=font, fill=ink)
@@ -459,7 +488,7 @@ def writer_for(path: str | Path) -> Writer:
 def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, int],
           palette: np.ndarray, count: int, timing: Timing = Timing(), sheet: bool = False,
           figure: Any = None, fps: float | None = None, columns: int | None = None,
-          labels: bool = True) -> int:
+          labels: bool = True, transparent: bool = False) -> int:
     """Write ``frames`` to ``path`` (format from its suffix), atomically.
 
     Parameters
@@ -485,6 +514,7 @@ def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, i
         fmt = SHEET
     with atomic_output(path) as handle:
         fmt.writer(handle, frames, size=size, palette=palette, count=count, timing=timing,
-                   figure=figure, fps=fps, columns=columns, labels=labels)
+                   figure=figure, fps=fps, columns=columns, labels=labels,
+                   transparent=transparent)
         handle.flush()
     return path.stat().st_size

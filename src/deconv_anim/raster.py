@@ -28,7 +28,7 @@ from .report import format_value, summary
 from .scene import CellKind, Frame, Grid, Scene
 from .themes import RGB, Theme
 
-__all__ = ["Raster", "SideBySide", "RasterFrame", "Look", "TRANSPARENT"]
+__all__ = ["Raster", "SideBySide", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND"]
 
 SUPERSAMPLE = 4
 CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
@@ -36,6 +36,7 @@ WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
 MAX_COLORS = 64  # 6-bit palette: smaller LZW codes than 8 bits
 TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
+BACKGROUND = 0  # palette slot of the background colour
 MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 CAPTION_LINES = 2  # lines kept for the caption of the current step
@@ -1029,6 +1030,7 @@ class SideBySide:
         self.right = Raster(right, look, palette=probe.palette_args, min_height=height,
                             heading="Scatter view")
         self.gap = look.cell
+        self.look = look
         self.size = (self.left.size[0] + self.gap + self.right.size[0], height)
         self.palette = self.left.palette
         self.background_index = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -133,15 +132,11 @@ def render(config: Config, path: str | Path | None = None, *,
     raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
     count = config.spec.frames
     timing = Timing(config.render.duration, config.render.hold, tween)
-    if tween:
-        if ("tween" not in inspect.signature(raster.frames).parameters
-                and not format_for(target).vector):
-            raise ConfigError("--tween", "this renderer cannot draw in-between frames yet")
-        if timing.frame_count(count) > max_frames:
-            raise ConfigError("--tween", f"{count} steps with {tween} in-between frames make "
-                                         f"{timing.frame_count(count)} frames, more than the "
-                                         f"limit of {max_frames} (raise it with --max-frames)",
-                              config.source)
+    if tween and timing.frame_count(count) > max_frames:
+        raise ConfigError("--tween", f"{count} steps with {tween} in-between frames make "
+                                     f"{timing.frame_count(count)} frames, more than the "
+                                     f"limit of {max_frames} (raise it with --max-frames)",
+                          config.source)
     frames: Iterable[RasterFrame]
     if not still and format_for(target).vector:
         frames = ()  # drawn from the scene: no pixels at all
@@ -149,7 +144,7 @@ def render(config: Config, path: str | Path | None = None, *,
         frames = raster.frames(tween=tween) if tween else raster.frames()
     if frames_dir is not None:
         frames = _save_frames(frames, raster, Path(frames_dir))
-    options: dict = {"figure": raster, "fps": fps}
+    options: dict = {"figure": raster, "fps": fps, "transparent": raster.look.transparent}
     if frame is not None:
         index = frame + count if frame < 0 else frame
         if not 0 <= index < count:
@@ -157,14 +152,14 @@ def render(config: Config, path: str | Path | None = None, *,
                                        f"of {count} frames (got {frame})", config.source)
         frames = itertools.islice(frames, index, index + 1)
         count, timing = 1, Timing(config.render.duration)
-        options = {"sheet": True, "labels": False}
+        options = {"sheet": True, "labels": False, "transparent": raster.look.transparent}
     elif sheet:
         scene = getattr(raster, "scene", None)
         columns = None
         if scene is not None:
             columns = (scene.spec.input_size if scene.view == "scatter"
                        else scene.spec.output_size)[1]
-        options = {"sheet": True, "columns": columns}
+        options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
     size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
                  timing=timing, **options)
     return RenderResult(target, timing.frame_count(count), size, raster.size)
