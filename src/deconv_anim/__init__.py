@@ -9,8 +9,14 @@ The public API, in the order data flows:
 >>> t = da.trace(spec)
 >>> len(t), t.output.shape
 (16, (4, 4))
+>>> config = da.config_from_mapping({"op": "transposed", "size": 2, "kernel": 3})
+>>> import tempfile, pathlib
+>>> da.render_config(config, pathlib.Path(tempfile.mkdtemp()) / "up.gif").frames
+16
 
 Names are imported lazily, so ``deconv-anim --help`` starts without NumPy.
+(``render_config`` is :func:`deconv_anim.render.render`; the module ``deconv_anim.render``
+holds it.)
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ _EXPORTS = {
     "ConfigError": "errors",
     "DeconvAnimError": "errors",
     "PRESETS": "presets",
+    "render_config": "render",
+    "RenderResult": "render",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -42,7 +50,8 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'deconv_anim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    target = "render" if name == "render_config" else name
+    value = getattr(importlib.import_module(f".{module}", __name__), target)
     globals()[name] = value
     return value
 
