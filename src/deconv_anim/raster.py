@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from math import ceil as math_ceil
 
 import numpy as np
@@ -41,6 +42,7 @@ MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 CAPTION_LINES = 2  # lines kept for the caption of the current step
 LEGEND_LABEL = "stamps per output cell:"
+MAX_TINTS = 8  # tints of the overlap map; more stamp counts than this share tints
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
 
@@ -566,8 +568,11 @@ class Raster:
                 terms = [f"{v}*{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
                 if len(terms) > MAX_TERMS:
                     terms = [*terms[:MAX_TERMS - 1], "..."]
-                parts.append(f"out[{r}, {c}] = {' + '.join(terms) or '0'} = "
-                             f"{format_value(step.value)}")
+                if terms:
+                    parts.append(f"out[{r}, {c}] = {' + '.join(terms)} = "
+                                 f"{format_value(step.value)}")
+                else:
+                    parts.append(f"out[{r}, {c}] = (no input cell under the window) = 0")
         return self._fit(" ".join(parts))
 
     # -- cells --------------------------------------------------------------------------
@@ -584,14 +589,32 @@ class Raster:
             per_axis.append(np.bincount(o, minlength=spec.output_size[axis]))
         return np.outer(*per_axis)
 
+    def _tint_classes(self) -> list[tuple[int, int]]:
+        """Stamp counts shown with one tint each, as (lowest, highest) count: every count
+        that occurs (in the scatter view every count up to the largest, as the output
+        fills up), or 8 equal bins when there are more than 8."""
+        top = self._max_count
+        if self.scene.view == "scatter":
+            counts = list(range(1, top + 1))
+        else:
+            counts = sorted(int(c) for c in np.unique(self._counts) if c > 0)
+        if len(counts) <= MAX_TINTS:
+            return [(c, c) for c in counts]
+        edges = [0, *(-(-level * top // MAX_TINTS) for level in range(1, MAX_TINTS + 1))]
+        return [(lo + 1, hi) for lo, hi in pairwise(edges) if hi > lo]
+
     def tints(self) -> list[RGB]:
-        """Fills of output cells hit by 1, 2, ... stamps (at most 8 listed)."""
-        return [self._tint(c) for c in range(1, min(self._max_count, 8) + 1)]
+        """The fills of :meth:`_tint_classes`, lightest first."""
+        return [self._tint(hi) for _, hi in self._tint_classes()]
 
     def _tint(self, count: int) -> RGB:
+        """The fill of an output cell hit by ``count`` stamps (background for none)."""
         if count <= 0:
             return self.theme.background
-        f = 0.3 + 0.7 * min(count, self._max_count) / self._max_count
+        top = self._max_count
+        if top > MAX_TINTS and len(self._tint_classes()) == MAX_TINTS:  # binned
+            count = next(hi for lo, hi in self._tint_classes() if lo <= count <= hi)
+        f = 0.3 + 0.7 * min(count, top) / top
         return _mix(self.theme.background, self.theme.output, f)
 
     def _cell_text(self, grid: Grid, r: int, c: int, text: str, fill: RGB, ops: _Ops,
@@ -694,6 +717,8 @@ class Raster:
             self._final_fills = fills.copy()
             fills[:] = _mix(theme.background, theme.output, 0.25)
         texts = np.full((rows, cols), None, dtype=object)
+        if look.numbers and self.scene.view == "scatter":
+            texts[:] = "0"  # the running sums start at zero
         return fills, texts
 
     def _output_step(self, frame: Frame, fills: np.ndarray, texts: np.ndarray,
@@ -742,31 +767,40 @@ class Raster:
         self.out_rgb = np.zeros((h, w, 3), np.uint8)
         self.out_alpha = np.zeros((h, w), np.uint8)
 
+    def _legend_items(self) -> list[tuple[str, RGB, float]]:
+        """(label, fill, swatch width) of each tint in the legend."""
+        size = self.text_size
+        font = _font(round(size * 0.8))
+        items = []
+        for lo, hi in self._tint_classes():
+            label = str(lo) if lo == hi else f"{lo}-{hi}"
+            items.append((label, self._tint(hi),
+                          max(round(size * 1.1), font.getlength(label) + size * 0.4)))
+        return items
+
     def _legend_width(self) -> float:
         size = self.text_size
-        levels = min(self._max_count, 8)
-        return (_font(size).getlength(LEGEND_LABEL) + levels * (round(size * 1.1)
-                + round(size * 0.5)) + round(size * 0.5))
+        gap = round(size * 0.5)
+        return (_font(size).getlength(LEGEND_LABEL) + gap
+                + sum(w + gap for _, _, w in self._legend_items()))
 
     def _legend_ops(self, ops: _Ops, y: float) -> None:
         """A row of swatches: how many stamps landed on a cell of each tint."""
-        levels = list(range(1, min(self._max_count, 8) + 1))
         size = self.text_size
         font = _font(size)
-        label = LEGEND_LABEL
         swatch = round(size * 1.1)
         gap = round(size * 0.5)
         x = (self.size[0] - self._legend_width()) / 2
-        ops.text((x + font.getlength(label) / 2, y), label, size, self.theme.text_color)
-        x += font.getlength(label) + gap
-        for n in levels:
-            box = np.array([[x, y - swatch / 2], [x + swatch, y - swatch / 2],
-                            [x + swatch, y + swatch / 2], [x, y + swatch / 2]])
-            fill = self._tint(n)
+        ops.text((x + font.getlength(LEGEND_LABEL) / 2, y), LEGEND_LABEL, size,
+                 self.theme.text_color)
+        x += font.getlength(LEGEND_LABEL) + gap
+        for label, fill, width in self._legend_items():
+            box = np.array([[x, y - swatch / 2], [x + width, y - swatch / 2],
+                            [x + width, y + swatch / 2], [x, y + swatch / 2]])
             ops.polygon(box, fill)
             ops.line(np.vstack([box, box[:1]]), self.theme.line, self.line_width)
-            ops.text(box.mean(axis=0), str(n), round(size * 0.8), _contrast(fill, self.theme))
-            x += swatch + gap
+            ops.text(box.mean(axis=0), label, round(size * 0.8), _contrast(fill, self.theme))
+            x += width + gap
 
     def _paint_output(self, fills: np.ndarray, texts: np.ndarray,
                       cells: Sequence[tuple[int, int]] | None = None) -> Box:

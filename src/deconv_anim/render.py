@@ -15,7 +15,7 @@ from .themes import THEMES
 
 __all__ = ["render", "prepare", "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 MAX_FRAMES = 10_000
@@ -82,12 +82,15 @@ def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, fol
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 
-    folder.mkdir(parents=True, exist_ok=True)
+    from .encode import atomic_output
+
     palette = raster.palette.tobytes()
     for frame in frames:
         image = Image.frombuffer("P", raster.size, frame.pixels.copy(), "raw", "P", 0, 1)
         image.putpalette(palette)
-        image.convert("RGB").save(folder / f"frame_{frame.index:04d}.png", optimize=False)
+        # each frame atomically: an interrupt never leaves a half-written PNG
+        with atomic_output(folder / f"frame_{frame.index:04d}.png") as handle:
+            image.convert("RGB").save(handle, format="PNG", optimize=False)
         yield frame
 
 
@@ -123,9 +126,18 @@ def render(config: Config, path: str | Path | None = None, *,
     fmt = format_named(format) if format else None
     suffix = ".png" if still else fmt.suffix if fmt else ".gif"
     target = config.output_path(path, suffix=suffix)
+    # the output path is checked before any work: a typo fails at once, naming its key
+    key = "output" if path is None else "--output"
+    if target.is_dir():
+        raise ConfigError(key, f"{target} is a directory; name the file, such as "
+                               f"{target / (config.name + suffix)}", config.source)
+    try:
+        format_for(target)
+    except ConfigError as error:
+        raise ConfigError(key, error.rule, config.source) from None
     if fmt is not None and target.suffix.lower() != fmt.suffix:
         raise ConfigError("--format", f"is {fmt.name} but the output {target} is not "
-                                      f"{fmt.suffix}")
+                                      f"{fmt.suffix}", config.source)
     if tween and still:
         raise ConfigError("--tween", "makes in-between frames for animations; a sheet or "
                                      "a still shows the steps only")
@@ -160,6 +172,9 @@ def render(config: Config, path: str | Path | None = None, *,
             columns = (scene.spec.input_size if scene.view == "scatter"
                        else scene.spec.output_size)[1]
         options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
-    size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
-                 timing=timing, **options)
+    try:
+        size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
+                     timing=timing, **options)
+    except ConfigError as error:  # a writer's refusal (WebP too large, ...): name the file
+        raise error.with_source(config.source) if config.source else error from None
     return RenderResult(target, timing.frame_count(count), size, raster.size)

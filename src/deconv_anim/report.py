@@ -193,12 +193,12 @@ def format_value(value: float) -> str:
 
     Examples
     --------
-    >>> [format_value(v) for v in (3.0, -2.0, 0.25, 1.2345, -0.5, 123.4)]
-    ['3', '-2', '0.25', '1.2', '-0.5', '123']
+    >>> [format_value(v) for v in (3.0, -2.0, 0.25, 1.2345, -0.5, 99.5, 123.4)]
+    ['3', '-2', '0.25', '1.2', '-0.5', '100', '123']
     """
     value = float(value)
     if value.is_integer() and abs(value) < 1e9:
         return str(int(value))
-    if abs(value) >= 100:
+    if abs(value) >= 99.5:  # 2 significant digits would turn 99.5 into 1e+02
         return str(round(value))
     return f"{value:.2g}"
