@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,9 +19,10 @@ import click
 
 from . import __version__
 from .config import KEYS, STYLE_KEYS
-from .errors import DeconvAnimError
+from .errors import DeconvAnimError, Terminated, raise_terminated
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 FORMAT_NAMES = ("gif", "png", "webp", "mp4", "svg")  # deconv_anim.encode.FORMATS, kept light
 EMBED_KINDS = ("md", "html", "rst")  # deconv_anim.embed.KINDS
@@ -53,6 +55,13 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def _overrides(params: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     """Pop the config flags out of a command's params: (preset, overrides)."""
     from .config import parse_flag_value
+    from .errors import ConfigError
+
+    def parse(key: str, text: str) -> Any:
+        try:
+            return parse_flag_value(key, text)
+        except ConfigError as error:  # the flag's text is not YAML: name the flag
+            raise ConfigError(_flag_name(key), error.rule) from None
 
     overrides: dict[str, Any] = {}
     style: dict[str, Any] = {}
@@ -62,10 +71,10 @@ def _overrides(params: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
             continue
         if name.startswith("key_"):
             key = name[4:]
-            overrides[key] = value if isinstance(value, bool) else parse_flag_value(key, value)
+            overrides[key] = value if isinstance(value, bool) else parse(key, value)
         else:
             key = name[6:]
-            style[key] = parse_flag_value(key, value)
+            style[key] = parse(key, value)
     if style:
         overrides["style"] = style
     return params.pop("preset", None), overrides
@@ -121,14 +130,30 @@ def user_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             fail("interrupted; no partial output was left behind")
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
+        except Terminated as stop:
+            fail("terminated (SIGTERM); no partial output was left behind")
+            sys.exit(stop.code)
 
     return wrapper
 
 
+def _handle_sigterm(ctx: click.Context) -> None:
+    """Make SIGTERM unwind like Ctrl-C (so atomic writes remove their temp files), for the
+    command's duration, unless the embedding program set its own handler."""
+    try:
+        if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+            return
+        previous = signal.signal(signal.SIGTERM, raise_terminated)
+    except (ValueError, OSError):  # not the main thread, or no SIGTERM here
+        return
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, previous))
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", prog_name="deconv-anim")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Animate 2-D convolution and transposed convolution from a YAML config.
 
     \b
@@ -136,6 +161,7 @@ def main() -> None:
       deconv-anim info configs/padding_strides_transposed.yaml
       deconv-anim info --op transposed --size 2 --kernel 3
     """
+    _handle_sigterm(ctx)
 
 
 @main.command()
@@ -270,9 +296,13 @@ def presets() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
               default="gif", show_default=True,
               help="the outputs' format: gif, png (APNG), webp, mp4 (<video> tags) or svg")
+@click.option("--max-frames", type=click.IntRange(min=1), default=None, metavar="N",
+              help="refuse animations with more frames (default 10000)")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=None, metavar="N",
+              help="refuse frames with more pixels (default 40000000)")
 @user_errors
 def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
-            check: bool, fmt: str) -> None:
+            check: bool, fmt: str, max_frames: int | None, max_pixels: int | None) -> None:
     """Render every config of CONFIG_DIR (default configs/) into a gallery.
 
     Writes OUT_DIR/NAME.gif (or .png, .webp, .mp4, .svg with --format) for each
@@ -281,6 +311,8 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
     CONFIG_DIR/gallery.yaml (see docs/gallery.md). Only configs changed since their GIF
     was written, or drawn by an older renderer, are rendered again. A config that fails
     is listed at the end and the others are still written; the exit code is then 1.
+    Interrupted (Ctrl-C: exit code 130), it leaves no temp file and keeps what it
+    finished: run it again to render the rest.
 
     \b
     Example:
@@ -318,7 +350,8 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
 
     try:
         report = build_gallery(config_dir, out_dir, jobs=jobs, force=force,
-                               format=fmt.lower(), on_start=start, on_done=done)
+                               format=fmt.lower(), on_start=start, on_done=done,
+                               max_frames=max_frames, max_pixels=max_pixels)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

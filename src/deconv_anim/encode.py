@@ -35,7 +35,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from .errors import ConfigError, MissingDependencyError, OutputError
+from .errors import ConfigError, MissingDependencyError, OutputError, os_reason
 from .raster import BACKGROUND, TRANSPARENT, RasterFrame
 
 __all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "WRITERS", "GifStream",
@@ -53,32 +53,44 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
 
     On any error or interrupt (Ctrl-C included) the temp file is removed and a previous
     file at ``path`` is left as it was. A missing parent folder is created. The handle's
-    ``name`` is the temp file's path (for backends that write by path, such as ffmpeg).
+    ``name`` is the temp file's path (for backends that write by path, such as ffmpeg):
+    ``.NAME.PID.XXXXXXXX.tmp`` in the same folder, so a leftover of a killed process can be
+    told from one still being written (see :func:`deconv_anim.gallery.remove_stale_temps`).
+    An ``OSError`` while writing (disk full, ...) becomes an :class:`OutputError` naming
+    ``path`` and the OS's reason.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"{path}: cannot create the folder {path.parent} "
-                          f"({error.strerror or error})") from None
+                          f"({os_reason(error, path.parent)})") from None
     if path.is_dir():
         raise OutputError(f"{path}: is a directory, not an output file")
+    temp: str | None = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"{path}: cannot write in {path.parent} "
-                          f"({error.strerror or error})") from None
-    try:
-        os.close(fd)
-        with open(temp, "wb") as handle:
-            yield handle
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
+        try:
+            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                        dir=path.parent)
+        except OSError as error:
+            raise OutputError(f"{path}: cannot write in {path.parent} "
+                              f"({os_reason(error)})") from None
+        try:
+            os.close(fd)
+            with open(temp, "wb") as handle:
+                yield handle
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+            os.replace(temp, path)
+        except OutputError:
+            raise
+        except OSError as error:
+            raise OutputError(f"{path}: cannot be written ({os_reason(error)})") from None
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
         raise
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 __all__ = ["DeconvAnimError", "ConfigError", "OutputError", "MissingDependencyError",
@@ -21,6 +22,21 @@ def show_value(value: Any) -> str:
     except (TypeError, ValueError):  # pragma: no cover - json handles every YAML-safe value
         text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def os_reason(error: OSError, folder: str | Path | None = None) -> str:
+    """The OS's reason for ``error`` on one line ("No space left on device").
+
+    When ``error`` came from creating ``folder`` and a file is in the way (``folder`` or one
+    of its parents), the reason names that file instead of the OS's vaguer words.
+    """
+    if folder is not None:
+        folder = Path(folder)
+        for parent in (folder, *folder.parents):
+            if parent.exists() and not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+    text = (error.strerror or str(error)).strip()
+    return one_line(text.splitlines()[0]) if text else type(error).__name__
 
 
 class DeconvAnimError(Exception):
@@ -57,3 +73,19 @@ class OutputError(DeconvAnimError, OSError):
 
 class MissingDependencyError(DeconvAnimError, ImportError):
     """An optional backend (ffmpeg, Sphinx) is not installed; the message says how to add it."""
+
+
+class Terminated(SystemExit):
+    """SIGTERM as an exception (exit code 143), raised by :func:`raise_terminated`.
+
+    Like Ctrl-C it unwinds the stack, so ``finally`` blocks and context managers run: an
+    atomic write removes its temp file. It is not an ``Exception``: nothing swallows it.
+    """
+
+    def __init__(self, code: int = 143) -> None:
+        super().__init__(code)
+
+
+def raise_terminated(signum: int, frame: Any) -> None:
+    """A SIGTERM handler: ``signal.signal(signal.SIGTERM, raise_terminated)``."""
+    raise Terminated(128 + signum)

@@ -14,13 +14,16 @@ record is saved after each finished render, so an interrupted run resumes where 
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import html
 import json
 import os
+import re
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+import signal
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +31,13 @@ from urllib.parse import quote
 
 from .config import Config, load_config, read_yaml
 from .encode import FORMATS
-from .errors import ConfigError, DeconvAnimError, OutputError
+from .errors import ConfigError, DeconvAnimError, OutputError, Terminated, os_reason
 from .spec import _show
 
 __all__ = ["Cell", "Row", "Table", "Section", "Layout", "GalleryReport", "Problem",
            "LAYOUT_NAME", "MANIFEST_NAME", "README_NAME", "IMAGE_WIDTH",
            "find_configs", "parse_layout", "load_layout", "complete_layout", "readme_text",
-           "build_gallery", "check_gallery", "default_jobs"]
+           "build_gallery", "check_gallery", "default_jobs", "remove_stale_temps"]
 
 LAYOUT_NAME = "gallery.yaml"
 """The optional table layout, in the config folder; it is not an animation config."""
@@ -525,9 +528,56 @@ def _write_atomic(path: Path, data: bytes) -> None:
         with open(tmp, "xb") as file:  # not mkstemp: the file gets the umask's permissions
             file.write(data)
         os.replace(tmp, path)
-    except OSError as error:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({error.strerror})") from None
+    except BaseException as error:  # Ctrl-C included: no temp file is left behind
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OutputError(f"{path}: cannot be written ({os_reason(error)})") from None
+        raise
+
+
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\w+\.tmp$")
+
+
+def remove_stale_temps(folder: str | Path, names: Iterable[str]) -> list[str]:
+    """Delete the temp files that killed writers left in ``folder``; return their names.
+
+    Only files named as this package names them, ``.NAME.PID.XXXXXXXX.tmp`` with NAME in
+    ``names`` (see :func:`deconv_anim.encode.atomic_output`), and only when process PID is
+    gone or is this one (which, between renders, writes nothing): a temp file another
+    running process is still writing is never touched.
+    """
+    wanted, removed = set(names), []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP.match(entry.name)
+        if match is None or match["name"] not in wanted or not entry.is_file():
+            continue
+        if _process_alive(int(match["pid"])):
+            continue
+        try:
+            os.unlink(entry.path)
+            removed.append(entry.name)
+        except OSError:
+            pass
+    return sorted(removed)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    if os.name == "nt":  # pragma: no cover - os.kill(pid, 0) is not a probe on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
 
 
 def _read_items(configs: Mapping[str, Path], suffix: str = ".gif") -> list[_Item]:
@@ -613,16 +663,18 @@ def _format_version() -> int:
     return int(FORMAT_VERSION)
 
 
-def _render_job(config: Config, path: str) -> tuple[str | None, str | None]:
+def _render_job(config: Config, path: str, limits: Mapping[str, int] | None = None
+                ) -> tuple[str | None, str | None]:
     """Render one config (in a worker process, or in this one).
 
     Returns (sha256 of the written file, None) or (None, error line): errors travel back as
-    text, and a renderer bug fails its config only, never the whole gallery.
+    text, and a renderer bug fails its config only, never the whole gallery. ``limits``
+    are ``max_frames`` / ``max_pixels`` for :func:`deconv_anim.render.render`.
     """
     from .render import render
 
     try:
-        result = render(config, Path(path))
+        result = render(config, Path(path), **(limits or {}))
         digest = _file_sha256(Path(result.path))
         if digest is None:
             return None, f"{path}: the renderer reported it written, but it cannot be read"
@@ -644,19 +696,71 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _run(jobs: list[tuple[_Item, Path]], workers: int
-         ) -> Iterable[tuple[_Item, str | None, str | None]]:
-    """Yield (item, sha256, error) as each render finishes."""
+# Worker processes ignore Ctrl-C (the terminal sends it to the whole process group): the
+# parent decides. To stop them it sends SIGTERM, which unwinds a running render like an
+# exception (its temp file is removed) and then ends the worker before it takes more work.
+_worker_busy = False
+_worker_stopping = False
+
+
+def _worker_init() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _worker_sigterm)
+
+
+def _worker_sigterm(signum: int, frame: Any) -> None:
+    global _worker_stopping
+    _worker_stopping = True
+    if _worker_busy:
+        raise Terminated(128 + signum)
+    os._exit(128 + signum)  # idle: nothing to clean up
+
+
+def _worker_job(config: Config, path: str, limits: Mapping[str, int] | None
+                ) -> tuple[str | None, str | None]:
+    global _worker_busy
+    try:
+        if _worker_stopping:
+            os._exit(143)
+        _worker_busy = True
+        return _render_job(config, path, limits)
+    except Terminated as stop:  # the render unwound, its temp file removed: exit now
+        os._exit(int(stop.code or 143))
+    finally:
+        _worker_busy = False
+
+
+def _stop_workers(pool: Any) -> None:
+    """Cancel what has not started and end the running renders cleanly (SIGTERM)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # before shutdown
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():  # pragma: no cover - a worker stuck in C code
+            process.kill()
+            process.join()
+
+
+def _run(jobs: list[tuple[_Item, Path]], workers: int, limits: Mapping[str, int] | None = None
+         ) -> Iterator[tuple[_Item, str | None, str | None]]:
+    """Yield (item, sha256, error) as each render finishes.
+
+    Interrupted (Ctrl-C, SIGTERM, or closed early), it stops the worker processes before it
+    returns: no render goes on in the background and none leaves a temp file.
+    """
     if workers <= 1 or len(jobs) <= 1:
         for item, path in jobs:
             assert item.config is not None
-            yield (item, *_render_job(item.config, str(path)))
+            yield (item, *_render_job(item.config, str(path), limits))
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)))
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_init)
+    finished = False
     try:
-        futures = {pool.submit(_render_job, item.config, str(path)): item
+        futures = {pool.submit(_worker_job, item.config, str(path), limits): item
                    for item, path in jobs}
         for future in as_completed(futures):
             item = futures[future]
@@ -665,14 +769,19 @@ def _run(jobs: list[tuple[_Item, Path]], workers: int
             except Exception as crash:  # the worker died (killed, out of memory, ...)
                 digest, error = None, f"internal error: {type(crash).__name__}: {crash}"
             yield item, digest, error
+        finished = True
     finally:
+        if not finished:
+            _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gallery", *,
                   jobs: int | None = None, force: bool = False, format: str = "gif",
                   on_start: Callable[[int], None] | None = None,
-                  on_done: Callable[[str, str | None], None] | None = None) -> GalleryReport:
+                  on_done: Callable[[str, str | None], None] | None = None,
+                  max_frames: int | None = None, max_pixels: int | None = None
+                  ) -> GalleryReport:
     """Render every config of ``config_dir`` that is not up to date, then write the README.
 
     Parameters
@@ -691,6 +800,13 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     on_start, on_done : callable, optional
         Called with the number of renders to do, and with (name, error or None) after each
         one: a progress bar's hooks.
+    max_frames, max_pixels : int, optional
+        The resource guard of every render (default: :data:`deconv_anim.render.MAX_FRAMES`
+        and :data:`~deconv_anim.render.MAX_PIXELS`); a config over it fails.
+
+    Interrupted (Ctrl-C), the run stops its worker processes, leaves no temp file and
+    keeps every render it recorded: run it again to render the rest. Temp files that
+    killed processes left in ``out_dir`` are removed at the start and the end of a run.
 
     Returns
     -------
@@ -711,8 +827,24 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise OutputError(f"{out}: cannot create the folder ({error.strerror})") from None
+        raise OutputError(f"{out}: cannot create the folder ({os_reason(error, out)})"
+                          ) from None
+    ours = [README_NAME, MANIFEST_NAME,
+            *(f"{item.name}{f.suffix}" for item in items for f in FORMATS.values())]
+    remove_stale_temps(out, ours)
+    limits = {"max_frames": max_frames, "max_pixels": max_pixels}
+    try:
+        return _build(items, layout, out, format, format_version, jobs, force, on_start,
+                      on_done, {key: value for key, value in limits.items()
+                                if value is not None})
+    finally:  # interrupted or not: what killed workers left behind goes
+        remove_stale_temps(out, ours)
 
+
+def _build(items: list[_Item], layout: Layout, out: Path, format: str, format_version: int,
+           jobs: int | None, force: bool, on_start: Callable[[int], None] | None,
+           on_done: Callable[[str, str | None], None] | None, limits: Mapping[str, int]
+           ) -> GalleryReport:
     report = GalleryReport(out)
     records = _read_manifest(out)
     wanted = {item.output for item in items}
@@ -734,18 +866,12 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
 
     if on_start is not None:
         on_start(len(todo))
-    for item, digest, error in _run(todo, default_jobs() if jobs is None else jobs):
-        if error is None:
-            records[item.output] = {"config": item.path.name, "config_sha256": item.sha256,
-                                    "format_version": format_version, "output_sha256": digest}
-            _write_manifest(out, records)  # after each render: a rerun resumes from here
-            report.rendered.append(item.name)
-        else:
-            prefix = str(item.path)
-            report.failed.append((item.name, error if error.startswith(prefix)
-                                  else f"{prefix}: {error}"))
-        if on_done is not None:
-            on_done(item.name, error)
+    renders = _run(todo, default_jobs() if jobs is None else jobs, limits)
+    with contextlib.closing(renders):  # an interrupt stops the workers at once
+        for item, digest, error in renders:
+            _record(report, records, out, item, digest, error, format_version)
+            if on_done is not None:
+                on_done(item.name, error)
 
     readme = readme_text(layout, _titles(items), format=format).encode("utf-8")
     if _read_bytes(out / README_NAME) != readme:
@@ -754,6 +880,20 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     report.rendered.sort()
     report.failed.sort()
     return report
+
+
+def _record(report: GalleryReport, records: dict[str, dict[str, Any]], out: Path, item: _Item,
+            digest: str | None, error: str | None, format_version: int) -> None:
+    """Note one finished render in the report and, when it succeeded, in the manifest."""
+    if error is None:
+        records[item.output] = {"config": item.path.name, "config_sha256": item.sha256,
+                                "format_version": format_version, "output_sha256": digest}
+        _write_manifest(out, records)  # after each render: a rerun resumes from here
+        report.rendered.append(item.name)
+    else:
+        prefix = str(item.path)
+        report.failed.append((item.name, error if error.startswith(prefix)
+                              else f"{prefix}: {error}"))
 
 
 def _read_bytes(path: Path) -> bytes | None:

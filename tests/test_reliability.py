@@ -1,0 +1,618 @@
+"""Reliability for unattended pipelines: bad inputs, the resource guard, atomic and
+interruptible writes.
+
+Every bad input of :data:`CASES` ends in one ``Error:`` line (at most Click's usage line
+and hint above it), exit code 2 (1 for a gallery run where some configs failed), no
+traceback and no file left behind. The same list is the table of docs/troubleshooting.md:
+``test_the_troubleshooting_table_is_current`` fails when they drift apart, and
+
+    python tests/test_reliability.py
+
+rewrites the table from the list (run it after changing a message, then review the diff).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from deconv_anim.cli import main
+from test_fuzz import LIMITS, _text, documents, plausible
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "troubleshooting.md"
+BEGIN = "<!-- begin table: python tests/test_reliability.py rewrites it -->"
+END = "<!-- end table -->"
+BASE = "op: conv\nsize: 5\nkernel: 3\n"
+KNOWN = "(known: .gif, .png, .webp, .mp4, .svg)"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: what is wrong, what it looks like, and the exact error line.
+
+    The command runs in an empty folder holding ``files``; ``setup`` may add more (it gets
+    the folder and pytest's monkeypatch). ``new`` lists the files a run may write (a
+    gallery writes the configs that did not fail).
+    """
+
+    problem: str
+    example: str
+    message: str
+    args: tuple[str, ...] = ("render", "x.yaml")
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    setup: Callable[[Path, pytest.MonkeyPatch], None] | None = None
+    code: int = 2
+    new: tuple[str, ...] = ()
+
+
+def yaml(problem: str, text: str | bytes, message: str, *, example: str | None = None,
+         args: tuple[str, ...] = (), files: dict[str, str | bytes] | None = None,
+         **kwargs) -> Case:
+    """A case whose config is ``x.yaml`` holding ``text`` (and ``files``); the example is
+    its last line."""
+    if example is None:
+        assert isinstance(text, str)
+        example = f"`{text.strip().splitlines()[-1]}`"
+    return Case(problem, example, message, ("render", "x.yaml", *args),
+                {"x.yaml": text, **(files or {})}, **kwargs)
+
+
+def _locked_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder nobody may write in (root may: then the OS's refusal is simulated)."""
+    (folder / "locked").mkdir()
+    (folder / "locked").chmod(0o555)
+    if getattr(os, "geteuid", lambda: -1)() == 0:
+        import tempfile
+
+        real = tempfile.mkstemp
+
+        def mkstemp(*args, dir=None, **kwargs):
+            if dir is not None and Path(dir).name == "locked":
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+            return real(*args, dir=dir, **kwargs)
+
+        monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write of an output file fails with ENOSPC."""
+    import deconv_anim.encode as encode
+
+    class Full:
+        def __init__(self, path: str, mode: str = "rb") -> None:
+            self._file = open(path, mode)  # noqa: SIM115 - closed by __exit__
+            self.name = path
+
+        def write(self, data: bytes) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        writelines = write
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self._file.close()
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self._file, name)
+
+    monkeypatch.setattr(encode, "open", Full, raising=False)
+
+
+def _mkdir(*names: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
+    def setup(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        for name in names:
+            (folder / name).mkdir()
+    return setup
+
+
+GOOD = "op: conv\nsize: 3\nkernel: 2\nstyle:\n  cell: 8\n"
+WRITTEN = ("out", "out/good.gif", "out/README.md", "out/.deconv-anim.json")
+
+CASES: list[Case] = [
+    # ------------------------------------------------------------------ the file itself
+    Case("config file does not exist", "`deconv-anim render nope.yaml`",
+         "nope.yaml: no such config file", ("render", "nope.yaml")),
+    Case("config is a directory", "`deconv-anim render configs`",
+         "configs: is a directory, not a config file", ("render", "configs"),
+         setup=_mkdir("configs")),
+    yaml("empty file", "", "x.yaml: is empty: a config is a mapping of keys such as 'op: conv'",
+         example="(nothing, or only blanks)"),
+    yaml("file is not UTF-8", b"op: conv\nsize: 4\xff\n",
+         "x.yaml: is not UTF-8 text (byte 0xff at offset 16)",
+         example="a Latin-1 byte such as `0xff`"),
+    yaml("YAML syntax error", "op: conv\nsize: [1, 2\nkernel: 3\n",
+         "x.yaml: line 3, column 7: invalid YAML: expected ',' or ']', but got ':'",
+         example="`size: [1, 2` (unclosed)"),
+    yaml("top level is not a mapping", "- 1\n- 2\n",
+         "x.yaml: the top level must be a mapping of keys such as 'op: conv' (got list [1, 2])",
+         example="`- 1` / `- 2`"),
+    yaml("YAML tag that builds a Python object",
+         "op: !!python/object/apply:os.system [echo hi]\nsize: 4\nkernel: 3\n",
+         "x.yaml: line 1, column 5: YAML tag !!python/object/apply:os.system is not allowed "
+         "(configs are plain data, loaded safely)",
+         example="`op: !!python/object/apply:os.system [echo hi]`"),
+    # ------------------------------------------------------------------ keys and types
+    yaml("unknown key", BASE + "strid: 2\n", "x.yaml: strid: unknown key; did you mean stride?"),
+    yaml("text where a number is expected", BASE + "stride: two\n",
+         'x.yaml: stride: must be a positive integer or a pair of them (got "two")'),
+    yaml("float where an integer is expected", BASE + "stride: 1.5\n",
+         "x.yaml: stride: must be a positive integer or a pair of them (got 1.5)"),
+    yaml("boolean where a number is expected", BASE + "stride: true\n",
+         "x.yaml: stride: must be a positive integer or a pair of them (got true)"),
+    yaml("null value", BASE + "stride: null\n",
+         "x.yaml: stride: must have a value (got null); remove the key to use its default"),
+    yaml("nested list where a number is expected", "op: conv\nkernel: 3\nsize: [5, [5]]\n",
+         "x.yaml: size: must be a positive integer or a pair of them (got [5])"),
+    yaml("NaN where a number is expected", BASE + "stride: .nan\n",
+         "x.yaml: stride: must be a positive integer or a pair of them (got NaN)"),
+    yaml("zero", BASE + "stride: 0\n",
+         "x.yaml: stride: must be a positive integer or a pair of them (got 0)"),
+    yaml("negative number", "op: conv\nsize: 5\nkernel: -3\n",
+         "x.yaml: kernel: must be a positive integer or a pair of them (got -3)"),
+    yaml("huge number", "op: conv\nkernel: 3\nsize: 99999999999999999999\n",
+         "x.yaml: size: must be at most 4096 (got 99999999999999999999)"),
+    yaml("input too large", "op: conv\nkernel: 3\nsize: [4096, 4096]\n",
+         "x.yaml: size: is too large (4096x4096; at most 1048576 cells)"),
+    yaml("number out of range", BASE + "duration: 5\n",
+         "x.yaml: duration: must be an integer from 20 to 60000 (got 5)"),
+    # ------------------------------------------------------------------ shapes
+    yaml("kernel larger than the padded input", "op: conv\nsize: 3\nkernel: 5\n",
+         "x.yaml: kernel: the dilated kernel (5 rows) is larger than the padded input "
+         "(3 + 0 + 0 = 3)", example="`size: 3`, `kernel: 5`"),
+    yaml("padding so large the output is empty", "op: transposed\nsize: 1\nkernel: 1\n"
+         "padding: 1\n", "x.yaml: padding: is so large that the output is empty: "
+         "(1 - 1) * 1 - 1 - 1 + 1 + 0 = -1 rows",
+         example="`op: transposed`, `size: 1`, `kernel: 1`, `padding: 1`"),
+    yaml("illegal `output_size`", "op: transposed\nsize: 3\nkernel: 3\nstride: 2\n"
+         "padding: same\noutput_size: 7\n",
+         "x.yaml: output_size: 7 rows is not a legal output for input 3, kernel 3, stride 2, "
+         "padding same (legal: 5..6, where ceil(N / 2) == 3)",
+         example="`size: 3`, `kernel: 3`, `stride: 2`, `padding: same`, `output_size: 7`"),
+    yaml("`output_padding` not smaller than max(stride, dilation)",
+         "op: transposed\nsize: 3\nkernel: 3\nstride: 2\noutput_padding: 2\n",
+         "x.yaml: output_padding: must be smaller than max(stride, dilation) = 2 on the rows "
+         "axis (got 2; PyTorch's rule)", example="`stride: 2`, `output_padding: 2`"),
+    # ------------------------------------------------------------------ values
+    yaml("`input` of the wrong shape", "op: conv\nkernel: 1\nsize: 3\ninput: [[1, 2], [3, 4]]\n",
+         "x.yaml: input: has shape 2x2 but size says 3x3",
+         example="`size: 3`, `input: [[1, 2], [3, 4]]`"),
+    yaml("ragged rows", "op: conv\nkernel: 1\ninput: [[1, 2], [3]]\n",
+         "x.yaml: input: rows must all have the same, non-zero length (row 0 has 2, row 1 "
+         "has 1)"),
+    yaml("not a number", "op: conv\nkernel: 1\ninput: [[1, a], [3, 4]]\n",
+         'x.yaml: input: row 0, column 1: must be a number (got "a")'),
+    yaml("NaN value", "op: conv\nkernel: 1\ninput: [[1, .nan], [3, 4]]\n",
+         "x.yaml: input: row 0, column 1: must be finite (got nan)"),
+    yaml("infinite value", "op: conv\nsize: 4\nweights: [[1, 2], [-.inf, 4]]\n",
+         "x.yaml: weights: row 1, column 0: must be finite (got -inf)"),
+    yaml("`weights` of the wrong shape", "op: conv\nsize: 4\nkernel: 3\n"
+         "weights: [[1, 2], [3, 4]]\n", "x.yaml: weights: has shape 2x2 but kernel says 3x3",
+         example="`kernel: 3`, `weights: [[1, 2], [3, 4]]`"),
+    # ------------------------------------------------------------------ names
+    yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
+         'x.yaml: op: must be one of conv, transposed, maxpool, avgpool (got "deconv")',
+         example="`op: deconv`"),
+    yaml("unknown view", "op: transposed\nsize: 4\nkernel: 3\nview: sideways\n",
+         'x.yaml: view: must be one of gather, scatter, both (got "sideways")'),
+    yaml("unknown theme", BASE + "style:\n  theme: neon\n",
+         'x.yaml: style.theme: must be one of classic, dark, colorblind (got "neon")',
+         example="`style: {theme: neon}`"),
+    Case("unknown preset", "`--preset dilaton`",
+         "--preset: unknown preset 'dilaton'; did you mean dilation? (see `deconv-anim "
+         "presets`)", ("render", "--preset", "dilaton")),
+    yaml("flag value that is not YAML", BASE, '--stride: cannot read the value "[1"',
+         args=("--stride", "[1"), example="`--stride '[1'`"),
+    yaml("option out of range (Click)", BASE,
+         "Invalid value for '--max-frames': 0 is not in the range x>=1.",
+         args=("--max-frames", "0"), example="`--max-frames 0`"),
+    # ------------------------------------------------------------------ the output
+    yaml("unknown suffix in `output:`", BASE + "output: out.jpg\n",
+         f"x.yaml: output: unknown file type '.jpg' of out.jpg {KNOWN}"),
+    yaml("unknown suffix in `-o`", BASE, f"x.yaml: --output: unknown file type '.bmp' of x.bmp "
+         f"{KNOWN}", args=("-o", "x.bmp"), example="`-o x.bmp`"),
+    yaml("`--format` that disagrees with `-o`", BASE,
+         "x.yaml: --format: is webp but the output x.gif is not .webp",
+         args=("--format", "webp", "-o", "x.gif"), example="`--format webp -o x.gif`"),
+    yaml("output path is a directory", BASE,
+         "x.yaml: --output: pics is a directory; name the file, such as pics/x.gif",
+         args=("-o", "pics"), setup=_mkdir("pics"), example="`-o pics` (a folder)"),
+    yaml("output folder cannot be created", BASE, "notes.txt/x.gif: cannot create the "
+         "folder notes.txt (notes.txt is a file, not a folder)",
+         args=("-o", "notes.txt/x.gif"), files={"notes.txt": ""},
+         example="`-o notes.txt/x.gif` (a file)"),
+    yaml("output folder not writable", BASE,
+         "locked/x.gif: cannot write in locked (Permission denied)",
+         args=("-o", "locked/x.gif"), setup=_locked_folder,
+         example="`-o locked/x.gif` (read-only)"),
+    yaml("disk full while writing", BASE + "style:\n  cell: 8\n",
+         "x.gif: cannot be written (No space left on device)", setup=_disk_full,
+         example="(the disk fills up)"),
+    # ------------------------------------------------------------------ the resource guard
+    yaml("too many frames", "op: conv\nsize: 101\nkernel: 1\n",
+         "x.yaml: size: the animation would have 10201 frames, more than the limit of 10000 "
+         "(raise it with --max-frames)", example="`size: 101` (101 x 101 steps)"),
+    yaml("frames too large", "op: conv\nsize: 30\nkernel: 1\nstyle:\n  cell: 300\n",
+         "x.yaml: style.cell: each frame would be 15540x19890 = 309090600 pixels, more than "
+         "the limit of 40000000 (use a smaller cell or raise it with --max-pixels)",
+         example="`size: 30`, `style: {cell: 300}`"),
+    yaml("too many in-between frames", BASE,
+         "x.yaml: --tween: 9 steps with 60 in-between frames make 489 frames, more than the "
+         "limit of 100 (raise it with --max-frames)",
+         args=("--tween", "60", "--max-frames", "100"), example="`--tween 60 --max-frames 100`"),
+    # ------------------------------------------------------------------ the gallery
+    Case("gallery: no such folder", "`deconv-anim gallery nowhere`",
+         "nowhere: no such folder of configs", ("gallery", "nowhere")),
+    Case("gallery: folder without configs", "`deconv-anim gallery empty`",
+         "empty: has no *.yaml configs", ("gallery", "empty"), setup=_mkdir("empty")),
+    Case("gallery: output folder cannot be created", "`-o notes.txt/gallery`",
+         "notes.txt/gallery: cannot create the folder (notes.txt is a file, not a folder)",
+         ("gallery", "configs", "-o", "notes.txt/gallery"),
+         {"configs/good.yaml": GOOD, "notes.txt": ""}),
+    Case("gallery: invalid `gallery.yaml`", "`sections: 3`",
+         "configs/gallery.yaml: sections: must be a list of sections (got 3)",
+         ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD, "configs/gallery.yaml": "sections: 3\n"}),
+    Case("gallery: one config is bad (the others are written)", "`stride: 0`",
+         "configs/bad.yaml: stride: must be a positive integer or a pair of them (got 0)",
+         ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD, "configs/bad.yaml": GOOD + "stride: 0\n"},
+         code=1, new=WRITTEN),
+    Case("gallery: a config over the limit", "`--max-frames 20`, `size: 5`",
+         "configs/long.yaml: size: the animation would have 25 frames, more than the limit "
+         "of 20 (raise it with --max-frames)",
+         ("gallery", "configs", "-o", "out", "--jobs", "1", "--max-frames", "20"),
+         {"configs/good.yaml": GOOD, "configs/long.yaml": "op: conv\nsize: 5\nkernel: 1\n"},
+         code=1, new=WRITTEN),
+]
+
+
+def _cell(text: str) -> str:
+    """``text`` as Markdown inline code in a table cell."""
+    text = text.replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def table() -> str:
+    """The Markdown table of docs/troubleshooting.md, from :data:`CASES`."""
+    lines = ["| Bad input | Example | Exit | Message (after `Error: `) |",
+             "|---|---|---|---|"]
+    for case in CASES:
+        lines.append(f"| {case.problem} | {case.example} | {case.code} | "
+                     f"{_cell(case.message)} |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------
+# Every bad input: its message, exit code, nothing left behind
+# --------------------------------------------------------------------------------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes | None]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else None
+            for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture
+def cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    yield folder
+    for locked in folder.rglob("locked"):  # so that pytest can remove it
+        locked.chmod(0o755)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.problem for case in CASES])
+def test_bad_input(case: Case, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, content in case.files.items():
+        (cwd / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            (cwd / name).write_bytes(content)
+        else:
+            (cwd / name).write_text(content, encoding="utf-8")
+    if case.setup is not None:
+        case.setup(cwd, monkeypatch)
+    before = _snapshot(cwd)
+    result = CliRunner().invoke(main, list(case.args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.exception, result.output)
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, result.output
+    # one Error: line, at most Click's usage line and hint above it
+    assert lines[-1] == f"Error: {case.message}", lines[-1]
+    assert sum(line.startswith("Error:") for line in lines) == 1, lines
+    assert len(lines) == 1 or (len(lines) == 3 and lines[0].startswith("Usage: ")
+                               and lines[1].startswith("Try ")), lines
+    assert result.exit_code == case.code, result.output
+    # nothing written but what the case allows; no temp file anywhere
+    after = _snapshot(cwd)
+    assert {name: data for name, data in after.items() if name not in case.new} == before
+    assert all(name in after for name in case.new), sorted(after)
+    assert not [name for name in after if name.endswith(".tmp")]
+    if case.code == 1:  # a gallery run: the summary line still goes to stdout
+        assert re.fullmatch(r"out: rendered 1, up to date 0, failed 1\n", result.stdout)
+    else:
+        assert result.stdout == ""
+
+
+def test_the_troubleshooting_table_is_current() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    for case in CASES:  # the first message missing is the most helpful failure
+        assert _cell(case.message) in text, f"{case.problem}: {case.message}"
+    assert f"{BEGIN}\n{table()}\n{END}" in text, (
+        "docs/troubleshooting.md's table differs: run `python tests/test_reliability.py`")
+
+
+def test_every_message_is_distinct_and_names_its_source() -> None:
+    messages = [case.message for case in CASES]
+    assert len(set(messages)) == len(messages)
+    for case in CASES:
+        if case.args[:2] == ("render", "x.yaml") and not case.message.startswith("Invalid"):
+            # the config file, or the output file the OS refused
+            assert case.message.startswith(("x.yaml: ", "x.gif: ", "locked/", "notes.txt/",
+                                            "--stride: ")), case.message
+
+
+def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:
+    """Outside CliRunner: a real process, its real stderr, no traceback."""
+    picks = [case for case in CASES if case.problem in (
+        "YAML tag that builds a Python object", "output folder cannot be created",
+        "unknown suffix in `-o`", "too many frames")]
+    runs = []
+    for n, case in enumerate(picks):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        for name, content in case.files.items():
+            if isinstance(content, bytes):
+                (folder / name).write_bytes(content)
+            else:
+                (folder / name).write_text(content, encoding="utf-8")
+        runs.append(subprocess.Popen([sys.executable, "-m", "deconv_anim", *case.args],
+                                     cwd=folder, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE))
+    for case, run in zip(picks, runs):
+        out, err = run.communicate(timeout=60)
+        assert (run.returncode, out, err.decode()) == (case.code, b"",
+                                                       f"Error: {case.message}\n")
+
+
+def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
+    """The WebP encoder holds every frame: a render too large for it fails before any
+    frame is drawn, naming the config."""
+    (cwd / "w.yaml").write_text("op: conv\nsize: 100\nkernel: 1\n")
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, ["render", "w.yaml", "-o", "w.webp"])
+    assert time.perf_counter() - start < 5
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: w.yaml: ")
+    assert "WebP" in lines[0] and "10000 frames" in lines[0]
+    assert sorted(p.name for p in cwd.iterdir()) == ["w.yaml"]
+
+
+# --------------------------------------------------------------------------------------
+# Signals: SIGTERM during a render, Ctrl-C during a parallel gallery
+# --------------------------------------------------------------------------------------
+
+SLOW = "op: conv\nsize: 7\nkernel: 3\nvalues: true\nseed: {seed}\n"  # 25 frames, ~0.5 s
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def _temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*.tmp"))
+
+
+POSIX = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and process groups")
+
+
+@POSIX
+def test_sigterm_mid_render_leaves_the_previous_file_and_no_temp(tmp_path: Path) -> None:
+    (tmp_path / "x.yaml").write_text(SLOW.format(seed=0))
+    (tmp_path / "x.gif").write_bytes(b"previous")
+    run = subprocess.Popen([sys.executable, "-m", "deconv_anim", "render", "x.yaml"],
+                           cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _wait(lambda: bool(_temps(tmp_path)) or run.poll() is not None)
+    assert run.poll() is None, "the render finished before it could be stopped"
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=30)
+    assert (run.returncode, err.decode()) == (
+        143, "Error: terminated (SIGTERM); no partial output was left behind\n")
+    assert (tmp_path / "x.gif").read_bytes() == b"previous"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.gif", "x.yaml"]
+
+
+def _gif_frames(path: Path) -> int:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.n_frames
+
+
+@POSIX
+def test_ctrl_c_stops_a_parallel_gallery_cleanly_and_a_rerun_resumes(tmp_path: Path) -> None:
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    configs.mkdir()
+    names = [f"c{n}" for n in range(5)]
+    for n, name in enumerate(names):
+        (configs / f"{name}.yaml").write_text(SLOW.format(seed=n))
+    out.mkdir()
+    (out / "c4.gif").write_bytes(b"previous")  # stale: it will be rendered again
+    command = [sys.executable, "-m", "deconv_anim", "gallery", str(configs), "-o", str(out),
+               "--jobs", "2"]
+    manifest = out / ".deconv-anim.json"
+
+    def recorded() -> dict:
+        try:
+            return json.loads(manifest.read_text())["outputs"]
+        except (OSError, ValueError):
+            return {}
+
+    # Ctrl-C in a terminal signals the whole process group: the parent and its workers
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           start_new_session=True)
+    _wait(lambda: bool(recorded()) or run.poll() is not None)
+    assert run.poll() is None, "the gallery finished before it could be interrupted"
+    os.killpg(run.pid, signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 130, err
+    assert "Traceback" not in err.decode()
+    assert err.decode().splitlines()[-1] == (
+        "Error: interrupted; no partial output was left behind")
+    with pytest.raises(ProcessLookupError):  # no worker is left running
+        _wait_group_gone(run.pid)
+    assert _temps(tmp_path) == []
+    done = recorded()
+    assert 1 <= len(done) < len(names), done
+    for path in out.glob("*.gif"):  # the previous bytes, or a whole new animation
+        assert path.read_bytes() == b"previous" or _gif_frames(path) == 25, path
+    stamps = {name: (out / name).stat().st_mtime_ns for name in done}
+
+    rerun = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.strip() == (f"{out}: rendered {len(names) - len(done)}, "
+                                    f"up to date {len(done)}, failed 0")
+    assert {name: (out / name).stat().st_mtime_ns for name in done} == stamps
+    assert sorted(recorded()) == [f"{name}.gif" for name in names]
+    assert all(_gif_frames(out / f"{name}.gif") == 25 for name in names)
+    assert _temps(tmp_path) == []
+
+
+def _wait_group_gone(pgid: int) -> None:
+    """Raise ProcessLookupError once no process of group ``pgid`` is left (or give up)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        os.killpg(pgid, 0)
+        time.sleep(0.05)
+
+
+def test_stale_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
+    from deconv_anim.gallery import build_gallery, remove_stale_temps
+
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    configs.mkdir()
+    (configs / "a.yaml").write_text(GOOD)
+    out.mkdir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    alive = os.getppid()
+    stale = [f".a.gif.{dead.pid}.k3j4h5g6.tmp", f".README.md.{dead.pid}.0a1b2c3d.tmp",
+             f"..deconv-anim.json.{os.getpid()}.0a1b2c3d.tmp", f".a.png.{dead.pid}.x_y.tmp"]
+    kept = [f".a.gif.{alive}.k3j4h5g6.tmp",  # a live process is still writing it
+            f".notes.txt.{dead.pid}.abcdefgh.tmp",  # not a gallery file
+            ".a.gif.k3j4h5g6.tmp", "a.tmp"]  # not our naming pattern
+    for name in stale + kept:
+        (out / name).write_bytes(b"partial")
+    assert remove_stale_temps(out, ["b.gif"]) == []
+    report = build_gallery(configs, out, jobs=1)
+    assert report.rendered == ["a"]
+    assert sorted(p.name for p in out.iterdir() if p.name.endswith(".tmp")) == sorted(kept)
+
+
+def test_an_interrupted_manifest_write_leaves_no_temp(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from deconv_anim import gallery
+
+    def interrupt(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gallery.os, "replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        gallery._write_atomic(tmp_path / "README.md", b"text")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_gallery_limits_reach_parallel_workers(tmp_path: Path) -> None:
+    """--max-pixels travels to the worker processes, like --max-frames."""
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "a.yaml").write_text(GOOD)
+    (configs / "b.yaml").write_text(GOOD.replace("size: 3", "size: 4"))
+    result = CliRunner().invoke(main, ["gallery", str(configs), "-o", str(tmp_path / "out"),
+                                       "--jobs", "2", "--max-pixels", "100"])
+    assert result.exit_code == 1
+    errors = sorted(line for line in result.stderr.splitlines() if line)
+    assert len(errors) == 2
+    for name, line in zip("ab", errors):
+        assert line.startswith(f"Error: {configs / name}.yaml: style.cell: each frame would "
+                               "be ")
+        assert line.endswith("more than the limit of 100 (use a smaller cell or raise it "
+                             "with --max-pixels)")
+    assert not list((tmp_path / "out").glob("*.gif"))
+
+
+# --------------------------------------------------------------------------------------
+# Fuzzing the gallery: a folder of random documents
+# --------------------------------------------------------------------------------------
+
+
+@settings(max_examples=int(os.environ.get("DECONV_ANIM_FUZZ", "12")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(docs=st.lists(st.one_of(plausible, documents), min_size=1, max_size=4))
+def test_a_gallery_of_random_documents(tmp_path_factory, docs) -> None:
+    """A folder of random documents (those of tests/test_fuzz.py): each config is written or
+    named in exactly one ``Error:`` line; exit code 1 when any failed."""
+    folder: Path = tmp_path_factory.mktemp("fuzz-gallery")
+    configs, out = folder / "configs", folder / "out"
+    configs.mkdir()
+    names = [f"doc{n}" for n in range(len(docs))]
+    for name, doc in zip(names, docs):
+        (configs / f"{name}.yaml").write_text(_text(doc), encoding="utf-8")
+    result = CliRunner().invoke(main, ["gallery", str(configs), "-o", str(out),
+                                       "--jobs", "1", *LIMITS])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.output, result.exception)
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    failed = {name for name in names
+              if any(line.startswith(f"Error: {configs / name}.yaml: ") for line in errors)}
+    assert len(errors) == len(failed), errors  # one line per failed config, no other
+    assert all(len(line) < 400 for line in errors)
+    assert result.exit_code == (1 if failed else 0), result.output
+    event(f"{len(failed)} of {len(names)} failed")
+    assert result.stdout == (f"{out}: rendered {len(names) - len(failed)}, up to date 0, "
+                             f"failed {len(failed)}\n")
+    for name in names:
+        gif = out / f"{name}.gif"
+        assert gif.exists() == (name not in failed), name
+        if name not in failed:
+            info = CliRunner().invoke(main, ["info", str(configs / f"{name}.yaml"),
+                                             "--json"])
+            assert _gif_frames(gif) == json.loads(info.stdout)["frames"]
+    assert (out / "README.md").is_file()
+    assert _temps(folder) == []
+
+
+# --------------------------------------------------------------------------------------
+# python tests/test_reliability.py: rewrite the table of docs/troubleshooting.md
+# --------------------------------------------------------------------------------------
+
+if __name__ == "__main__":
+    text = DOC.read_text(encoding="utf-8")
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(f"{head}{BEGIN}\n{table()}\n{END}{tail}", encoding="utf-8")
+    print(f"{DOC.relative_to(ROOT)}: {len(CASES)} rows")
