@@ -99,7 +99,7 @@ def test_non_text_key(tmp_path):
     ("padding: [0, 0, -1, 0]", "padding", ["(got -1)"]),
     ("padding: null", "padding", ["(got null)"]),
     ("padding: 9999", "padding", ["(got 9999)"]),
-    ("seed: -1", "seed", ["non-negative integer", "(got -1)"]),
+    ("seed: -1", "seed", ["an integer from 0 to 4294967295", "(got -1)"]),
     ("seed: abc", "seed", ['(got "abc")']),
     ("op: convolution", "op", ["must be one of conv, transposed, maxpool, avgpool",
                                '(got "convolution")']),

@@ -283,8 +283,8 @@ def leftovers(folder: Path) -> list[str]:
 def failing_frames(exc: BaseException, after: int = 2):
     original = Raster.frames
 
-    def frames(self):
-        for n, frame in enumerate(original(self)):
+    def frames(self, tween=0):
+        for n, frame in enumerate(original(self, tween)):
             if n == after:
                 raise exc
             yield frame

@@ -103,7 +103,7 @@ def build_configs(paths: tuple[str, ...], preset: str | None, overrides: dict[st
                 raise ConfigError("--op", "give a CONFIG file, a --preset, or at least --op")
             label = preset or "deconv-anim"
             yield label, config_from_mapping(merge(base, overrides), name=label,
-                                             base_dir=Path.cwd())
+                                             base_dir=Path())
         except DeconvAnimError as error:
             yield preset or "flags", error
         return
@@ -182,12 +182,19 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
       deconv-anim info configs/seed_transposed.yaml
       deconv-anim info --op transposed --size 3 --kernel 3 --stride 2 --padding same --json
     """
+    from .errors import ConfigError
+    from .render import MAX_FRAMES
     from .report import as_json as to_json
     from .report import describe
 
+    if steps and not as_json:
+        raise ConfigError("--steps", "lists the taps of every step in the JSON: add --json")
     preset, overrides = _overrides(params)
     failed = False
     for _label, config in build_configs(configs, preset, overrides):
+        if not isinstance(config, DeconvAnimError) and steps and config.spec.frames > MAX_FRAMES:
+            config = ConfigError("--steps", f"would list {config.spec.frames} steps, more than "
+                                            f"{MAX_FRAMES}", config.source)
         if isinstance(config, DeconvAnimError):
             fail(str(config))
             failed = True
@@ -259,7 +266,8 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
                            max_pixels=max_pixels or MAX_PIXELS, format=fmt, fps=fps,
                            tween=tween, sheet=sheet, frame=still)
     width, height = result.size
-    click.echo(f"wrote {result.path} ({result.frames} frames, {width}x{height}, "
+    frames = f"{result.frames} frame{'s' if result.frames != 1 else ''}"
+    click.echo(f"wrote {result.path} ({frames}, {width}x{height}, "
                f"{result.bytes:,} bytes)", err=embed is not None)
     if embed is not None:
         from .embed import alt_text, snippet

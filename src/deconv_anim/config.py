@@ -298,7 +298,7 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
             render_args[key] = entry.check(value)
     if "op" not in spec_args:
         raise ConfigError("op", "is required: conv, transposed, maxpool or avgpool")
-    style = mapping.get("style") or {}
+    style = mapping.get("style", {})
     if not isinstance(style, Mapping):
         raise ConfigError("style", f"must be a mapping of style keys (got {_show(style)})")
     _check_keys(style, STYLE_KEYS, prefix="style.")
@@ -342,9 +342,43 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(None, "is empty: a config is a mapping of keys such as 'op: conv'",
                           source)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_loader())  # a SafeLoader subclass: plain data only
     except yaml.YAMLError as error:
         raise ConfigError(None, _yaml_message(error), source) from None
+
+
+def _unique_key_loader() -> type:
+    """yaml.SafeLoader that refuses a key given twice in one mapping (YAML would keep the
+    last silently, so a config could say two things)."""
+    import yaml
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+            seen: set = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the loader reports it
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"key {key!r} appears twice in one mapping",
+                        key_node.start_mark)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
+
+
+class _LazyLoader:
+    loader: type | None = None
+
+
+def _loader() -> type:
+    if _LazyLoader.loader is None:
+        _LazyLoader.loader = _unique_key_loader()
+    return _LazyLoader.loader
 
 
 def _yaml_message(error: Any) -> str:

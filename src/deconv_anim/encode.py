@@ -361,7 +361,8 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
         out.name, padded, fps=rate, codec="libx264", pix_fmt_in="rgb24",
         pix_fmt_out="yuv420p", quality=None, macro_block_size=1, ffmpeg_log_level="error",
         output_params=["-crf", "18", "-preset", "slow", "-tune", "animation",
-                       "-movflags", "+faststart", "-f", "mp4"])
+                       "-movflags", "+faststart", "-threads", "1", "-f", "mp4"])
+    # one encoder thread: x264 records its thread count, so the bytes would depend on cores
     writer.send(None)
     try:
         canvas = None

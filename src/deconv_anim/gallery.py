@@ -32,7 +32,7 @@ from urllib.parse import quote
 from .config import Config, load_config, read_yaml
 from .encode import FORMATS
 from .errors import ConfigError, DeconvAnimError, OutputError, Terminated, os_reason
-from .spec import _show
+from .errors import show_value as _show
 
 __all__ = ["Cell", "Row", "Table", "Section", "Layout", "GalleryReport", "Problem",
            "LAYOUT_NAME", "MANIFEST_NAME", "README_NAME", "IMAGE_WIDTH",

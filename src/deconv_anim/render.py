@@ -141,6 +141,14 @@ def render(config: Config, path: str | Path | None = None, *,
     if tween and still:
         raise ConfigError("--tween", "makes in-between frames for animations; a sheet or "
                                      "a still shows the steps only")
+    flag = "--frame" if frame is not None else "--sheet"
+    if still and target.suffix.lower() != ".png":
+        raise ConfigError(flag, f"writes one PNG image; name the output .png (got {target})",
+                          config.source)
+    if fps is not None and (still or not format_for(target).video):
+        raise ConfigError("--fps", f"sets a video's frame rate; {target} is not a video "
+                                   "(animations take their timing from duration and hold)",
+                          config.source)
     raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
     count = config.spec.frames
     timing = Timing(config.render.duration, config.render.hold, tween)
@@ -149,19 +157,16 @@ def render(config: Config, path: str | Path | None = None, *,
                                      f"{timing.frame_count(count)} frames, more than the "
                                      f"limit of {max_frames} (raise it with --max-frames)",
                           config.source)
-    frames: Iterable[RasterFrame]
-    if not still and format_for(target).vector:
-        frames = ()  # drawn from the scene: no pixels at all
-    else:
-        frames = raster.frames(tween=tween) if tween else raster.frames()
-    if frames_dir is not None:
-        frames = _save_frames(frames, raster, Path(frames_dir))
+    vector = not still and format_for(target).vector  # drawn from the scene, not pixels
+    frames: Iterable[RasterFrame] = (
+        () if vector and frames_dir is None else raster.frames(tween=tween))
     options: dict = {"figure": raster, "fps": fps, "transparent": raster.look.transparent}
     if frame is not None:
         index = frame + count if frame < 0 else frame
         if not 0 <= index < count:
-            raise ConfigError("frame", f"must be from {-count} to {count - 1} for an animation "
-                                       f"of {count} frames (got {frame})", config.source)
+            raise ConfigError("--frame", f"must be from {-count} to {count - 1} for an "
+                                         f"animation of {count} frames (got {frame})",
+                              config.source)
         frames = itertools.islice(frames, index, index + 1)
         count, timing = 1, Timing(config.render.duration)
         options = {"sheet": True, "labels": False, "transparent": raster.look.transparent}
@@ -172,6 +177,12 @@ def render(config: Config, path: str | Path | None = None, *,
             columns = (scene.spec.input_size if scene.view == "scatter"
                        else scene.spec.output_size)[1]
         options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
+    if frames_dir is not None:
+        frames = _save_frames(frames, raster, Path(frames_dir))
+    if vector and frames_dir is not None:  # the pixels only feed --frames-dir
+        for _ in frames:
+            pass
+        frames = ()
     try:
         size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
                      timing=timing, **options)

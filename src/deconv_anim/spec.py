@@ -31,6 +31,8 @@ PADDING_WORDS = ("valid", "same", "full")
 # figure is never that large, and huge integers must never reach an allocation.
 MAX_SIDE = 4096
 MAX_CELLS = 1 << 20
+MAX_VALUE = 1e6  # input and weight values, in size
+MAX_SEED = 2**32 - 1
 
 
 def _is_int(value: Any) -> bool:
@@ -100,8 +102,11 @@ def _matrix(key: str, value: Any) -> np.ndarray:
         for c, v in enumerate(row):
             if not _is_number(v):
                 raise ConfigError(key, f"row {r}, column {c}: must be a number (got {_show(v)})")
-            if not math.isfinite(v):
+            if isinstance(v, float) and not math.isfinite(v):
                 raise ConfigError(key, f"row {r}, column {c}: must be finite (got {v})")
+            if abs(v) > MAX_VALUE:  # sums of products stay exact and finite
+                raise ConfigError(key, f"row {r}, column {c}: must be at most {MAX_VALUE:g} "
+                                       f"in size (got {_show(v)})")
     if len(rows) > MAX_SIDE or width > MAX_SIDE or len(rows) * width > MAX_CELLS:
         raise ConfigError(key, f"is too large ({len(rows)}x{width}; at most {MAX_CELLS} cells)")
     array = np.array(rows, dtype=np.float64)
@@ -219,6 +224,29 @@ class Spec:
         if self.view == "both":
             return max(self.steps("gather"), self.steps("scatter"))
         return self.steps()
+
+
+def _check_grid(size: Pair, stride: Pair, dilation: Pair, k_eff: Pair, pad: Quad,
+                extra: Pair, transposed: bool) -> None:
+    """Refuse a grid too large to compute or draw (the padded input, or for a transposed op
+    the spread and padded one), from arithmetic alone: nothing is allocated before this."""
+    sides = []
+    for axis in (0, 1):
+        if k_eff[axis] > MAX_SIDE:
+            raise ConfigError("dilation", f"makes the kernel span {k_eff[axis]} cells, more "
+                                          f"than {MAX_SIDE}")
+        before, after = pad[2 * axis], pad[2 * axis + 1]
+        if transposed:
+            spread = (size[axis] - 1) * stride[axis] + 1
+            side = spread + 2 * (k_eff[axis] - 1) - before - after + extra[axis]
+        else:
+            side = size[axis] + before + after
+        sides.append(side)
+    if max(sides) > MAX_SIDE or sides[0] * sides[1] > MAX_CELLS:
+        key = "stride" if transposed and max(stride) > 1 else (
+            "dilation" if max(dilation) > 1 else "padding")
+        raise ConfigError(key, f"makes the grid the window slides over {sides[0]}x{sides[1]} "
+                               f"cells, more than {MAX_SIDE} per side or {MAX_CELLS} cells")
 
 
 def _resolve_conv_padding(form: str, explicit: Quad | None, size: Pair, stride: Pair,
@@ -472,8 +500,11 @@ def make_spec(
     if out[0] * out[1] > MAX_CELLS or max(out) > MAX_SIDE:
         raise ConfigError("size", f"gives an output too large ({out[0]}x{out[1]}; "
                                   f"at most {MAX_SIDE} per side and {MAX_CELLS} cells)")
+    _check_grid(in_size, st, dil, k_eff, pad, extra, transposed)
 
-    seed_value = _int("seed", seed, 0, "a non-negative integer")
+    if isinstance(seed, bool) or not _is_int(seed) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError("seed", f"must be an integer from 0 to {MAX_SEED} (got {_show(seed)})")
+    seed_value = int(seed)
     if values is None:
         values = _default_values(seed_value, in_size, 0, 4)
     if kernel_values is None:
