@@ -54,29 +54,15 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def _overrides(params: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     """Pop the config flags out of a command's params: (preset, overrides)."""
-    from .config import parse_flag_value
+    from .config import flag_overrides
     from .errors import ConfigError
 
-    def parse(key: str, text: str) -> Any:
-        try:
-            return parse_flag_value(key, text)
-        except ConfigError as error:  # the flag's text is not YAML: name the flag
-            raise ConfigError(_flag_name(key), error.rule) from None
-
-    overrides: dict[str, Any] = {}
-    style: dict[str, Any] = {}
-    for name in list(params):
-        value = params.pop(name) if name.startswith(("key_", "style_")) else None
-        if value is None:
-            continue
-        if name.startswith("key_"):
-            key = name[4:]
-            overrides[key] = value if isinstance(value, bool) else parse(key, value)
-        else:
-            key = name[6:]
-            style[key] = parse(key, value)
-    if style:
-        overrides["style"] = style
+    values = {name.split("_", 1)[1]: params.pop(name) for name in list(params)
+              if name.startswith(("key_", "style_"))}
+    try:
+        overrides = flag_overrides(values)
+    except ConfigError as error:  # the flag's text is not YAML: name the flag
+        raise ConfigError(_flag_name(error.key or ""), error.rule) from None
     return params.pop("preset", None), overrides
 
 
@@ -337,8 +323,9 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
         for problem in problems:
             click.echo(f"stale: {problem}", err=True)
         if problems:
+            again = "" if fmt.lower() == "gif" else f" --format {fmt.lower()}"
             click.echo(f"{out_dir}: {len(problems)} missing or stale; run "
-                       f"`deconv-anim gallery {config_dir} -o {out_dir}`", err=True)
+                       f"`deconv-anim gallery {config_dir} -o {out_dir}{again}`", err=True)
             sys.exit(1)
         click.echo(f"{out_dir}: up to date")
         return

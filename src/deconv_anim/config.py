@@ -426,6 +426,25 @@ def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+def flag_overrides(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Overrides from flag-like text values by key name (``--stride 2``, or the Sphinx
+    directive's ``:stride: 2``): config keys at the top, style keys under ``style``.
+    True/false values (switches) pass as they are; None means not given."""
+    overrides: dict[str, Any] = {}
+    style: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        parsed = value if isinstance(value, bool) else parse_flag_value(key, value)
+        if key in STYLE_KEYS:
+            style[key] = parsed
+        elif key in KEYS:
+            overrides[key] = parsed
+    if style:
+        overrides["style"] = style
+    return overrides
+
+
 _PAIR_TEXT = re.compile(r"^\s*-?\d+\s*([,x]\s*-?\d+\s*)+$")
 
 

@@ -440,7 +440,7 @@ class Raster:
         self._caption = look.numbers or look.labels
         self._legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
         if self._legend:  # wide enough for the legend, the figure centred
-            width = max(width, math_ceil(self._legend_width()) + 2 * self.margin)
+            width = max(width, math_ceil(self.legend_width()) + 2 * self.margin)
         self._origin = np.array([(width - (x1 - x0)) // 2 - x0, self.margin - y0])
         self._static_lines = self._wrap(self._static_text(heading), width)
         rows = len(self._static_lines) + CAPTION_LINES * self._caption + self._legend
@@ -456,6 +456,13 @@ class Raster:
     @property
     def palette_args(self) -> tuple:
         return self._palette_args
+
+    # the layout, shared with the SVG writer
+    line_height = property(lambda self: self._line_height)
+    static_lines = property(lambda self: self._static_lines, doc="Title and label lines.")
+    has_legend = property(lambda self: self._legend, doc="Whether a tint legend is drawn.")
+    stamp_counts = property(lambda self: self._counts,
+                            doc="Stamps per output cell (transposed ops), else None.")
 
     # -- geometry -----------------------------------------------------------------------
 
@@ -605,9 +612,9 @@ class Raster:
 
     def tints(self) -> list[RGB]:
         """The fills of :meth:`_tint_classes`, lightest first."""
-        return [self._tint(hi) for _, hi in self._tint_classes()]
+        return [self.tint(hi) for _, hi in self._tint_classes()]
 
-    def _tint(self, count: int) -> RGB:
+    def tint(self, count: int) -> RGB:
         """The fill of an output cell hit by ``count`` stamps (background for none)."""
         if count <= 0:
             return self.theme.background
@@ -669,7 +676,11 @@ class Raster:
         for edge in sorted(solid_edges):
             ops.line(self._edge(grid, edge), theme.line, lw)
         if numbers:
-            for r, c in zeros:
+            spec = self.scene.spec
+            # padding is zeros, except where a pool ignores it (max; mean without it)
+            ignored = spec.op == "maxpool" or (spec.op == "avgpool"
+                                               and not spec.count_include_pad)
+            for r, c in [] if ignored else zeros:
                 self._cell_text(grid, r, c, "0", theme.background, ops, faded=True)
             for r, c, kind in filled:
                 if kind == CellKind.INPUT:
@@ -709,7 +720,7 @@ class Raster:
         if self.scene.view == "scatter":
             fills[:] = theme.background
         elif look.overlap and self._counts is not None:
-            fills[:] = np.array([self._tint(int(n)) for n in self._counts.ravel()]
+            fills[:] = np.array([self.tint(int(n)) for n in self._counts.ravel()]
                                 ).reshape(rows, cols, 3)
         else:
             fills[:] = theme.output
@@ -735,7 +746,7 @@ class Raster:
             w = self.scene.spec.weights
             np.add.at(sums, (ro, co), step.value * w[taps[:, 0], taps[:, 1]])
             for r, c in zip(ro.tolist(), co.tolist()):
-                fills[r, c] = self._tint(int(counts[r, c]))
+                fills[r, c] = self.tint(int(counts[r, c]))
                 if self.look.numbers:
                     texts[r, c] = format_value(sums[r, c])
             return list(zip(ro.tolist(), co.tolist()))
@@ -767,22 +778,22 @@ class Raster:
         self.out_rgb = np.zeros((h, w, 3), np.uint8)
         self.out_alpha = np.zeros((h, w), np.uint8)
 
-    def _legend_items(self) -> list[tuple[str, RGB, float]]:
+    def legend_items(self) -> list[tuple[str, RGB, float]]:
         """(label, fill, swatch width) of each tint in the legend."""
         size = self.text_size
         font = _font(round(size * 0.8))
         items = []
         for lo, hi in self._tint_classes():
             label = str(lo) if lo == hi else f"{lo}-{hi}"
-            items.append((label, self._tint(hi),
+            items.append((label, self.tint(hi),
                           max(round(size * 1.1), font.getlength(label) + size * 0.4)))
         return items
 
-    def _legend_width(self) -> float:
+    def legend_width(self) -> float:
         size = self.text_size
         gap = round(size * 0.5)
         return (_font(size).getlength(LEGEND_LABEL) + gap
-                + sum(w + gap for _, _, w in self._legend_items()))
+                + sum(w + gap for _, _, w in self.legend_items()))
 
     def _legend_ops(self, ops: _Ops, y: float) -> None:
         """A row of swatches: how many stamps landed on a cell of each tint."""
@@ -790,11 +801,11 @@ class Raster:
         font = _font(size)
         swatch = round(size * 1.1)
         gap = round(size * 0.5)
-        x = (self.size[0] - self._legend_width()) / 2
+        x = (self.size[0] - self.legend_width()) / 2
         ops.text((x + font.getlength(LEGEND_LABEL) / 2, y), LEGEND_LABEL, size,
                  self.theme.text_color)
         x += font.getlength(LEGEND_LABEL) + gap
-        for label, fill, width in self._legend_items():
+        for label, fill, width in self.legend_items():
             box = np.array([[x, y - swatch / 2], [x + width, y - swatch / 2],
                             [x + width, y + swatch / 2], [x, y + swatch / 2]])
             ops.polygon(box, fill)

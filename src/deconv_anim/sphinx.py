@@ -53,8 +53,10 @@ except ImportError:  # pragma: no cover - the docs extra is missing
 __all__ = ["DeconvAnimDirective", "setup"]
 
 FORMATS = ("gif", "png", "webp", "mp4", "svg")
-MIME = {"gif": "image/gif", "png": "image/png", "webp": "image/webp", "mp4": "video/mp4",
+MIME = {"gif": "image/gif", "png": "image/apng", "webp": "image/webp", "mp4": "video/mp4",
         "svg": "image/svg+xml"}
+"""The animation's type, matched against a builder's image types: an APNG is not the
+still ``image/png`` a LaTeX builder takes (it would show the APNG's first frame)."""
 _OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class")
 
 
@@ -96,21 +98,11 @@ def _option_spec() -> dict[str, Any]:
 
 
 def _overrides(options: dict[str, Any]) -> dict[str, Any]:
-    from .config import KEYS, STYLE_KEYS, parse_flag_value
+    """The directive's config-key options, parsed as the command line parses its flags."""
+    from .config import flag_overrides
 
-    overrides: dict[str, Any] = {}
-    style: dict[str, Any] = {}
-    for name, text in options.items():
-        if name in _OWN_OPTIONS:
-            continue
-        key = name.replace("-", "_")
-        if key in KEYS:
-            overrides[key] = parse_flag_value(key, text)
-        elif key in STYLE_KEYS:
-            style[key] = parse_flag_value(key, text)
-    if style:
-        overrides["style"] = style
-    return overrides
+    return flag_overrides({name.replace("-", "_"): text for name, text in options.items()
+                           if name not in _OWN_OPTIONS})
 
 
 class DeconvAnimDirective(SphinxDirective):
@@ -139,8 +131,11 @@ class DeconvAnimDirective(SphinxDirective):
                 rel, path = env.relfn2path(self.arguments[0], env.docname)
                 env.note_dependency(rel)
                 document = read_yaml(path)
-                mapping = merge(document, overrides) if isinstance(document, dict) else (
-                    document)
+                if not isinstance(document, dict):
+                    return [self.reporter.error(
+                        f"deconv-anim: {path}: the top level must be a mapping of keys such "
+                        f"as 'op: conv' (got {type(document).__name__})", line=self.lineno)]
+                mapping = merge(document, overrides)
                 name, source, base = Path(path).stem, str(path), Path(path).parent
             else:
                 preset = self.options.get("preset")

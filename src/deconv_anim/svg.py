@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ConfigError
+from .raster import _mix
 from .scene import CellKind, Frame, Grid, Scene
 
 __all__ = ["svg_document", "FONT_FAMILY"]
@@ -46,14 +47,6 @@ Edge = tuple[str, int, int]  # ("h", r, c): corner (r, c) to (r, c + 1); ("v", r
 def _hex(color: Sequence[int]) -> str:
     r, g, b = (int(v) for v in color[:3])
     return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def _mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
-    return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
-
-
-def _luminance(c: Sequence[float]) -> float:
-    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
 
 
 def _num(value: float) -> str:
@@ -76,109 +69,39 @@ def _esc(text: str) -> str:
 
 
 class _Layout:
-    """Where everything goes, in user units (= pixels at the natural size)."""
+    """Where everything goes, in user units (= pixels at the natural size): the raster's
+    own layout (:class:`~deconv_anim.raster.Raster` allocates no pixels until asked for
+    frames), so the SVG and the GIF line up exactly: size, legend, tints, text."""
 
     def __init__(self, scene: Scene, look: Any) -> None:
+        from .raster import Raster
+
+        raster = Raster(scene, look)
+        self.raster = raster
         self.scene, self.look, self.theme = scene, look, look.theme
-        cell = look.cell
-        (ax, ay), (bx, by) = scene.basis
-        self.ex = np.array([round(cell * ax), -round(cell * ay)], float)
-        self.ey = np.array([round(cell * bx), -round(cell * by)], float)
-        self.line_width = look.line_width or max(1.0, cell / 16)
-        self.margin = max(4, round(cell * 0.4))
-        self.offsets = {g.name: np.array([round(cell * g.offset[0]), -round(cell * g.offset[1])],
-                                         float) for g in (scene.input, scene.output)}
-        self.origin = np.zeros(2)
-        x0, y0, x1, y1 = self._figure_box()
-        self.origin = np.array([self.margin - x0, self.margin - y0], float)
-        self.width = int(x1 - x0 + 2 * self.margin)
-        self.figure_height = int(y1 - y0 + 2 * self.margin)
-        self.text_size = max(10, round(cell * 0.45))
-        self.line_height = round(self.text_size * 1.35)
-        self.lines = self._wrap([scene.title] if scene.title else [])
-        self.legend = scene.view == "scatter" or (
-            getattr(look, "overlap", False) and scene.spec.is_transposed)
-        rows = len(self.lines) + self.legend
-        self.height = self.figure_height + rows * self.line_height + (
-            self.margin // 2 if rows else 0)
-        self.counts = _stamp_counts(scene) if scene.spec.is_transposed else None
-        self.max_count = int(self.counts.max()) if self.counts is not None else 1
-
-    # -- geometry
-
-    def corner(self, grid: Grid, r: float, c: float) -> np.ndarray:
-        return self.origin + self.offsets[grid.name] + c * self.ex + (grid.rows - r) * self.ey
-
-    def cell_polygon(self, grid: Grid, r: float, c: float, h: float = 1, w: float = 1
-                     ) -> np.ndarray:
-        return np.array([self.corner(grid, r, c), self.corner(grid, r, c + w),
-                         self.corner(grid, r + h, c + w), self.corner(grid, r + h, c)])
-
-    def _figure_box(self) -> tuple[int, int, int, int]:
-        s = self.scene
-        polys = []
-        for grid in (s.input, s.output):
-            r0, c0 = grid.first
-            rows, cols = grid.kinds.shape
-            polys.append(self.cell_polygon(grid, r0, c0, rows, cols))
-        if s.view == "scatter":  # stamps may reach past the output grid
-            spec = s.spec
-            kh, kw = s.window_extent
-            for r, c in ((-spec.padding[0], -spec.padding[2]),
-                         ((spec.input_size[0] - 1) * spec.stride[0] - spec.padding[0],
-                          (spec.input_size[1] - 1) * spec.stride[1] - spec.padding[2])):
-                polys.append(self.cell_polygon(s.output, r, c, kh, kw))
-        pts = np.concatenate(polys)
-        x0, y0 = np.floor(pts.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
-        return int(x0), int(y0), int(x1), int(y1)
-
-    # -- text (measured with the raster's font, so lines break at the same words)
+        self.ex, self.ey = raster.ex.astype(float), raster.ey.astype(float)
+        self.line_width, self.margin = raster.line_width, raster.margin
+        self.width, self.height = raster.size
+        self.figure_height = raster.figure_height
+        self.text_size, self.line_height = raster.text_size, raster.line_height
+        self.lines = raster.static_lines
+        self.legend = raster.has_legend
+        self.counts = raster.stamp_counts
+        self.corner = raster.corner
+        self.cell_polygon = raster.cell_polygon
+        self.tint = raster.tint
+        self.legend_items = raster.legend_items
+        self.legend_width = raster.legend_width
 
     def font(self, size: int) -> Any:
-        from PIL import ImageFont
+        from .raster import _font
 
-        return ImageFont.load_default(size=size)
-
-    def _wrap(self, texts: list[str]) -> list[str]:
-        font, room, out = self.font(self.text_size), self.width - 2 * self.margin, []
-        for text in texts:
-            line = ""
-            for word in text.split():
-                trial = f"{line} {word}".strip()
-                if line and font.getlength(trial) > room:
-                    out.append(line)
-                    line = word
-                else:
-                    line = trial
-            out.append(line)
-        return out
-
-    # -- colours
-
-    def tint(self, count: int) -> RGB:
-        if count <= 0:
-            return self.theme.background
-        f = 0.3 + 0.7 * min(count, self.max_count) / self.max_count
-        return _mix(self.theme.background, self.theme.output, f)
+        return _font(size)
 
     def contrast(self, fill: Sequence[float]) -> RGB:
-        a, b = self.theme.text_color, self.theme.background
-        la, lb, lf = _luminance(a), _luminance(b), _luminance(fill)
-        return a if abs(la - lf) >= abs(lb - lf) else b
+        from .raster import _contrast
 
-
-def _stamp_counts(scene: Scene) -> np.ndarray:
-    """How many stamps land on each output cell (separable: rows times columns)."""
-    spec = scene.spec
-    per_axis = []
-    for axis in (0, 1):
-        n, k = spec.input_size[axis], spec.kernel_size[axis]
-        s, d, t = spec.stride[axis], spec.dilation[axis], spec.padding[2 * axis]
-        o = (np.arange(n)[:, None] * s + np.arange(k)[None, :] * d - t).ravel()
-        o = o[(o >= 0) & (o < spec.output_size[axis])]
-        per_axis.append(np.bincount(o, minlength=spec.output_size[axis]))
-    return np.outer(*per_axis)
+        return _contrast(fill, self.theme)
 
 
 # ----------------------------------------------------------------------------- grids
@@ -478,23 +401,21 @@ def _text(layout: _Layout) -> list[str]:
         y += layout.line_height
     if layout.legend:
         font = layout.font(size)
-        levels = list(range(1, min(layout.max_count, 8) + 1))
         label = "stamps per output cell:"
         swatch = round(size * 1.1)
         gap = round(size * 0.5)
         label_width = font.getlength(label)
-        x = (layout.width - (label_width + len(levels) * (swatch + gap) + gap)) / 2
+        x = (layout.width - layout.legend_width()) / 2
         out.append(f'<text x="{_num(x + label_width / 2)}" y="{_num(y)}" font-size="{size}" '
                    f'{font_attrs} text-anchor="middle" fill="{color}">{label}</text>')
         x += label_width + gap
         small = round(size * 0.8)
-        for n in levels:
-            fill = layout.tint(n)
-            out.append(f'<rect x="{_num(x)}" y="{_num(y - swatch / 2)}" width="{swatch}" '
-                       f'height="{swatch}" fill="{_hex(fill)}" stroke="{_hex(theme.line)}" '
-                       f'stroke-width="{_num(layout.line_width)}"/>')
-            out.append(f'<text x="{_num(x + swatch / 2)}" y="{_num(y)}" font-size="{small}" '
+        for text, fill, width in layout.legend_items():
+            out.append(f'<rect x="{_num(x)}" y="{_num(y - swatch / 2)}" '
+                       f'width="{_num(width)}" height="{swatch}" fill="{_hex(fill)}" '
+                       f'stroke="{_hex(theme.line)}" stroke-width="{_num(layout.line_width)}"/>')
+            out.append(f'<text x="{_num(x + width / 2)}" y="{_num(y)}" font-size="{small}" '
                        f'{font_attrs} text-anchor="middle" '
-                       f'fill="{_hex(layout.contrast(fill))}">{n}</text>')
-            x += swatch + gap
+                       f'fill="{_hex(layout.contrast(fill))}">{_esc(text)}</text>')
+            x += width + gap
     return out
