@@ -27,7 +27,7 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT
 FORMAT_NAMES = ("gif", "png", "webp", "mp4", "svg")  # deconv_anim.encode.FORMATS, kept light
 EMBED_KINDS = ("md", "html", "rst")  # deconv_anim.embed.KINDS
 
-_SPEC_FLAGS = [key for key, entry in KEYS.items() if key not in ("style", "output")]
+_KEY_FLAGS = [key for key in KEYS if key not in ("style", "output")]  # -o is --output
 
 
 def _flag_name(key: str) -> str:
@@ -39,7 +39,7 @@ def config_options(func: Callable[..., Any]) -> Callable[..., Any]:
     for key in reversed(list(STYLE_KEYS)):
         func = click.option(_flag_name(key), f"style_{key}", metavar="VALUE", default=None,
                             help=f"style.{key}: {STYLE_KEYS[key].help}")(func)
-    for key in reversed(_SPEC_FLAGS):
+    for key in reversed(_KEY_FLAGS):
         name = _flag_name(key)
         if KEYS[key].switch:
             func = click.option(f"{name}/--no-{name[2:]}", f"key_{key}", default=None,

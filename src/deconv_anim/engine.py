@@ -214,8 +214,9 @@ class Trace(Sequence[Step]):
 def trace(spec: Spec, view: str | None = None) -> Trace:
     """Trace one view of ``spec`` (default: its own view; ``both`` traces gather).
 
-    Summing ``w[kr, kc] * x[ir, ic]`` into ``out[or, oc]`` over every tap of every step
-    reproduces :func:`compute` exactly, in both views.
+    For convolutions, summing ``w[kr, kc] * x[ir, ic]`` into ``out[or, oc]`` over every tap
+    of every step reproduces :func:`compute` exactly, in both views. For pools the taps
+    list each window's input cells (a max or mean of them, not a sum of products).
     """
     view = view or spec.view
     if view == "both":

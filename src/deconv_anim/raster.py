@@ -451,7 +451,6 @@ class Raster:
         self.palette, colors, exact = palette or _palette(self.theme, self._tint_levels)
         self._palette_args = (self.palette, colors, exact)
         self._lut = _lookup(self.palette.tobytes(), colors, exact)
-        self.background_index = 0
 
     @property
     def palette_args(self) -> tuple:
@@ -1066,19 +1065,16 @@ class SideBySide:
     """
 
     def __init__(self, left: Scene, right: Scene, look: Look) -> None:
-        probe = Raster(right, look)
-        self.right = Raster(right, look, palette=probe.palette_args, heading="Scatter view")
-        self.left = Raster(left, look, palette=probe.palette_args, heading="Gather view")
+        # one palette for both: the scatter panel's, which holds the tints too
+        self.right = Raster(right, look, heading="Scatter view")
+        self.left = Raster(left, look, palette=self.right.palette_args, heading="Gather view")
         height = max(self.left.size[1], self.right.size[1])
-        self.left = Raster(left, look, palette=probe.palette_args, min_height=height,
-                           heading="Gather view")
-        self.right = Raster(right, look, palette=probe.palette_args, min_height=height,
-                            heading="Scatter view")
+        for panel in (self.left, self.right):  # the same height (nothing drawn yet)
+            panel.size = (panel.size[0], height)
         self.gap = look.cell
         self.look = look
         self.size = (self.left.size[0] + self.gap + self.right.size[0], height)
         self.palette = self.left.palette
-        self.background_index = 0
         self.offsets = (0, self.left.size[0] + self.gap)
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:

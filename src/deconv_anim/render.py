@@ -20,7 +20,7 @@ FORMAT_VERSION = 2
 
 MAX_FRAMES = 10_000
 MAX_PIXELS = 40_000_000
-MAX_SIDE = 65_535  # the largest GIF width or height
+GIF_MAX_SIDE = 65_535  # the largest GIF width or height
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         raster = Raster(build_scene(spec, layout=layout, title=options.title), look)
     # the canvas size is known before any pixel is allocated
     width, height = raster.size
-    if max(width, height) > MAX_SIDE:
+    if max(width, height) > GIF_MAX_SIDE:
         raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a GIF "
-                                        f"side is at most {MAX_SIDE} (use a smaller cell)",
+                                        f"side is at most {GIF_MAX_SIDE} (use a smaller cell)",
                           config.source)
     if width * height > max_pixels:
         raise ConfigError("style.cell", f"each frame would be {width}x{height} = "

@@ -28,7 +28,7 @@ import numpy as np
 from .engine import Step, Trace, trace
 from .spec import Pair, Spec
 
-__all__ = ["Scene", "Grid", "Frame", "build_scene", "CellKind", "BASES", "LAYOUTS"]
+__all__ = ["Scene", "Grid", "Frame", "build_scene", "CellKind", "BASES"]
 
 Point = tuple[float, float]
 
@@ -49,7 +49,6 @@ BASES: dict[str, tuple[Point, Point]] = {
     "oblique": ((1.0, 0.5), (-0.7, 0.65)),
     "flat": ((1.0, 0.0), (0.0, 1.0)),
 }
-LAYOUTS = tuple(BASES)
 
 
 @dataclass(frozen=True)

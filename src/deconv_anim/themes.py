@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-__all__ = ["Theme", "THEMES", "COLOR_KEYS"]
+__all__ = ["Theme", "THEMES"]
 
 RGB = tuple[int, int, int]
 
@@ -48,4 +48,3 @@ THEMES: dict[str, Theme] = {
                         accent=(213, 94, 0)),
 }
 
-COLOR_KEYS = ("background", "input", "output", "line", "overlay", "text")
