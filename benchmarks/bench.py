@@ -210,7 +210,7 @@ def tools(repeat: int, work: Path) -> None:
 
 def scaling(repeat: int, work: Path) -> None:
     rows = []
-    script = ("import resource, sys, time\n"
+    script = ("import sys, time\n"
               "from deconv_anim.config import config_from_mapping\n"
               "from deconv_anim.render import render\n"
               "op, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n"
@@ -218,7 +218,8 @@ def scaling(repeat: int, work: Path) -> None:
               "t = time.perf_counter()\n"
               "r = render(c, out, max_frames=10**6, max_pixels=10**9)\n"
               "t = time.perf_counter() - t\n"
-              "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "rss = next(int(line.split()[1]) for line in open('/proc/self/status')\n"
+              "           if line.startswith('VmHWM'))  # this process's peak, in kB\n"
               "print(r.frames, t, r.bytes, rss, r.size[0] * r.size[1])\n")
     base = None
     for op in ("conv", "transposed"):

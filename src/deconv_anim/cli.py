@@ -169,9 +169,9 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
       deconv-anim info --op transposed --size 3 --kernel 3 --stride 2 --padding same --json
     """
     from .errors import ConfigError
-    from .render import MAX_FRAMES
     from .report import as_json as to_json
     from .report import describe
+    from .spec import MAX_FRAMES
 
     if steps and not as_json:
         raise ConfigError("--steps", "lists the taps of every step in the JSON: add --json")

@@ -743,6 +743,15 @@ def _stop_workers(pool: Any) -> None:
             process.join()
 
 
+def _cost(item: _Item) -> int:
+    """About how long a render takes: its frames times the cells it draws."""
+    spec = item.config.spec if item.config is not None else None
+    if spec is None:
+        return 0
+    rows, cols = spec.gather.grid_size
+    return spec.frames * (rows * cols + spec.output_size[0] * spec.output_size[1])
+
+
 def _run(jobs: list[tuple[_Item, Path]], workers: int, limits: Mapping[str, int] | None = None
          ) -> Iterator[tuple[_Item, str | None, str | None]]:
     """Yield (item, sha256, error) as each render finishes.
@@ -759,6 +768,9 @@ def _run(jobs: list[tuple[_Item, Path]], workers: int, limits: Mapping[str, int]
 
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_init)
     finished = False
+    # the longest renders first, so no core waits on one started last (the manifest and
+    # the README do not depend on the order renders finish in)
+    jobs = sorted(jobs, key=lambda job: -_cost(job[0]))
     try:
         futures = {pool.submit(_worker_job, item.config, str(path), limits): item
                    for item, path in jobs}
@@ -801,8 +813,8 @@ def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
         Called with the number of renders to do, and with (name, error or None) after each
         one: a progress bar's hooks.
     max_frames, max_pixels : int, optional
-        The resource guard of every render (default: :data:`deconv_anim.render.MAX_FRAMES`
-        and :data:`~deconv_anim.render.MAX_PIXELS`); a config over it fails.
+        The resource guard of every render (default: :data:`deconv_anim.spec.MAX_FRAMES`
+        and :data:`~deconv_anim.spec.MAX_PIXELS`); a config over it fails.
 
     Interrupted (Ctrl-C), the run stops its worker processes, leaves no temp file and
     keeps every render it recorded: run it again to render the rest. Temp files that

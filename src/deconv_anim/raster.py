@@ -307,32 +307,45 @@ def _lookup(palette_bytes: bytes, colors: int, exact: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- lines
 
 
-def _line_pixels(p0: np.ndarray, p1: np.ndarray, width: float, levels: int = 255
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Anti-aliased pixels of a segment: (ys, xs, coverage), coverage in (0, 1] rounded to
-    multiples of 1 / ``levels``."""
+def _segment_pixels(p0: np.ndarray, p1: np.ndarray, width: float, levels: int = 255
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Anti-aliased pixels of the segments ``p0[i]``-``p1[i]``, all at once: (ys, xs,
+    coverage), coverage in (0, 1] rounded to multiples of 1 / ``levels``.
+
+    Each segment is walked along its major axis, one pixel centre at a time; the pixels
+    across it are covered by how far their centres lie from the line."""
     d = p1 - p0
-    length = float(np.hypot(*d))
-    if length < 1e-9:
+    length = np.hypot(d[:, 0], d[:, 1])
+    live = length > 1e-9
+    p0, p1, d, length = p0[live], p1[live], d[live], length[live]
+    if not len(p0):
         return np.empty(0, int), np.empty(0, int), np.empty(0, np.float32)
-    major = 0 if abs(d[0]) >= abs(d[1]) else 1  # step along x (0) or y (1)
-    minor = 1 - major
-    lo, hi = sorted((p0[major], p1[major]))
-    steps = np.arange(np.floor(lo), np.ceil(hi)) + 0.5  # pixel centres on the major axis
-    steps = steps[(steps >= lo) & (steps <= hi)]
-    t = (steps - p0[major]) / d[major]
-    centre = p0[minor] + t * d[minor]
-    scale = abs(d[major]) / length  # minor-axis distance -> perpendicular distance
-    reach = int(np.ceil(width / 2 / scale + 1))
+    major = (np.abs(d[:, 0]) < np.abs(d[:, 1])).astype(int)  # 0: step along x, 1: along y
+    rows = np.arange(len(p0))
+    a0, a1 = p0[rows, major], p1[rows, major]
+    b0, db, da = p0[rows, 1 - major], d[rows, 1 - major], d[rows, major]
+    lo, hi = np.minimum(a0, a1), np.maximum(a0, a1)
+    first = np.floor(lo)
+    counts = (np.ceil(hi) - first).astype(int)
+    segment = np.repeat(rows, counts)
+    starts = np.cumsum(counts) - counts
+    steps = first[segment] + (np.arange(counts.sum()) - starts[segment]) + 0.5
+    inside = (steps >= lo[segment]) & (steps <= hi[segment])
+    segment, steps = segment[inside], steps[inside]
+    t = (steps - a0[segment]) / da[segment]
+    centre = b0[segment] + t * db[segment]
+    scale = np.abs(da[segment]) / length[segment]  # minor-axis -> perpendicular distance
+    reach = int(np.ceil(width / 2 / scale.min() + 1)) if len(scale) else 0
     offsets = np.arange(-reach, reach + 1)
     minor_px = np.floor(centre)[:, None] + offsets[None, :]
-    dist = np.abs(minor_px + 0.5 - centre[:, None]) * scale
-    cover = np.clip(width / 2 + 0.5 - dist, 0, 1)
-    cover = (np.round(cover * levels) / levels).astype(np.float32)
+    dist = np.abs(minor_px + 0.5 - centre[:, None]) * scale[:, None]
+    cover = np.round(np.clip(width / 2 + 0.5 - dist, 0, 1) * levels) / levels
     major_px = np.broadcast_to(np.floor(steps)[:, None], cover.shape)
+    along_x = np.broadcast_to((major[segment] == 0)[:, None], cover.shape)
     keep = cover > 0
-    xs, ys = (major_px, minor_px) if major == 0 else (minor_px, major_px)
-    return ys[keep].astype(int), xs[keep].astype(int), cover[keep]
+    xs = np.where(along_x, major_px, minor_px)[keep].astype(int)
+    ys = np.where(along_x, minor_px, major_px)[keep].astype(int)
+    return ys, xs, cover[keep].astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- sprites
@@ -760,8 +773,17 @@ class Raster:
 
     def _paint_static(self) -> None:
         w, h = self.size
-        ops = _Ops()
-        self._grid_ops(self.scene.input, ops)
+        canvas = (0, 0, w, h)
+        # layers are kept as bytes (premultiplied colour, alpha 0-255): 7 bytes a pixel
+        self.input_rgb = np.empty((h, w, 3), np.uint8)
+        self.input_rgb[:] = self.theme.background
+        grid = _Ops()
+        self._grid_ops(self.scene.input, grid)
+        if grid.ops:  # only the box the input grid covers is painted (supersampled)
+            x0, y0, x1, y1 = _clip(grid.bounds(self.line_width + 2), canvas)
+            grid.paint_into(self.input_rgb[y0:y1, x0:x1], None, (x0, y0, x1, y1),
+                            self.theme.background)
+        ops = _Ops()  # then the text and legend under the figure
         y = self.figure_height + self._line_height // 2
         for line in self._static_lines:
             ops.text((w / 2, y), line, self.text_size, self.theme.text_color)
@@ -771,9 +793,9 @@ class Raster:
             y += CAPTION_LINES * self._line_height
         if self._legend:
             self._legend_ops(ops, y)
-        # layers are kept as bytes (premultiplied colour, alpha 0-255): 7 bytes a pixel
-        self.input_rgb = np.empty((h, w, 3), np.uint8)
-        ops.paint_into(self.input_rgb, None, (0, 0, w, h), self.theme.background)
+        top = min(self.figure_height, h)
+        if top < h:
+            ops.paint_into(self.input_rgb[top:], None, (0, top, w, h), self.theme.background)
         self.out_rgb = np.zeros((h, w, 3), np.uint8)
         self.out_alpha = np.zeros((h, w), np.uint8)
 
@@ -866,7 +888,7 @@ class Raster:
 
     def quantize(self, rgb: np.ndarray) -> np.ndarray:
         """RGB floats (..., 3) to palette indices through the lookup table."""
-        q = (np.clip(rgb + 0.5, 0, 255).astype(np.uint8) >> 3).astype(np.int32)
+        q = np.clip(rgb + 0.5, 0, 255).astype(np.uint16) >> 3
         return self._lut[(q[..., 0] << 10) | (q[..., 1] << 5) | q[..., 2]]
 
     def _composite(self, box: Box) -> np.ndarray:
@@ -905,11 +927,9 @@ class Raster:
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pixels of the connector lines inside the canvas: (ys, xs, coverage), each once."""
         w, h = self.size
-        parts = [_line_pixels(p0, p1, CONNECTOR_WIDTH * self.line_width, CONNECTOR_LEVELS)
-                 for p0, p1 in lines]
-        ys = np.concatenate([p[0] for p in parts])
-        xs = np.concatenate([p[1] for p in parts])
-        cov = np.concatenate([p[2] for p in parts])
+        ys, xs, cov = _segment_pixels(np.array([p0 for p0, _ in lines], float),
+                                      np.array([p1 for _, p1 in lines], float),
+                                      CONNECTOR_WIDTH * self.line_width, CONNECTOR_LEVELS)
         ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
         ys, xs, cov = ys[ok], xs[ok], cov[ok]
         key = ys * w + xs
@@ -951,9 +971,9 @@ class Raster:
         marker = (self._sprite(scene.input, [(0, 0)], outline=2.2, color=theme.accent,
                                alpha=0.0)
                   if self.look.numbers and spec.op == "maxpool" else None)
-        window_ref = self.corner(window_grid, 0, 0)
-        target_ref = self.corner(target_grid, 0, 0)
         kh, kw = scene.window_extent
+        window_at_0 = self.cell_polygon(window_grid, 0, 0, kh, kw)  # moved by _shift
+        target_at_0 = self.cell_polygon(target_grid, 0, 0)
         # corners joined (polygon order: top-left, top-right, bottom-right, bottom-left):
         # all four in the oblique view; side by side, the two edges that face each other
         if scene.layout == "oblique":
@@ -984,8 +1004,8 @@ class Raster:
                 phases += [k / (tween + 1) for k in range(1, tween + 1)]
             for phase in phases:
                 nxt = frames[frame.index + 1] if phase else frame  # type: ignore[index]
-                wshift = self._lerp(window_grid, frame.window, nxt.window, phase) - window_ref
-                tshift = self._lerp(target_grid, frame.target, nxt.target, phase) - target_ref
+                wshift = self._shift(frame.window, nxt.window, phase)
+                tshift = self._shift(frame.target, nxt.target, phase)
                 wbox, wrgb, wa = window.place(wshift)
                 tbox, trgb, ta = target.place(tshift)
                 under = [(trgb, ta, tbox)] if scatter else [(wrgb, wa, wbox)]
@@ -998,9 +1018,8 @@ class Raster:
                         self.corner(scene.input, best[2] + g.padding[0], best[3] + g.padding[2])
                         - self.corner(scene.input, 0, 0))
                     under.append((mrgb, ma, mbox))
-                corners_w = self.cell_polygon(window_grid, 0, 0, kh, kw) + wshift
-                corners_t = self.cell_polygon(target_grid, 0, 0) + tshift
-                lines = self._line_cover([(corners_w[i], corners_t[j]) for i, j in pairs])
+                lines = self._line_cover([(window_at_0[i] + wshift, target_at_0[j] + tshift)
+                                          for i, j in pairs])
                 ys, xs, _ = lines
                 line_box = ((int(xs.min()), int(ys.min()), int(xs.max()) + 1,
                              int(ys.max()) + 1) if len(ys) else None)
@@ -1039,10 +1058,13 @@ class Raster:
                 prev_box = _union(*rects, line_box)
                 index += 1
 
-    def _lerp(self, grid: Grid, a: tuple[int, int], b: tuple[int, int], t: float
-              ) -> np.ndarray:
-        pa = self.corner(grid, *a)
-        return pa if t == 0 else pa + (self.corner(grid, *b) - pa) * t
+    def _shift(self, a: tuple[int, int], b: tuple[int, int], t: float) -> np.ndarray:
+        """Pixels that move cell (0, 0) of a grid to cell ``a`` (a fraction ``t`` of the
+        way on to cell ``b``): the map is linear, so this is the same for every grid."""
+        shift = a[1] * self.ex - a[0] * self.ey
+        if t:
+            shift = shift + ((b[1] - a[1]) * self.ex - (b[0] - a[0]) * self.ey) * t
+        return shift
 
     def _caption_pixels(self, text: str, strip: Box) -> np.ndarray:
         x0, y0, x1, y1 = strip

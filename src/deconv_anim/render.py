@@ -11,15 +11,14 @@ from .config import Config
 from .errors import ConfigError
 from .raster import Look, Raster, RasterFrame, SideBySide
 from .scene import build_scene
+from .spec import MAX_FRAMES, MAX_PIXELS
 from .themes import THEMES
 
 __all__ = ["render", "prepare", "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
-MAX_FRAMES = 10_000
-MAX_PIXELS = 40_000_000
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height
 
 

@@ -32,6 +32,9 @@ PADDING_WORDS = ("valid", "same", "full")
 MAX_SIDE = 4096
 MAX_CELLS = 1 << 20
 MAX_VALUE = 1e6  # input and weight values, in size
+# the resource guard of a render (raised with --max-frames / --max-pixels)
+MAX_FRAMES = 10_000
+MAX_PIXELS = 40_000_000
 MAX_SEED = 2**32 - 1
 
 
