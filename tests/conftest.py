@@ -18,3 +18,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def cwd(tmp_path, monkeypatch):
+    """A fresh temporary folder as the current directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -263,12 +263,6 @@ def test_sheet_and_still_are_png_only_and_not_tweened(tmp_path):
 # ------------------------------------------------------------------ the command line
 
 
-@pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run(*args: str):
     result = CliRunner().invoke(main, ["render", *args])
     assert "Traceback" not in result.output

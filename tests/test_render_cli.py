@@ -17,12 +17,6 @@ WROTE = re.compile(r"^wrote (?P<path>.+) \((?P<frames>\d+) frames, (?P<w>\d+)x(?
                    r"(?P<bytes>[\d,]+) bytes\)$")
 
 
-@pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def run(*args: str):
     result = CliRunner().invoke(main, ["render", *args])
     assert "Traceback" not in result.output
