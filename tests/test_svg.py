@@ -209,3 +209,21 @@ def test_every_reference_figure_in_chromium(tmp_path, name):
     cfg = config_from_mapping({**PRESETS[name], "duration": 20_000}, name=name)
     figure, whole = compare(tmp_path, cfg)
     assert figure < FIGURE_MAD and whole < IMAGE_MAD, (figure, whole)
+
+
+def test_labels_caption_steps_with_the_frames(tmp_path):
+    """labels: the summary line is static; each step's caption is a <text> shown exactly
+    while its step is on screen."""
+    from deconv_anim.report import summary
+
+    cfg = config({"op": "conv", "size": 4, "kernel": 3, "labels": True})
+    root = parse(render(cfg, tmp_path / "a.svg").path)
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t and summary(cfg.spec).startswith(t) for t in texts)  # its first line
+    captions = [t for t in texts if t.startswith("step ")]
+    assert captions == [f"step {n + 1}/4: out[{n // 2}, {n % 2}]" for n in range(4)]
+    shown = [a for a in animations(root, "animate") if a.get("attributeName") == "visibility"]
+    assert len(shown) == 4
+    for n, anim in enumerate(shown):  # visible from its own frame to the next
+        values = dict(zip(anim.get("keyTimes", "0").split(";"), anim.get("values").split(";")))
+        assert values[f"{n / 4:g}"] == "visible"

@@ -475,6 +475,13 @@ class Raster:
     has_legend = property(lambda self: self._legend, doc="Whether a tint legend is drawn.")
     stamp_counts = property(lambda self: self._counts,
                             doc="Stamps per output cell (transposed ops), else None.")
+    has_caption = property(lambda self: self._caption, doc="Whether steps have a caption.")
+    caption_lines = CAPTION_LINES
+
+    @property
+    def caption_top(self) -> int:
+        """Top of the caption lines: under the figure and its static lines."""
+        return self.figure_height + len(self._static_lines) * self._line_height
 
     # -- geometry -----------------------------------------------------------------------
 

@@ -270,10 +270,8 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
     >>> text.startswith("<svg") and 'dur="4000ms"' in text
     True
     """
-    for aid in ("numbers", "labels"):
-        if getattr(look, aid, False):
-            key = "values" if aid == "numbers" else aid
-            raise ConfigError(key, "is not drawn in SVG yet; write .gif, .webp, .png or .mp4")
+    if getattr(look, "numbers", False):
+        raise ConfigError("values", "is not drawn in SVG yet; write .gif, .webp, .png or .mp4")
     layout = _Layout(scene, look)
     theme = layout.theme
     frames = list(scene.frames())
@@ -346,6 +344,7 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
                f'{clock.animate("animate", "d", links)}</path>')
     out += _output_grid(layout, scene, frames, positions, clock)
     out.append(over)
+    out += _captions(layout, frames, positions, clock)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -387,6 +386,41 @@ def _output_grid(layout: _Layout, scene: Scene, frames: list[Frame],
     return _grid(layout, grid, fills=fills, animated=animated)
 
 
+def _captions(layout: _Layout, frames: list[Frame], positions: list[tuple[int, float]],
+              clock: _Clock) -> list[str]:
+    """The caption line of each step (labels: the step's indices), shown while it is the
+    step on screen: one <text> per caption, its visibility stepped on the shared clock."""
+    if not layout.raster.has_caption:
+        return []
+    color = _hex(layout.theme.text_color)
+    first_frame = {step: n for n, (step, phase) in reversed(list(enumerate(positions)))
+                   if not phase}
+    runs: list[tuple[str, int, int]] = []  # caption, first frame written, end frame
+    for step, frame in enumerate(frames):
+        text = layout.raster.caption(frame)
+        start = first_frame[step]
+        if runs and runs[-1][0] == text:
+            continue
+        if runs:
+            runs[-1] = (runs[-1][0], runs[-1][1], start)
+        runs.append((text, start, len(positions)))
+    out = []
+    y0 = layout.raster.caption_top + layout.line_height // 2
+    attrs = (f'font-family="{FONT_FAMILY}" dominant-baseline="central" text-anchor="middle" '
+             f'font-size="{layout.text_size}" fill="{color}"')
+    for text, start, end in runs:
+        keys = [k for k in (0, start, end) if k < len(positions)]
+        values = ["hidden" if k not in range(start, end) else "visible" for k in keys]
+        keys, values = zip(*dict(zip(keys, values)).items())  # one value per frame
+        shown = "visible" if start <= len(positions) - 1 < end else "hidden"
+        x = _num(layout.width / 2)
+        lines = "".join(f'<tspan x="{x}" y="{_num(y0 + n * layout.line_height)}">'
+                        f"{_esc(line)}</tspan>" for n, line in enumerate(text.splitlines()))
+        anim = clock.animate("animate", "visibility", list(values), list(keys))
+        out.append(f'<text {attrs} visibility="{shown}">{lines}{anim}</text>')
+    return out
+
+
 def _text(layout: _Layout) -> list[str]:
     """The title lines under the figure and, when tints are shown, their legend."""
     theme = layout.theme
@@ -399,6 +433,8 @@ def _text(layout: _Layout) -> list[str]:
         out.append(f'<text x="{_num(layout.width / 2)}" y="{_num(y)}" font-size="{size}" '
                    f'{font_attrs} text-anchor="middle" fill="{color}">{_esc(line)}</text>')
         y += layout.line_height
+    if layout.raster.has_caption:
+        y += layout.raster.caption_lines * layout.line_height
     if layout.legend:
         font = layout.font(size)
         label = "stamps per output cell:"
