@@ -113,10 +113,39 @@ def test_tween_adds_in_between_positions(tmp_path):
     assert move.get("keyTimes") is not None and len(times) == 97
 
 
-def test_teaching_aids_are_refused(tmp_path):
-    with pytest.raises(ConfigError, match="values: is not drawn in SVG"):
-        render(config(values=True), tmp_path / "a.svg")
+def test_side_by_side_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="view: both is not supported in SVG"):
+        render(config({"op": "transposed", "size": 2, "kernel": 3, "view": "both"}),
+               tmp_path / "a.svg")
     assert not (tmp_path / "a.svg").exists()
+
+
+@pytest.mark.parametrize("view", ["gather", "scatter"])
+def test_numbers_are_the_rasters(tmp_path, view):
+    """values: the input values, the window's weights (rotated in the transposed gather
+    view) and every number the output shows, each exactly as the raster draws them."""
+    from deconv_anim.engine import compute
+    from deconv_anim.report import format_value
+
+    cfg = config({"op": "transposed", "size": 2, "kernel": 3, "stride": 2, "view": view,
+                  "values": True})
+    root = parse(render(cfg, tmp_path / "a.svg").path)
+    texts = ["".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    spec = cfg.spec
+    out = compute(spec)
+    shown = set(texts)
+    assert {format_value(v) for v in out.ravel()} <= shown  # the finished output
+    assert {format_value(v) for v in spec.input.ravel()} <= shown
+    window = root.find(".//svg:defs/svg:g", NS)
+    weights = ["".join(t.itertext()) for t in window.iter("{http://www.w3.org/2000/svg}text")]
+    w = spec.weights[::-1, ::-1] if view == "gather" else spec.weights
+    assert weights == [format_value(v) for v in w.ravel()]
+    # a caption per step, ending with the engine's value in the gather view
+    captions = [t for t in texts if t.startswith(("out[", "x["))]
+    assert len(captions) == spec.frames
+    if view == "gather":
+        assert [c.rsplit(" = ", 1)[1] for c in captions] == [format_value(v)
+                                                             for v in out.ravel()]
 
 
 # ------------------------------------------------------------------ in a browser

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ConfigError
 from .raster import _mix
 from .scene import CellKind, Frame, Grid, Scene
 
@@ -270,8 +269,6 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
     >>> text.startswith("<svg") and 'dur="4000ms"' in text
     True
     """
-    if getattr(look, "numbers", False):
-        raise ConfigError("values", "is not drawn in SVG yet; write .gif, .webp, .png or .mp4")
     layout = _Layout(scene, look)
     theme = layout.theme
     frames = list(scene.frames())
@@ -321,9 +318,12 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
     window_d = "".join(_poly(layout.cell_polygon(window_grid, r, c)) for r, c in taps)
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
+    numbers = bool(getattr(look, "numbers", False))
+    weights = _weights(layout, scene, window_grid, taps) if numbers else []
+    marker = _max_marker(layout, scene, frames, positions, clock) if numbers else []
     out += ["<defs>",
-            f'<path id="{wid}" d="{window_d}" {overlay} '
-            f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>',
+            f'<g id="{wid}"><path d="{window_d}" {overlay} '
+            f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>{"".join(weights)}</g>',
             f'<path id="{tid}" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" {overlay} '
             f'stroke-width="{_num(lw)}"/>',
             "</defs>"]
@@ -331,6 +331,10 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
         out.append(f'<rect width="100%" height="100%" fill="{_hex(theme.background)}"/>')
     out += _text(layout)
     out += _grid(layout, scene.input)
+    if numbers:  # the input values, as the raster places them
+        ops = _ops()
+        layout.raster._grid_ops(scene.input, ops)
+        out += [_svg_text(*item) for item in ops.texts]
 
     def placed(ref: str, moves: list[str]) -> str:
         anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
@@ -339,6 +343,7 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
     under, over = (placed(tid, t_moves), placed(wid, w_moves)) if scatter else (
         placed(wid, w_moves), placed(tid, t_moves))
     out.append(under)
+    out += marker
     out.append(f'<path d="{links[-1]}" fill="none" stroke="{_hex(theme.line)}" '
                f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}">'
                f'{clock.animate("animate", "d", links)}</path>')
@@ -354,6 +359,8 @@ def _output_grid(layout: _Layout, scene: Scene, frames: list[Frame],
     """The output grid: plain, tinted by stamp counts (overlap), or, in the scatter view,
     with each cell's tint stepping up as stamps land on it."""
     grid = scene.output
+    if getattr(layout.look, "numbers", False):
+        return _output_numbers(layout, scene, frames, positions, clock)
     if scene.view != "scatter":
         if getattr(layout.look, "overlap", False) and layout.counts is not None:
             fills = {(r, c): _hex(layout.tint(int(n)))
@@ -455,3 +462,109 @@ def _text(layout: _Layout) -> list[str]:
                        f'fill="{_hex(layout.contrast(fill))}">{_esc(text)}</text>')
             x += width + gap
     return out
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def _ops() -> Any:
+    from .raster import _Ops
+
+    return _Ops()
+
+
+def _svg_text(centre: Sequence[float], text: str, size: int, fill: Sequence[int],
+              stroke: Sequence[int] | None = None, extra: str = "", body: str = "") -> str:
+    """A text centred at ``centre``, as the raster draws it (a 1 px halo if ``stroke``)."""
+    halo = (f' stroke="{_hex(stroke)}" stroke-width="2" paint-order="stroke" '
+            'stroke-linejoin="round"') if stroke else ""
+    return (f'<text x="{_num(centre[0])}" y="{_num(centre[1])}" font-size="{size}" '
+            f'font-family="{FONT_FAMILY}" dominant-baseline="central" text-anchor="middle" '
+            f'fill="{_hex(fill)}"{halo}{extra}>{_esc(text)}{body}</text>')
+
+
+def _weights(layout: _Layout, scene: Scene, grid: Grid, taps: list[tuple[int, int]]
+             ) -> list[str]:
+    """The weights the window applies, drawn in its cells (they move with it)."""
+    spec = scene.spec
+    if spec.is_pool:
+        return []
+    rotated = spec.is_transposed and scene.view == "gather"
+    weights = spec.weights[::-1, ::-1] if rotated else spec.weights
+    sprite = layout.raster._sprite(grid, taps, outline=1.0, weights=weights)
+    return [_svg_text(*item) for item in sprite.ops.texts]
+
+
+def _max_marker(layout: _Layout, scene: Scene, frames: list[Frame],
+                positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+    """Max pooling: the largest cell of each window outlined in the accent colour."""
+    spec = scene.spec
+    if spec.op != "maxpool":
+        return []
+    g = spec.gather
+    moves = []
+    for step, _phase in positions:
+        taps = frames[step].step.taps
+        best = taps[int(np.argmax(spec.input[taps[:, 2], taps[:, 3]]))]
+        cell = (best[2] + g.padding[0], best[3] + g.padding[2])
+        moves.append(_pt(layout.corner(scene.input, *cell) - layout.corner(scene.input, 0, 0)))
+    poly = layout.cell_polygon(scene.input, 0, 0)
+    anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
+    return [f'<path d="{_poly(poly)}" fill="none" stroke="{_hex(layout.theme.accent)}" '
+            f'stroke-width="{_num(layout.line_width * 2.2)}" '
+            f'transform="translate({moves[-1]})">{anim}</path>']
+
+
+def _output_numbers(layout: _Layout, scene: Scene, frames: list[Frame],
+                    positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+    """The output grid of the numbers view: the raster's cell states (fill and number) step
+    by step; a fill changes with ``<animate>``, a number is one ``<text>`` per value, shown
+    while it holds."""
+    raster = layout.raster
+    grid = scene.output
+    fills, texts = raster._output_start()
+    state = {"counts": np.zeros(scene.spec.output_size, np.int64),
+             "sums": np.zeros(scene.spec.output_size)}
+    first_frame = {step: n for n, (step, phase) in reversed(list(enumerate(positions)))
+                   if not phase}
+    fill_history = {cell: [(0, tuple(int(v) for v in fills[cell]))]
+                    for cell in np.ndindex(*fills.shape[:2])}
+    text_history = {cell: [(0, texts[cell])] for cell in np.ndindex(*fills.shape[:2])}
+    for step, frame in enumerate(frames):
+        changed = raster._output_step(frame, fills, texts, state)
+        n = first_frame[step]
+        for cell in changed:
+            fill = tuple(int(v) for v in fills[cell])
+            if fill_history[cell][-1][1] != fill:
+                fill_history[cell].append((n, fill))
+            if text_history[cell][-1][1] != texts[cell]:
+                text_history[cell].append((n, texts[cell]))
+    last = len(positions)
+    final = {cell: _hex(changes[-1][1]) for cell, changes in fill_history.items()}
+    animated = {cell: clock.animate("animate", "fill", [_hex(f) for _, f in changes],
+                                    [k for k, _ in changes])
+                for cell, changes in fill_history.items() if len(changes) > 1}
+    out = _grid(layout, grid, fills=final, animated=animated)
+    size = round(layout.look.cell * 0.38)
+    for cell, changes in text_history.items():
+        centre = layout.cell_polygon(grid, *cell).mean(axis=0)
+        ends = [k for k, _ in changes[1:]] + [last]
+        for (start, text), end in zip(changes, ends):
+            if not text or start >= end:
+                continue
+            fill_then = next(f for k, f in reversed(fill_history[cell]) if k <= start)
+            color = raster_contrast(fill_then, layout.theme)
+            keys = sorted({0, start, end} - {last})
+            values = ["visible" if start <= k < end else "hidden" for k in keys]
+            shown = "visible" if end == last else "hidden"
+            anim = ("" if keys == [0] and values == ["visible"] else
+                    clock.animate("animate", "visibility", values, keys))
+            out.append(_svg_text(centre, text, size, color, extra=f' visibility="{shown}"',
+                                 body=anim))
+    return out
+
+
+def raster_contrast(fill: Sequence[int], theme: Any) -> Any:
+    from .raster import _contrast
+
+    return _contrast(fill, theme)
