@@ -22,7 +22,6 @@ from PIL import Image
 
 from deconv_anim.config import config_from_mapping
 from deconv_anim.encode import Timing
-from deconv_anim.errors import ConfigError
 from deconv_anim.presets import PRESETS, REFERENCE_NAMES
 from deconv_anim.raster import Raster
 from deconv_anim.render import prepare, render
@@ -113,11 +112,17 @@ def test_tween_adds_in_between_positions(tmp_path):
     assert move.get("keyTimes") is not None and len(times) == 97
 
 
-def test_side_by_side_is_refused(tmp_path):
-    with pytest.raises(ConfigError, match="view: both is not supported in SVG"):
-        render(config({"op": "transposed", "size": 2, "kernel": 3, "view": "both"}),
-               tmp_path / "a.svg")
-    assert not (tmp_path / "a.svg").exists()
+def test_side_by_side_panels_share_one_clock(tmp_path):
+    """view: both: two nested panels as large as the GIF's; the shorter (scatter, 4 steps)
+    holds its last frame until the longer (gather, 25 steps) ends, so both loop together."""
+    cfg = config({"op": "transposed", "size": 2, "kernel": 3, "stride": 2, "view": "both"})
+    result = render(cfg, tmp_path / "a.svg")
+    root = parse(result.path)
+    assert (int(root.get("width")), int(root.get("height"))) == result.size
+    panels = root.findall("svg:svg", NS)
+    assert len(panels) == 2 and panels[0].get("x") == "0" and int(panels[1].get("x")) > 0
+    durations = {a.get("dur") for a in root.iter() if a.get("dur")}
+    assert durations == {"25000ms"}
 
 
 @pytest.mark.parametrize("view", ["gather", "scatter"])

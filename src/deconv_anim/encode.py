@@ -387,12 +387,14 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
 
 def _write_svg(out: BinaryIO, frames: Iterable[RasterFrame], *, count: int, timing: Timing,
                figure: Any = None, **_: Any) -> None:
-    from .svg import svg_document
+    from .svg import svg_document, svg_side_by_side
 
-    if figure is None or not hasattr(figure, "scene"):
-        raise ConfigError("output", "an SVG is drawn from one scene; this figure has none "
-                                    "(view: both is not supported in SVG yet)")
-    text = svg_document(figure.scene, figure.look, timing=timing)
+    if hasattr(figure, "left"):  # view: both, two panels
+        text = svg_side_by_side(figure, timing=timing)
+    elif hasattr(figure, "scene"):
+        text = svg_document(figure.scene, figure.look, timing=timing, raster=figure)
+    else:
+        raise ConfigError("output", "an SVG is drawn from a scene; this figure has none")
     out.write(text.encode("utf-8"))
 
 

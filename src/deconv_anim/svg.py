@@ -31,7 +31,7 @@ import numpy as np
 from .raster import _mix
 from .scene import CellKind, Frame, Grid, Scene
 
-__all__ = ["svg_document", "FONT_FAMILY"]
+__all__ = ["svg_document", "svg_side_by_side", "FONT_FAMILY"]
 
 CONNECTOR_WIDTH = 0.75  # relative to grid lines, as the raster draws them
 WINDOW_OUTLINE = 1.0
@@ -72,10 +72,10 @@ class _Layout:
     own layout (:class:`~deconv_anim.raster.Raster` allocates no pixels until asked for
     frames), so the SVG and the GIF line up exactly: size, legend, tints, text."""
 
-    def __init__(self, scene: Scene, look: Any) -> None:
+    def __init__(self, scene: Scene, look: Any, raster: Any = None) -> None:
         from .raster import Raster
 
-        raster = Raster(scene, look)
+        raster = raster or Raster(scene, look)
         self.raster = raster
         self.scene, self.look, self.theme = scene, look, look.theme
         self.ex, self.ey = raster.ex.astype(float), raster.ey.astype(float)
@@ -250,7 +250,7 @@ def _lerp(a: Sequence[float], b: Sequence[float], t: float) -> tuple[float, floa
     return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
 
 
-def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
+def svg_document(scene: Scene, look: Any, *, timing: Any, raster: Any = None) -> str:
     """The animated SVG of ``scene`` drawn with ``look`` (theme, cell, line width).
 
     ``timing`` gives ``durations(count)`` (milliseconds of each frame written) and
@@ -269,7 +269,7 @@ def svg_document(scene: Scene, look: Any, *, timing: Any) -> str:
     >>> text.startswith("<svg") and 'dur="4000ms"' in text
     True
     """
-    layout = _Layout(scene, look)
+    layout = _Layout(scene, look, raster)
     theme = layout.theme
     frames = list(scene.frames())
     count = len(frames)
@@ -568,3 +568,25 @@ def raster_contrast(fill: Sequence[int], theme: Any) -> Any:
     from .raster import _contrast
 
     return _contrast(fill, theme)
+
+
+def svg_side_by_side(figure: Any, *, timing: Any) -> str:
+    """``view: both``: the gather and scatter panels of a
+    :class:`~deconv_anim.raster.SideBySide`, each a nested ``<svg>`` on one clock. As in
+    the raster, both start together and the shorter holds its finished output until the
+    longer ends (its last frame lasts that much longer)."""
+    from dataclasses import replace
+
+    panels = (figure.left, figure.right)
+    steps = [len(panel.scene) for panel in panels]
+    parts = []
+    for panel, count, x in zip(panels, steps, figure.offsets):
+        extra = (max(steps) - count) * timing.duration
+        text = svg_document(panel.scene, figure.look, raster=panel,
+                            timing=replace(timing, hold=timing.hold + extra))
+        parts.append(text.replace("<svg ", f'<svg x="{x}" y="0" ', 1))
+    width, height = figure.size
+    background = ("" if getattr(figure.look, "transparent", False) else
+                  f'<rect width="100%" height="100%" fill="{_hex(figure.look.theme.background)}"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}">\n{background}\n' + "".join(parts) + "</svg>\n")
