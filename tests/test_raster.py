@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from cases import CASES as SHARED_CASES
 from deconv_anim.config import config_from_mapping
 from deconv_anim.raster import MAX_COLORS, TRANSPARENT
 from deconv_anim.render import prepare
@@ -35,21 +36,8 @@ def shade(color):
 
 FADED = mix(BG, INPUT, 0.3)
 
-CASES = {
-    "conv_stride_pad": dict(op="conv", size=5, kernel=3, stride=2, padding=1),
-    "conv_stride": dict(op="conv", size=5, kernel=3, stride=2),
-    "conv_dilation": dict(op="conv", size=7, kernel=3, dilation=2),
-    "conv_asymmetric": dict(op="conv", size=4, kernel=3, padding=[0, 2, 1, 0]),
-    "conv_rect": dict(op="conv", size=[4, 6], kernel=[2, 3], stride=[1, 2]),
-    "transposed": dict(op="transposed", size=3, kernel=3, stride=2, padding=1),
-    "transposed_odd": dict(op="transposed", size=3, kernel=3, stride=2, padding=1,
-                           output_padding=1),
-    "cropped": dict(op="transposed", size=4, kernel=3, stride=2, padding=3),
-    "scatter": dict(op="transposed", size=2, kernel=3, stride=2, view="scatter"),
-    "scatter_pad": dict(op="transposed", size=3, kernel=3, stride=2, padding=1,
-                        view="scatter"),
-    "scatter_dilation": dict(op="transposed", size=3, kernel=2, dilation=2, padding=1,
-                             view="scatter"),
+CASES = {  # the shared ops (tests/cases.py), less one, and more scatter views
+    **{name: case for name, case in SHARED_CASES.items() if name != "transposed_dilation"},
     "scatter_gaps": dict(op="transposed", size=2, kernel=2, stride=3, view="scatter"),
     "scatter_outside": dict(op="transposed", size=3, kernel=1, padding=1, view="scatter"),
     "scatter_dense": dict(op="transposed", size=3, kernel=4, view="scatter"),
