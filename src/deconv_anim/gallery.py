@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -764,9 +765,16 @@ def _run(jobs: list[tuple[_Item, Path]], workers: int, limits: Mapping[str, int]
             assert item.config is not None
             yield (item, *_render_job(item.config, str(path), limits))
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_worker_init)
+    from . import render  # noqa: F401 - imported once here, so forked workers start ready
+
+    # fork where there is one (Linux, macOS' is unsafe): the workers start with every
+    # module loaded instead of importing NumPy and Pillow each
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
+                               initializer=_worker_init)
     finished = False
     # the longest renders first, so no core waits on one started last (the manifest and
     # the README do not depend on the order renders finish in)

@@ -85,6 +85,11 @@ def _mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
     return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
+@lru_cache(maxsize=1024)
+def _mix_cached(a: RGB, b: RGB, t: float) -> RGB:
+    return _mix(a, b, t)
+
+
 def _luminance(c: Sequence[float]) -> float:
     return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
 
@@ -144,11 +149,18 @@ class _Ops:
         self.ops: list[tuple] = []
         self.texts: list[tuple] = []
 
+    # each op: (kind, points, colour, width (0 for polygons), alpha, top, bottom), the
+    # last two the vertical reach, so painting a band skips what cannot touch it
     def polygon(self, points: np.ndarray, fill: RGB, alpha: float = 1.0) -> None:
-        self.ops.append(("polygon", np.asarray(points, float), fill, alpha))
+        pts = np.asarray(points, float)
+        ys = pts[:, 1]
+        self.ops.append(("polygon", pts, fill, 0, alpha, ys.min(), ys.max()))
 
     def line(self, points: np.ndarray, color: RGB, width: float, alpha: float = 1.0) -> None:
-        self.ops.append(("line", np.asarray(points, float), color, width, alpha))
+        pts = np.asarray(points, float)
+        ys = pts[:, 1]
+        self.ops.append(("line", pts, color, width, alpha, ys.min() - 2 * width,
+                         ys.max() + 2 * width))
 
     def text(self, centre: Sequence[float], text: str, size: int, fill: RGB,
              stroke: RGB | None = None) -> None:
@@ -185,10 +197,6 @@ class _Ops:
         ss = SUPERSAMPLE
         band = max(1, MAX_BAND_PIXELS // max(1, w * ss * ss))
         black = (0, 0, 0)
-        tops = [np.asarray(op[1])[:, 1].min() - 2 * op[3] if op[0] == "line" else
-                np.asarray(op[1])[:, 1].min() for op in self.ops]
-        bottoms = [np.asarray(op[1])[:, 1].max() + 2 * (op[3] if op[0] == "line" else 0)
-                   for op in self.ops]
         for top in range(0, h, band):
             bh = min(band, h - top)
             color = Image.new("RGB", (w * ss, bh * ss), background or black)
@@ -199,18 +207,17 @@ class _Ops:
                 dm = ImageDraw.Draw(mask)
             origin = np.array([x0 - shift[0], y0 + top - shift[1]], float)
             band_top, band_bottom = y0 + top - 2, y0 + top + bh + 2
-            for op, op_top, op_bottom in zip(self.ops, tops, bottoms):
+            for kind, points, col, width, a, op_top, op_bottom in self.ops:
                 if op_bottom + shift[1] < band_top or op_top + shift[1] > band_bottom:
                     continue
-                pts = [tuple(p) for p in ((op[1] - origin) * ss).tolist()]
-                kind, col, a = op[0], op[2], op[-1]
-                paint = _mix(background or black, col, a) if (background or a < 1) else col
+                pts = ((points - origin) * ss).ravel().tolist()  # x0, y0, x1, y1, ...
+                paint = _mix_cached(background or black, col, a) if (background or a < 1) else col
                 if kind == "polygon":
                     dc.polygon(pts, fill=paint)
                     if dm is not None:
                         dm.polygon(pts, fill=round(255 * a))
                 else:
-                    wpx = max(1, round(op[3] * ss))
+                    wpx = max(1, round(width * ss))
                     dc.line(pts, fill=paint, width=wpx)
                     if dm is not None:
                         dm.line(pts, fill=round(255 * a), width=wpx)
@@ -485,15 +492,24 @@ class Raster:
 
     # -- geometry -----------------------------------------------------------------------
 
+    def _corner_xy(self, grid: Grid, r: float, c: float) -> tuple[float, float]:
+        # plain Python numbers: this runs for every corner of every cell drawn
+        (ox, oy), (fx, fy) = self._origin.tolist(), self._offsets[grid.name].tolist()
+        (ax, ay), (bx, by) = self.ex.tolist(), self.ey.tolist()
+        k = grid.rows - r
+        return ox + fx + c * ax + k * bx, oy + fy + c * ay + k * by
+
     def corner(self, grid: Grid, r: float, c: float) -> np.ndarray:
         """Pixel position of the top-left corner of matrix cell (r, c) of ``grid``."""
-        return (self._origin + self._offsets[grid.name] + c * self.ex
-                + (grid.rows - r) * self.ey)
+        return np.array(self._corner_xy(grid, r, c), float)
 
     def cell_polygon(self, grid: Grid, r: float, c: float, h: float = 1, w: float = 1
                      ) -> np.ndarray:
-        return np.array([self.corner(grid, r, c), self.corner(grid, r, c + w),
-                         self.corner(grid, r + h, c + w), self.corner(grid, r + h, c)], float)
+        x, y = self._corner_xy(grid, r, c)
+        (ax, ay), (bx, by) = self.ex.tolist(), self.ey.tolist()
+        return np.array([(x, y), (x + w * ax, y + w * ay),
+                         (x + w * ax - h * bx, y + w * ay - h * by), (x - h * bx, y - h * by)],
+                        float)
 
     def cell_center(self, grid: Grid | str, r: int, c: int) -> tuple[int, int]:
         """Pixel (x, y) of the centre of matrix cell (r, c): what pixel tests sample."""
@@ -721,13 +737,13 @@ class Raster:
     def _edge(self, grid: Grid, edge: tuple[str, int, int]) -> np.ndarray:
         kind, r, c = edge
         end = (r, c + 1) if kind == "h" else (r + 1, c)
-        return np.array([self.corner(grid, r, c), self.corner(grid, *end)], float)
+        return np.array([self._corner_xy(grid, r, c), self._corner_xy(grid, *end)], float)
 
     def _dashes(self, grid: Grid, edge, ops: _Ops, color: RGB, width: float) -> None:
         a, b = self._edge(grid, edge)
+        d = b - a
         for start in (0.1, 0.6):  # two dashes per edge, corners open, as TikZ's dashed
-            ops.line(np.array([a + (b - a) * start, a + (b - a) * (start + 0.3)]), color,
-                     width)
+            ops.line(np.array([a + d * start, a + d * (start + 0.3)]), color, width)
 
     # -- output cell states -------------------------------------------------------------
 
