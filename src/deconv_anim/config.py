@@ -341,18 +341,23 @@ def read_yaml(path: str | Path) -> Any:
     if not text.strip():
         raise ConfigError(None, "is empty: a config is a mapping of keys such as 'op: conv'",
                           source)
+    fast, exact = _loaders()  # safe loaders: plain data only
     try:
-        return yaml.load(text, Loader=_loader())  # a SafeLoader subclass: plain data only
+        return yaml.load(text, Loader=fast)
+    except yaml.YAMLError:
+        pass
+    try:  # the same document again, for the message of the pure-Python parser
+        return yaml.load(text, Loader=exact)
     except yaml.YAMLError as error:
         raise ConfigError(None, _yaml_message(error), source) from None
 
 
-def _unique_key_loader() -> type:
-    """yaml.SafeLoader that refuses a key given twice in one mapping (YAML would keep the
-    last silently, so a config could say two things)."""
+def _unique_key_loader(base: type) -> type:
+    """A safe loader (``base``) that refuses a key given twice in one mapping (YAML would
+    keep the last silently, so a config could say two things)."""
     import yaml
 
-    class UniqueKeyLoader(yaml.SafeLoader):
+    class UniqueKeyLoader(base):  # type: ignore[misc,valid-type]
         def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
             seen: set = set()
             for key_node, _ in node.value:
@@ -372,13 +377,19 @@ def _unique_key_loader() -> type:
 
 
 class _LazyLoader:
-    loader: type | None = None
+    loaders: tuple[type, type] | None = None
 
 
-def _loader() -> type:
-    if _LazyLoader.loader is None:
-        _LazyLoader.loader = _unique_key_loader()
-    return _LazyLoader.loader
+def _loaders() -> tuple[type, type]:
+    """(fast, exact): libyaml's parser when PyYAML has it, and the pure-Python one, whose
+    error messages are the ones documented (the same on every machine)."""
+    if _LazyLoader.loaders is None:
+        import yaml
+
+        exact = _unique_key_loader(yaml.SafeLoader)
+        fast = _unique_key_loader(yaml.CSafeLoader) if yaml.__with_libyaml__ else exact
+        _LazyLoader.loaders = (fast, exact)
+    return _LazyLoader.loaders
 
 
 def _yaml_message(error: Any) -> str:

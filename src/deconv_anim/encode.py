@@ -216,12 +216,16 @@ def _changed_region(frame: RasterFrame) -> tuple[np.ndarray, tuple[int, int], bo
     region = frame.pixels[y0:y1, x0:x1]
     if frame.changed is None:
         return region, (x0, y0), False
-    return np.where(frame.changed, region, TRANSPARENT).astype(np.uint8), (x0, y0), True
+    out = np.full_like(region, TRANSPARENT)
+    np.copyto(out, region, where=frame.changed)
+    return out, (x0, y0), True
 
 
 def _see_through(indices: np.ndarray) -> np.ndarray:
     """Background pixels (palette entry 0) made transparent."""
-    return np.where(indices == BACKGROUND, TRANSPARENT, indices).astype(np.uint8)
+    out = indices.copy()
+    np.copyto(out, np.uint8(TRANSPARENT), where=indices == BACKGROUND)
+    return out
 
 
 def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],

@@ -3,7 +3,7 @@
 Units become pixels once, here: each grid unit vector is rounded to whole pixels, so every
 grid corner lands on an exact pixel and a sprite drawn once (the kernel window, the
 highlighted cell) is the same at every position. What never changes (the input grid, the
-title) is painted once with 4x supersampling; per frame only the moving parts are
+title) is painted once with 3x supersampling; per frame only the moving parts are
 composited, inside the box they cover, and mapped to one fixed palette through a lookup
 table. Each frame reports the box that changed since the previous one, so an encoder
 writes only that.
@@ -16,7 +16,7 @@ on the output grid, and the caption line of the current step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -31,7 +31,7 @@ from .themes import RGB, Theme
 
 __all__ = ["Raster", "SideBySide", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND"]
 
-SUPERSAMPLE = 4
+SUPERSAMPLE = 3
 CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
 WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
@@ -149,25 +149,30 @@ class _Ops:
         self.ops: list[tuple] = []
         self.texts: list[tuple] = []
 
-    # each op: (kind, points, colour, width (0 for polygons), alpha, top, bottom), the
-    # last two the vertical reach, so painting a band skips what cannot touch it
+    # each op: (kind, flat points [x0, y0, x1, y1, ...] as plain numbers, colour, width
+    # (0 for polygons), alpha, top, bottom); top and bottom are its vertical reach, so
+    # painting a band skips what cannot touch it
     def polygon(self, points: np.ndarray, fill: RGB, alpha: float = 1.0) -> None:
-        pts = np.asarray(points, float)
-        ys = pts[:, 1]
-        self.ops.append(("polygon", pts, fill, 0, alpha, ys.min(), ys.max()))
+        flat = np.asarray(points, float).ravel().tolist()
+        ys = flat[1::2]
+        self.ops.append(("polygon", flat, fill, 0, alpha, min(ys), max(ys)))
 
-    def line(self, points: np.ndarray, color: RGB, width: float, alpha: float = 1.0) -> None:
-        pts = np.asarray(points, float)
-        ys = pts[:, 1]
-        self.ops.append(("line", pts, color, width, alpha, ys.min() - 2 * width,
-                         ys.max() + 2 * width))
+    def line(self, points: np.ndarray | Sequence[float], color: RGB, width: float,
+             alpha: float = 1.0) -> None:
+        """A polyline through ``points`` ((n, 2), or flat x0, y0, x1, y1, ...)."""
+        flat = points if isinstance(points, list) else np.asarray(points, float).ravel().tolist()
+        ys = flat[1::2]
+        self.ops.append(("line", flat, color, width, alpha, min(ys) - 2 * width,
+                         max(ys) + 2 * width))
 
     def text(self, centre: Sequence[float], text: str, size: int, fill: RGB,
              stroke: RGB | None = None) -> None:
         self.texts.append((np.asarray(centre, float), text, size, fill, stroke))
 
     def bounds(self, pad: float) -> Box:
-        return self.box_of(np.concatenate([op[1] for op in self.ops]), pad)
+        xs = [v for op in self.ops for v in op[1][0::2]]
+        ys = [v for op in self.ops for v in op[1][1::2]]
+        return self.box_of(np.array([[min(xs), min(ys)], [max(xs), max(ys)]]), pad)
 
     @staticmethod
     def box_of(pts: np.ndarray, pad: float) -> Box:
@@ -199,18 +204,25 @@ class _Ops:
         black = (0, 0, 0)
         for top in range(0, h, band):
             bh = min(band, h - top)
+            if not self.ops:  # text only: nothing to supersample
+                band_rgb = np.empty((bh, w, 3), np.float32)
+                band_rgb[:] = background or black
+                band_alpha = np.full((bh, w), 1.0 if background else 0.0, np.float32)
+                self._paint_texts(band_rgb, band_alpha, (x0, y0 + top, x1, y0 + top + bh), shift)
+                self._store(rgb, alpha, top, band_rgb, band_alpha)
+                continue
             color = Image.new("RGB", (w * ss, bh * ss), background or black)
             dc = ImageDraw.Draw(color)
             dm = None
             if background is None:
                 mask = Image.new("L", (w * ss, bh * ss), 0)
                 dm = ImageDraw.Draw(mask)
-            origin = np.array([x0 - shift[0], y0 + top - shift[1]], float)
+            ox, oy = x0 - shift[0], y0 + top - shift[1]
             band_top, band_bottom = y0 + top - 2, y0 + top + bh + 2
             for kind, points, col, width, a, op_top, op_bottom in self.ops:
                 if op_bottom + shift[1] < band_top or op_top + shift[1] > band_bottom:
                     continue
-                pts = ((points - origin) * ss).ravel().tolist()  # x0, y0, x1, y1, ...
+                pts = [(v - oy if i & 1 else v - ox) * ss for i, v in enumerate(points)]
                 paint = _mix_cached(background or black, col, a) if (background or a < 1) else col
                 if kind == "polygon":
                     dc.polygon(pts, fill=paint)
@@ -221,25 +233,39 @@ class _Ops:
                     dc.line(pts, fill=paint, width=wpx)
                     if dm is not None:
                         dm.line(pts, fill=round(255 * a), width=wpx)
+            if rgb.dtype == np.uint8 and not self.texts:  # bytes to bytes, no arithmetic
+                rgb[top:top + bh] = np.asarray(color.reduce(ss))
+                if alpha is not None:
+                    alpha[top:top + bh] = (255 if dm is None else np.asarray(mask.reduce(ss)))
+                continue
             band_rgb = np.asarray(color.reduce(ss), np.float32)
             band_alpha = (np.ones((bh, w), np.float32) if dm is None else
                           np.asarray(mask.reduce(ss), np.float32) / 255.0)
-            band_box = (x0, y0 + top, x1, y0 + top + bh)
-            for centre, text, size, fill, stroke in self.texts:
-                trgb, ta = _text_sprite(text, size, fill, stroke)
-                th, tw = ta.shape
-                cx, cy = centre + np.asarray(shift)
-                _blend(band_rgb, band_alpha, band_box, trgb, ta,
-                       (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
-                        round(cy - th / 2) + th))
-            if rgb.dtype == np.uint8:
-                rgb[top:top + bh] = np.clip(band_rgb + 0.5, 0, 255).astype(np.uint8)
-                if alpha is not None:
-                    alpha[top:top + bh] = np.clip(band_alpha * 255 + 0.5, 0, 255).astype(np.uint8)
-            else:
-                rgb[top:top + bh] = band_rgb
-                if alpha is not None:
-                    alpha[top:top + bh] = band_alpha
+            self._paint_texts(band_rgb, band_alpha, (x0, y0 + top, x1, y0 + top + bh), shift)
+            self._store(rgb, alpha, top, band_rgb, band_alpha)
+
+    def _paint_texts(self, rgb: np.ndarray, alpha: np.ndarray, box: Box,
+                     shift: tuple[float, float]) -> None:
+        for centre, text, size, fill, stroke in self.texts:
+            trgb, ta = _text_sprite(text, size, fill, stroke)
+            th, tw = ta.shape
+            cx, cy = centre + np.asarray(shift)
+            _blend(rgb, alpha, box, trgb, ta,
+                   (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
+                    round(cy - th / 2) + th))
+
+    @staticmethod
+    def _store(rgb: np.ndarray, alpha: np.ndarray | None, top: int, band_rgb: np.ndarray,
+               band_alpha: np.ndarray) -> None:
+        bh = len(band_rgb)
+        if rgb.dtype == np.uint8:
+            rgb[top:top + bh] = np.clip(band_rgb + 0.5, 0, 255).astype(np.uint8)
+            if alpha is not None:
+                alpha[top:top + bh] = np.clip(band_alpha * 255 + 0.5, 0, 255).astype(np.uint8)
+        else:
+            rgb[top:top + bh] = band_rgb
+            if alpha is not None:
+                alpha[top:top + bh] = band_alpha
 
 
 def _blend(rgb: np.ndarray, alpha: np.ndarray | None, box: Box, src_rgb: np.ndarray,
@@ -295,12 +321,13 @@ def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int, int]:
 def _lookup(palette_bytes: bytes, colors: int, exact: int) -> np.ndarray:
     """32x32x32 lookup table from 5-bit RGB to the nearest of the first ``colors`` palette
     entries; the first ``exact`` entries map exactly (flat fills keep their colour)."""
-    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)[:colors].astype(np.float64)
-    levels = np.arange(32, dtype=np.float64) * 8 + 4
-    centres = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), -1).reshape(-1, 3)
-    # |c - p|^2 = |c|^2 - 2 c.p + |p|^2; |c|^2 is the same for every p
-    distance = (palette**2).sum(1)[None, :] - 2 * centres @ palette.T
-    lut = distance.argmin(1).astype(np.uint8)
+    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)[:colors].astype(np.int32)
+    levels = np.arange(32, dtype=np.int32) * 8 + 4  # the centre of each 5-bit bucket
+    # squared distances add up over the channels: per channel a 32 x colors table, then
+    # one sum over the 32x32x32 grid (exact integers: ties go to the first entry)
+    d = (levels[:, None, None] - palette.T[None]) ** 2  # [level, channel, entry]
+    distance = d[:, None, None, 0] + d[None, :, None, 1] + d[None, None, :, 2]
+    lut = distance.reshape(-1, colors).argmin(1).astype(np.uint8)
     # A flat fill composites to its exact colour give or take rounding: pin the buckets
     # of every colour within 2 levels of an exact one to it (earlier entries win).
     near = np.array(np.meshgrid(*[[-2, 0, 2]] * 3, indexing="ij")).reshape(3, -1).T
@@ -309,6 +336,57 @@ def _lookup(palette_bytes: bytes, colors: int, exact: int) -> np.ndarray:
         lut[(r << 10) | (g << 5) | b] = index
     lut.flags.writeable = False
     return lut
+
+
+def _quantize(rgb: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """RGB floats (..., 3) to palette indices through the lookup table of :func:`_lookup`."""
+    if rgb.dtype != np.uint8:
+        rgb = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    q = rgb >> 3
+    key = q[..., 0].astype(np.uint16) << 10
+    key |= q[..., 1].astype(np.uint16) << 5
+    key |= q[..., 2]
+    return lut[key]
+
+
+class _Blender:
+    """Compositing in palette indices.
+
+    A premultiplied colour with an alpha, laid over palette entry ``i``, gives one palette
+    entry. Each distinct (colour, alpha) pair a sprite holds gets a row of results, one
+    per entry, computed once; from then on a frame composites a sprite over the picture
+    with one table lookup per pixel instead of colour arithmetic and quantising. Pairs
+    are told apart at 8 bits (premultiplied colour and alpha 0-255), the layers'
+    precision. Row 0, for alpha 0, leaves every entry as it is.
+    """
+
+    def __init__(self, palette: np.ndarray, lut: np.ndarray) -> None:
+        self._colors = palette[:MAX_COLORS].astype(np.float32)
+        self._lut = lut
+        self._rows: dict[int, int] = {0: 0}
+        self._table = [np.arange(MAX_COLORS, dtype=np.uint8)[None]]
+        self.flat = self._table[0].ravel()
+
+    def offsets(self, rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+        """Offsets into :attr:`flat` (row x ``MAX_COLORS``, int32) of each pixel of a
+        premultiplied layer (RGB 0-255 and alpha 0-1, floats)."""
+        a = np.rint(np.clip(alpha, 0, 1) * 255).astype(np.uint32)
+        c = np.rint(np.clip(rgb, 0, 255)).astype(np.uint32)
+        key = (a << 24) | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
+        key[a == 0] = 0
+        keys, inverse = np.unique(key, return_inverse=True)
+        new = [k for k in keys.tolist() if k not in self._rows]
+        if new:
+            k = np.array(new, np.int64)
+            a_new = ((k >> 24) & 255).astype(np.float32) / 255
+            c_new = np.stack([(k >> 16) & 255, (k >> 8) & 255, k & 255], -1).astype(np.float32)
+            mixed = self._colors[None] * (1 - a_new)[:, None, None] + c_new[:, None, :]
+            for key_new in new:
+                self._rows[key_new] = len(self._rows)
+            self._table.append(_quantize(mixed, self._lut))
+            self.flat = np.concatenate(self._table).ravel()
+        rows = np.array([self._rows[k] for k in keys.tolist()], np.int32) * MAX_COLORS
+        return rows[inverse.reshape(key.shape)]
 
 
 # ----------------------------------------------------------------------------- lines
@@ -347,11 +425,13 @@ def _segment_pixels(p0: np.ndarray, p1: np.ndarray, width: float, levels: int = 
     minor_px = np.floor(centre)[:, None] + offsets[None, :]
     dist = np.abs(minor_px + 0.5 - centre[:, None]) * scale[:, None]
     cover = np.round(np.clip(width / 2 + 0.5 - dist, 0, 1) * levels) / levels
-    major_px = np.broadcast_to(np.floor(steps)[:, None], cover.shape)
-    along_x = np.broadcast_to((major[segment] == 0)[:, None], cover.shape)
     keep = cover > 0
-    xs = np.where(along_x, major_px, minor_px)[keep].astype(int)
-    ys = np.where(along_x, minor_px, major_px)[keep].astype(int)
+    row = np.nonzero(keep)[0]  # the step each kept pixel belongs to
+    minor_kept = minor_px[keep].astype(int)
+    major_kept = np.floor(steps).astype(int)[row]
+    along_x = (major[segment] == 0)[row]
+    xs = np.where(along_x, major_kept, minor_kept)
+    ys = np.where(along_x, minor_kept, major_kept)
     return ys, xs, cover[keep].astype(np.float32)
 
 
@@ -362,20 +442,45 @@ class _Sprite:
     """Draw operations placed relative to a reference position, painted once per
     sub-pixel phase (whole-pixel moves reuse the same pixels)."""
 
-    def __init__(self, ops: _Ops, pad: float) -> None:
+    def __init__(self, ops: _Ops, pad: float, blender: _Blender) -> None:
         self.ops = ops
         self.box = ops.bounds(pad + 1)
-        self._painted: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._blender = blender
+        self._painted: dict[tuple[float, float], np.ndarray] = {}
 
-    def place(self, shift: np.ndarray) -> tuple[Box, np.ndarray, np.ndarray]:
-        """(box, rgb, alpha) of the sprite moved by ``shift`` pixels."""
+    def place(self, shift: np.ndarray) -> tuple[np.ndarray, Box]:
+        """The sprite moved by ``shift`` pixels: (its blend offsets, see
+        :meth:`_Blender.offsets`, and the box they cover)."""
         ix, iy = np.floor(shift).astype(int)
         frac = (round(float(shift[0] - ix) * 4) / 4, round(float(shift[1] - iy) * 4) / 4)
         if frac not in self._painted:
-            self._painted[frac] = self.ops.paint(self.box, None, frac)
-        rgb, alpha = self._painted[frac]
+            self._painted[frac] = self._blender.offsets(*self.ops.paint(self.box, None, frac))
         x0, y0, x1, y1 = self.box
-        return (x0 + int(ix), y0 + int(iy), x1 + int(ix), y1 + int(iy)), rgb, alpha
+        return self._painted[frac], (x0 + int(ix), y0 + int(iy), x1 + int(ix), y1 + int(iy))
+
+
+def _lay(idx: np.ndarray, box: Box, offsets: np.ndarray, where: Box, flat: np.ndarray
+         ) -> None:
+    """Lay a sprite's blend offsets placed at ``where`` over indices ``idx`` of ``box``."""
+    ix0, iy0 = max(box[0], where[0]), max(box[1], where[1])
+    ix1, iy1 = min(box[2], where[2]), min(box[3], where[3])
+    if ix0 >= ix1 or iy0 >= iy1:
+        return
+    dst = idx[iy0 - box[1]:iy1 - box[1], ix0 - box[0]:ix1 - box[0]]
+    dst[...] = flat[offsets[iy0 - where[1]:iy1 - where[1], ix0 - where[0]:ix1 - where[0]] + dst]
+
+
+def _runs(items: Iterable[tuple[int, int, object]]) -> list[tuple[int, int, int, object]]:
+    """(line, start, end, value) of each run of consecutive positions with one value in
+    ``items`` of (line, position, value); ``end`` is one past the run."""
+    runs: list[list] = []
+    for line, at, value in sorted(items, key=lambda item: (item[0], item[1])):
+        last = runs[-1] if runs else None
+        if last is not None and last[0] == line and last[2] == at and last[3] == value:
+            last[2] = at + 1
+        else:
+            runs.append([line, at, at + 1, value])
+    return [tuple(run) for run in runs]  # type: ignore[misc]
 
 
 def _union(*boxes: Box | None) -> Box | None:
@@ -471,6 +576,11 @@ class Raster:
         self.palette, colors, exact = palette or _palette(self.theme, self._tint_levels)
         self._palette_args = (self.palette, colors, exact)
         self._lut = _lookup(self.palette.tobytes(), colors, exact)
+        self._blender = _Blender(self.palette, self._lut)
+        self._palette_rgb = self.palette[:MAX_COLORS].astype(np.float32)
+        levels = np.arange(CONNECTOR_LEVELS + 1, dtype=np.float32) / CONNECTOR_LEVELS
+        self._line_offsets = self._blender.offsets(
+            np.array(self.theme.line, np.float32) * levels[:, None], levels)
 
     @property
     def palette_args(self) -> tuple:
@@ -700,6 +810,10 @@ class Raster:
                                     faded_fill, ops, faded=True)
         for edge in sorted(dashed_edges - solid_edges):
             self._dashes(grid, edge, ops, theme.line, lw)
+        # fills, then lines: a row's run of cells of one fill is one polygon, a run of
+        # edges along one grid line is one line (fewer, longer shapes; the same pixels
+        # give or take the anti-aliasing where short pieces met)
+        colored = []
         for r, c, kind in filled:
             if kind == CellKind.INPUT:
                 fill = theme.input
@@ -707,9 +821,17 @@ class Raster:
                 fill = theme.output
             else:
                 fill = tuple(int(v) for v in fills[r, c])
-            ops.polygon(self.cell_polygon(grid, r, c), fill)
-        for edge in sorted(solid_edges):
-            ops.line(self._edge(grid, edge), theme.line, lw)
+            colored.append((r, c, fill))
+        for r, c0, c1, fill in _runs(colored):
+            ops.polygon(self.cell_polygon(grid, r, c0, 1, c1 - c0), fill)
+        across = [(r, c, None) for kind, r, c in solid_edges if kind == "h"]
+        for r, c0, c1, _ in _runs(across):
+            ops.line([*self._corner_xy(grid, r, c0), *self._corner_xy(grid, r, c1)],
+                     theme.line, lw)
+        down = [(c, r, None) for kind, r, c in solid_edges if kind == "v"]
+        for c, r0, r1, _ in _runs(down):
+            ops.line([*self._corner_xy(grid, r0, c), *self._corner_xy(grid, r1, c)],
+                     theme.line, lw)
         if numbers:
             spec = self.scene.spec
             # padding is zeros, except where a pool ignores it (max; mean without it)
@@ -734,16 +856,15 @@ class Raster:
         g = self.scene.spec.gather
         return (r - g.padding[0]) // g.spacing[0], (c - g.padding[2]) // g.spacing[1]
 
-    def _edge(self, grid: Grid, edge: tuple[str, int, int]) -> np.ndarray:
-        kind, r, c = edge
-        end = (r, c + 1) if kind == "h" else (r + 1, c)
-        return np.array([self._corner_xy(grid, r, c), self._corner_xy(grid, *end)], float)
-
     def _dashes(self, grid: Grid, edge, ops: _Ops, color: RGB, width: float) -> None:
-        a, b = self._edge(grid, edge)
-        d = b - a
+        kind, r, c = edge
+        ax, ay = self._corner_xy(grid, r, c)
+        bx, by = self._corner_xy(grid, *((r, c + 1) if kind == "h" else (r + 1, c)))
+        dx, dy = bx - ax, by - ay
         for start in (0.1, 0.6):  # two dashes per edge, corners open, as TikZ's dashed
-            ops.line(np.array([a + d * start, a + d * (start + 0.3)]), color, width)
+            end = start + 0.3
+            ops.line([ax + dx * start, ay + dy * start, ax + dx * end, ay + dy * end],
+                     color, width)
 
     # -- output cell states -------------------------------------------------------------
 
@@ -799,7 +920,9 @@ class Raster:
         canvas = (0, 0, w, h)
         # layers are kept as bytes (premultiplied colour, alpha 0-255): 7 bytes a pixel
         self.input_rgb = np.empty((h, w, 3), np.uint8)
-        self.input_rgb[:] = self.theme.background
+        # one row of the background colour, copied down (faster than a per-pixel fill)
+        self.input_rgb.reshape(h, w * 3)[:] = np.tile(np.array(self.theme.background,
+                                                               np.uint8), w)
         grid = _Ops()
         self._grid_ops(self.scene.input, grid)
         if grid.ops:  # only the box the input grid covers is painted (supersampled)
@@ -905,14 +1028,13 @@ class Raster:
                 centre = poly.mean(axis=0)
                 at = centre + 0.55 * (poly[2] - centre)  # toward the bottom-right corner
                 ops.text(at, format_value(w), size, theme.background, theme.line)
-        return _Sprite(ops, self.line_width * outline + 2)
+        return _Sprite(ops, self.line_width * outline + 2, self._blender)
 
     # -- frames -------------------------------------------------------------------------
 
     def quantize(self, rgb: np.ndarray) -> np.ndarray:
         """RGB floats (..., 3) to palette indices through the lookup table."""
-        q = np.clip(rgb + 0.5, 0, 255).astype(np.uint16) >> 3
-        return self._lut[(q[..., 0] << 10) | (q[..., 1] << 5) | q[..., 2]]
+        return _quantize(rgb, self._lut)
 
     def _composite(self, box: Box) -> np.ndarray:
         """The static layers (input under output) of ``box`` as RGB floats."""
@@ -920,48 +1042,80 @@ class Raster:
         a = self.out_alpha[y0:y1, x0:x1, None].astype(np.float32) * (1 / 255)
         return self.input_rgb[y0:y1, x0:x1] * (1 - a) + self.out_rgb[y0:y1, x0:x1]
 
+    def _cover_output(self, idx: np.ndarray, where: tuple) -> None:
+        """Lay the output layer over palette indices ``idx`` (the pixels ``where``: a box's
+        slices or index arrays). Where the layer is opaque the static picture shows through
+        as it is; only its anti-aliased rim needs colour arithmetic."""
+        kind = self._out_kind[where]
+        most = kind.max(initial=0)
+        if most == 0:
+            return
+        np.copyto(idx, self._base_idx[where], where=kind == 1)
+        if most == 2:
+            rim = kind == 2
+            a = self.out_alpha[where][rim, None].astype(np.float32) * (1 / 255)
+            rgb = self._palette_rgb[idx[rim]] * (1 - a) + self.out_rgb[where][rim]
+            idx[rim] = self.quantize(rgb)
+
+    def _classify_output(self, box: Box) -> None:
+        """Note where the output layer is in ``box``: 0 not there, 1 opaque, 2 its rim."""
+        x0, y0, x1, y1 = box
+        oa = self.out_alpha[y0:y1, x0:x1]
+        self._out_kind[y0:y1, x0:x1] = (oa > 0).view(np.uint8) + ((oa > 0) & (oa < 255))
+
     def _draw_region(self, box: Box, under: list, over: list, lines: tuple) -> np.ndarray:
         """Palette indices of ``box``: input, sprites under, lines, output, sprites over."""
         x0, y0, x1, y1 = box
-        rgb = self.input_rgb[y0:y1, x0:x1].astype(np.float32)
-        for srgb, sa, where in under:
-            _blend(rgb, None, box, srgb, sa, where)
-        ys, xs, cov = lines
+        flat = self._blender.flat
+        idx = self._input_idx[y0:y1, x0:x1].copy()
+        for offsets, where in under:
+            _lay(idx, box, offsets, where, flat)
+        ys, xs, offs = lines
         inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
         if inside.any():
-            ly, lx, lc = ys[inside] - y0, xs[inside] - x0, cov[inside, None]
-            rgb[ly, lx] += (self._line_rgb - rgb[ly, lx]) * lc
-        a = self.out_alpha[y0:y1, x0:x1, None].astype(np.float32) * (1 / 255)
-        rgb *= 1 - a
-        rgb += self.out_rgb[y0:y1, x0:x1]
-        for srgb, sa, where in over:
-            _blend(rgb, None, box, srgb, sa, where)
-        return self.quantize(rgb)
+            ly, lx = ys[inside] - y0, xs[inside] - x0
+            idx[ly, lx] = flat[offs[inside] + idx[ly, lx]]
+        self._cover_output(idx, (slice(y0, y1), slice(x0, x1)))
+        for offsets, where in over:
+            _lay(idx, box, offsets, where, self._blender.flat)
+        return idx
 
-    def _draw_line_pixels(self, ys: np.ndarray, xs: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    def _draw_line_pixels(self, ys: np.ndarray, xs: np.ndarray, offs: np.ndarray
+                          ) -> np.ndarray:
         """Palette indices of connector pixels outside every sprite: input, line, output."""
-        flat = ys * self.size[0] + xs
-        rgb = self.input_rgb.reshape(-1, 3)[flat].astype(np.float32)
-        rgb += (self._line_rgb - rgb) * cov[:, None]
-        a = self.out_alpha.reshape(-1)[flat, None].astype(np.float32) * (1 / 255)
-        return self.quantize(rgb * (1 - a) + self.out_rgb.reshape(-1, 3)[flat])
+        idx = self._blender.flat[offs + self._input_idx[ys, xs]]
+        self._cover_output(idx, (ys, xs))
+        return idx
 
     def _line_cover(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Pixels of the connector lines inside the canvas: (ys, xs, coverage), each once."""
+        """Pixels of the connector lines inside the canvas, each once:
+        (ys, xs, blend offsets of the line colour at each pixel's coverage)."""
         w, h = self.size
         ys, xs, cov = _segment_pixels(np.array([p0 for p0, _ in lines], float),
                                       np.array([p1 for _, p1 in lines], float),
                                       CONNECTOR_WIDTH * self.line_width, CONNECTOR_LEVELS)
         ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
-        ys, xs, cov = ys[ok], xs[ok], cov[ok]
-        key = ys * w + xs
-        order = np.lexsort((-cov, key))  # per pixel, the largest coverage first
-        key, cov = key[order], cov[order]
-        first = np.ones(len(key), bool)
-        first[1:] = key[1:] != key[:-1]
-        key, cov = key[first], cov[first]
-        return key // w, key % w, cov
+        ys, xs = ys[ok], xs[ok]
+        if not len(ys):
+            return ys, xs, ys
+        level = np.rint(cov[ok] * CONNECTOR_LEVELS).astype(np.uint8)  # 1..CONNECTOR_LEVELS
+        # Where lines cross, a pixel keeps its largest coverage and appears once. Scratch
+        # grids over the lines' box; only the cells written are read, so none is cleared.
+        y0, x0 = int(ys.min()), int(xs.min())
+        shape = (int(ys.max()) - y0 + 1, int(xs.max()) - x0 + 1)
+        ry, rx = ys - y0, xs - x0
+        most = np.empty(shape, np.uint8)
+        for lv in range(1, CONNECTOR_LEVELS + 1):  # a level at a time: higher ones last
+            at = level == lv
+            most[ry[at], rx[at]] = lv
+        top = level == most[ry, rx]
+        ry, rx, level = ry[top], rx[top], level[top]
+        slot = np.empty(shape, np.int32)
+        order = np.arange(len(ry), dtype=np.int32)
+        slot[ry, rx] = order  # of repeats of a pixel (all alike now) one index stays
+        once = slot[ry, rx] == order
+        return ry[once] + y0, rx[once] + x0, self._line_offsets[level[once]]
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Yield every frame (and ``tween`` in-between frames after each step but the last,
@@ -970,15 +1124,22 @@ class Raster:
         scatter = scene.view == "scatter"
         self._paint_static()
         fills, texts = self._output_start()
-        self._paint_output(fills, texts)
+        out_box = self._paint_output(fills, texts)
         state = {"counts": np.zeros(spec.output_size, np.int64),
                  "sums": np.zeros(spec.output_size)}
         w, h = self.size
         canvas = (0, 0, w, h)
-        base_idx = np.empty((h, w), np.uint8)
+        self._out_kind = np.zeros((h, w), np.uint8)
+        self._classify_output(canvas)
+        # the static picture as palette indices, without and with the output layer
+        self._input_idx = np.empty((h, w), np.uint8)
         for top in range(0, h, 256):  # in bands: float copies of the canvas cost memory
-            band = (0, top, w, min(h, top + 256))
-            base_idx[band[1]:band[3]] = self.quantize(self._composite(band))
+            self._input_idx[top:top + 256] = self.quantize(self.input_rgb[top:top + 256])
+        base_idx = self._base_idx = self._input_idx.copy()
+        x0, y0, x1, y1 = out_box
+        for top in range(y0, y1, 256):
+            band = (x0, top, x1, min(y1, top + 256))
+            base_idx[band[1]:band[3], x0:x1] = self.quantize(self._composite(band))
         pixels = base_idx.copy()
 
         window_grid = scene.output if scatter else scene.input
@@ -1007,7 +1168,6 @@ class Raster:
             pairs = [(1, 0), (2, 3)]
 
         frames = list(scene.frames()) if tween else None
-        self._line_rgb = np.array(theme.line, np.float32)
         no_pixels = np.empty(0, int)
         prev_rects: list[Box] = []
         prev_lines = (no_pixels, no_pixels)
@@ -1021,6 +1181,7 @@ class Raster:
                 repaint = self._paint_output(fills, texts, changed_cells)
                 x0, y0, x1, y1 = repaint
                 base_idx[y0:y1, x0:x1] = self.quantize(self._composite(repaint))
+                self._classify_output(repaint)
             caption = self.caption(frame) if self._caption else None
             phases = [0.0]
             if tween and frame.index < len(frames) - 1:  # type: ignore[arg-type]
@@ -1029,18 +1190,17 @@ class Raster:
                 nxt = frames[frame.index + 1] if phase else frame  # type: ignore[index]
                 wshift = self._shift(frame.window, nxt.window, phase)
                 tshift = self._shift(frame.target, nxt.target, phase)
-                wbox, wrgb, wa = window.place(wshift)
-                tbox, trgb, ta = target.place(tshift)
-                under = [(trgb, ta, tbox)] if scatter else [(wrgb, wa, wbox)]
-                over = [(wrgb, wa, wbox)] if scatter else [(trgb, ta, tbox)]
+                placed_window = window.place(wshift)
+                placed_target = target.place(tshift)
+                under = [placed_target] if scatter else [placed_window]
+                over = [placed_window] if scatter else [placed_target]
                 if marker is not None and phase == 0 and len(frame.step.taps):
                     taps = frame.step.taps
                     best = taps[int(np.argmax(spec.input[taps[:, 2], taps[:, 3]]))]
                     g = spec.gather
-                    mbox, mrgb, ma = marker.place(
+                    under.append(marker.place(
                         self.corner(scene.input, best[2] + g.padding[0], best[3] + g.padding[2])
-                        - self.corner(scene.input, 0, 0))
-                    under.append((mrgb, ma, mbox))
+                        - self.corner(scene.input, 0, 0)))
                 lines = self._line_cover([(window_at_0[i] + wshift, target_at_0[j] + tshift)
                                           for i, j in pairs])
                 ys, xs, _ = lines

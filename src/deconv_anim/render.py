@@ -16,7 +16,7 @@ from .themes import THEMES
 
 __all__ = ["render", "prepare", "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height
