@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -148,6 +149,9 @@ def main(ctx: click.Context) -> None:
       deconv-anim info --op transposed --size 2 --kernel 3
     """
     _handle_sigterm(ctx)
+    # NumPy is imported later, by the commands that draw. Its arrays here are tiny, and
+    # BLAS threads (woken at import) only spin on the cores the gallery's workers use.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 @main.command()

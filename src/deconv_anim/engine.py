@@ -196,10 +196,11 @@ class Trace(Sequence[Step]):
         kr, ir, or_ = self._rows.at(r)
         kc, ic, oc = self._cols.at(c)
         rows, cols = len(kr), len(kc)
-        taps = np.empty((rows * cols, 6), dtype=np.int64)
+        taps = np.empty((rows, cols, 6), dtype=np.int64)
         for j, (row_part, col_part) in enumerate(((kr, kc), (ir, ic), (or_, oc))):
-            taps[:, 2 * j] = np.repeat(row_part, cols)  # kr, ir, or
-            taps[:, 2 * j + 1] = np.tile(col_part, rows)  # kc, ic, oc
+            taps[:, :, 2 * j] = np.reshape(row_part, (rows, 1))  # kr, ir, or
+            taps[:, :, 2 * j + 1] = col_part  # kc, ic, oc
+        taps = taps.reshape(rows * cols, 6)
         spec = self.spec
         if self.view == "scatter":
             window = (r * spec.stride[0] - spec.padding[0], c * spec.stride[1] - spec.padding[2])

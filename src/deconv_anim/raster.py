@@ -16,11 +16,11 @@ on the output grid, and the caption line of the current step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from math import ceil as math_ceil
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -401,38 +401,43 @@ def _segment_pixels(p0: np.ndarray, p1: np.ndarray, width: float, levels: int = 
     across it are covered by how far their centres lie from the line."""
     d = p1 - p0
     length = np.hypot(d[:, 0], d[:, 1])
-    live = length > 1e-9
-    p0, p1, d, length = p0[live], p1[live], d[live], length[live]
-    if not len(p0):
+    # per segment, in plain numbers (there are a handful): the major axis, the first and
+    # the number of pixel centres along it, the line's offset and slope across it
+    params, start = [], 0
+    for (x0, y0), (x1, y1), (dx, dy), ln in zip(p0.tolist(), p1.tolist(), d.tolist(),
+                                                 length.tolist()):
+        if ln <= 1e-9:
+            continue
+        along_x = abs(dx) >= abs(dy)
+        a0, a1, b0, da, db = (x0, x1, y0, dx, dy) if along_x else (y0, y1, x0, dy, dx)
+        lo, hi = min(a0, a1), max(a0, a1)
+        first, end = math.floor(lo), math.ceil(hi)  # centres k + 0.5 with lo <= . <= hi
+        first += first + 0.5 < lo
+        end -= end - 0.5 > hi
+        if end > first:
+            params.append((a0, b0, da, db, abs(da) / ln, start - first, along_x, end - first))
+            start += end - first
+    if not params:
         return np.empty(0, int), np.empty(0, int), np.empty(0, np.float32)
-    major = (np.abs(d[:, 0]) < np.abs(d[:, 1])).astype(int)  # 0: step along x, 1: along y
-    rows = np.arange(len(p0))
-    a0, a1 = p0[rows, major], p1[rows, major]
-    b0, db, da = p0[rows, 1 - major], d[rows, 1 - major], d[rows, major]
-    lo, hi = np.minimum(a0, a1), np.maximum(a0, a1)
-    first = np.floor(lo)
-    counts = (np.ceil(hi) - first).astype(int)
-    segment = np.repeat(rows, counts)
-    starts = np.cumsum(counts) - counts
-    steps = first[segment] + (np.arange(counts.sum()) - starts[segment]) + 0.5
-    inside = (steps >= lo[segment]) & (steps <= hi[segment])
-    segment, steps = segment[inside], steps[inside]
-    t = (steps - a0[segment]) / da[segment]
-    centre = b0[segment] + t * db[segment]
-    scale = np.abs(da[segment]) / length[segment]  # minor-axis -> perpendicular distance
-    reach = int(np.ceil(width / 2 / scale.min() + 1)) if len(scale) else 0
+    table = np.array([p[:7] for p in params], float)
+    per_step = np.repeat(table, [p[7] for p in params], axis=0)
+    k = np.arange(start) - per_step[:, 5]  # the major-axis pixel of each step
+    t = (k + 0.5 - per_step[:, 0]) / per_step[:, 2]
+    centre = per_step[:, 1] + t * per_step[:, 3]
+    scale = per_step[:, 4]  # minor-axis distance -> perpendicular distance
+    reach = int(np.ceil(width / 2 / min(p[4] for p in params) + 1))
     offsets = np.arange(-reach, reach + 1)
     minor_px = np.floor(centre)[:, None] + offsets[None, :]
     dist = np.abs(minor_px + 0.5 - centre[:, None]) * scale[:, None]
     cover = np.round(np.clip(width / 2 + 0.5 - dist, 0, 1) * levels) / levels
-    keep = cover > 0
-    row = np.nonzero(keep)[0]  # the step each kept pixel belongs to
-    minor_kept = minor_px[keep].astype(int)
-    major_kept = np.floor(steps).astype(int)[row]
-    along_x = (major[segment] == 0)[row]
+    kept = np.flatnonzero(cover > 0)
+    row = kept // len(offsets)  # the step each kept pixel belongs to
+    minor_kept = minor_px.ravel()[kept].astype(int)
+    major_kept = k.astype(int)[row]
+    along_x = per_step[row, 6] > 0
     xs = np.where(along_x, major_kept, minor_kept)
     ys = np.where(along_x, minor_kept, major_kept)
-    return ys, xs, cover[keep].astype(np.float32)
+    return ys, xs, cover.ravel()[kept].astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- sprites
@@ -565,7 +570,7 @@ class Raster:
         self._caption = look.numbers or look.labels
         self._legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
         if self._legend:  # wide enough for the legend, the figure centred
-            width = max(width, math_ceil(self.legend_width()) + 2 * self.margin)
+            width = max(width, math.ceil(self.legend_width()) + 2 * self.margin)
         self._origin = np.array([(width - (x1 - x0)) // 2 - x0, self.margin - y0])
         self._static_lines = self._wrap(self._static_text(heading), width)
         rows = len(self._static_lines) + CAPTION_LINES * self._caption + self._legend
@@ -1095,27 +1100,32 @@ class Raster:
         ys, xs, cov = _segment_pixels(np.array([p0 for p0, _ in lines], float),
                                       np.array([p1 for _, p1 in lines], float),
                                       CONNECTOR_WIDTH * self.line_width, CONNECTOR_LEVELS)
-        ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
-        ys, xs = ys[ok], xs[ok]
         if not len(ys):
             return ys, xs, ys
-        level = np.rint(cov[ok] * CONNECTOR_LEVELS).astype(np.uint8)  # 1..CONNECTOR_LEVELS
+        y0, y1, x0, x1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+        if y0 < 0 or x0 < 0 or y1 >= h or x1 >= w:  # past the canvas: cut
+            ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+            ys, xs, cov = ys[ok], xs[ok], cov[ok]
+            if not len(ys):
+                return ys, xs, ys
+            y0, y1, x0, x1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+        level = np.rint(cov * CONNECTOR_LEVELS).astype(np.uint8)  # 1..CONNECTOR_LEVELS
         # Where lines cross, a pixel keeps its largest coverage and appears once. Scratch
-        # grids over the lines' box; only the cells written are read, so none is cleared.
-        y0, x0 = int(ys.min()), int(xs.min())
-        shape = (int(ys.max()) - y0 + 1, int(xs.max()) - x0 + 1)
-        ry, rx = ys - y0, xs - x0
-        most = np.empty(shape, np.uint8)
+        # rows over the lines' box, by flat index; only the cells written are read.
+        span = x1 - x0 + 1
+        key = (ys - y0) * span + (xs - x0)
+        size = (y1 - y0 + 1) * span
+        most = np.empty(size, np.uint8)
         for lv in range(1, CONNECTOR_LEVELS + 1):  # a level at a time: higher ones last
-            at = level == lv
-            most[ry[at], rx[at]] = lv
-        top = level == most[ry, rx]
-        ry, rx, level = ry[top], rx[top], level[top]
-        slot = np.empty(shape, np.int32)
-        order = np.arange(len(ry), dtype=np.int32)
-        slot[ry, rx] = order  # of repeats of a pixel (all alike now) one index stays
-        once = slot[ry, rx] == order
-        return ry[once] + y0, rx[once] + x0, self._line_offsets[level[once]]
+            most[key[level == lv]] = lv
+        top = level == most[key]
+        key, level = key[top], level[top]
+        slot = np.empty(size, np.int32)
+        order = np.arange(len(key), dtype=np.int32)
+        slot[key] = order  # of repeats of a pixel (all alike now) one index stays
+        once = slot[key] == order
+        key = key[once]
+        return key // span + y0, key % span + x0, self._line_offsets[level[once]]
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Yield every frame (and ``tween`` in-between frames after each step but the last,
