@@ -388,6 +388,30 @@ class _Blender:
         rows = np.array([self._rows[k] for k in keys.tolist()], np.int32) * MAX_COLORS
         return rows[inverse.reshape(key.shape)]
 
+    @property
+    def rows(self) -> int:
+        return len(self._rows)
+
+
+MAX_BLEND_ROWS = 20_000  # a shared table this long is started afresh (rows are 64 bytes)
+
+
+def _blender_for(palette_bytes: bytes, colors: int, exact: int) -> _Blender:
+    """The blend table of a palette, shared by every raster on it in this process (so a
+    sprite drawn for one figure serves the next)."""
+    blender = _shared_blender(palette_bytes, colors, exact)
+    if blender.rows > MAX_BLEND_ROWS:
+        _shared_blender.cache_clear()
+        _sprite_cache.clear()
+        blender = _shared_blender(palette_bytes, colors, exact)
+    return blender
+
+
+@lru_cache(maxsize=8)
+def _shared_blender(palette_bytes: bytes, colors: int, exact: int) -> _Blender:
+    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)
+    return _Blender(palette, _lookup(palette_bytes, colors, exact))
+
 
 # ----------------------------------------------------------------------------- lines
 
@@ -451,17 +475,35 @@ class _Sprite:
         self.ops = ops
         self.box = ops.bounds(pad + 1)
         self._blender = blender
-        self._painted: dict[tuple[float, float], np.ndarray] = {}
+        x0, y0 = self.box[:2]
+        # what the sprite looks like, wherever it is: its shapes and texts relative to its
+        # box (figures with the same kernel and cell size share one)
+        self._look = (self.box[2] - x0, self.box[3] - y0,
+                      tuple((kind, tuple(round(v - (y0 if i & 1 else x0), 6)
+                                         for i, v in enumerate(points)), col, width, a)
+                            for kind, points, col, width, a, *_ in ops.ops),
+                      tuple((round(float(cx) - x0, 6), round(float(cy) - y0, 6), *rest)
+                            for (cx, cy), *rest in ops.texts))
 
     def place(self, shift: np.ndarray) -> tuple[np.ndarray, Box]:
         """The sprite moved by ``shift`` pixels: (its blend offsets, see
         :meth:`_Blender.offsets`, and the box they cover)."""
         ix, iy = np.floor(shift).astype(int)
         frac = (round(float(shift[0] - ix) * 4) / 4, round(float(shift[1] - iy) * 4) / 4)
-        if frac not in self._painted:
-            self._painted[frac] = self._blender.offsets(*self.ops.paint(self.box, None, frac))
+        key = (self._blender, self._look, frac)
+        offsets = _sprite_cache.get(key)
+        if offsets is None:
+            offsets = self._blender.offsets(*self.ops.paint(self.box, None, frac))
+            offsets.flags.writeable = False
+            if len(_sprite_cache) >= MAX_CACHED_SPRITES:
+                _sprite_cache.clear()
+            _sprite_cache[key] = offsets
         x0, y0, x1, y1 = self.box
-        return self._painted[frac], (x0 + int(ix), y0 + int(iy), x1 + int(ix), y1 + int(iy))
+        return offsets, (x0 + int(ix), y0 + int(iy), x1 + int(ix), y1 + int(iy))
+
+
+MAX_CACHED_SPRITES = 256
+_sprite_cache: dict[tuple, np.ndarray] = {}  # (blender, look, sub-pixel phase) -> offsets
 
 
 def _lay(idx: np.ndarray, box: Box, offsets: np.ndarray, where: Box, flat: np.ndarray
@@ -581,8 +623,7 @@ class Raster:
         self.palette, colors, exact = palette or _palette(self.theme, self._tint_levels)
         self._palette_args = (self.palette, colors, exact)
         self._lut = _lookup(self.palette.tobytes(), colors, exact)
-        self._blender = _Blender(self.palette, self._lut)
-        self._palette_rgb = self.palette[:MAX_COLORS].astype(np.float32)
+        self._blender = _blender_for(self.palette.tobytes(), colors, exact)
         levels = np.arange(CONNECTOR_LEVELS + 1, dtype=np.float32) / CONNECTOR_LEVELS
         self._line_offsets = self._blender.offsets(
             np.array(self.theme.line, np.float32) * levels[:, None], levels)
@@ -1050,23 +1091,32 @@ class Raster:
     def _cover_output(self, idx: np.ndarray, where: tuple) -> None:
         """Lay the output layer over palette indices ``idx`` (the pixels ``where``: a box's
         slices or index arrays). Where the layer is opaque the static picture shows through
-        as it is; only its anti-aliased rim needs colour arithmetic."""
-        kind = self._out_kind[where]
+        as it is; its anti-aliased rim goes through the blend table like a sprite."""
+        kind = self._out_map[where]
         most = kind.max(initial=0)
         if most == 0:
             return
         np.copyto(idx, self._base_idx[where], where=kind == 1)
-        if most == 2:
-            rim = kind == 2
-            a = self.out_alpha[where][rim, None].astype(np.float32) * (1 / 255)
-            rgb = self._palette_rgb[idx[rim]] * (1 - a) + self.out_rgb[where][rim]
-            idx[rim] = self.quantize(rgb)
+        if most >= 2:
+            rim = kind >= 2
+            rows = kind[rim].astype(np.int32) - 2
+            idx[rim] = self._blender.flat[rows * MAX_COLORS + idx[rim]]
 
     def _classify_output(self, box: Box) -> None:
-        """Note where the output layer is in ``box``: 0 not there, 1 opaque, 2 its rim."""
+        """Note what the output layer is in ``box``: 0 nothing, 1 opaque, 2 + r its rim,
+        whose colour and alpha are row r of the blend table."""
         x0, y0, x1, y1 = box
         oa = self.out_alpha[y0:y1, x0:x1]
-        self._out_kind[y0:y1, x0:x1] = (oa > 0).view(np.uint8) + ((oa > 0) & (oa < 255))
+        kind = (oa > 0).astype(np.uint16)
+        rim = (oa > 0) & (oa < 255)
+        if rim.any():
+            offsets = self._blender.offsets(self.out_rgb[y0:y1, x0:x1][rim].astype(np.float32),
+                                            oa[rim].astype(np.float32) * (1 / 255))
+            rows = offsets // MAX_COLORS + 2
+            if rows.max() > np.iinfo(np.uint16).max:
+                raise RuntimeError("more blend table rows than an output map holds")
+            kind[rim] = rows
+        self._out_map[y0:y1, x0:x1] = kind
 
     def _draw_region(self, box: Box, under: list, over: list, lines: tuple) -> np.ndarray:
         """Palette indices of ``box``: input, sprites under, lines, output, sprites over."""
@@ -1139,7 +1189,7 @@ class Raster:
                  "sums": np.zeros(spec.output_size)}
         w, h = self.size
         canvas = (0, 0, w, h)
-        self._out_kind = np.zeros((h, w), np.uint8)
+        self._out_map = np.zeros((h, w), np.uint16)
         self._classify_output(canvas)
         # the static picture as palette indices, without and with the output layer
         self._input_idx = np.empty((h, w), np.uint8)
