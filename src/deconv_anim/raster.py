@@ -503,6 +503,7 @@ class _Sprite:
 
 
 MAX_CACHED_SPRITES = 256
+MAX_CACHED_LINES = 64  # shapes of connector lines kept per raster
 _sprite_cache: dict[tuple, np.ndarray] = {}  # (blender, look, sub-pixel phase) -> offsets
 
 
@@ -528,6 +529,15 @@ def _runs(items: Iterable[tuple[int, int, object]]) -> list[tuple[int, int, int,
         else:
             runs.append([line, at, at + 1, value])
     return [tuple(run) for run in runs]  # type: ignore[misc]
+
+
+def _lay_points(idx: np.ndarray, ys: np.ndarray, xs: np.ndarray, offsets: np.ndarray,
+                where: Box, flat: np.ndarray) -> None:
+    """:func:`_lay` for the pixels (``ys``, ``xs``) whose indices are ``idx``."""
+    x0, y0, x1, y1 = where
+    inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
+    if inside.any():
+        idx[inside] = flat[offsets[ys[inside] - y0, xs[inside] - x0] + idx[inside]]
 
 
 def _union(*boxes: Box | None) -> Box | None:
@@ -969,12 +979,14 @@ class Raster:
         # one row of the background colour, copied down (faster than a per-pixel fill)
         self.input_rgb.reshape(h, w * 3)[:] = np.tile(np.array(self.theme.background,
                                                                np.uint8), w)
+        self._painted: list[Box] = []  # where anything but the background is
         grid = _Ops()
         self._grid_ops(self.scene.input, grid)
         if grid.ops:  # only the box the input grid covers is painted (supersampled)
             x0, y0, x1, y1 = _clip(grid.bounds(self.line_width + 2), canvas)
             grid.paint_into(self.input_rgb[y0:y1, x0:x1], None, (x0, y0, x1, y1),
                             self.theme.background)
+            self._painted.append((x0, y0, x1, y1))
         ops = _Ops()  # then the text and legend under the figure
         y = self.figure_height + self._line_height // 2
         for line in self._static_lines:
@@ -986,8 +998,9 @@ class Raster:
         if self._legend:
             self._legend_ops(ops, y)
         top = min(self.figure_height, h)
-        if top < h:
+        if top < h and (ops.ops or ops.texts):
             ops.paint_into(self.input_rgb[top:], None, (0, top, w, h), self.theme.background)
+            self._painted.append((0, top, w, h))
         self.out_rgb = np.zeros((h, w, 3), np.uint8)
         self.out_alpha = np.zeros((h, w), np.uint8)
 
@@ -1118,50 +1131,69 @@ class Raster:
             kind[rim] = rows
         self._out_map[y0:y1, x0:x1] = kind
 
-    def _draw_region(self, box: Box, under: list, over: list, lines: tuple) -> np.ndarray:
-        """Palette indices of ``box``: input, sprites under, lines, output, sprites over."""
+    def _draw_region(self, box: Box, under: list, over: list) -> np.ndarray:
+        """Palette indices of ``box``: input, sprites under, output, sprites over (the
+        connector lines' pixels are drawn after, by :meth:`_draw_line_pixels`)."""
         x0, y0, x1, y1 = box
-        flat = self._blender.flat
         idx = self._input_idx[y0:y1, x0:x1].copy()
         for offsets, where in under:
-            _lay(idx, box, offsets, where, flat)
-        ys, xs, offs = lines
-        inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
-        if inside.any():
-            ly, lx = ys[inside] - y0, xs[inside] - x0
-            idx[ly, lx] = flat[offs[inside] + idx[ly, lx]]
+            _lay(idx, box, offsets, where, self._blender.flat)
         self._cover_output(idx, (slice(y0, y1), slice(x0, x1)))
         for offsets, where in over:
             _lay(idx, box, offsets, where, self._blender.flat)
         return idx
 
-    def _draw_line_pixels(self, ys: np.ndarray, xs: np.ndarray, offs: np.ndarray
-                          ) -> np.ndarray:
-        """Palette indices of connector pixels outside every sprite: input, line, output."""
-        idx = self._blender.flat[offs + self._input_idx[ys, xs]]
+    def _draw_line_pixels(self, lines: tuple, under: list, over: list) -> np.ndarray:
+        """Palette indices of the connector lines' pixels: input, sprites under, line,
+        output, sprites over."""
+        ys, xs, offs = lines
+        flat = self._blender.flat
+        idx = self._input_idx[ys, xs]
+        for offsets, where in under:
+            _lay_points(idx, ys, xs, offsets, where, flat)
+        idx = flat[offs + idx]
         self._cover_output(idx, (ys, xs))
+        for offsets, where in over:
+            _lay_points(idx, ys, xs, offsets, where, flat)
         return idx
 
-    def _line_cover(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Pixels of the connector lines inside the canvas, each once:
-        (ys, xs, blend offsets of the line colour at each pixel's coverage)."""
+    def _connectors(self, wshift: np.ndarray, tshift: np.ndarray) -> tuple:
+        """Pixels of the connector lines inside the canvas, each once: (ys, xs, blend
+        offsets of the line colour at each pixel's coverage).
+
+        Grid corners are whole pixels, so the lines only move, unchanged, while the window
+        and the target move alike (stride 1, the gather view of every transposed op): the
+        pixels of each shape of lines are computed once."""
+        base = np.floor(wshift)
+        key = (tuple((tshift - base).tolist()), tuple((wshift - base).tolist()))
+        found = self._line_cache.get(key)
+        if found is None:
+            lines = [(self._window_at_0[i] + (wshift - base), self._target_at_0[j]
+                      + (tshift - base)) for i, j in self._pairs]
+            found = self._line_pixels(lines)
+            if len(self._line_cache) >= MAX_CACHED_LINES:
+                self._line_cache.clear()
+            self._line_cache[key] = found
+        ys, xs, offs, (y0, y1, x0, x1) = found
+        bx, by = int(base[0]), int(base[1])
+        ys, xs = ys + by, xs + bx
         w, h = self.size
+        if y0 + by < 0 or x0 + bx < 0 or y1 + by >= h or x1 + bx >= w:  # past the canvas
+            ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+            ys, xs, offs = ys[ok], xs[ok], offs[ok]
+        return ys, xs, offs
+
+    def _line_pixels(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple:
+        """(ys, xs, blend offsets, (ymin, ymax, xmin, xmax)) of the pixels of ``lines``,
+        each pixel once, with its largest coverage where lines cross."""
         ys, xs, cov = _segment_pixels(np.array([p0 for p0, _ in lines], float),
                                       np.array([p1 for _, p1 in lines], float),
                                       CONNECTOR_WIDTH * self.line_width, CONNECTOR_LEVELS)
         if not len(ys):
-            return ys, xs, ys
+            return ys, xs, ys, (0, -1, 0, -1)
         y0, y1, x0, x1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
-        if y0 < 0 or x0 < 0 or y1 >= h or x1 >= w:  # past the canvas: cut
-            ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
-            ys, xs, cov = ys[ok], xs[ok], cov[ok]
-            if not len(ys):
-                return ys, xs, ys
-            y0, y1, x0, x1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
         level = np.rint(cov * CONNECTOR_LEVELS).astype(np.uint8)  # 1..CONNECTOR_LEVELS
-        # Where lines cross, a pixel keeps its largest coverage and appears once. Scratch
-        # rows over the lines' box, by flat index; only the cells written are read.
+        # Scratch rows over the lines' box, by flat index; only the cells written are read.
         span = x1 - x0 + 1
         key = (ys - y0) * span + (xs - x0)
         size = (y1 - y0 + 1) * span
@@ -1175,7 +1207,8 @@ class Raster:
         slot[key] = order  # of repeats of a pixel (all alike now) one index stays
         once = slot[key] == order
         key = key[once]
-        return key // span + y0, key % span + x0, self._line_offsets[level[once]]
+        return (key // span + y0, key % span + x0, self._line_offsets[level[once]],
+                (y0, y1, x0, x1))
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Yield every frame (and ``tween`` in-between frames after each step but the last,
@@ -1192,9 +1225,12 @@ class Raster:
         self._out_map = np.zeros((h, w), np.uint16)
         self._classify_output(canvas)
         # the static picture as palette indices, without and with the output layer
-        self._input_idx = np.empty((h, w), np.uint8)
-        for top in range(0, h, 256):  # in bands: float copies of the canvas cost memory
-            self._input_idx[top:top + 256] = self.quantize(self.input_rgb[top:top + 256])
+        self._input_idx = np.full((h, w), BACKGROUND, np.uint8)
+        for x0, y0, x1, y1 in self._painted:
+            for top in range(y0, y1, 256):  # in bands: temporaries of the canvas cost memory
+                bottom = min(y1, top + 256)
+                self._input_idx[top:bottom, x0:x1] = self.quantize(
+                    self.input_rgb[top:bottom, x0:x1])
         base_idx = self._base_idx = self._input_idx.copy()
         x0, y0, x1, y1 = out_box
         for top in range(y0, y1, 256):
@@ -1216,16 +1252,17 @@ class Raster:
                                alpha=0.0)
                   if self.look.numbers and spec.op == "maxpool" else None)
         kh, kw = scene.window_extent
-        window_at_0 = self.cell_polygon(window_grid, 0, 0, kh, kw)  # moved by _shift
-        target_at_0 = self.cell_polygon(target_grid, 0, 0)
+        self._window_at_0 = self.cell_polygon(window_grid, 0, 0, kh, kw)  # moved by _shift
+        self._target_at_0 = self.cell_polygon(target_grid, 0, 0)
+        self._line_cache: dict[tuple, tuple] = {}
         # corners joined (polygon order: top-left, top-right, bottom-right, bottom-left):
         # all four in the oblique view; side by side, the two edges that face each other
         if scene.layout == "oblique":
-            pairs = [(0, 0), (1, 1), (2, 2), (3, 3)]
+            self._pairs = [(0, 0), (1, 1), (2, 2), (3, 3)]
         elif scatter:  # the stamp is on the output grid, to the right of the input
-            pairs = [(0, 1), (3, 2)]
+            self._pairs = [(0, 1), (3, 2)]
         else:
-            pairs = [(1, 0), (2, 3)]
+            self._pairs = [(1, 0), (2, 3)]
 
         frames = list(scene.frames()) if tween else None
         no_pixels = np.empty(0, int)
@@ -1261,8 +1298,7 @@ class Raster:
                     under.append(marker.place(
                         self.corner(scene.input, best[2] + g.padding[0], best[3] + g.padding[2])
                         - self.corner(scene.input, 0, 0)))
-                lines = self._line_cover([(window_at_0[i] + wshift, target_at_0[j] + tshift)
-                                          for i, j in pairs])
+                lines = self._connectors(wshift, tshift)
                 ys, xs, _ = lines
                 line_box = ((int(xs.min()), int(ys.min()), int(xs.max()) + 1,
                              int(ys.max()) + 1) if len(ys) else None)
@@ -1280,14 +1316,11 @@ class Raster:
                     pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
                 pixels[prev_lines] = base_idx[prev_lines]
                 # then this frame's moving parts
-                outside = np.ones(len(ys), bool)
                 for rect in rects:
                     x0, y0, x1, y1 = rect
-                    pixels[y0:y1, x0:x1] = self._draw_region(rect, under, over, lines)
-                    outside &= ~((ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1))
-                if outside.any():
-                    pixels[ys[outside], xs[outside]] = self._draw_line_pixels(
-                        ys[outside], xs[outside], lines[2][outside])
+                    pixels[y0:y1, x0:x1] = self._draw_region(rect, under, over)
+                if len(ys):
+                    pixels[ys, xs] = self._draw_line_pixels(lines, under, over)
                 if strip is not None:
                     pixels[strip[1]:strip[3], strip[0]:strip[2]] = self._caption_pixels(
                         caption, strip)
