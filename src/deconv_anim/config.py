@@ -8,7 +8,6 @@ name. Adding a key is one line in that table.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -250,6 +249,8 @@ def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: st
         if not isinstance(key, str):
             raise ConfigError(f"{prefix}{_show(key)}", "keys must be text")
         if key not in table:
+            import difflib  # here: only a misspelt key needs it
+
             close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
             hint = f"; did you mean {prefix}{close[0]}?" if close else (
                 f"; known keys: {', '.join(table)}")

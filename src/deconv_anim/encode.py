@@ -25,18 +25,19 @@ import contextlib
 import math
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
 from .errors import ConfigError, MissingDependencyError, OutputError, os_reason
 from .raster import BACKGROUND, TRANSPARENT, RasterFrame
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 __all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "WRITERS", "GifStream",
            "writer_for", "format_for", "format_named", "MAX_SHEET_PIXELS"]
@@ -70,6 +71,8 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     temp: str | None = None
     try:
         try:
+            import tempfile  # (imported when first needed: it is slow to import)
+
             fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
                                         dir=path.parent)
         except OSError as error:
@@ -148,6 +151,8 @@ def _timed(frames: Iterable[RasterFrame], timing: Timing, count: int
 def _video_fps(durations: list[int], fps: float | Fraction | None) -> Fraction:
     """The frame rate of a video: ``fps``, else one video frame per animation frame when
     every duration is a multiple of their common divisor at up to 60 fps, else 30."""
+    from fractions import Fraction
+
     if fps is not None:
         return Fraction(fps).limit_denominator(1001)
     step = math.gcd(*durations) if durations else 1000
@@ -350,6 +355,8 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
     except ImportError:
         raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
                                      "pip install 'deconv-anim[video]'") from None
+    from fractions import Fraction
+
     durations = timing.durations(count)
     if fps is None and timing.tween:  # one video frame per in-between frame
         fps = Fraction((timing.tween + 1) * 1000, timing.duration)
