@@ -560,3 +560,54 @@ def test_connector_pixels_match_a_one_line_reference():
         got = sorted(zip(ys.tolist(), xs.tolist(), np.round(cov, 4).tolist()))
         want = sorted(px for a, b in zip(p0, p1) for px in _one_line(a, b, 1.4, 2))
         assert got == want, trial
+
+
+@pytest.mark.parametrize("params", [
+    {"op": "conv", "size": 5, "kernel": 3},  # stride 1: one shape of lines throughout
+    {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1},  # a shape a step
+    {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "padding": 1},
+    {"op": "conv", "size": 4, "kernel": 2, "layout": "flat"},
+    {"op": "transposed", "size": 2, "kernel": 3, "view": "scatter"},
+])
+def test_cached_connector_lines_equal_lines_drawn_where_they_are(params):
+    """The connectors are computed once per shape and moved: at every step (and every
+    in-between position) they must be the pixels of the lines drawn in place."""
+    raster = prepare(config_from_mapping(params))
+    frames = list(raster.scene.frames())
+    for n, _ in enumerate(raster.frames(tween=1)):
+        step, phase = divmod(n, 2)
+        if step >= len(frames) - 1 and phase:
+            break
+        frame = frames[step]
+        nxt = frames[step + 1] if phase else frame
+        t = 0.5 if phase else 0.0
+        wshift = raster._shift(frame.window, nxt.window, t)
+        tshift = raster._shift(frame.target, nxt.target, t)
+        ys, xs, offs = raster._connectors(wshift, tshift)
+        in_place = raster._line_pixels([(raster._window_at_0[i] + wshift,
+                                         raster._target_at_0[j] + tshift)
+                                        for i, j in raster._pairs])
+        assert sorted(zip(ys.tolist(), xs.tolist(), offs.tolist())) == sorted(
+            zip(in_place[0].tolist(), in_place[1].tolist(), in_place[2].tolist()))
+    assert len(raster._line_cache) <= len(frames) * 2
+
+
+def test_sprites_are_shared_between_figures_that_look_alike():
+    from deconv_anim import raster as raster_module
+
+    def window_offsets(params):
+        raster = prepare(config_from_mapping(params))
+        next(raster.frames())
+        return [v for k, v in raster_module._sprite_cache.items()
+                if k[0] is raster._blender]
+
+    raster_module._sprite_cache.clear()
+    first = window_offsets({"op": "conv", "size": 5, "kernel": 3})
+    # a different grid, the same kernel, cell size and colours: the same sprites
+    second = window_offsets({"op": "conv", "size": 7, "kernel": 3, "padding": 2})
+    assert len(first) == len(second) == 2 and all(
+        any(a is b for b in second) for a in first)
+    # another colour or kernel: new ones
+    third = window_offsets({"op": "conv", "size": 5, "kernel": 3,
+                            "style": {"overlay_color": [200, 0, 0]}})
+    assert not any(a is b for a in third for b in first + second)

@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from .errors import ConfigError, MissingDependencyError, OutputError, os_reason
-from .raster import BACKGROUND, TRANSPARENT, RasterFrame
+from .palette import BACKGROUND, TRANSPARENT
+from .raster import RasterFrame
 
 if TYPE_CHECKING:
     from fractions import Fraction

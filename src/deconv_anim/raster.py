@@ -25,6 +25,18 @@ from itertools import pairwise
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .palette import (
+    BACKGROUND,
+    MAX_COLORS,
+    TRANSPARENT,
+    Blender,
+    blender_for,
+    build_palette,
+    lookup,
+    mix,
+    mix_cached,
+    quantize,
+)
 from .report import format_value, summary
 from .scene import CellKind, Frame, Grid, Scene
 from .themes import RGB, Theme
@@ -35,9 +47,6 @@ SUPERSAMPLE = 3
 CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
 WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
-MAX_COLORS = 64  # 6-bit palette: smaller LZW codes than 8 bits
-TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
-BACKGROUND = 0  # palette slot of the background colour
 MAX_BAND_PIXELS = 12_000_000  # supersampled pixels painted at once
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 CAPTION_LINES = 2  # lines kept for the caption of the current step
@@ -79,15 +88,6 @@ class RasterFrame:
 
 
 # ----------------------------------------------------------------------------- colours
-
-
-def _mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
-    return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
-
-
-@lru_cache(maxsize=1024)
-def _mix_cached(a: RGB, b: RGB, t: float) -> RGB:
-    return _mix(a, b, t)
 
 
 def _luminance(c: Sequence[float]) -> float:
@@ -223,7 +223,7 @@ class _Ops:
                 if op_bottom + shift[1] < band_top or op_top + shift[1] > band_bottom:
                     continue
                 pts = [(v - oy if i & 1 else v - ox) * ss for i, v in enumerate(points)]
-                paint = _mix_cached(background or black, col, a) if (background or a < 1) else col
+                paint = mix_cached(background or black, col, a) if (background or a < 1) else col
                 if kind == "polygon":
                     dc.polygon(pts, fill=paint)
                     if dm is not None:
@@ -285,134 +285,6 @@ def _blend(rgb: np.ndarray, alpha: np.ndarray | None, box: Box, src_rgb: np.ndar
         alpha[dy, dx] = alpha[dy, dx] * (1 - a) + a
 
 
-# ----------------------------------------------------------------------------- palette
-
-
-def _palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int, int]:
-    """A fixed palette for everything a figure can show: its flat colours exactly, and
-    the mixes its anti-aliased edges make.
-
-    Returns the palette (256 x 3), how many entries are used, and how many leading entries
-    are exact flat colours. Entry 0 is the background; the transparency slot is
-    ``TRANSPARENT``."""
-    bg, a = theme.background, theme.overlay_alpha
-    fills = [bg, theme.input, theme.output, *tints, _mix(bg, theme.input, 0.3),
-             _mix(bg, theme.output, 0.25)]
-    shaded = [_mix(f, theme.overlay, a) for f in fills]
-    keys = list(dict.fromkeys([*fills, *shaded, theme.line, theme.text_color, theme.accent,
-                               _mix(bg, theme.line, 0.35)]))
-    # most needed first, as the list is cut at MAX_COLORS: lines over every fill, light
-    # text over every fill, edges between fills, then finer steps of each
-    colors = list(keys)
-    colors += [_mix(k, theme.line, 0.5) for k in keys]
-    colors += [_mix(k, theme.line, t) for k in keys for t in (0.25, 0.75)]
-    colors += [_mix(k, bg, 0.5) for k in keys]
-    colors += [_mix(k, other, 0.5) for i, k in enumerate(keys) for other in keys[i + 1:]]
-    colors += [_mix(k, theme.line, t / 6) for k in keys for t in (1, 5)]
-    colors += [_mix(k, bg, t) for k in keys for t in (0.25, 0.75)]
-    colors = list(dict.fromkeys(colors))[:MAX_COLORS - 1]
-    palette = np.zeros((256, 3), np.uint8)
-    palette[: len(colors)] = colors
-    palette[len(colors):] = bg
-    return palette, len(colors), len(keys)
-
-
-@lru_cache(maxsize=16)
-def _lookup(palette_bytes: bytes, colors: int, exact: int) -> np.ndarray:
-    """32x32x32 lookup table from 5-bit RGB to the nearest of the first ``colors`` palette
-    entries; the first ``exact`` entries map exactly (flat fills keep their colour)."""
-    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)[:colors].astype(np.int32)
-    levels = np.arange(32, dtype=np.int32) * 8 + 4  # the centre of each 5-bit bucket
-    # squared distances add up over the channels: per channel a 32 x colors table, then
-    # one sum over the 32x32x32 grid (exact integers: ties go to the first entry)
-    d = (levels[:, None, None] - palette.T[None]) ** 2  # [level, channel, entry]
-    distance = d[:, None, None, 0] + d[None, :, None, 1] + d[None, None, :, 2]
-    lut = distance.reshape(-1, colors).argmin(1).astype(np.uint8)
-    # A flat fill composites to its exact colour give or take rounding: pin the buckets
-    # of every colour within 2 levels of an exact one to it (earlier entries win).
-    near = np.array(np.meshgrid(*[[-2, 0, 2]] * 3, indexing="ij")).reshape(3, -1).T
-    for index in range(exact - 1, -1, -1):
-        r, g, b = (np.clip(palette[index].astype(int) + near, 0, 255) >> 3).T
-        lut[(r << 10) | (g << 5) | b] = index
-    lut.flags.writeable = False
-    return lut
-
-
-def _quantize(rgb: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    """RGB floats (..., 3) to palette indices through the lookup table of :func:`_lookup`."""
-    if rgb.dtype != np.uint8:
-        rgb = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
-    q = rgb >> 3
-    key = q[..., 0].astype(np.uint16) << 10
-    key |= q[..., 1].astype(np.uint16) << 5
-    key |= q[..., 2]
-    return lut[key]
-
-
-class _Blender:
-    """Compositing in palette indices.
-
-    A premultiplied colour with an alpha, laid over palette entry ``i``, gives one palette
-    entry. Each distinct (colour, alpha) pair a sprite holds gets a row of results, one
-    per entry, computed once; from then on a frame composites a sprite over the picture
-    with one table lookup per pixel instead of colour arithmetic and quantising. Pairs
-    are told apart at 8 bits (premultiplied colour and alpha 0-255), the layers'
-    precision. Row 0, for alpha 0, leaves every entry as it is.
-    """
-
-    def __init__(self, palette: np.ndarray, lut: np.ndarray) -> None:
-        self._colors = palette[:MAX_COLORS].astype(np.float32)
-        self._lut = lut
-        self._rows: dict[int, int] = {0: 0}
-        self._table = [np.arange(MAX_COLORS, dtype=np.uint8)[None]]
-        self.flat = self._table[0].ravel()
-
-    def offsets(self, rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-        """Offsets into :attr:`flat` (row x ``MAX_COLORS``, int32) of each pixel of a
-        premultiplied layer (RGB 0-255 and alpha 0-1, floats)."""
-        a = np.rint(np.clip(alpha, 0, 1) * 255).astype(np.uint32)
-        c = np.rint(np.clip(rgb, 0, 255)).astype(np.uint32)
-        key = (a << 24) | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
-        key[a == 0] = 0
-        keys, inverse = np.unique(key, return_inverse=True)
-        new = [k for k in keys.tolist() if k not in self._rows]
-        if new:
-            k = np.array(new, np.int64)
-            a_new = ((k >> 24) & 255).astype(np.float32) / 255
-            c_new = np.stack([(k >> 16) & 255, (k >> 8) & 255, k & 255], -1).astype(np.float32)
-            mixed = self._colors[None] * (1 - a_new)[:, None, None] + c_new[:, None, :]
-            for key_new in new:
-                self._rows[key_new] = len(self._rows)
-            self._table.append(_quantize(mixed, self._lut))
-            self.flat = np.concatenate(self._table).ravel()
-        rows = np.array([self._rows[k] for k in keys.tolist()], np.int32) * MAX_COLORS
-        return rows[inverse.reshape(key.shape)]
-
-    @property
-    def rows(self) -> int:
-        return len(self._rows)
-
-
-MAX_BLEND_ROWS = 20_000  # a shared table this long is started afresh (rows are 64 bytes)
-
-
-def _blender_for(palette_bytes: bytes, colors: int, exact: int) -> _Blender:
-    """The blend table of a palette, shared by every raster on it in this process (so a
-    sprite drawn for one figure serves the next)."""
-    blender = _shared_blender(palette_bytes, colors, exact)
-    if blender.rows > MAX_BLEND_ROWS:
-        _shared_blender.cache_clear()
-        _sprite_cache.clear()
-        blender = _shared_blender(palette_bytes, colors, exact)
-    return blender
-
-
-@lru_cache(maxsize=8)
-def _shared_blender(palette_bytes: bytes, colors: int, exact: int) -> _Blender:
-    palette = np.frombuffer(palette_bytes, np.uint8).reshape(256, 3)
-    return _Blender(palette, _lookup(palette_bytes, colors, exact))
-
-
 # ----------------------------------------------------------------------------- lines
 
 
@@ -471,7 +343,7 @@ class _Sprite:
     """Draw operations placed relative to a reference position, painted once per
     sub-pixel phase (whole-pixel moves reuse the same pixels)."""
 
-    def __init__(self, ops: _Ops, pad: float, blender: _Blender) -> None:
+    def __init__(self, ops: _Ops, pad: float, blender: Blender) -> None:
         self.ops = ops
         self.box = ops.bounds(pad + 1)
         self._blender = blender
@@ -487,7 +359,7 @@ class _Sprite:
 
     def place(self, shift: np.ndarray) -> tuple[np.ndarray, Box]:
         """The sprite moved by ``shift`` pixels: (its blend offsets, see
-        :meth:`_Blender.offsets`, and the box they cover)."""
+        :meth:`~deconv_anim.palette.Blender.offsets`, and the box they cover)."""
         ix, iy = np.floor(shift).astype(int)
         frac = (round(float(shift[0] - ix) * 4) / 4, round(float(shift[1] - iy) * 4) / 4)
         key = (self._blender, self._look, frac)
@@ -630,10 +502,10 @@ class Raster:
         self.size = (int(width), int(max(height, min_height)))
         tinted = scene.view == "scatter" or look.overlap
         self._tint_levels = self.tints() if tinted else []
-        self.palette, colors, exact = palette or _palette(self.theme, self._tint_levels)
+        self.palette, colors, exact = palette or build_palette(self.theme, self._tint_levels)
         self._palette_args = (self.palette, colors, exact)
-        self._lut = _lookup(self.palette.tobytes(), colors, exact)
-        self._blender = _blender_for(self.palette.tobytes(), colors, exact)
+        self._lut = lookup(self.palette.tobytes(), colors, exact)
+        self._blender = blender_for(self.palette.tobytes(), colors, exact)
         levels = np.arange(CONNECTOR_LEVELS + 1, dtype=np.float32) / CONNECTOR_LEVELS
         self._line_offsets = self._blender.offsets(
             np.array(self.theme.line, np.float32) * levels[:, None], levels)
@@ -823,14 +695,14 @@ class Raster:
         if top > MAX_TINTS and len(self._tint_classes()) == MAX_TINTS:  # binned
             count = next(hi for lo, hi in self._tint_classes() if lo <= count <= hi)
         f = 0.3 + 0.7 * min(count, top) / top
-        return _mix(self.theme.background, self.theme.output, f)
+        return mix(self.theme.background, self.theme.output, f)
 
     def _cell_text(self, grid: Grid, r: int, c: int, text: str, fill: RGB, ops: _Ops,
                    size: int | None = None, faded: bool = False) -> None:
         centre = self.cell_polygon(grid, r, c).mean(axis=0)
         color = _contrast(fill, self.theme)
         if faded:
-            color = _mix(fill, color, 0.5)
+            color = mix(fill, color, 0.5)
         ops.text(centre, text, size or round(self.look.cell * 0.38), color)
 
     def _grid_ops(self, grid: Grid, ops: _Ops, *, fills: np.ndarray | None = None,
@@ -841,8 +713,8 @@ class Raster:
         kinds = grid.kinds
         dashed_edges: set[tuple[str, int, int]] = set()
         solid_edges: set[tuple[str, int, int]] = set()
-        faded_line = _mix(theme.background, theme.line, 0.35)
-        faded_fill = _mix(theme.background, theme.input, 0.3)
+        faded_line = mix(theme.background, theme.line, 0.35)
+        faded_fill = mix(theme.background, theme.input, 0.3)
         numbers = self.look.numbers
         filled, zeros = [], []
         chosen = np.ones(kinds.shape, bool) if only is None else only
@@ -938,7 +810,7 @@ class Raster:
             fills[:] = theme.output
         if look.numbers and self.scene.view == "gather":
             self._final_fills = fills.copy()
-            fills[:] = _mix(theme.background, theme.output, 0.25)
+            fills[:] = mix(theme.background, theme.output, 0.25)
         texts = np.full((rows, cols), None, dtype=object)
         if look.numbers and self.scene.view == "scatter":
             texts[:] = "0"  # the running sums start at zero
@@ -1093,7 +965,7 @@ class Raster:
 
     def quantize(self, rgb: np.ndarray) -> np.ndarray:
         """RGB floats (..., 3) to palette indices through the lookup table."""
-        return _quantize(rgb, self._lut)
+        return quantize(rgb, self._lut)
 
     def _composite(self, box: Box) -> np.ndarray:
         """The static layers (input under output) of ``box`` as RGB floats."""

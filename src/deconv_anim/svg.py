@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .raster import _mix
+from .palette import mix as _mix
 from .scene import CellKind, Frame, Grid, Scene
 
 __all__ = ["svg_document", "svg_side_by_side", "FONT_FAMILY"]
