@@ -129,28 +129,23 @@ def test_gather_overlay_is_exactly_the_window(name):
         lines = connector_lines(raster, frame)
         window = set(scene.window_cells(frame))
         problems = []
-        for r, c, kind in cells_of(scene.input):
-            want = BASE_COLOR[kind]
-            if (r, c) in window:
-                want = shade(want)
-            got = sample(raster, pixels, "input", r, c, lines)
+
+        def check(grid, r, c, want):  # called at once, in this frame's loop
+            nonlocal checked, skipped
+            got = sample(raster, pixels, grid, r, c, lines)  # noqa: B023
             if got is None:
                 skipped += 1
-                continue
-            checked += 1
-            if not close(got, want):
-                problems.append(("input", (r, c), got, want))
-        out = scene.output
-        for r in range(out.rows):
-            for c in range(out.cols):
-                want = shade(OUTPUT) if (r, c) == frame.target else OUTPUT
-                got = sample(raster, pixels, "output", r, c, lines)
-                if got is None:
-                    skipped += 1
-                    continue
+            else:
                 checked += 1
                 if not close(got, want):
-                    problems.append(("output", (r, c), got, want))
+                    problems.append((grid, (r, c), got, want))  # noqa: B023
+
+        for r, c, kind in cells_of(scene.input):
+            check("input", r, c, shade(BASE_COLOR[kind]) if (r, c) in window
+                  else BASE_COLOR[kind])
+        for r in range(scene.output.rows):
+            for c in range(scene.output.cols):
+                check("output", r, c, shade(OUTPUT) if (r, c) == frame.target else OUTPUT)
         assert not problems, f"frame {index}: {problems}"
     assert skipped <= checked // 20
 
@@ -583,7 +578,7 @@ def test_cached_connector_lines_equal_lines_drawn_where_they_are(params):
         t = 0.5 if phase else 0.0
         wshift = raster._shift(frame.window, nxt.window, t)
         tshift = raster._shift(frame.target, nxt.target, t)
-        ys, xs, offs = raster._connectors(wshift, tshift)
+        ys, xs, offs, _ = raster._connectors(wshift, tshift)
         in_place = raster._line_pixels([(raster._window_at_0[i] + wshift,
                                          raster._target_at_0[j] + tshift)
                                         for i, j in raster._pairs])

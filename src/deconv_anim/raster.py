@@ -52,6 +52,8 @@ MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 CAPTION_LINES = 2  # lines kept for the caption of the current step
 LEGEND_LABEL = "stamps per output cell:"
 MAX_TINTS = 8  # tints of the overlap map; more stamp counts than this share tints
+MAX_CACHED_SPRITES = 256  # painted sprites kept in a process
+MAX_CACHED_LINES = 64  # shapes of connector lines kept per raster
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
 
@@ -374,8 +376,6 @@ class _Sprite:
         return offsets, (x0 + int(ix), y0 + int(iy), x1 + int(ix), y1 + int(iy))
 
 
-MAX_CACHED_SPRITES = 256
-MAX_CACHED_LINES = 64  # shapes of connector lines kept per raster
 _sprite_cache: dict[tuple, np.ndarray] = {}  # (blender, look, sub-pixel phase) -> offsets
 
 
@@ -1031,7 +1031,8 @@ class Raster:
 
     def _connectors(self, wshift: np.ndarray, tshift: np.ndarray) -> tuple:
         """Pixels of the connector lines inside the canvas, each once: (ys, xs, blend
-        offsets of the line colour at each pixel's coverage).
+        offsets of the line colour at each pixel's coverage), and the box they span (None
+        for no pixels).
 
         Grid corners are whole pixels, so the lines only move, unchanged, while the window
         and the target move alike (stride 1, the gather view of every transposed op): the
@@ -1049,11 +1050,14 @@ class Raster:
         ys, xs, offs, (y0, y1, x0, x1) = found
         bx, by = int(base[0]), int(base[1])
         ys, xs = ys + by, xs + bx
+        box = (x0 + bx, y0 + by, x1 + bx + 1, y1 + by + 1) if len(ys) else None
         w, h = self.size
-        if y0 + by < 0 or x0 + bx < 0 or y1 + by >= h or x1 + bx >= w:  # past the canvas
+        if box is not None and _clip(box, (0, 0, w, h)) != box:  # past the canvas: cut
             ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
             ys, xs, offs = ys[ok], xs[ok], offs[ok]
-        return ys, xs, offs
+            box = ((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+                   if len(ys) else None)
+        return ys, xs, offs, box
 
     def _line_pixels(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple:
         """(ys, xs, blend offsets, (ymin, ymax, xmin, xmax)) of the pixels of ``lines``,
@@ -1095,7 +1099,7 @@ class Raster:
         w, h = self.size
         canvas = (0, 0, w, h)
         self._out_map = np.zeros((h, w), np.uint16)
-        self._classify_output(canvas)
+        self._classify_output(out_box)  # nothing is on the output layer outside its box
         # the static picture as palette indices, without and with the output layer
         self._input_idx = np.full((h, w), BACKGROUND, np.uint8)
         for x0, y0, x1, y1 in self._painted:
@@ -1170,10 +1174,8 @@ class Raster:
                     under.append(marker.place(
                         self.corner(scene.input, best[2] + g.padding[0], best[3] + g.padding[2])
                         - self.corner(scene.input, 0, 0)))
-                lines = self._connectors(wshift, tshift)
-                ys, xs, _ = lines
-                line_box = ((int(xs.min()), int(ys.min()), int(xs.max()) + 1,
-                             int(ys.max()) + 1) if len(ys) else None)
+                ys, xs, offs, line_box = self._connectors(wshift, tshift)
+                lines = (ys, xs, offs)
                 rects = _merge([_clip(where, canvas) for *_, where in under + over])
                 strip = None
                 if caption is not None and phase == 0 and caption != last_caption:
