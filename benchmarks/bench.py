@@ -282,6 +282,16 @@ def startup(repeat: int, work: Path) -> None:
              "if m in sys.modules) or 'none')")
     loaded = run([sys.executable, "-c", probe]).stdout.strip()
     rows.append(["heavy modules imported by the CLI module itself", loaded])
+    probe_info = ("import sys\n"
+                  "from deconv_anim.cli import main\n"
+                  "try:\n"
+                  f"    main(['info', {config!r}])\n"
+                  "except SystemExit:\n"
+                  "    pass\n"
+                  "print(','.join(m for m in ('numpy', 'PIL', 'imageio') "
+                  "if m in sys.modules) or 'none')")
+    loaded = run([sys.executable, "-c", probe_info]).stdout.strip().splitlines()[-1]
+    rows.append(["heavy modules imported by `info`", loaded])
     table(f"Start-up (median of {repeat})", ["command", "seconds"], rows)
 
 

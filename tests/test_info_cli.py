@@ -223,3 +223,23 @@ def test_presets_lists_17_names():
     assert len(lines) == 17
     assert [line.split()[0] for line in lines] == list(PRESETS)
     assert "tf.nn.conv2d_transpose" in result.stdout
+
+
+def test_info_text_does_not_import_numpy(tmp_path):
+    """What `info` prints is arithmetic on shapes: it starts without NumPy (or Pillow)."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "c.yaml"
+    config.write_text("op: maxpool\nsize: 5\nkernel: 3\nstride: 2\npadding: 1\n")
+    probe = ("import sys\n"
+             "from deconv_anim.cli import main\n"
+             "try:\n"
+             f"    main(['info', {str(config)!r}])\n"
+             "except SystemExit as stop:\n"
+             "    assert not stop.code, stop.code\n"
+             "print(sorted(m for m in ('numpy', 'PIL') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert "max pooling" in done.stdout
+    assert done.stdout.strip().endswith("[]"), done.stdout

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from .engine import compute, trace
 from .spec import Spec
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["describe", "as_json"]
 
@@ -40,6 +40,8 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False) -> dict
     >>> info["output_size"], info["frames"], info["output"]
     ([2, 2], 4, [[9, 9], [9, 9]])
     """
+    from .engine import compute, trace  # (NumPy: the text of describe() needs neither)
+
     out = compute(spec)
     info: dict[str, Any] = {
         "name": name,

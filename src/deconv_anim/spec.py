@@ -9,13 +9,16 @@ The rules follow PyTorch (``conv2d``, ``conv_transpose2d``, ``output_padding``) 
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .errors import show_value as _show
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["Spec", "GatherConv", "make_spec", "OPS", "VIEWS", "PADDING_WORDS"]
 
@@ -38,8 +41,13 @@ MAX_PIXELS = 40_000_000
 MAX_SEED = 2**32 - 1
 
 
+# NumPy is imported only where values are made: what a spec says about shapes (all that
+# `deconv-anim info` prints) is plain arithmetic, and the command starts faster without it.
+
+
 def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    """An integer, NumPy's included (they register as numbers.Integral); not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _int(key: str, value: Any, minimum: int, what: str) -> int:
@@ -112,13 +120,17 @@ def _matrix(key: str, value: Any) -> np.ndarray:
                                        f"in size (got {_show(v)})")
     if len(rows) > MAX_SIDE or width > MAX_SIDE or len(rows) * width > MAX_CELLS:
         raise ConfigError(key, f"is too large ({len(rows)}x{width}; at most {MAX_CELLS} cells)")
+    import numpy as np
+
     array = np.array(rows, dtype=np.float64)
     array.flags.writeable = False
     return array
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    """An integer or a float (NumPy's included), not a bool or a fraction."""
+    return _is_int(value) or (isinstance(value, numbers.Real)
+                              and not isinstance(value, numbers.Rational))
 
 
 def _default_values(seed: int, shape: Pair, stream: int, high: int) -> np.ndarray:
@@ -126,9 +138,32 @@ def _default_values(seed: int, shape: Pair, stream: int, high: int) -> np.ndarra
 
     Input and weights use separate streams, so changing one shape never changes the other.
     """
+    import numpy as np
+
     array = np.random.default_rng([seed, stream]).integers(0, high, size=shape).astype(np.float64)
     array.flags.writeable = False
     return array
+
+
+def _ones(shape: Pair) -> np.ndarray:
+    """The weights of a pool: ones (they are not multiplied, only shown)."""
+    import numpy as np
+
+    array = np.ones(shape)
+    array.flags.writeable = False
+    return array
+
+
+@dataclass(frozen=True)
+class _Values:
+    """Values not made yet: ``make(*args)`` makes them (see :attr:`Spec.input`)."""
+
+    make: Any
+    args: tuple
+
+
+def _made(values: Any) -> np.ndarray:
+    return values.make(*values.args) if isinstance(values, _Values) else values
 
 
 @dataclass(frozen=True)
@@ -183,9 +218,19 @@ class Spec:
     """Effective extra rows/columns a' at the bottom/right (transposed ops; else 0)."""
     output_size: Pair
     view: str
-    input: np.ndarray = field(repr=False, compare=False)
-    weights: np.ndarray = field(repr=False, compare=False)
+    input_values: np.ndarray | _Values = field(repr=False, compare=False)
+    weight_values: np.ndarray | _Values = field(repr=False, compare=False)
     count_include_pad: bool = True
+
+    @cached_property
+    def input(self) -> np.ndarray:
+        """The input values (read-only float64), made on first use."""
+        return _made(self.input_values)
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """The kernel's values (ones for a pool; read-only float64), made on first use."""
+        return _made(self.weight_values)
 
     @property
     def k_eff(self) -> Pair:
@@ -493,13 +538,13 @@ def make_spec(
         out = ((padded[0] - k_eff[0]) // st[0] + 1, (padded[1] - k_eff[1]) // st[1] + 1)
         if op == "maxpool":
             for axis, name in ((0, "rows"), (1, "columns")):
-                o = np.arange(out[axis])[:, None]
-                i = o * st[axis] + np.arange(k_size[axis])[None, :] * dil[axis] - pad[2 * axis]
-                empty = ~((i >= 0) & (i < in_size[axis])).any(axis=1)
-                if empty.any():
-                    raise ConfigError("padding", (
-                        f"leaves max-pool window {int(np.argmax(empty))} ({name}) with no input "
-                        "cell, only padding (its maximum would be -inf)"))
+                for o in range(out[axis]):
+                    first = o * st[axis] - pad[2 * axis]
+                    if not any(0 <= first + k * dil[axis] < in_size[axis]
+                               for k in range(k_size[axis])):
+                        raise ConfigError("padding", (
+                            f"leaves max-pool window {o} ({name}) with no input cell, only "
+                            "padding (its maximum would be -inf)"))
     if out[0] * out[1] > MAX_CELLS or max(out) > MAX_SIDE:
         raise ConfigError("size", f"gives an output too large ({out[0]}x{out[1]}; "
                                   f"at most {MAX_SIDE} per side and {MAX_CELLS} cells)")
@@ -508,15 +553,16 @@ def make_spec(
     if isinstance(seed, bool) or not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ConfigError("seed", f"must be an integer from 0 to {MAX_SEED} (got {_show(seed)})")
     seed_value = int(seed)
-    if values is None:
-        values = _default_values(seed_value, in_size, 0, 4)
-    if kernel_values is None:
-        kernel_values = _default_values(seed_value, k_size, 1, 3)
-        if pool:
-            kernel_values = np.ones(k_size)
-            kernel_values.flags.writeable = False
+    inputs: np.ndarray | _Values = (_Values(_default_values, (seed_value, in_size, 0, 4))
+                                    if values is None else values)
+    if kernel_values is not None:
+        kernels: np.ndarray | _Values = kernel_values
+    elif pool:
+        kernels = _Values(_ones, (k_size,))
+    else:
+        kernels = _Values(_default_values, (seed_value, k_size, 1, 3))
 
     return Spec(op=op, input_size=in_size, kernel_size=k_size, stride=st, dilation=dil,
                 padding=pad, padding_form=form, output_padding=extra, output_size=out,
-                view=view, input=values, weights=kernel_values,
+                view=view, input_values=inputs, weight_values=kernels,
                 count_include_pad=True if count_include_pad is None else count_include_pad)
