@@ -32,12 +32,18 @@ def pad_or_crop(array: np.ndarray, padding: Sequence[int], value: float = 0.0) -
     --------
     >>> pad_or_crop(np.ones((2, 3)), (1, 0, -1, 0)).tolist()
     [[0.0, 0.0], [1.0, 1.0], [1.0, 1.0]]
+
+    A crop may reach past the array into the padding of the other side:
+
+    >>> pad_or_crop(np.ones((1, 1)), (-2, 3, 0, 0)).tolist()
+    [[0.0], [0.0]]
     """
     t, b, l, r = padding
-    h, w = array.shape
-    cropped = array[max(-t, 0): h - max(-b, 0), max(-l, 0): w - max(-r, 0)]
-    return np.pad(cropped, ((max(t, 0), max(b, 0)), (max(l, 0), max(r, 0))),
-                  constant_values=value)
+    # pad first, then crop: a crop may reach into the padding on the far side
+    padded = np.pad(array, ((max(t, 0), max(b, 0)), (max(l, 0), max(r, 0))),
+                    constant_values=value)
+    h, w = padded.shape
+    return padded[max(-t, 0): h - max(-b, 0), max(-l, 0): w - max(-r, 0)]
 
 
 def _spread(x: np.ndarray, g: GatherConv, fill: float = 0.0) -> np.ndarray:
