@@ -158,9 +158,12 @@ def main(ctx: click.Context) -> None:
 @click.argument("configs", nargs=-1, type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per config, per line")
 @click.option("--steps", is_flag=True, help="with --json: add every step's taps")
+@click.option("--matrix", "with_matrix", is_flag=True,
+              help="with --json: add the op's matrix (outputs x inputs, row-major)")
 @config_options
 @user_errors
-def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) -> None:
+def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool,
+         **params: Any) -> None:
     """Explain the arithmetic of each CONFIG (or of the flags alone).
 
     Prints the output size formula with the numbers filled in and, for transposed ops, the
@@ -179,6 +182,8 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
 
     if steps and not as_json:
         raise ConfigError("--steps", "lists the taps of every step in the JSON: add --json")
+    if with_matrix and not as_json:
+        raise ConfigError("--matrix", "adds the op's matrix to the JSON: add --json")
     preset, overrides = _overrides(params)
     failed = False
     for _label, config in build_configs(configs, preset, overrides):
@@ -190,8 +195,14 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
             failed = True
             continue
         if as_json:
-            click.echo(json.dumps(to_json(config.spec, name=config.name, steps=steps),
-                                  separators=(",", ":")))
+            try:
+                info = to_json(config.spec, name=config.name, steps=steps,
+                               with_matrix=with_matrix)
+            except ConfigError as error:
+                fail(str(error.with_source(config.source)))
+                failed = True
+                continue
+            click.echo(json.dumps(info, separators=(",", ":")))
         else:
             click.echo(describe(config.spec, name=config.source or config.name))
     if failed:

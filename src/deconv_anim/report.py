@@ -29,8 +29,12 @@ def _x(pair: tuple[int, ...]) -> str:
     return "x".join(str(v) for v in pair)
 
 
-def as_json(spec: Spec, *, name: str | None = None, steps: bool = False) -> dict[str, Any]:
+def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
+            with_matrix: bool = False) -> dict[str, Any]:
     """The spec's numbers as a JSON-ready dict (the keys of ``info --json``).
+
+    ``steps`` adds every step's taps; ``with_matrix`` adds the op's dense matrix (outputs x
+    inputs, see :func:`deconv_anim.matrix.op_matrix`).
 
     Examples
     --------
@@ -42,6 +46,11 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False) -> dict
     """
     from .engine import compute, trace  # (NumPy: the text of describe() needs neither)
 
+    dense = None
+    if with_matrix:  # first: a refused matrix costs nothing else
+        from .matrix import op_matrix
+
+        dense = op_matrix(spec)
     out = compute(spec)
     info: dict[str, Any] = {
         "name": name,
@@ -81,6 +90,8 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False) -> dict
                  "value": number(step.value), "taps": step.taps.tolist()}
                 for step in trace(spec, view)
             ]
+    if dense is not None:
+        info["matrix"] = matrix(dense)
     return info
 
 

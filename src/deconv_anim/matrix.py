@@ -1,0 +1,90 @@
+"""The op as a matrix: ``y = C x`` for a convolution, ``y = Cᵀ x`` for its transpose.
+
+Every linear op of the spec (convolution, transposed convolution, average pooling) is a
+multiplication of the flattened input (row-major) by a sparse matrix with one row per output
+cell and one column per input cell. Its entries are read off the engine's trace: each tap
+``w[kr, kc] * x[ir, ic] -> out[or, oc]`` puts ``w[kr, kc]`` at row ``or * W_out + oc``,
+column ``ir * W_in + ic``. For a transposed op this is Cᵀ, where C is the matrix of the
+forward convolution from the transposed op's output size back to its input size with the
+same kernel, stride, padding and dilation (where ``output_padding`` lets that convolution
+produce more rows than the transposed op has inputs, those rows of C are not part of it).
+
+Max pooling picks, it does not add: it has no matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConfigError
+from .spec import Spec
+
+__all__ = ["op_matrix", "matrix_shape", "MAX_MATRIX_ENTRIES"]
+
+MAX_MATRIX_ENTRIES = 2048 * 2048
+"""The largest matrix (outputs x inputs) ``info --json --matrix`` builds."""
+
+
+def matrix_shape(spec: Spec) -> tuple[int, int]:
+    """(outputs, inputs): the cells of the op's output and input grids."""
+    (ih, iw), (oh, ow) = spec.input_size, spec.output_size
+    return oh * ow, ih * iw
+
+
+def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
+    """The dense matrix of ``spec``'s op: ``compute(spec).ravel() == M @ spec.input.ravel()``.
+
+    Parameters
+    ----------
+    spec : Spec
+        A convolution, transposed convolution or average pooling.
+    limit : int
+        Refuse matrices with more entries than this (outputs x inputs).
+
+    Returns
+    -------
+    numpy.ndarray
+        float64, shape ``(H_out * W_out, H_in * W_in)``, both grids flattened row-major.
+
+    Raises
+    ------
+    ConfigError
+        For max pooling (not linear), or a matrix with more than ``limit`` entries.
+
+    Examples
+    --------
+    >>> from deconv_anim import make_spec
+    >>> conv = make_spec(op="conv", input=[[1, 2, 3]], weights=[[1, 10]])
+    >>> op_matrix(conv).tolist()
+    [[1.0, 10.0, 0.0], [0.0, 1.0, 10.0]]
+    >>> up = make_spec(op="transposed", input=[[1, 2]], weights=[[1, 10]])
+    >>> (op_matrix(up) == op_matrix(conv).T).all()
+    np.True_
+    """
+    from .engine import trace
+
+    if spec.op == "maxpool":
+        raise ConfigError("op", "max pooling picks the largest value, it is not a "
+                                "multiplication by a matrix: --matrix needs conv, transposed "
+                                "or avgpool")
+    rows, cols = matrix_shape(spec)
+    if rows * cols > limit:
+        raise ConfigError("size", f"the matrix would be {rows}x{cols} = {rows * cols} "
+                                  f"entries, more than the limit of {limit}")
+    m = np.zeros((rows, cols))
+    steps = [step.taps for step in trace(spec, "gather")]
+    taps = np.concatenate(steps) if steps else np.empty((0, 6), np.int64)
+    if not len(taps):
+        return m
+    out_w, in_w = spec.output_size[1], spec.input_size[1]
+    r = taps[:, 4] * out_w + taps[:, 5]
+    c = taps[:, 2] * in_w + taps[:, 3]
+    if spec.op == "avgpool":
+        if spec.count_include_pad:
+            share = np.full(len(taps), 1.0 / (spec.kernel_size[0] * spec.kernel_size[1]))
+        else:  # each output divides by the taps that land on the input
+            share = 1.0 / np.bincount(r, minlength=rows)[r]
+        np.add.at(m, (r, c), share)
+    else:
+        np.add.at(m, (r, c), spec.weights[taps[:, 0], taps[:, 1]])
+    return m
