@@ -86,7 +86,7 @@ def build_configs(paths: tuple[str, ...], preset: str | None, overrides: dict[st
                 raise ConfigError("--preset", f"unknown preset {preset!r}{hint} "
                                               "(see `deconv-anim presets`)")
             base = dict(PRESETS[preset]) if preset else {}
-            if not base and "op" not in overrides:
+            if not base and not {"op", "torch", "tf"} & overrides.keys():
                 raise ConfigError("--op", "give a CONFIG file, a --preset, or at least --op")
             label = preset or "deconv-anim"
             yield label, config_from_mapping(merge(base, overrides), name=label,
@@ -158,9 +158,12 @@ def main(ctx: click.Context) -> None:
 @click.argument("configs", nargs=-1, type=click.Path(dir_okay=True))
 @click.option("--json", "as_json", is_flag=True, help="one JSON object per config, per line")
 @click.option("--steps", is_flag=True, help="with --json: add every step's taps")
+@click.option("--code", type=click.Choice(("torch", "tf", "keras")), default=None,
+              help="print only a runnable snippet computing the op in that framework")
 @config_options
 @user_errors
-def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) -> None:
+def info(configs: tuple[str, ...], as_json: bool, steps: bool, code: str | None,
+         **params: Any) -> None:
     """Explain the arithmetic of each CONFIG (or of the flags alone).
 
     Prints the output size formula with the numbers filled in and, for transposed ops, the
@@ -171,6 +174,8 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
     Example:
       deconv-anim info configs/seed_transposed.yaml
       deconv-anim info --op transposed --size 3 --kernel 3 --stride 2 --padding same --json
+      deconv-anim info --tf "Conv2DTranspose(8, 3, strides=2, padding='same')" --size 3
+      deconv-anim info --preset padding_strides_transposed --code torch
     """
     from .errors import ConfigError
     from .report import as_json as to_json
@@ -179,6 +184,8 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
 
     if steps and not as_json:
         raise ConfigError("--steps", "lists the taps of every step in the JSON: add --json")
+    if code is not None and (as_json or len(configs) > 1):
+        raise ConfigError("--code", "prints one snippet: give one config, without --json")
     preset, overrides = _overrides(params)
     failed = False
     for _label, config in build_configs(configs, preset, overrides):
@@ -189,11 +196,19 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, **params: Any) ->
             fail(str(config))
             failed = True
             continue
-        if as_json:
-            click.echo(json.dumps(to_json(config.spec, name=config.name, steps=steps),
-                                  separators=(",", ":")))
+        if code is not None:
+            from .codegen import snippet
+
+            click.echo(snippet(config.spec, code), nl=False)
+        elif as_json:
+            click.echo(json.dumps(to_json(config.spec, name=config.name, steps=steps,
+                                          call=config.call), separators=(",", ":")))
         else:
             click.echo(describe(config.spec, name=config.source or config.name))
+            if config.call is not None:
+                from .frameworks import explain
+
+                click.echo(explain(config.call, config.spec))
     if failed:
         sys.exit(EXIT_USER_ERROR)
 
