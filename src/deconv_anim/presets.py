@@ -17,12 +17,11 @@ from typing import Any
 
 __all__ = ["PRESETS", "REFERENCE_NAMES", "preset_folder"]
 
-REFERENCE_NAMES: tuple[str, ...] = tuple(
-    name + suffix
-    for name in ("no_padding_no_strides", "arbitrary_padding_no_strides",
-                 "same_padding_no_strides", "full_padding_no_strides", "no_padding_strides",
-                 "padding_strides", "padding_strides_odd")
-    for suffix in ("", "_transposed")) + ("dilation",)
+_PAIRED = ("no_padding_no_strides", "arbitrary_padding_no_strides", "same_padding_no_strides",
+           "full_padding_no_strides", "no_padding_strides", "padding_strides",
+           "padding_strides_odd")
+REFERENCE_NAMES: tuple[str, ...] = (
+    *(name + suffix for name in _PAIRED for suffix in ("", "_transposed")), "dilation")
 
 
 def preset_folder() -> Path:
