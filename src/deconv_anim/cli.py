@@ -281,8 +281,46 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
 
 
 @main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="overwrite PATH if it exists")
+@config_options
+@user_errors
+def new(path: str, force: bool, **params: Any) -> None:
+    """Write a commented config to PATH (NAME.yaml) to edit: every key the op uses, with
+    its value and a one-line comment. The op comes from a --preset, --torch/--tf or flags.
+
+    \b
+    Example:
+      deconv-anim new up.yaml --torch "nn.ConvTranspose2d(64, 32, 4, 2, 1)" --size 4
+      deconv-anim new pool.yaml --op maxpool --size 6 --kernel 3 --stride 2 --ceil-mode
+      deconv-anim new mine.yaml --preset padding_strides_transposed
+    """
+    from .errors import ConfigError
+    from .new_config import commented_config
+
+    target = Path(path)
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        raise ConfigError("PATH", f"must end in .yaml (got {path})")
+    if target.exists() and not force:
+        raise ConfigError("PATH", f"{path} exists; add --force to overwrite it")
+    preset, overrides = _overrides(params)
+    ((_, built),) = build_configs((), preset, overrides)
+    if isinstance(built, DeconvAnimError):
+        raise built
+    text = commented_config(built)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        from .errors import OutputError, os_reason
+
+        raise OutputError(f"{path}: cannot be written ({os_reason(error, target.parent)})"
+                          ) from None
+    click.echo(f"wrote {path}")
+
+
+@main.command()
 def presets() -> None:
-    """List the presets: the 15 figures of Dumoulin & Visin and the seed's examples.
+    """List the presets: every config the project ships (configs/), with its title.
 
     \b
     Example:
