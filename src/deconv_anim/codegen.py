@@ -149,7 +149,8 @@ def torch_workaround(spec: Spec) -> str:
 def _torch(spec: Spec) -> str:
     (h, w), (kh, kw) = spec.input_size, spec.kernel_size
     call = torch_call(spec)
-    before, after = [], []
+    before: list[str] = []
+    after: list[str] = []
     if call is None:
         before, call, after = _torch_workaround(spec)
     lines = ["import torch", "import torch.nn.functional as F", "from torch import nn", "",

@@ -268,7 +268,7 @@ class _Args:
     def __getitem__(self, arg: str) -> Any:
         return self.bound[arg]
 
-    def int(self, arg: str, minimum: int = 1) -> int:
+    def integer(self, arg: str, minimum: int = 1) -> int:
         value = self.bound[arg]
         if type(value) is not int or value < minimum:
             raise self.refuse(arg, f"must be an integer >= {minimum}")

@@ -49,7 +49,7 @@ def _torch_padding(a: _Args, one_d: bool, words: bool) -> Any:
 
 
 def _torch_conv(a: _Args, *, transposed: bool, one_d: bool) -> dict[str, Any]:
-    cin, cout, groups = a.int("in_channels"), a.int("out_channels"), a.int("groups")
+    cin, cout, groups = a.integer("in_channels"), a.integer("out_channels"), a.integer("groups")
     for arg, channels in (("in_channels", cin), ("out_channels", cout)):
         if channels % groups:
             raise a.refuse("groups", f"must divide {arg} ({channels}; PyTorch's rule)")
@@ -139,7 +139,7 @@ def _keras_activation(a: _Args) -> None:
 
 def _keras_conv(a: _Args, *, transposed: bool, one_d: bool) -> dict[str, Any]:
     n = 1 if one_d else 2
-    filters, notes = a.int("filters"), _keras_checks(a)
+    filters, notes = a.integer("filters"), _keras_checks(a)
     _keras_activation(a)
     words = ("valid", "same", "causal") if one_d and not transposed else ("valid", "same")
     padding = a.word("padding", words)
@@ -152,7 +152,7 @@ def _keras_conv(a: _Args, *, transposed: bool, one_d: bool) -> dict[str, Any]:
                             "stride": stride, "padding": padding, "dilation": dilation}
     groups = 1
     if "groups" in a.bound:
-        groups = a.int("groups")
+        groups = a.integer("groups")
         if filters % groups:
             raise a.refuse("groups", f"must divide filters ({filters}; Keras' rule)")
     if padding == "causal":
