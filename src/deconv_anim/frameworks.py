@@ -345,6 +345,7 @@ def expand_call(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Call | None
                                    f"{_show(value)}, got {_show(merged[key])}); change "
                                    "the call or drop the key")
         merged[key] = value
+    merged.update(channel_keys(call))
     if call.size is not None:
         if "size" in merged and _normal("size", merged["size"]) != _normal("size", call.size):
             raise ConfigError("size", f"contradicts the {fw}: call (its input is "
