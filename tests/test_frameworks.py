@@ -341,3 +341,148 @@ def test_ceil_mode_matches_pytorch():
                              ceil_mode=True, **keys)
             x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None, None]
             assert np.allclose(layer(x)[0, 0].numpy(), compute(spec)), (op, k, s, p, n)
+
+
+# -- property: random PyTorch calls, written every way, against the documented formulas ----
+
+def _torch_expected(layer: str, n: int, k: int, s: int, p: int, d: int, a: int,
+                    ceil: bool) -> int | None:
+    """The output length from PyTorch's documentation (None: PyTorch refuses)."""
+    if layer == "ConvTranspose2d":
+        if a >= max(s, d):
+            return None
+        out = (n - 1) * s - 2 * p + d * (k - 1) + a + 1
+        return out if out >= 1 else None
+    if layer != "Conv2d" and p > k // 2:
+        return None
+    room = n + 2 * p - d * (k - 1) - 1
+    if room < 0:
+        return None
+    out = (-(-room // s) if ceil else room // s) + 1
+    if ceil and (out - 1) * s >= n + p:
+        out -= 1
+    return out
+
+
+def _arg(value: int, tupled: bool) -> str:
+    return f"({value}, {value})" if tupled else str(value)
+
+
+@st.composite
+def torch_calls(draw):
+    layer = draw(st.sampled_from(["Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d"]))
+    k, s, p, n = (draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(0, 3)),
+                  draw(st.integers(1, 10)))
+    d = 1 if layer == "AvgPool2d" else draw(st.integers(1, 3))
+    a = draw(st.integers(0, 2)) if layer == "ConvTranspose2d" else 0
+    ceil = layer.endswith("Pool2d") and draw(st.booleans())
+    names = {"Conv2d": ["kernel_size", "stride", "padding", "dilation"],
+             "ConvTranspose2d": ["kernel_size", "stride", "padding", "output_padding"],
+             "MaxPool2d": ["kernel_size", "stride", "padding", "dilation"],
+             "AvgPool2d": ["kernel_size", "stride", "padding"]}[layer]
+    values = {"kernel_size": k, "stride": s, "padding": p, "dilation": d, "output_padding": a}
+    head = ["3", "5"] if layer.startswith("Conv") else []
+    positional = draw(st.integers(0, len(names)))
+    args = [*head, *(_arg(values[m], draw(st.booleans())) for m in names[:positional])]
+    args += [f"{m}={_arg(values[m], draw(st.booleans()))}" for m in names[positional:]]
+    if layer == "ConvTranspose2d":
+        args.append(f"dilation={_arg(d, draw(st.booleans()))}")
+    if ceil:
+        args.append("ceil_mode=True")
+    prefix = draw(st.sampled_from(["", "nn.", "torch.nn."]))
+    return f"{prefix}{layer}({', '.join(args)})", layer, n, (k, s, p, d, a, ceil)
+
+
+@settings(max_examples=100, deadline=None)
+@given(torch_calls())
+def test_random_torch_calls_follow_pytorchs_formulas(case):
+    text, layer, n, numbers = case
+    expected = _torch_expected(layer, n, *numbers)
+    try:
+        spec = spec_of("torch", text, size=[n, n + 1])
+    except ConfigError as error:
+        # refused: PyTorch refuses too, or (max pool, dilated) a window of only padding
+        assert expected is None or "with no input cell" in str(error), (text, str(error))
+        return
+    assert spec.output_size[0] == expected, text
+    assert np.allclose(compute(spec), naive.reference(spec))
+
+
+@settings(max_examples=60, deadline=None)
+@given(torch_calls())
+def test_random_torch_calls_against_pytorch(case):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    text, layer, n, (k, s, p, d, a, ceil) = case
+    try:
+        spec = spec_of("torch", text, size=[n, n + 1])
+    except ConfigError:
+        return  # (refusals: the property test above)
+    kwargs = {"kernel_size": k, "stride": s, "padding": p}
+    kwargs.update({"Conv2d": {"dilation": d}, "MaxPool2d": {"dilation": d, "ceil_mode": ceil},
+                   "AvgPool2d": {"ceil_mode": ceil},
+                   "ConvTranspose2d": {"dilation": d, "output_padding": a}}[layer])
+    channels = (3, 5) if layer.startswith("Conv") else ()
+    module = getattr(torch.nn, layer)(*channels, **kwargs).double()
+    x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None, None]
+    if channels:  # one channel carries the figure's input and weights, the rest zeros
+        x = torch.cat([x, torch.zeros((1, 2, *x.shape[2:]), dtype=torch.float64)], 1)
+        with torch.no_grad():
+            module.weight.zero_()
+            module.bias.zero_()
+            module.weight[0, 0] = torch.tensor(np.asarray(spec.weights))
+    with torch.no_grad():
+        y = module(x)[0, 0].numpy()
+    assert y.shape == spec.output_size, text
+    assert np.allclose(y, compute(spec)), text
+
+
+def _keras_expected(layer: str, n: int, k: int, s: int, d: int, padding: str,
+                    extra: int | None) -> int | None:
+    """Keras' conv_output_length / deconv_output_length (None: Keras refuses)."""
+    k_eff = (k - 1) * d + 1
+    if s > 1 and d > 1 and layer != "MaxPooling2D":
+        return None
+    if layer == "Conv2DTranspose":
+        if extra is None:
+            return n * s + max(k_eff - s, 0) if padding == "valid" else n * s
+        if extra >= s:
+            return None
+        return (n - 1) * s + k_eff - (2 * (k_eff // 2) if padding == "same" else 0) + extra
+    if padding == "same":
+        return -(-n // s)
+    return -(-(n - k_eff + 1) // s) if n >= k_eff else None
+
+
+@st.composite
+def keras_calls(draw):
+    layer = draw(st.sampled_from(["Conv2D", "Conv2DTranspose", "MaxPooling2D"]))
+    k, s, n = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(1, 9))
+    d = 1 if layer == "MaxPooling2D" else draw(st.integers(1, 2))
+    padding = draw(st.sampled_from(["valid", "same"]))
+    extra = draw(st.none() | st.integers(0, 2)) if layer == "Conv2DTranspose" else None
+    if layer == "MaxPooling2D":
+        args = [f"pool_size={_arg(k, draw(st.booleans()))}"]
+    else:
+        args = ["8", _arg(k, draw(st.booleans())), f"dilation_rate={_arg(d, False)}"]
+    args += [f"strides={_arg(s, draw(st.booleans()))}", f"padding={padding!r}"]
+    if extra is not None:
+        args.append(f"output_padding={extra}")
+    prefix = draw(st.sampled_from(["", "layers.", "keras.layers.", "tf.keras.layers."]))
+    return f"{prefix}{layer}({', '.join(args)})", layer, n, (k, s, d, padding, extra)
+
+
+@settings(max_examples=100, deadline=None)
+@given(keras_calls())
+def test_random_keras_calls_follow_keras_formulas(case):
+    text, layer, n, numbers = case
+    expected = _keras_expected(layer, n, *numbers)
+    try:
+        spec = spec_of("tf", text, size=[n, 3])
+    except ConfigError as error:
+        # refused: Keras refuses too, or TensorFlow would reject the output size Keras
+        # computes (same with output_padding), or the kernel is larger than the input
+        assert expected is None or "TensorFlow rejects" in str(error) or (
+            "larger than the padded input" in str(error)) or expected < 1, (text, str(error))
+        return
+    assert spec.output_size[0] == expected, text
+    assert np.allclose(compute(spec), naive.reference(spec))

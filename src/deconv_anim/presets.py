@@ -51,6 +51,15 @@ class _Presets(Mapping[str, dict[str, Any]]):
         return self._loaded
 
     def __getitem__(self, name: str) -> dict[str, Any]:
+        if self._loaded is None:  # one preset: read its file only
+            path = preset_folder() / f"{name}.yaml"
+            if isinstance(name, str) and name.isidentifier() and path.is_file():
+                from .config import read_yaml
+
+                mapping = read_yaml(path)
+                if isinstance(mapping, dict) and {"op", "torch", "tf"} & mapping.keys():
+                    return mapping
+            raise KeyError(name)
         return dict(self._all()[name])
 
     def __iter__(self) -> Iterator[str]:
