@@ -486,3 +486,12 @@ def test_random_keras_calls_follow_keras_formulas(case):
         return
     assert spec.output_size[0] == expected, text
     assert np.allclose(compute(spec), naive.reference(spec))
+
+
+def test_the_sphinx_directive_takes_a_call():
+    pytest.importorskip("sphinx", reason="the docs extra (sphinx) is not installed")
+    from deconv_anim.sphinx import DeconvAnimDirective, _overrides
+
+    assert {"torch", "tf", "ceil_mode", "ceil-mode"} <= set(DeconvAnimDirective.option_spec)
+    keys = _overrides({"torch": "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "size": "4"})
+    assert config_from_mapping(keys).spec.output_size == (8, 8)
