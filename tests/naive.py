@@ -18,8 +18,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def _out_len(n: int, k: int, s: int, d: int, before: int, after: int) -> int:
-    return (n + before + after - ((k - 1) * d + 1)) // s + 1
+def _out_len(n: int, k: int, s: int, d: int, before: int, after: int,
+             ceil_mode: bool = False) -> int:
+    """Windows o = 0, 1, ... that fit in the padded input; with PyTorch's ceil_mode also a
+    last one overhanging it, if it starts inside the input or the before-padding."""
+    span, o = n + before + after, 0
+    while o * s + (k - 1) * d + 1 <= span or (
+            ceil_mode and o * s + (k - 1) * d + 1 < span + s and o * s < n + before):
+        o += 1
+    return o
 
 
 def _taps(x, kernel, stride, dilation, padding, o_r, o_c):
@@ -34,10 +41,10 @@ def _taps(x, kernel, stride, dilation, padding, o_r, o_c):
                 yield kr, kc, x[ir, ic]
 
 
-def _out_shape(x, kernel, stride, dilation, padding):
+def _out_shape(x, kernel, stride, dilation, padding, ceil_mode=False):
     t, b, l, r = padding
-    return (_out_len(x.shape[0], kernel[0], stride[0], dilation[0], t, b),
-            _out_len(x.shape[1], kernel[1], stride[1], dilation[1], l, r))
+    return (_out_len(x.shape[0], kernel[0], stride[0], dilation[0], t, b, ceil_mode),
+            _out_len(x.shape[1], kernel[1], stride[1], dilation[1], l, r, ceil_mode))
 
 
 def conv2d(x, w, stride=(1, 1), dilation=(1, 1), padding=(0, 0, 0, 0)) -> np.ndarray:
@@ -68,9 +75,10 @@ def transposed2d(x, w, stride=(1, 1), dilation=(1, 1), top_left=(0, 0),
     return out
 
 
-def maxpool2d(x, kernel, stride, dilation=(1, 1), padding=(0, 0, 0, 0)) -> np.ndarray:
+def maxpool2d(x, kernel, stride, dilation=(1, 1), padding=(0, 0, 0, 0),
+              ceil_mode=False) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
-    oh, ow = _out_shape(x, kernel, stride, dilation, padding)
+    oh, ow = _out_shape(x, kernel, stride, dilation, padding, ceil_mode)
     out = np.full((oh, ow), -np.inf)
     for o_r in range(oh):
         for o_c in range(ow):
@@ -79,14 +87,21 @@ def maxpool2d(x, kernel, stride, dilation=(1, 1), padding=(0, 0, 0, 0)) -> np.nd
     return out
 
 
-def avgpool2d(x, kernel, stride, padding=(0, 0, 0, 0), count_include_pad=True) -> np.ndarray:
+def avgpool2d(x, kernel, stride, padding=(0, 0, 0, 0), count_include_pad=True,
+              ceil_mode=False) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
-    oh, ow = _out_shape(x, kernel, stride, (1, 1), padding)
+    oh, ow = _out_shape(x, kernel, stride, (1, 1), padding, ceil_mode)
     out = np.zeros((oh, ow))
+    t, b, l, r = padding
+    (h, w), (kh, kw), (sh, sw) = x.shape, kernel, stride
     for o_r in range(oh):
         for o_c in range(ow):
             values = [v for _, _, v in _taps(x, kernel, stride, (1, 1), padding, o_r, o_c)]
-            count = kernel[0] * kernel[1] if count_include_pad else len(values)
+            # with padding counted: the window's cells inside the padded input (a ceil_mode
+            # window overhanging it counts only those), as PyTorch's divisor
+            rows = [o_r * sh + k - t for k in range(kh) if -t <= o_r * sh + k - t < h + b]
+            cols = [o_c * sw + k - l for k in range(kw) if -l <= o_c * sw + k - l < w + r]
+            count = len(rows) * len(cols) if count_include_pad else len(values)
             out[o_r, o_c] = sum(values) / count
     return out
 
@@ -183,7 +198,9 @@ def reference(spec) -> np.ndarray:
     if spec.op == "transposed":
         return transposed2d(spec.input, spec.weights, spec.stride, spec.dilation,
                             (spec.padding[0], spec.padding[2]), spec.output_size)
+    ceil = getattr(spec, "ceil_mode", False)
     if spec.op == "maxpool":
-        return maxpool2d(spec.input, spec.kernel_size, spec.stride, spec.dilation, spec.padding)
+        return maxpool2d(spec.input, spec.kernel_size, spec.stride, spec.dilation, spec.padding,
+                         ceil)
     return avgpool2d(spec.input, spec.kernel_size, spec.stride, spec.padding,
-                     spec.count_include_pad)
+                     spec.count_include_pad, ceil)

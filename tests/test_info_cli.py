@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import naive
 from deconv_anim import __version__, make_spec
 from deconv_anim.cli import main
+from deconv_anim.config import config_from_mapping
 from deconv_anim.presets import PRESETS
 from deconv_anim.report import as_json, describe
 
@@ -185,7 +186,7 @@ def test_preset(name):
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert info["name"] == name
-    spec = make_spec(**{k: v for k, v in PRESETS[name].items() if k != "title"})
+    spec = config_from_mapping(PRESETS[name]).spec
     assert info["output_size"] == list(spec.output_size)
     assert info["output"] == naive.reference(spec).tolist()
 
@@ -216,11 +217,11 @@ def test_every_command_has_help():
         assert flag in help_text
 
 
-def test_presets_lists_17_names():
+def test_presets_lists_every_shipped_config():
     result = run("presets")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 17
+    assert len(lines) == 40 and all(len(line.split()) > 1 for line in lines)  # descriptions
     assert [line.split()[0] for line in lines] == list(PRESETS)
     assert "tf.nn.conv2d_transpose" in result.stdout
 

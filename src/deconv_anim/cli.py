@@ -86,7 +86,7 @@ def build_configs(paths: tuple[str, ...], preset: str | None, overrides: dict[st
                 raise ConfigError("--preset", f"unknown preset {preset!r}{hint} "
                                               "(see `deconv-anim presets`)")
             base = dict(PRESETS[preset]) if preset else {}
-            if not base and "op" not in overrides:
+            if not base and not {"op", "torch", "tf"} & overrides.keys():
                 raise ConfigError("--op", "give a CONFIG file, a --preset, or at least --op")
             label = preset or "deconv-anim"
             yield label, config_from_mapping(merge(base, overrides), name=label,
@@ -160,9 +160,12 @@ def main(ctx: click.Context) -> None:
 @click.option("--steps", is_flag=True, help="with --json: add every step's taps")
 @click.option("--matrix", "with_matrix", is_flag=True,
               help="with --json: add the op's matrix (outputs x inputs, row-major)")
+@click.option("--code", type=click.Choice(("torch", "tf", "keras")), default=None,
+              help="print only a runnable snippet computing the op in that framework")
 @config_options
 @user_errors
 def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool,
+         code: str | None,
          **params: Any) -> None:
     """Explain the arithmetic of each CONFIG (or of the flags alone).
 
@@ -174,6 +177,8 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
     Example:
       deconv-anim info configs/seed_transposed.yaml
       deconv-anim info --op transposed --size 3 --kernel 3 --stride 2 --padding same --json
+      deconv-anim info --tf "Conv2DTranspose(8, 3, strides=2, padding='same')" --size 3
+      deconv-anim info --preset padding_strides_transposed --code torch
     """
     from .errors import ConfigError
     from .report import as_json as to_json
@@ -184,6 +189,8 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
         raise ConfigError("--steps", "lists the taps of every step in the JSON: add --json")
     if with_matrix and not as_json:
         raise ConfigError("--matrix", "adds the op's matrix to the JSON: add --json")
+    if code is not None and (as_json or len(configs) > 1):
+        raise ConfigError("--code", "prints one snippet: give one config, without --json")
     preset, overrides = _overrides(params)
     failed = False
     for _label, config in build_configs(configs, preset, overrides):
@@ -194,10 +201,14 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
             fail(str(config))
             failed = True
             continue
-        if as_json:
+        if code is not None:
+            from .codegen import snippet
+
+            click.echo(snippet(config.spec, code), nl=False)
+        elif as_json:
             try:
                 info = to_json(config.spec, name=config.name, steps=steps,
-                               with_matrix=with_matrix)
+                               with_matrix=with_matrix, call=config.call)
             except ConfigError as error:
                 fail(str(error.with_source(config.source)))
                 failed = True
@@ -205,6 +216,10 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
             click.echo(json.dumps(info, separators=(",", ":")))
         else:
             click.echo(describe(config.spec, name=config.source or config.name))
+            if config.call is not None:
+                from .frameworks import explain
+
+                click.echo(explain(config.call, config.spec))
     if failed:
         sys.exit(EXIT_USER_ERROR)
 
@@ -277,8 +292,46 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
 
 
 @main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="overwrite PATH if it exists")
+@config_options
+@user_errors
+def new(path: str, force: bool, **params: Any) -> None:
+    """Write a commented config to PATH (NAME.yaml) to edit: every key the op uses, with
+    its value and a one-line comment. The op comes from a --preset, --torch/--tf or flags.
+
+    \b
+    Example:
+      deconv-anim new up.yaml --torch "nn.ConvTranspose2d(64, 32, 4, 2, 1)" --size 4
+      deconv-anim new pool.yaml --op maxpool --size 6 --kernel 3 --stride 2 --ceil-mode
+      deconv-anim new mine.yaml --preset padding_strides_transposed
+    """
+    from .errors import ConfigError
+    from .new_config import commented_config
+
+    target = Path(path)
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        raise ConfigError("PATH", f"must end in .yaml (got {path})")
+    if target.exists() and not force:
+        raise ConfigError("PATH", f"{path} exists; add --force to overwrite it")
+    preset, overrides = _overrides(params)
+    ((_, built),) = build_configs((), preset, overrides)
+    if isinstance(built, DeconvAnimError):
+        raise built
+    text = commented_config(built)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as error:
+        from .errors import OutputError, os_reason
+
+        raise OutputError(f"{path}: cannot be written ({os_reason(error, target.parent)})"
+                          ) from None
+    click.echo(f"wrote {path}")
+
+
+@main.command()
 def presets() -> None:
-    """List the presets: the 15 figures of Dumoulin & Visin and the seed's examples.
+    """List the presets: every config the project ships (configs/), with its title.
 
     \b
     Example:

@@ -137,6 +137,13 @@ KEYS: dict[str, Key] = {
     "seed": Key("spec", _raw, "seed of the default input and weights (default 0)"),
     "count_include_pad": Key("spec", _raw, "avgpool: count padded cells (default true)",
                              switch=True),
+    "ceil_mode": Key("spec", _raw, "pools: PyTorch's ceil_mode, round the output size up "
+                                   "(default false)", switch=True),
+    # a framework call giving the op's keys (see docs/frameworks.md)
+    "torch": Key("call", _raw, "a PyTorch layer call, e.g. \"nn.ConvTranspose2d(64, 32, 4, 2, "
+                               "1)\"", text=True),
+    "tf": Key("call", _raw, "a TensorFlow/Keras call, e.g. \"layers.Conv2DTranspose(8, 3, "
+                            "strides=2, padding='same')\"", text=True),
     # how it is drawn
     "title": Key("render", _text("title"), "caption line under the figure", text=True),
     "output": Key("render", _path("output"), "output file, relative to the config's folder",
@@ -234,6 +241,8 @@ class Config:
     name: str = "deconv-anim"
     source: str | None = None
     base_dir: Path = field(default_factory=Path)
+    call: Any = field(default=None, compare=False)
+    """The :class:`deconv_anim.frameworks.Call` its ``torch:`` / ``tf:`` key gave, or None."""
 
     def output_path(self, override: str | Path | None = None, suffix: str = ".gif") -> Path:
         """Where a render writes: ``override``, else ``output:``, else ``<name><suffix>``."""
@@ -286,6 +295,11 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError(None, f"the top level must be a mapping of keys such as "
                                 f"'op: conv' (got {kind})")
     _check_keys(mapping, KEYS)
+    call = None
+    if "torch" in mapping or "tf" in mapping:  # a framework call: its keys, merged first
+        from .frameworks import expand_call
+
+        mapping, call = expand_call(mapping)
     spec_args: dict[str, Any] = {}
     render_args: dict[str, Any] = {}
     for key, value in mapping.items():
@@ -317,7 +331,7 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError("hold", f"duration + hold must be at most {MAX_DELAY_MS} ms, the "
                                   f"longest frame a GIF can hold (got {longest})")
     return Config(spec, RenderOptions(**render_args, style=Style(**style_args)), name=name,
-                  source=source, base_dir=base_dir)
+                  source=source, base_dir=base_dir, call=call)
 
 
 def read_yaml(path: str | Path) -> Any:

@@ -87,9 +87,14 @@ def compute(spec: Spec) -> np.ndarray:
         return _windows(grid, g).max(axis=(2, 3))
     if spec.op == "avgpool":
         sums = _windows(pad_or_crop(spec.input, g.padding), g).sum(axis=(2, 3))
-        if spec.count_include_pad:
+        if spec.count_include_pad and spec.overhang == (0, 0):
             return sums / (spec.kernel_size[0] * spec.kernel_size[1])
-        ones = pad_or_crop(np.ones(spec.input_size), g.padding)
+        # the cells counted: the input's, with count_include_pad its padding's too, never
+        # the overhang past the padding that ceil_mode allows (PyTorch's divisor)
+        counted = (pad_or_crop(np.ones(spec.input_size), spec.padding, value=1.0)
+                   if spec.count_include_pad else np.ones(spec.input_size))
+        ones = pad_or_crop(counted, g.padding if not spec.count_include_pad
+                           else (0, spec.overhang[0], 0, spec.overhang[1]))
         return sums / _windows(ones, g).sum(axis=(2, 3))
     grid = pad_or_crop(_spread(spec.input, g), g.padding)
     weights = spec.weights[::-1, ::-1] if g.rotated else spec.weights

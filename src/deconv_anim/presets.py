@@ -1,49 +1,72 @@
-"""Named configs that need no file: the 15 figures of Dumoulin & Visin and the seed's examples.
+"""Named configs that need no file: every config the project ships, by its file's stem.
 
-Each preset is a config mapping, exactly what a YAML file would hold. The numbers of the
-reference figures are those of conv_arithmetic (input i, kernel k, stride s, padding p,
-dilation d); a ``*_transposed`` figure is the transposed op of the same numbers, whose input
-is the convolution's output.
+The configs of the project's ``configs/`` folder are installed as package data (the
+package ``deconv_anim.configs``, mapped onto that folder in ``pyproject.toml``), so
+``--preset maxpool`` works from any install. :data:`PRESETS` reads them on first use; each
+value is the config mapping exactly as its YAML file holds it. Among them are the 15
+figures of Dumoulin & Visin (:data:`REFERENCE_NAMES`; a ``*_transposed`` figure is the
+transposed op of the same numbers, whose input is the convolution's output) and the seed
+article's examples.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
-__all__ = ["PRESETS", "REFERENCE_NAMES"]
+__all__ = ["PRESETS", "REFERENCE_NAMES", "preset_folder"]
+
+_PAIRED = ("no_padding_no_strides", "arbitrary_padding_no_strides", "same_padding_no_strides",
+           "full_padding_no_strides", "no_padding_strides", "padding_strides",
+           "padding_strides_odd")
+REFERENCE_NAMES: tuple[str, ...] = (
+    *(name + suffix for name in _PAIRED for suffix in ("", "_transposed")), "dilation")
 
 
-def _pair(name: str, i: int, k: int, s: int, p: int, title: str,
-          extra: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
-    conv = {"op": "conv", "size": i, "kernel": k, "stride": s, "padding": p,
-            "title": f"{title}: {i}x{i} input, {k}x{k} kernel, stride {s}, padding {p}"}
-    out = (i + 2 * p - k) // s + 1
-    transposed = {"op": "transposed", "size": out, "kernel": k, "stride": s, "padding": p,
-                  **(extra or {}),
-                  "title": f"Transposed {title.lower()}: {out}x{out} input, {k}x{k} kernel, "
-                           f"stride {s}, padding {p}"}
-    return {name: conv, f"{name}_transposed": transposed}
+def preset_folder() -> Path:
+    """Where the shipped configs are: ``deconv_anim/configs`` in an install, the
+    repository's ``configs/`` in a source checkout (an editable install)."""
+    here = Path(__file__).parent
+    installed, checkout = here / "configs", here.parents[1] / "configs"
+    return installed if installed.is_dir() else checkout
 
 
-PRESETS: dict[str, dict[str, Any]] = {
-    **_pair("no_padding_no_strides", 4, 3, 1, 0, "No padding, no strides"),
-    **_pair("arbitrary_padding_no_strides", 5, 4, 1, 2, "Arbitrary padding, no strides"),
-    **_pair("same_padding_no_strides", 5, 3, 1, 1, "Half (same) padding, no strides"),
-    **_pair("full_padding_no_strides", 5, 3, 1, 2, "Full padding, no strides"),
-    **_pair("no_padding_strides", 5, 3, 2, 0, "No padding, strides"),
-    **_pair("padding_strides", 5, 3, 2, 1, "Padding, strides"),
-    # (6 + 2 - 3) mod 2 = 1: the transposed op needs one extra row and column to give 6x6.
-    **_pair("padding_strides_odd", 6, 3, 2, 1, "Padding, strides (odd)",
-            extra={"output_padding": 1}),
-    "dilation": {"op": "conv", "size": 7, "kernel": 3, "dilation": 2,
-                 "title": "Dilation: 7x7 input, 3x3 kernel, dilation 2"},
-    "seed_conv": {"op": "conv", "size": 4, "kernel": 3, "padding": "valid",
-                  "title": "tf.nn.conv2d: 4x4 input, 3x3 kernel, VALID -> 2x2"},
-    "seed_transposed": {"op": "transposed", "size": 2, "kernel": 3, "padding": "valid",
-                        "output_size": 4,
-                        "title": "tf.nn.conv2d_transpose: 2x2 input, 3x3 kernel, VALID, "
-                                 "output_shape 4x4"},
-}
+class _Presets(Mapping[str, dict[str, Any]]):
+    """The shipped configs by name, read on first use (``info`` starts without YAML)."""
 
-REFERENCE_NAMES: tuple[str, ...] = tuple(
-    name for name in PRESETS if not name.startswith("seed_"))
+    def __init__(self) -> None:
+        self._loaded: dict[str, dict[str, Any]] | None = None
+
+    def _all(self) -> dict[str, dict[str, Any]]:
+        if self._loaded is None:
+            from .config import read_yaml
+
+            found = {}
+            for path in sorted(preset_folder().glob("*.yaml")):
+                mapping = read_yaml(path)
+                if isinstance(mapping, dict) and {"op", "torch", "tf"} & mapping.keys():
+                    found[path.stem] = mapping  # (gallery.yaml lays out the gallery)
+            self._loaded = found
+        return self._loaded
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        if self._loaded is None:  # one preset: read its file only
+            path = preset_folder() / f"{name}.yaml"
+            if isinstance(name, str) and name.isidentifier() and path.is_file():
+                from .config import read_yaml
+
+                mapping = read_yaml(path)
+                if isinstance(mapping, dict) and {"op", "torch", "tf"} & mapping.keys():
+                    return mapping
+            raise KeyError(name)
+        return dict(self._all()[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+PRESETS: Mapping[str, dict[str, Any]] = _Presets()

@@ -30,7 +30,7 @@ def _x(pair: tuple[int, ...]) -> str:
 
 
 def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
-            with_matrix: bool = False) -> dict[str, Any]:
+            with_matrix: bool = False, call: Any = None) -> dict[str, Any]:
     """The spec's numbers as a JSON-ready dict (the keys of ``info --json``).
 
     ``steps`` adds every step's taps; ``with_matrix`` adds the op's dense matrix (outputs x
@@ -71,6 +71,12 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
     }
     if spec.op == "avgpool":
         info["count_include_pad"] = spec.count_include_pad
+    if spec.is_pool:
+        info["ceil_mode"] = spec.ceil_mode
+    if call is not None:  # a config made from a framework call
+        info["call"] = {"framework": call.framework, "text": call.text, "layer": call.layer,
+                        "rule": call.rule, "keys": dict(call.keys),
+                        "channels": vars(call.channels), "notes": list(call.notes)}
     if spec.is_transposed:
         g = spec.gather
         info["equivalent"] = {
@@ -122,8 +128,9 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
             lines.append(f"  {label} out = ({n} - 1) * {s} - {t} - {b} + {ke} + {a} = {out}"
                          f"{keff_text}")
         else:
-            lines.append(f"  {label} out = floor(({n} + {t} + {b} - {ke}) / {s}) + 1 = {out}"
-                         f"{keff_text}")
+            rounding = "ceil" if spec.ceil_mode else "floor"
+            lines.append(f"  {label} out = {rounding}(({n} + {t} + {b} - {ke}) / {s}) + 1 = "
+                         f"{out}{keff_text}{_ceil_note(spec, axis)}")
     if spec.is_transposed:
         g = spec.gather
         lines.append("  as a convolution (the gather view): spread the input with stride - 1 "
@@ -151,6 +158,19 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _ceil_note(spec: Spec, axis: int) -> str:
+    """With ceil_mode: whether PyTorch's last-window rule took one output back."""
+    if not spec.ceil_mode:
+        return ""
+    n, s, t = spec.input_size[axis], spec.stride[axis], spec.padding[2 * axis]
+    room = n + sum(spec.padding[2 * axis: 2 * axis + 2]) - spec.k_eff[axis]
+    if room % s and spec.output_size[axis] == room // s + 1:
+        return (f" (ceil gives {room // s + 2}, but that window would start at "
+                f"{(room // s + 1) * s} >= {n} + {t}, past the input: PyTorch drops it)")
+    over = spec.overhang[axis]
+    return f" (the last window overhangs the padding by {over})" if over else ""
+
+
 def _headline(spec: Spec, name: str | None) -> str:
     parts = [f"{_x(spec.input_size)} input", f"{_x(spec.kernel_size)} kernel",
              f"stride {_x(spec.stride)}"]
@@ -162,6 +182,8 @@ def _headline(spec: Spec, name: str | None) -> str:
         parts.append(f"output_padding {_x(spec.output_padding)}")
     if spec.op == "avgpool":
         parts.append(f"count_include_pad {str(spec.count_include_pad).lower()}")
+    if spec.ceil_mode:
+        parts.append("ceil_mode true")
     prefix = f"{name}: " if name else ""
     return (f"{prefix}{_OP_NAMES[spec.op]}: {', '.join(parts)} -> "
             f"{_x(spec.output_size)} output")

@@ -221,6 +221,8 @@ class Spec:
     input_values: np.ndarray | _Values = field(repr=False, compare=False)
     weight_values: np.ndarray | _Values = field(repr=False, compare=False)
     count_include_pad: bool = True
+    ceil_mode: bool = False
+    """Pools: PyTorch's ``ceil_mode`` (the last window may overhang the padded input)."""
 
     @cached_property
     def input(self) -> np.ndarray:
@@ -251,7 +253,7 @@ class Spec:
     def gather(self) -> GatherConv:
         """The convolution the gather view draws (see :class:`GatherConv`)."""
         if not self.is_transposed:
-            return GatherConv(self.input_size, (1, 1), self.padding, self.stride,
+            return GatherConv(self.input_size, (1, 1), self.padding_with_overhang, self.stride,
                               self.dilation, self.kernel_size, self.output_size, False)
         t, b, l, r = self.padding
         (kh, kw), (ah, aw) = self.k_eff, self.output_padding
@@ -259,6 +261,19 @@ class Spec:
         pad = (kh - 1 - t, kh - 1 - b + ah, kw - 1 - l, kw - 1 - r + aw)
         return GatherConv(spread, self.stride, pad, (1, 1), self.dilation,  # type: ignore[arg-type]
                           self.kernel_size, self.output_size, True)
+
+    @property
+    def overhang(self) -> Pair:
+        """Cells the last window reaches past the bottom/right padding (``ceil_mode``)."""
+        sides = zip(self.output_size, self.stride, self.k_eff, self.input_size, strict=False)
+        return tuple(0 if self.is_transposed else  # type: ignore[return-value]
+                     max((o - 1) * s + k - n - sum(self.padding[2 * a: 2 * a + 2]), 0)
+                     for a, (o, s, k, n) in enumerate(sides))
+
+    @property
+    def padding_with_overhang(self) -> Quad:
+        t, b, l, r = self.padding
+        return t, b + self.overhang[0], l, r + self.overhang[1]
 
     def steps(self, view: str | None = None) -> int:
         """Number of trace steps (animation frames) of one view."""
@@ -402,6 +417,7 @@ def make_spec(
     weights: Any = None,
     seed: Any = 0,
     count_include_pad: Any = None,
+    ceil_mode: Any = None,
 ) -> Spec:
     """Validate the keys of one op and resolve its shapes.
 
@@ -427,6 +443,9 @@ def make_spec(
         Seed of the default values: input integers in 0..3, weights in 0..2.
     count_include_pad : bool, optional
         ``avgpool`` only: whether padded cells count in the mean (default True, as PyTorch).
+    ceil_mode : bool, optional
+        Pools only: PyTorch's ``ceil_mode``: round the output size up, as long as the last
+        window starts inside the input or its left (top) padding (default False).
 
     Returns
     -------
@@ -498,6 +517,12 @@ def make_spec(
             raise ConfigError("count_include_pad",
                               f"must be true or false (got {_show(count_include_pad)})")
 
+    if ceil_mode is not None:
+        if not pool:
+            raise ConfigError("ceil_mode", f"is only for op: maxpool or avgpool (got op: {op})")
+        if not isinstance(ceil_mode, bool):
+            raise ConfigError("ceil_mode", f"must be true or false (got {_show(ceil_mode)})")
+
     if view is None:
         view = "gather"
     if not isinstance(view, str) or view.strip().lower() not in VIEWS:
@@ -536,6 +561,10 @@ def make_spec(
                         f"must be at most half the kernel ({half}) for op: {op} "
                         f"(got {max(pad[2 * axis], pad[2 * axis + 1])}; PyTorch's rule)"))
         out = ((padded[0] - k_eff[0]) // st[0] + 1, (padded[1] - k_eff[1]) // st[1] + 1)
+        if ceil_mode:  # PyTorch: round up, unless the last window starts past input + left pad
+            out = tuple(o + ((o * s < n + p) and (room % s > 0))  # type: ignore[assignment]
+                        for o, s, n, p, room in zip(out, st, in_size, pad[::2], (
+                            padded[0] - k_eff[0], padded[1] - k_eff[1]), strict=False))
         if op == "maxpool":
             for axis, name in ((0, "rows"), (1, "columns")):
                 for o in range(out[axis]):
@@ -565,4 +594,6 @@ def make_spec(
     return Spec(op=op, input_size=in_size, kernel_size=k_size, stride=st, dilation=dil,
                 padding=pad, padding_form=form, output_padding=extra, output_size=out,
                 view=view, input_values=inputs, weight_values=kernels,
-                count_include_pad=True if count_include_pad is None else count_include_pad)
+                count_include_pad=True if count_include_pad is None else count_include_pad,
+                ceil_mode=bool(ceil_mode))
+
