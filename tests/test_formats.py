@@ -249,14 +249,14 @@ def test_still_frame(tmp_path):
 
 
 def test_sheet_and_still_are_png_only_and_not_tweened(tmp_path):
-    with pytest.raises(ConfigError, match=r"^--sheet: writes one PNG image; name the output "
+    with pytest.raises(ConfigError, match=r"^sheet: writes one PNG image; name the output "
                                           r"\.png"):
         render(config(), tmp_path / "s.gif", sheet=True)
-    with pytest.raises(ConfigError, match=r"^--frame: writes one PNG image"):
+    with pytest.raises(ConfigError, match=r"^frame: writes one PNG image"):
         render(config(), tmp_path / "s.gif", frame=0)
-    with pytest.raises(ConfigError, match=r"^--frame: must be from -9 to 8"):
+    with pytest.raises(ConfigError, match=r"^frame: must be from -9 to 8"):
         render(config(), tmp_path / "s.png", frame=9)
-    with pytest.raises(ConfigError, match="--tween"):
+    with pytest.raises(ConfigError, match=r"^tween: makes in-between frames"):
         render(config(), tmp_path / "s.png", sheet=True, tween=2)
 
 

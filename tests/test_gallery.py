@@ -1,6 +1,6 @@
 """The gallery: layout (gallery.yaml), README, incremental renders, --check, failures.
 
-Most tests use a fake renderer (a stand-in ``deconv_anim.render`` module writing a few
+Most tests use a fake renderer (a stand-in ``deconv_anim.animation`` module writing a few
 bytes); the last ones use the real renderer when it exists.
 """
 
@@ -21,10 +21,11 @@ from deconv_anim.cli import main
 from deconv_anim.errors import ConfigError, OutputError
 from deconv_anim.gallery import (
     MANIFEST_NAME,
-    Layout,
+    GalleryPlan,
     build_gallery,
     check_gallery,
     complete_layout,
+    load_layout,
     parse_layout,
     readme_text,
 )
@@ -47,8 +48,8 @@ def write_configs(folder: Path, configs: dict[str, str] = SMALL) -> Path:
 
 @pytest.fixture
 def fake_render(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
-    """A stand-in ``deconv_anim.render``: writes bytes that depend on the config."""
-    module = types.ModuleType("deconv_anim.render")
+    """A stand-in ``deconv_anim.animation``: writes bytes that depend on the config."""
+    module = types.ModuleType("deconv_anim.animation")
     module.FORMAT_VERSION = 1  # type: ignore[attr-defined]
     module.calls = []  # type: ignore[attr-defined]
     module.fail_on = set()  # type: ignore[attr-defined]
@@ -63,7 +64,7 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
         return SimpleNamespace(path=path, frames=config.spec.frames, bytes=len(data))
 
     module.render = render  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "deconv_anim.render", module)
+    monkeypatch.setitem(sys.modules, "deconv_anim.animation", module)
     return module
 
 
@@ -155,7 +156,7 @@ def test_a_bad_gallery_yaml_stops_the_run_with_one_error_line(tmp_path, fake_ren
 
 def test_without_gallery_yaml_one_table_of_every_config_in_name_order():
     names = [f"n{i}" for i in (3, 1, 5, 2, 4)]
-    layout = complete_layout(Layout(), names)
+    layout = complete_layout(GalleryPlan(), names)
     (section,) = layout.sections
     assert section.title is None  # no heading: the whole README is that table
     rows = section.tables[0].rows
@@ -413,10 +414,13 @@ def test_help_ends_with_an_example():
 # ---------------------------------------------------------------------------------------
 
 def test_the_project_configs_and_their_layout_load():
-    from deconv_anim.gallery import _scan
+    from deconv_anim.gallery import find_configs
+    from deconv_anim.gallery.manifest import read_items
     from deconv_anim.presets import REFERENCE_NAMES
 
-    items, layout = _scan(REPO / "configs")
+    configs = find_configs(REPO / "configs")
+    items = read_items(configs)
+    layout = complete_layout(load_layout(REPO / "configs", configs), configs)
     assert [item.error for item in items if item.error] == []
     names = {item.name for item in items}
     assert set(REFERENCE_NAMES) <= names
@@ -426,13 +430,9 @@ def test_the_project_configs_and_their_layout_load():
 
 
 def _real_renderer():
-    try:
-        from deconv_anim import render
-    except ImportError:
-        pytest.skip("deconv_anim.render does not exist yet")
-    if not hasattr(render, "FORMAT_VERSION"):
-        pytest.skip("deconv_anim.render has no FORMAT_VERSION yet")
-    return render
+    from deconv_anim import animation
+
+    return animation
 
 
 def test_real_renderer_in_worker_processes(tmp_path):
