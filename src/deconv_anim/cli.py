@@ -120,7 +120,7 @@ def flag_hints(text: str) -> str:
     return _RAISE_IT.sub(lambda m: m[1] + OPTION_FLAGS.get(m[2], m[2]), text)
 
 
-def with_flags(error: BaseException, *, output_flag: bool = False) -> BaseException:
+def with_flags(error: DeconvAnimError, *, output_flag: bool = False) -> DeconvAnimError:
     """A library error as the command line says it: an option named by its flag
     (``tween`` is ``--tween``; ``output`` is ``--output`` when ``-o`` gave it)."""
     from .errors import ConfigError

@@ -243,7 +243,8 @@ class Config:
     """The mapping it was validated from, overrides included (for more overrides, and for
     a cache key such as the Sphinx directive's)."""
 
-    def output_path(self, override: str | Path | None = None, suffix: str = ".gif") -> Path:
+    def output_path(self, override: str | os.PathLike[str] | None = None,
+                    suffix: str = ".gif") -> Path:
         """Where a render writes: ``override``, else ``output:``, else ``<name><suffix>``."""
         if override is not None:
             return Path(override)
@@ -366,9 +367,9 @@ def _unique_key_loader(base: type) -> type:
     keep the last silently, so a config could say two things)."""
     import yaml
 
-    class UniqueKeyLoader(base):  # type: ignore[misc,valid-type]
-        def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-            seen: set = set()
+    class UniqueKeyLoader(base):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
                 try:

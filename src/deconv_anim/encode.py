@@ -337,7 +337,7 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
                 canvas = np.empty((padded[1], padded[0], 3), np.uint8)
                 canvas[:] = colors[frame.pixels[0, 0]]  # the margin: background
             canvas[:height, :width] = colors[frame.pixels]
-            for _ in range(repeat):
+            for _copy in range(repeat):
                 writer.send(canvas)
                 written += 1
         if written == 0:
@@ -380,7 +380,8 @@ def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[in
         raise ConfigError("sheet", f"a sheet of {total} frames of {width}x{height} would be "
                                     "too large; use a smaller style.cell")
     lut = np.asarray(palette, np.uint8)
-    font = ImageFont.load_default(size=max(10, round(min(width, height) / 24)))
+    font_size = max(10, round(min(width, height) / 24))
+    font = ImageFont.load_default(size=font_size)
     ink = _darkest(lut)
     sheet: Any = None
     draw: Any = None
@@ -397,7 +398,7 @@ def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[in
                 np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8), "L"))
         sheet.paste(tile, (x, y))
         if labels:
-            pad = max(2, font.size // 3)
+            pad = max(2, font_size // 3)
             draw.text((x + pad, y + pad), str(n + 1), font=font, fill=ink)
     sheet.save(out, format="PNG", optimize=True)
 

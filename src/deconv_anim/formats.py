@@ -72,7 +72,7 @@ class Format:
     def load_writer(self) -> Callable[..., Any]:
         """The writer function (importing its module now)."""
         module, _, function = self.writer.partition(":")
-        return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), function)
 
 
 _ENCODE = "deconv_anim.encode"

@@ -78,7 +78,7 @@ def remove_stale_temps(folder: str | Path, names: Iterable[str]) -> list[str]:
     gone or is this one (which, between renders, writes nothing): a temp file another
     running process is still writing is never touched.
     """
-    wanted, removed = set(names), []
+    wanted, removed = set(names), list[str]()
     try:
         entries = list(os.scandir(folder))
     except OSError:

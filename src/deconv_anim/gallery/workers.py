@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,8 @@ def render_job(config: Config, path: str, limits: Mapping[str, int] | None = Non
     from ..animation import render
 
     try:
-        result = render(config, Path(path), **(limits or {}))
+        max_frames, max_pixels = _limits(limits)
+        result = render(config, Path(path), max_frames=max_frames, max_pixels=max_pixels)
         digest = file_sha256(Path(result.path))
         if digest is None:
             return None, f"{path}: the renderer reported it written, but it cannot be read"
@@ -43,6 +44,14 @@ def render_job(config: Config, path: str, limits: Mapping[str, int] | None = Non
         return None, str(error)
     except Exception as error:
         return None, f"internal error: {type(error).__name__}: {error}"
+
+
+def _limits(limits: Mapping[str, int] | None) -> tuple[int, int]:
+    """``max_frames`` and ``max_pixels`` for the renderer, the defaults where not given."""
+    from ..spec import MAX_FRAMES, MAX_PIXELS
+
+    given = limits or {}
+    return given.get("max_frames", MAX_FRAMES), given.get("max_pixels", MAX_PIXELS)
 
 
 def default_jobs() -> int:
@@ -112,8 +121,15 @@ def _cost(item: Item) -> int:
     return spec.frames * (rows * cols + spec.output_size[0] * spec.output_size[1])
 
 
-def run_renders(jobs: list[tuple[Item, Path]], workers: int, limits: Mapping[str, int] | None = None
-         ) -> Iterator[tuple[Item, str | None, str | None]]:
+def _config_of(item: Item) -> Config:
+    if item.config is None:
+        raise ValueError(f"{item.name} has no config to render: {item.error}")
+    return item.config
+
+
+def run_renders(jobs: list[tuple[Item, Path]], workers: int,
+                limits: Mapping[str, int] | None = None
+                ) -> Generator[tuple[Item, str | None, str | None], None, None]:
     """Yield (item, sha256, error) as each render finishes.
 
     Interrupted (Ctrl-C, SIGTERM, or closed early), it stops the worker processes before it
@@ -121,8 +137,7 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int, limits: Mapping[str
     """
     if workers <= 1 or len(jobs) <= 1:
         for item, path in jobs:
-            assert item.config is not None
-            yield (item, *render_job(item.config, str(path), limits))
+            yield (item, *render_job(_config_of(item), str(path), limits))
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -139,7 +154,7 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int, limits: Mapping[str
     # the README do not depend on the order renders finish in)
     jobs = sorted(jobs, key=lambda job: -_cost(job[0]))
     try:
-        futures = {pool.submit(_worker_job, item.config, str(path), limits): item
+        futures = {pool.submit(_worker_job, _config_of(item), str(path), limits): item
                    for item, path in jobs}
         for future in as_completed(futures):
             item = futures[future]
