@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import is_folder
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError
 from .raster import Look, Raster, RasterFrame, SideBySide
@@ -368,7 +369,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     target = config.output_path(path, suffix=suffix)
     source = config.source
     # the output path is checked before any work: a typo fails at once, naming its key
-    if target.is_dir():
+    if is_folder(target):
         raise ConfigError("output", f"{target} is a directory; name the file, such as "
                                     f"{target / (config.name + suffix)}", source)
     try:

@@ -17,7 +17,20 @@ from typing import BinaryIO
 
 from .errors import OutputError, os_reason
 
-__all__ = ["atomic_output", "write_atomic"]
+__all__ = ["atomic_output", "write_atomic", "is_folder"]
+
+
+def is_folder(path: str | Path) -> bool:
+    """Whether ``path`` is a folder; False when the OS cannot tell (a name too long, ...):
+    writing it then fails with the OS's reason.
+
+    >>> is_folder("."), is_folder("x" * 5000)
+    (True, False)
+    """
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -49,7 +62,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     except OSError as error:
         raise OutputError(f"{path}: cannot create the folder {path.parent} "
                           f"({os_reason(error, path.parent)})") from None
-    if path.is_dir():
+    if is_folder(path):
         raise OutputError(f"{path}: is a directory, not an output file")
     temp: str | None = None
     try:

@@ -3,7 +3,8 @@
 :mod:`deconv_anim.animation`.
 
 Importing it does not change ``deconv_anim.render``: that stays the function
-:func:`deconv_anim.animation.render` (the package keeps it, see ``deconv_anim/__init__``).
+:func:`deconv_anim.animation.render` (the package keeps it, see ``deconv_anim/__init__``),
+so ``import deconv_anim.render as m`` binds the function too; use ``from`` imports.
 """
 
 from __future__ import annotations
