@@ -227,3 +227,15 @@ def test_an_unwritable_name_is_an_output_error_not_a_traceback(tmp_path):
     with pytest.raises(OutputError, match=r"\(File name too long\)$"):
         animate(SMALL).save(tmp_path / ("x" * 300 + ".gif"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_readme_python_api_example_runs(cwd):
+    import shutil
+
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("## Python API"):]
+    blocks = section.split("```python\n")[1:3]
+    code = "\n".join(block.split("```")[0] for block in blocks)
+    shutil.copytree(REPO / "configs", cwd / "configs")
+    exec(compile(code, "README.md", "exec"), {})
+    assert {p.name for p in cwd.iterdir()} >= {"out.gif", "out.mp4", "out.webp"}
