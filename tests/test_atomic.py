@@ -73,3 +73,23 @@ def test_os_errors_are_one_line_output_errors_naming_the_path(tmp_path):
         write_atomic(tmp_path / ("x" * 300), b"")  # a name too long for the file system
     assert "\n" not in str(caught.value) and str(caught.value).startswith(str(tmp_path))
     assert temps(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX")
+def test_an_interrupt_while_the_temp_file_is_made_leaves_none(tmp_path, monkeypatch):
+    """Ctrl-C right after the temp file exists, before its name is returned: held back
+    until the name is known, then raised, and the file removed."""
+    import signal
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = real(*args, **kwargs)  # type: ignore[call-overload]
+        os.kill(os.getpid(), signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "x.gif", b"data")
+    assert list(tmp_path.iterdir()) == []

@@ -66,14 +66,15 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         raise OutputError(f"{path}: is a directory, not an output file")
     temp: str | None = None
     try:
-        try:
-            import tempfile  # (imported when first needed: it is slow to import)
+        with _signals_held():  # an interrupt is raised only once ``temp`` is set
+            try:
+                import tempfile  # (imported when first needed: it is slow to import)
 
-            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                                        dir=path.parent)
-        except OSError as error:
-            raise OutputError(f"{path}: cannot write in {path.parent} "
-                              f"({os_reason(error)})") from None
+                fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.",
+                                            suffix=".tmp", dir=path.parent)
+            except OSError as error:
+                raise OutputError(f"{path}: cannot write in {path.parent} "
+                                  f"({os_reason(error)})") from None
         try:
             os.close(fd)
             with open(temp, "wb") as handle:
@@ -91,6 +92,25 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
         raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back Ctrl-C and SIGTERM inside the block; one that came is raised on leaving it.
+
+    Around the temp file's creation, an interrupt then never falls between the file being
+    made and its name being known (which would leave it behind).
+    """
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:
