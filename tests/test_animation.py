@@ -229,13 +229,17 @@ def test_an_unwritable_name_is_an_output_error_not_a_traceback(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_readme_python_api_example_runs(cwd):
+def python_blocks(text: str) -> str:
+    return "\n".join(block.split("```")[0] for block in text.split("```python\n")[1:])
+
+
+def test_the_python_examples_of_the_readme_and_formats_doc_run(cwd):
     import shutil
 
-    text = (REPO / "README.md").read_text()
-    section = text[text.index("## Python API"):]
-    blocks = section.split("```python\n")[1:3]
-    code = "\n".join(block.split("```")[0] for block in blocks)
+    readme = (REPO / "README.md").read_text()
+    code = python_blocks(readme[readme.index("## Python API"):readme.index("## Performance")])
+    code += "\n" + python_blocks((REPO / "docs" / "formats.md").read_text())
     shutil.copytree(REPO / "configs", cwd / "configs")
-    exec(compile(code, "README.md", "exec"), {})
-    assert {p.name for p in cwd.iterdir()} >= {"out.gif", "out.mp4", "out.webp"}
+    exec(compile(code, "examples", "exec"), {})
+    assert {p.name for p in cwd.iterdir()} >= {"out.gif", "out.mp4", "out.webp",
+                                                "dilation.mp4", "dilation-sheet.png"}
