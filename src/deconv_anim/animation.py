@@ -183,7 +183,11 @@ class Animation:
 
     @property
     def info(self) -> dict[str, Any]:
-        """The numbers of the op: the dict ``deconv-anim info --json`` prints for it."""
+        """The numbers of the op: the dict ``deconv-anim info --json`` prints for it.
+
+        >>> animate("seed_transposed").info["output"]
+        [[3, 8, 10, 4], [5, 7, 12, 6], [2, 7, 14, 6], [0, 4, 6, 2]]
+        """
         from .report import as_json
 
         return as_json(self._config.spec, name=self._config.name)
@@ -216,6 +220,13 @@ class Animation:
             ``uint8`` of shape ``(height, width, 3)``, or ``(height, width, 4)`` with
             ``style.background: transparent`` (alpha 0 on the background, else 255);
             ``(frame_count - 1) * (tween + 1) + 1`` of them.
+
+        Examples
+        --------
+        >>> anim = animate("seed_conv", style={"cell": 10, "background": "transparent"})
+        >>> frames = list(anim.frames(tween=1))
+        >>> len(frames), frames[0].shape[2], frames[0].dtype.name
+        (7, 4, 'uint8')
         """
         raster = prepare(self._config, max_frames=max_frames, max_pixels=max_pixels)
         _check_tween(self._config, tween, max_frames)

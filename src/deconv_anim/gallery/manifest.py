@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import write_atomic
-from ..config import Config, load_config
+from ..config import Config, resolve_config
 from ..errors import DeconvAnimError
 from ..formats import FORMATS
 
@@ -121,7 +121,7 @@ def read_items(configs: Mapping[str, Path], suffix: str = ".gif") -> list[Item]:
                                                      f"({error.strerror})", suffix))
             continue
         try:
-            items.append(Item(name, path, digest, load_config(path), None, suffix))
+            items.append(Item(name, path, digest, resolve_config(path, kind="path"), None, suffix))
         except DeconvAnimError as error:
             items.append(Item(name, path, digest, None, str(error), suffix))
     return items
