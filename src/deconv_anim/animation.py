@@ -329,12 +329,28 @@ def _nested(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def render(source: ConfigSource, path: str | os.PathLike[str] | None = None, /, *,
+def render(source: ConfigSource, /, path: str | os.PathLike[str] | None = None, *,
            format: str | None = None, fps: float | None = None, tween: int = 0,
            sheet: bool = False, frame: int | None = None,
            frames_dir: str | os.PathLike[str] | None = None, max_frames: int = MAX_FRAMES,
            max_pixels: int = MAX_PIXELS, **overrides: Any) -> RenderResult:
     """Render a config to a file: ``animate(source, **overrides).save(path, ...)``.
+
+    Parameters
+    ----------
+    source : str, path, mapping, Config or None
+        As for :func:`animate`.
+    path : path, optional
+        The output; its suffix picks the format (default: the config's ``output:``, else
+        ``NAME.gif`` beside it).
+    format, fps, tween, sheet, frame, frames_dir, max_frames, max_pixels
+        As for :meth:`Animation.save`.
+    **overrides
+        Config keys, as for :func:`animate`.
+
+    Returns
+    -------
+    RenderResult
 
     Examples
     --------
