@@ -3,7 +3,13 @@ reference config); without it they are skipped. ``.ci/run`` runs them."""
 
 from __future__ import annotations
 
+import sys
+import types
+from types import SimpleNamespace
+
 import pytest
+
+from deconv_anim.errors import OutputError
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,3 +31,25 @@ def cwd(tmp_path, monkeypatch):
     """A fresh temporary folder as the current directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def fake_render(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
+    """A stand-in ``deconv_anim.animation``: writes bytes that depend on the config."""
+    module = types.ModuleType("deconv_anim.animation")
+    module.FORMAT_VERSION = 1  # type: ignore[attr-defined]
+    module.calls = []  # type: ignore[attr-defined]
+    module.fail_on = set()  # type: ignore[attr-defined]
+
+    def render(config, path, **limits):
+        module.calls.append(config.name)
+        if config.name in module.fail_on:
+            raise OutputError(f"{path}: the fake renderer refuses")
+        data = b"GIF89a" + repr((config.spec.input_size, config.render.title,
+                                 module.FORMAT_VERSION)).encode()
+        path.write_bytes(data)
+        return SimpleNamespace(path=path, frames=config.spec.frames, bytes=len(data))
+
+    module.render = render  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "deconv_anim.animation", module)
+    return module

@@ -369,3 +369,61 @@ def test_parse_flag_value(key, text, value):
 def test_parse_flag_value_error():
     with pytest.raises(ConfigError, match=r"^input: cannot read the value"):
         parse_flag_value("input", "[[1, 2]")
+
+
+# ------------------------------------------------------------------ resolve_config
+
+
+def test_resolve_config_reads_each_kind_of_source(tmp_path):
+    from deconv_anim.config import resolve_config
+    from deconv_anim.presets import PRESETS
+
+    path = tmp_path / "up.yaml"
+    path.write_text("op: transposed\nsize: 2\nkernel: 3\nstyle: {cell: 9}\n")
+    from_file = resolve_config(path, {"stride": 2, "style": {"theme": "dark"}})
+    assert from_file.source == str(path) and from_file.name == "up"
+    assert from_file.base_dir == tmp_path and from_file.spec.stride == (2, 2)
+    assert (from_file.render.style.cell, from_file.render.style.theme) == (9, "dark")
+    assert resolve_config(str(path)).spec == resolve_config(path, kind="path").spec
+    preset = resolve_config("dilation", base_dir=tmp_path)
+    assert preset.name == "dilation" and preset.base_dir == tmp_path and preset.source is None
+    assert preset.document == PRESETS["dilation"]
+    mapping = resolve_config({"op": "conv", "size": 4, "kernel": 3})
+    assert mapping.name == "deconv-anim" and mapping.spec.output_size == (2, 2)
+    assert resolve_config(None, {"op": "conv", "size": 4, "kernel": 3}) == mapping
+    assert resolve_config(mapping) is mapping
+    again = resolve_config(mapping, {"stride": 2, "title": "T"})
+    assert again.spec.output_size == (1, 1) and again.render.title == "T"
+
+
+def test_resolve_config_text_is_a_file_when_it_looks_like_one(tmp_path, cwd):
+    from deconv_anim.config import resolve_config
+
+    (cwd / "dilation").write_text("op: conv\nsize: 3\nkernel: 1\n")  # a file named as a preset
+    assert resolve_config("dilation").spec.input_size == (3, 3)  # the file
+    assert resolve_config("dilation", kind="preset").spec.input_size == (7, 7)  # the preset
+    with pytest.raises(ConfigError, match=r"^nope\.yaml: no such config file$"):
+        resolve_config("nope.yaml")
+    with pytest.raises(ConfigError, match=r"^sub/nope: no such config file$"):
+        resolve_config("sub/nope")
+    with pytest.raises(ConfigError, match=r"^preset: unknown preset 'nope' \(see"):
+        resolve_config("nope")
+    with pytest.raises(ConfigError, match=r"^dilation\.yml: no such config file"):
+        resolve_config("dilation.yml")
+
+
+def test_resolve_config_validates_overrides_like_the_file(tmp_path):
+    from deconv_anim.config import resolve_config
+
+    path = tmp_path / "x.yaml"
+    path.write_text("op: conv\nsize: 4\nkernel: 3\n")
+    with pytest.raises(ConfigError) as from_override:
+        resolve_config(path, {"stride": 0})
+    path.write_text("op: conv\nsize: 4\nkernel: 3\nstride: 0\n")
+    with pytest.raises(ConfigError) as from_file:
+        resolve_config(path)
+    assert str(from_override.value) == str(from_file.value) == (
+        f"{path}: stride: must be a positive integer or a pair of them (got 0)")
+    with pytest.raises(ConfigError, match=r"^style\.them: unknown key; did you mean "
+                                          r"style\.theme\?"):
+        resolve_config("dilation", {"style": {"them": "dark"}})

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from deconv_anim.animation import prepare, render
 from deconv_anim.cli import main
 from deconv_anim.config import config_from_mapping
 from deconv_anim.embed import alt_text, snippet
@@ -22,7 +23,6 @@ from deconv_anim.encode import FORMATS, Timing, _repeats, _video_fps, format_for
 from deconv_anim.errors import ConfigError, MissingDependencyError
 from deconv_anim.gallery import build_gallery
 from deconv_anim.presets import PRESETS, REFERENCE_NAMES
-from deconv_anim.render import prepare, render
 
 CONV = {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1}
 SCATTER = {"op": "transposed", "size": 2, "kernel": 3, "stride": 2, "view": "scatter"}
@@ -249,14 +249,14 @@ def test_still_frame(tmp_path):
 
 
 def test_sheet_and_still_are_png_only_and_not_tweened(tmp_path):
-    with pytest.raises(ConfigError, match=r"^--sheet: writes one PNG image; name the output "
+    with pytest.raises(ConfigError, match=r"^sheet: writes one PNG image; name the output "
                                           r"\.png"):
         render(config(), tmp_path / "s.gif", sheet=True)
-    with pytest.raises(ConfigError, match=r"^--frame: writes one PNG image"):
+    with pytest.raises(ConfigError, match=r"^frame: writes one PNG image"):
         render(config(), tmp_path / "s.gif", frame=0)
-    with pytest.raises(ConfigError, match=r"^--frame: must be from -9 to 8"):
+    with pytest.raises(ConfigError, match=r"^frame: must be from -9 to 8"):
         render(config(), tmp_path / "s.png", frame=9)
-    with pytest.raises(ConfigError, match="--tween"):
+    with pytest.raises(ConfigError, match=r"^tween: makes in-between frames"):
         render(config(), tmp_path / "s.png", sheet=True, tween=2)
 
 
@@ -375,3 +375,45 @@ def test_every_format_of_every_reference_figure(tmp_path, name):
     with Image.open(sheet.path) as im:
         assert im.size[0] % w == 0 and im.size[1] % h == 0
         assert (im.size[0] // w) * (im.size[1] // h) >= count
+
+
+# ------------------------------------------------------------------ the table of formats
+
+
+def test_the_table_of_formats():
+    from deconv_anim import formats
+
+    assert formats.FORMAT_NAMES == ("gif", "png", "webp", "mp4", "svg")
+    assert formats.FORMATS is FORMATS  # encode reads the one table
+    for fmt in formats.FORMATS.values():
+        assert fmt.suffix == f".{fmt.name}" and formats.format_for(f"a{fmt.suffix}") is fmt
+        assert formats.format_named(fmt.name.upper()) is fmt
+        assert callable(fmt.load_writer())
+        assert fmt.kind in ("bitmap", "vector") and fmt.vector == (fmt.name == "svg")
+        assert fmt.mime.split("/")[0] in ("image", "video") and fmt.video == (
+            fmt.mime.startswith("video/"))
+    assert [f.name for f in formats.FORMATS.values() if f.extra] == ["mp4"]
+    assert formats.FORMATS["png"].mime == "image/apng" and formats.SHEET.mime == "image/png"
+    with pytest.raises(ConfigError, match=r"^format: unknown format 'bmp' \(known: gif, "):
+        formats.format_named("bmp")
+
+
+def test_every_reader_of_the_table_agrees_with_it():
+    from deconv_anim import formats, sphinx
+
+    choices = {p.name: p for p in main.commands["render"].params}["fmt"].type.choices
+    assert tuple(choices) == formats.FORMAT_NAMES
+    gallery_choices = {p.name: p for p in main.commands["gallery"].params}["fmt"].type.choices
+    assert tuple(gallery_choices) == formats.FORMAT_NAMES
+    assert sphinx.FORMATS == formats.FORMAT_NAMES
+    for fmt in formats.FORMATS.values():  # a video is a <video> tag, everything else <img>
+        tag = snippet(f"a{fmt.suffix}", "html", alt="A")
+        assert tag.startswith("<video" if fmt.video else "<img")
+
+
+def test_the_formats_table_imports_nothing_heavy():
+    code = ("import sys, deconv_anim.formats, deconv_anim.cli\n"
+            "print(sorted(m for m in ('numpy', 'PIL', 'deconv_anim.encode') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"

@@ -91,7 +91,7 @@ def _locked_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every write of an output file fails with ENOSPC."""
-    import deconv_anim.encode as encode
+    import deconv_anim.atomic as atomic
 
     class Full:
         def __init__(self, path: str, mode: str = "rb") -> None:
@@ -112,7 +112,7 @@ def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         def __getattr__(self, name: str) -> object:
             return getattr(self._file, name)
 
-    monkeypatch.setattr(encode, "open", Full, raising=False)
+    monkeypatch.setattr(atomic, "open", Full, raising=False)
 
 
 def _mkdir(*names: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
@@ -574,14 +574,14 @@ def test_stale_temp_files_of_killed_writers_are_removed(tmp_path: Path) -> None:
 
 def test_an_interrupted_manifest_write_leaves_no_temp(tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from deconv_anim import gallery
+    from deconv_anim import atomic
 
     def interrupt(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gallery.os, "replace", interrupt)
+    monkeypatch.setattr(atomic.os, "replace", interrupt)
     with pytest.raises(KeyboardInterrupt):
-        gallery._write_atomic(tmp_path / "README.md", b"text")
+        atomic.write_atomic(tmp_path / "README.md", b"text")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -189,3 +189,17 @@ def test_scatter_view_from_flags(cwd):
     info = wrote(run("--op", "transposed", "--size", "3", "--kernel", "3", "--stride", "2",
                      "--view", "scatter", "--cell", "8"))
     assert info["frames"] == 9
+
+
+def test_library_keys_are_shown_as_the_flags_typed():
+    from deconv_anim.cli import flag_hints, with_flags
+    from deconv_anim.errors import ConfigError, OutputError
+
+    error = ConfigError("tween", "too many (raise it with max_frames)", "x.yaml")
+    assert str(with_flags(error)) == "x.yaml: --tween: too many (raise it with --max-frames)"
+    output = ConfigError("output", "unknown file type '.jpg' of a.jpg")
+    assert str(with_flags(output)) == "output: unknown file type '.jpg' of a.jpg"  # output:
+    assert str(with_flags(output, output_flag=True)).startswith("--output: ")  # -o
+    assert str(with_flags(ConfigError("stride", "bad"))) == "stride: bad"  # a config key
+    assert with_flags(OutputError("x.gif: full")).args == ("x.gif: full",)
+    assert flag_hints("limit (raise it with max_pixels)") == "limit (raise it with --max-pixels)"

@@ -119,3 +119,10 @@ def test_interpolate_matches_live_pytorch(live_torch, data):
         expected = F.interpolate(t, size=out_size, **kwargs)[0].numpy()
         got = resize(x, out_size, mode, align_corners=align)
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
+def test_an_axis_that_keeps_its_length_is_copied():
+    # PyTorch: scale 1.25 on 3 rows gives 3 rows, copied (not placed at (dst + 0.5) * 0.8)
+    a = axis_weights(3, 3, "bilinear", scale=1.25)
+    assert a.tolist() == np.eye(3).tolist()
+    assert axis_weights(3, 3, "nearest", scale=1.25).tolist() == np.eye(3).tolist()

@@ -1,32 +1,48 @@
 """deconv-anim: animations of 2-D convolution and transposed convolution.
 
-The public API, in the order data flows:
+The public API, modelled on imageio v3 and ``matplotlib.animation``:
 
 >>> import deconv_anim as da
+>>> anim = da.animate("seed_transposed", values=True)  # a file, a preset, a mapping, a Config
+>>> anim.info["output_size"], anim.frame_count
+([4, 4], 16)
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> anim.save(folder / "up.gif").frames
+16
+>>> da.render("seed_conv", folder / "conv.webp", style={"theme": "dark"}).frames
+4
+
+and, underneath, the numbers in the order data flows:
+
 >>> spec = da.make_spec(op="transposed", size=2, kernel=3, output_size=4)
 >>> spec.output_size
 (4, 4)
 >>> t = da.trace(spec)
 >>> len(t), t.output.shape
 (16, (4, 4))
->>> config = da.config_from_mapping({"op": "transposed", "size": 2, "kernel": 3})
->>> import tempfile, pathlib
->>> da.render_config(config, pathlib.Path(tempfile.mkdtemp()) / "up.gif").frames
-16
 
 Names are imported lazily, so ``deconv-anim --help`` starts without NumPy.
-(``render_config`` is :func:`deconv_anim.render.render`; the module ``deconv_anim.render``
-holds it.)
+``da.render`` is always the function :func:`deconv_anim.animation.render`.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "animate": "animation",
+    "Animation": "animation",
+    "render": "animation",
+    "render_config": "animation",
+    "RenderResult": "animation",
+    "FORMAT_VERSION": "animation",
+    "resolve_config": "config",
     "make_spec": "spec",
     "Spec": "spec",
     "load_config": "config",
@@ -39,8 +55,7 @@ _EXPORTS = {
     "ConfigError": "errors",
     "DeconvAnimError": "errors",
     "PRESETS": "presets",
-    "render_config": "render",
-    "RenderResult": "render",
+    "FORMATS": "formats",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -50,11 +65,23 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'deconv_anim' has no attribute {name!r}")
-    target = "render" if name == "render_config" else name
-    value = getattr(importlib.import_module(f".{module}", __name__), target)
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+class _Package(types.ModuleType):
+    """The package, whose ``render`` stays the function: importing the old module
+    ``deconv_anim.render`` (kept for old imports) does not replace it."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "render" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -10,22 +10,26 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
 from .config import KEYS, STYLE_KEYS
 from .errors import DeconvAnimError, Terminated, raise_terminated
+from .formats import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from .config import Config
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
-FORMAT_NAMES = ("gif", "png", "webp", "mp4", "svg")  # deconv_anim.encode.FORMATS, kept light
 EMBED_KINDS = ("md", "html", "rst")  # deconv_anim.embed.KINDS
 
 _KEY_FLAGS = [key for key in KEYS if key not in ("style", "output")]  # -o is --output
@@ -67,38 +71,65 @@ def _overrides(params: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     return params.pop("preset", None), overrides
 
 
-def build_configs(paths: tuple[str, ...], preset: str | None, overrides: dict[str, Any]):
-    """Yield (label, Config or DeconvAnimError) for each path, or for the preset/flags."""
-    from .config import config_from_mapping, load_config, merge
+def build_configs(paths: tuple[str, ...], preset: str | None, overrides: dict[str, Any]
+                  ) -> Iterator[tuple[str, Config | DeconvAnimError]]:
+    """Yield (label, Config or DeconvAnimError) for each path, or for the preset/flags.
+
+    Every config comes from :func:`deconv_anim.config.resolve_config`; its errors name
+    config keys, shown here with the flags the user typed (:func:`with_flags`).
+    """
+    from .config import resolve_config
     from .errors import ConfigError
-    from .presets import PRESETS
 
     if paths and preset:
         yield "--preset", ConfigError("--preset", "cannot be combined with CONFIG files")
         return
     if not paths:
+        if preset is None and not {"op", "torch", "tf"} & overrides.keys():
+            yield "flags", ConfigError("--op", "give a CONFIG file, a --preset, or at least "
+                                               "--op")
+            return
         try:
-            if preset is not None and preset not in PRESETS:
-                import difflib
-
-                close = difflib.get_close_matches(preset, list(PRESETS), n=1)
-                hint = f"; did you mean {close[0]}?" if close else ""
-                raise ConfigError("--preset", f"unknown preset {preset!r}{hint} "
-                                              "(see `deconv-anim presets`)")
-            base = dict(PRESETS[preset]) if preset else {}
-            if not base and not {"op", "torch", "tf"} & overrides.keys():
-                raise ConfigError("--op", "give a CONFIG file, a --preset, or at least --op")
-            label = preset or "deconv-anim"
-            yield label, config_from_mapping(merge(base, overrides), name=label,
-                                             base_dir=Path())
+            yield (preset or "deconv-anim",
+                   resolve_config(preset, overrides, kind="preset", base_dir=Path()))
         except DeconvAnimError as error:
-            yield preset or "flags", error
+            yield preset or "flags", with_flags(error)
         return
     for path in paths:
         try:
-            yield path, load_config(path, overrides)
+            yield path, resolve_config(path, overrides, kind="path")
         except DeconvAnimError as error:
-            yield path, error
+            yield path, with_flags(error)
+
+
+OPTION_FLAGS = {"preset": "--preset", "format": "--format", "tween": "--tween",
+                "fps": "--fps", "frame": "--frame", "sheet": "--sheet",
+                "frames_dir": "--frames-dir", "max_frames": "--max-frames",
+                "max_pixels": "--max-pixels"}
+"""The library's names of the options that are flags only (not config keys)."""
+
+_RAISE_IT = re.compile(r"(raise it with )(\w+)")
+
+
+def flag_hints(text: str) -> str:
+    """``text`` with the limits it names as the flags that raise them.
+
+    >>> flag_hints("limit of 20 (raise it with max_frames)")
+    'limit of 20 (raise it with --max-frames)'
+    """
+    return _RAISE_IT.sub(lambda m: m[1] + OPTION_FLAGS.get(m[2], m[2]), text)
+
+
+def with_flags(error: DeconvAnimError, *, output_flag: bool = False) -> DeconvAnimError:
+    """A library error as the command line says it: an option named by its flag
+    (``tween`` is ``--tween``; ``output`` is ``--output`` when ``-o`` gave it)."""
+    from .errors import ConfigError
+
+    if not isinstance(error, ConfigError):
+        return error
+    flags = {**OPTION_FLAGS, **({"output": "--output"} if output_flag else {})}
+    key = flags.get(error.key, error.key) if error.key else None
+    return ConfigError(key, flag_hints(error.rule), error.source)
 
 
 def fail(message: str) -> None:
@@ -210,7 +241,7 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
                 info = to_json(config.spec, name=config.name, steps=steps,
                                with_matrix=with_matrix, call=config.call)
             except ConfigError as error:
-                fail(str(error.with_source(config.source)))
+                fail(str(error.with_source(config.source) if config.source else error))
                 failed = True
                 continue
             click.echo(json.dumps(info, separators=(",", ":")))
@@ -270,17 +301,19 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
       deconv-anim render --preset dilation --format svg --embed md
       deconv-anim render --preset dilation --sheet -o dilation-sheet.png
     """
-    from .render import MAX_FRAMES, MAX_PIXELS
-    from .render import render as render_config
+    from .animation import MAX_FRAMES, MAX_PIXELS, Animation
 
     preset, overrides = _overrides(params)
     ((_, built),) = build_configs((config,) if config else (), preset, overrides)
     if isinstance(built, DeconvAnimError):
         raise built
-    result = render_config(built, out, frames_dir=frames_dir,
-                           max_frames=max_frames or MAX_FRAMES,
-                           max_pixels=max_pixels or MAX_PIXELS, format=fmt, fps=fps,
-                           tween=tween, sheet=sheet, frame=still)
+    try:
+        result = Animation(built).save(
+            out, frames_dir=frames_dir, max_frames=max_frames or MAX_FRAMES,
+            max_pixels=max_pixels or MAX_PIXELS, format=fmt, fps=fps, tween=tween,
+            sheet=sheet, frame=still)
+    except DeconvAnimError as error:
+        raise with_flags(error, output_flag=out is not None) from None
     width, height = result.size
     frames = f"{result.frames} frame{'s' if result.frames != 1 else ''}"
     click.echo(f"wrote {result.path} ({frames}, {width}x{height}, "
@@ -419,7 +452,7 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
         if bar is not None:
             bar.__exit__(None, None, None)
     for _name, error in report.failed:
-        fail(error)
+        fail(flag_hints(error))
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)

@@ -8,11 +8,12 @@ name. Adding a key is one line in that table.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 if TYPE_CHECKING:
     from .spec import Spec
@@ -20,8 +21,12 @@ if TYPE_CHECKING:
 from .errors import ConfigError
 from .errors import show_value as _show
 
-__all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "load_config",
-           "config_from_mapping", "parse_flag_value"]
+__all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "ConfigSource",
+           "resolve_config", "load_config", "config_from_mapping", "parse_flag_value"]
+
+ConfigSource = Union[str, "os.PathLike[str]", Mapping[str, Any], "Config", None]
+"""What :func:`resolve_config` takes: a config file, a preset name, a mapping of config
+keys, a :class:`Config`, or None (the overrides alone)."""
 
 LAYOUTS = ("oblique", "flat")
 MAX_DELAY_MS = 655_350  # a GIF frame delay is at most 65535 hundredths of a second
@@ -243,8 +248,12 @@ class Config:
     base_dir: Path = field(default_factory=Path)
     call: Any = field(default=None, compare=False)
     """The :class:`deconv_anim.frameworks.Call` its ``torch:`` / ``tf:`` key gave, or None."""
+    document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The mapping it was validated from, overrides included (for more overrides, and for
+    a cache key such as the Sphinx directive's)."""
 
-    def output_path(self, override: str | Path | None = None, suffix: str = ".gif") -> Path:
+    def output_path(self, override: str | os.PathLike[str] | None = None,
+                    suffix: str = ".gif") -> Path:
         """Where a render writes: ``override``, else ``output:``, else ``<name><suffix>``."""
         if override is not None:
             return Path(override)
@@ -295,6 +304,7 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError(None, f"the top level must be a mapping of keys such as "
                                 f"'op: conv' (got {kind})")
     _check_keys(mapping, KEYS)
+    document = dict(mapping)  # as written: a framework call is expanded again on re-use
     call = None
     if "torch" in mapping or "tf" in mapping:  # a framework call: its keys, merged first
         from .frameworks import expand_call
@@ -331,7 +341,7 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError("hold", f"duration + hold must be at most {MAX_DELAY_MS} ms, the "
                                   f"longest frame a GIF can hold (got {longest})")
     return Config(spec, RenderOptions(**render_args, style=Style(**style_args)), name=name,
-                  source=source, base_dir=base_dir, call=call)
+                  source=source, base_dir=base_dir, call=call, document=document)
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -372,9 +382,9 @@ def _unique_key_loader(base: type) -> type:
     keep the last silently, so a config could say two things)."""
     import yaml
 
-    class UniqueKeyLoader(base):  # type: ignore[misc,valid-type]
-        def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
-            seen: set = set()
+    class UniqueKeyLoader(base):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=deep)
                 try:
@@ -495,3 +505,82 @@ def parse_flag_value(key: str, text: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError:
         raise ConfigError(key, f"cannot read the value {_show(text)}") from None
+
+
+_CONFIG_SUFFIXES = (".yaml", ".yml")
+
+
+def resolve_config(source: ConfigSource = None, overrides: Mapping[str, Any] | None = None,
+                   *, kind: Literal["auto", "path", "preset"] = "auto",
+                   base_dir: str | Path | None = None) -> Config:
+    """The one way to a :class:`Config`: from a file, a preset, a mapping or a Config, with
+    ``overrides`` (config keys; ``style`` merges key by key) on top.
+
+    The command line, the Sphinx directive and :func:`deconv_anim.animate` all call it, so a
+    config means the same everywhere and a bad one gives the same one-line error.
+
+    Parameters
+    ----------
+    source : str, path, mapping, Config or None
+        A text ``source`` is a config file when ``kind`` is ``path``, or (``auto``) when it
+        ends in ``.yaml``/``.yml``, names a folder or an existing file; otherwise it is a
+        preset name (:data:`deconv_anim.presets.PRESETS`). None means the overrides alone
+        (they must then give ``op``).
+    overrides : mapping, optional
+        Config keys validated exactly like the file's.
+    kind : {"auto", "path", "preset"}
+        How to read a text ``source``.
+    base_dir : path, optional
+        Where a relative ``output:`` of a preset or a mapping resolves (default: the
+        current folder); a file's is its own folder.
+
+    Raises
+    ------
+    ConfigError
+        ``<source>: <key>: <rule>``; an unknown preset names the key ``preset``.
+
+    Examples
+    --------
+    >>> resolve_config("dilation", {"stride": 2}).spec.output_size
+    (2, 2)
+    >>> resolve_config({"op": "conv", "size": 4, "kernel": 3}, {"style": {"theme": "dark"}}
+    ...                ).render.style.theme
+    'dark'
+    >>> resolve_config("dilaton")
+    Traceback (most recent call last):
+    ...
+    deconv_anim.errors.ConfigError: preset: unknown preset 'dilaton'; did you mean dilation? \
+(see `deconv-anim presets`)
+    """
+    overrides = dict(overrides or {})
+    base = Path(base_dir) if base_dir is not None else Path()
+    if isinstance(source, Config):
+        if not overrides:
+            return source
+        if source.document is None:
+            raise ConfigError(None, "overrides need a Config made by resolve_config or "
+                                    "config_from_mapping", source.source)
+        return config_from_mapping(merge(source.document, overrides), source=source.source,
+                                   base_dir=source.base_dir, name=source.name)
+    if source is None or isinstance(source, Mapping):
+        return config_from_mapping(merge(source or {}, overrides), base_dir=base)
+    if not isinstance(source, (str, os.PathLike)):
+        raise ConfigError(None, f"a config is a file path, a preset name, a mapping or a "
+                                f"Config (got {type(source).__name__})")
+    text = os.fspath(source)
+    if kind == "auto":
+        path = Path(text)
+        kind = "path" if (path.suffix.lower() in _CONFIG_SUFFIXES or os.sep in text
+                          or "/" in text or path.exists()) else "preset"
+    if kind == "path":
+        return load_config(text, overrides)
+    from .presets import PRESETS
+
+    if text not in PRESETS:
+        import difflib
+
+        close = difflib.get_close_matches(text, list(PRESETS), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ConfigError("preset", f"unknown preset {text!r}{hint} "
+                                    "(see `deconv-anim presets`)")
+    return config_from_mapping(merge(PRESETS[text], overrides), name=text, base_dir=base)

@@ -1,8 +1,9 @@
 """Snippets that show a rendered file in Markdown, HTML or reStructuredText, and the alt
 text they carry (``deconv-anim render --embed md|html|rst``).
 
-Images (GIF, APNG, WebP, SVG) are ``<img>``/``![]()``/``.. image::``; an MP4 is a muted,
-looping, autoplaying ``<video>`` (raw HTML in Markdown and reStructuredText).
+Images (GIF, APNG, WebP, SVG) are ``<img>``/``![]()``/``.. image::``; a video format of
+:data:`deconv_anim.formats.FORMATS` (MP4) is a muted, looping, autoplaying ``<video>`` (raw
+HTML in Markdown and reStructuredText).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import html
 from pathlib import Path
 from typing import Any
 
+from .formats import FORMATS
+
 __all__ = ["KINDS", "snippet", "alt_text"]
 
 KINDS = ("md", "html", "rst")
-_VIDEO_SUFFIXES = (".mp4",)
 
 
 def alt_text(config: Any) -> str:
@@ -70,7 +72,8 @@ def snippet(path: str | Path, kind: str, *, alt: str, size: tuple[int, int] | No
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
     src = Path(path).as_posix()
-    video = Path(path).suffix.lower() in _VIDEO_SUFFIXES
+    suffix = Path(path).suffix.lower()
+    video = any(f.video and f.suffix == suffix for f in FORMATS.values())
     tag = (_video if video else _img)(src, alt, size, width)
     if kind == "html" or (kind == "md" and video):
         return tag

@@ -11,7 +11,9 @@ suffix     what                                        backend
 ``.svg``   animated SVG drawn from the scene           :mod:`deconv_anim.svg`
 =========  ==========================================  ===========================
 
-``write(..., sheet=True)`` writes one PNG with every frame in a grid instead.
+The table of formats (suffix, MIME, kind, writer, extra) is
+:data:`deconv_anim.formats.FORMATS`. ``write(..., sheet=True)`` writes one PNG with every
+frame in a grid instead.
 
 The GIF and APNG writers stream: header and the one palette first, then per frame only the
 box that changed (unchanged pixels inside it transparent), so memory stays flat whatever the
@@ -21,9 +23,7 @@ draws the figure's scene (``figure.scene``) as vectors.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import struct
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -33,69 +33,22 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import numpy as np
 
-from .errors import ConfigError, MissingDependencyError, OutputError, os_reason
+from .atomic import atomic_output
+from .errors import ConfigError, MissingDependencyError
+from .formats import FORMATS, SHEET, Format, format_for, format_named
 from .palette import BACKGROUND, TRANSPARENT
 from .raster import RasterFrame
 
 if TYPE_CHECKING:
     from fractions import Fraction
 
-__all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "WRITERS", "GifStream",
+__all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "GifStream",
            "writer_for", "format_for", "format_named", "MAX_SHEET_PIXELS"]
 
 MAX_SHEET_PIXELS = 200_000_000
 """A contact sheet larger than this is refused (it is one image, held in memory)."""
 MAX_WEBP_BYTES = 4_000_000_000
 """WebP frames are held until the file is written (Pillow's encoder): refuse more."""
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """Open a temp file beside ``path``; rename it into place only if the block succeeds.
-
-    On any error or interrupt (Ctrl-C included) the temp file is removed and a previous
-    file at ``path`` is left as it was. A missing parent folder is created. The handle's
-    ``name`` is the temp file's path (for backends that write by path, such as ffmpeg):
-    ``.NAME.PID.XXXXXXXX.tmp`` in the same folder, so a leftover of a killed process can be
-    told from one still being written (see :func:`deconv_anim.gallery.remove_stale_temps`).
-    An ``OSError`` while writing (disk full, ...) becomes an :class:`OutputError` naming
-    ``path`` and the OS's reason.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OutputError(f"{path}: cannot create the folder {path.parent} "
-                          f"({os_reason(error, path.parent)})") from None
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory, not an output file")
-    temp: str | None = None
-    try:
-        try:
-            import tempfile  # (imported when first needed: it is slow to import)
-
-            fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                                        dir=path.parent)
-        except OSError as error:
-            raise OutputError(f"{path}: cannot write in {path.parent} "
-                              f"({os_reason(error)})") from None
-        try:
-            os.close(fd)
-            with open(temp, "wb") as handle:
-                yield handle
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temp, 0o666 & ~umask)
-            os.replace(temp, path)
-        except OutputError:
-            raise
-        except OSError as error:
-            raise OutputError(f"{path}: cannot be written ({os_reason(error)})") from None
-    except BaseException:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-        raise
 
 
 # ----------------------------------------------------------------------------- timing
@@ -364,7 +317,7 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
         fps = fps if fps <= 60 else None
     rate = _video_fps(durations, fps)
     if rate <= 0:
-        raise ConfigError("--fps", f"must be positive (got {fps})")
+        raise ConfigError("fps", f"must be positive (got {fps})")
     repeats = _repeats(durations, rate)
     width, height = size
     padded = (width + width % 2, height + height % 2)
@@ -384,12 +337,12 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
                 canvas = np.empty((padded[1], padded[0], 3), np.uint8)
                 canvas[:] = colors[frame.pixels[0, 0]]  # the margin: background
             canvas[:height, :width] = colors[frame.pixels]
-            for _ in range(repeat):
+            for _copy in range(repeat):
                 writer.send(canvas)
                 written += 1
         if written == 0:
-            raise ConfigError("--fps", f"{float(rate):g} frames per second is too few for "
-                                       f"a {timing.total(count)} ms animation")
+            raise ConfigError("fps", f"{float(rate):g} frames per second is too few for "
+                                      f"a {timing.total(count)} ms animation")
     finally:
         writer.close()
 
@@ -424,10 +377,11 @@ def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[in
     cols = max(1, min(columns or math.ceil(math.sqrt(total)), total))
     rows = math.ceil(total / cols)
     if rows * cols * width * height > MAX_SHEET_PIXELS:
-        raise ConfigError("--sheet", f"a sheet of {total} frames of {width}x{height} would be "
-                                     "too large; use a smaller cell (--cell)")
+        raise ConfigError("sheet", f"a sheet of {total} frames of {width}x{height} would be "
+                                    "too large; use a smaller style.cell")
     lut = np.asarray(palette, np.uint8)
-    font = ImageFont.load_default(size=max(10, round(min(width, height) / 24)))
+    font_size = max(10, round(min(width, height) / 24))
+    font = ImageFont.load_default(size=font_size)
     ink = _darkest(lut)
     sheet: Any = None
     draw: Any = None
@@ -444,7 +398,7 @@ def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[in
                 np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8), "L"))
         sheet.paste(tile, (x, y))
         if labels:
-            pad = max(2, font.size // 3)
+            pad = max(2, font_size // 3)
             draw.text((x + pad, y + pad), str(n + 1), font=font, fill=ink)
     sheet.save(out, format="PNG", optimize=True)
 
@@ -460,56 +414,9 @@ def _darkest(lut: np.ndarray) -> tuple[int, int, int]:
 Writer = Callable[..., None]
 
 
-@dataclass(frozen=True)
-class Format:
-    """One output format: its writer and what embedding it needs."""
-
-    name: str
-    suffix: str
-    writer: Writer
-    mime: str
-    video: bool = False
-    """Shown with a ``<video>`` tag rather than an ``<img>``."""
-    vector: bool = False
-    """Drawn from the scene (``figure``), not from raster frames."""
-
-
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("gif", ".gif", _write_gif, "image/gif"),
-    Format("png", ".png", _write_apng, "image/apng"),
-    Format("webp", ".webp", _write_webp, "image/webp"),
-    Format("mp4", ".mp4", _write_mp4, "video/mp4", video=True),
-    Format("svg", ".svg", _write_svg, "image/svg+xml", vector=True),
-)}
-"""Every output format by name; the first is the default."""
-
-WRITERS: dict[str, Writer] = {f.suffix: f.writer for f in FORMATS.values()}
-"""suffix -> writer."""
-
-SHEET = Format("sheet", ".png", _write_sheet, "image/png")
-
-
-def format_for(path: str | Path) -> Format:
-    """The :class:`Format` of ``path``'s suffix (case-insensitive)."""
-    suffix = Path(path).suffix.lower()
-    for fmt in FORMATS.values():
-        if fmt.suffix == suffix:
-            return fmt
-    known = ", ".join(WRITERS)
-    raise ConfigError("output", f"unknown file type {suffix or '(no suffix)'!r} of {path} "
-                                f"(known: {known})")
-
-
-def format_named(name: str) -> Format:
-    try:
-        return FORMATS[name.lower().lstrip(".")]
-    except KeyError:
-        raise ConfigError("--format", f"unknown format {name!r} (known: "
-                                      f"{', '.join(FORMATS)})") from None
-
-
 def writer_for(path: str | Path) -> Writer:
-    return format_for(path).writer
+    """The writer of ``path``'s suffix (see :data:`deconv_anim.formats.FORMATS`)."""
+    return format_for(path).load_writer()
 
 
 def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, int],
@@ -537,10 +444,11 @@ def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, i
     fmt = format_for(path)
     if sheet:
         if fmt.suffix != SHEET.suffix:
-            raise ConfigError("--sheet", f"a sheet is a PNG image; name it .png (got {path})")
+            raise ConfigError("sheet", f"a sheet is a PNG image; name it .png (got {path})")
         fmt = SHEET
+    writer = fmt.load_writer()
     with atomic_output(path) as handle:
-        fmt.writer(handle, frames, size=size, palette=palette, count=count, timing=timing,
+        writer(handle, frames, size=size, palette=palette, count=count, timing=timing,
                    figure=figure, fps=fps, columns=columns, labels=labels,
                    transparent=transparent)
         handle.flush()

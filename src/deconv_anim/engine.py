@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -191,7 +192,13 @@ class Trace(Sequence[Step]):
     def __len__(self) -> int:
         return self._shape[0] * self._shape[1]
 
-    def __getitem__(self, index):  # type: ignore[override]
+    @overload
+    def __getitem__(self, index: int) -> Step: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Step]: ...
+
+    def __getitem__(self, index: int | slice) -> Step | list[Step]:
         if isinstance(index, slice):
             return [self[n] for n in range(*index.indices(len(self)))]
         n = index + len(self) if index < 0 else index
@@ -207,11 +214,11 @@ class Trace(Sequence[Step]):
         kr, ir, or_ = self._rows.at(r)
         kc, ic, oc = self._cols.at(c)
         rows, cols = len(kr), len(kc)
-        taps = np.empty((rows, cols, 6), dtype=np.int64)
+        grid = np.empty((rows, cols, 6), dtype=np.int64)
         for j, (row_part, col_part) in enumerate(((kr, kc), (ir, ic), (or_, oc))):
-            taps[:, :, 2 * j] = np.reshape(row_part, (rows, 1))  # kr, ir, or
-            taps[:, :, 2 * j + 1] = col_part  # kc, ic, oc
-        taps = taps.reshape(rows * cols, 6)
+            grid[:, :, 2 * j] = np.reshape(row_part, (rows, 1))  # kr, ir, or
+            grid[:, :, 2 * j + 1] = col_part  # kc, ic, oc
+        taps = grid.reshape(rows * cols, 6)
         spec = self.spec
         if self.view == "scatter":
             window = (r * spec.stride[0] - spec.padding[0], c * spec.stride[1] - spec.padding[2])

@@ -480,15 +480,21 @@ def make_spec(
     if pool and kernel_values is not None:
         raise ConfigError("weights", f"is not used by op: {op} (a pool has no weights)")
 
-    if size is None and values is None:
+    if size is not None:
+        in_size = _pair("size", size)
+    elif values is not None:
+        in_size = values.shape
+    else:
         raise ConfigError("size", "is required unless input: values are given")
-    in_size = values.shape if size is None else _pair("size", size)
     if values is not None and tuple(values.shape) != tuple(in_size):
         raise ConfigError("input", f"has shape {values.shape[0]}x{values.shape[1]} but size "
                                    f"says {in_size[0]}x{in_size[1]}")
-    if kernel is None and kernel_values is None:
+    if kernel is not None:
+        k_size = _pair("kernel", kernel)
+    elif kernel_values is not None:
+        k_size = kernel_values.shape
+    else:
         raise ConfigError("kernel", "is required unless weights: are given")
-    k_size = kernel_values.shape if kernel is None else _pair("kernel", kernel)
     if kernel_values is not None and tuple(kernel_values.shape) != tuple(k_size):
         raise ConfigError("weights", f"has shape {kernel_values.shape[0]}x"
                                      f"{kernel_values.shape[1]} but kernel says "

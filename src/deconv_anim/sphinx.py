@@ -40,6 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DeconvAnimError, MissingDependencyError
+from .formats import FORMAT_NAMES
+from .formats import FORMATS as FORMAT_TABLE
 
 try:
     from docutils import nodes
@@ -52,11 +54,10 @@ except ImportError:  # pragma: no cover - the docs extra is missing
 
 __all__ = ["DeconvAnimDirective", "setup"]
 
-FORMATS = ("gif", "png", "webp", "mp4", "svg")
-MIME = {"gif": "image/gif", "png": "image/apng", "webp": "image/webp", "mp4": "video/mp4",
-        "svg": "image/svg+xml"}
-"""The animation's type, matched against a builder's image types: an APNG is not the
-still ``image/png`` a LaTeX builder takes (it would show the APNG's first frame)."""
+FORMATS = FORMAT_NAMES
+"""The ``:format:`` choices: the names of :data:`deconv_anim.formats.FORMATS`, whose MIME
+type is matched against a builder's image types (an APNG is ``image/apng``, not the still
+``image/png`` a LaTeX builder takes: it would show the APNG's first frame)."""
 _OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class")
 
 
@@ -115,10 +116,9 @@ class DeconvAnimDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         from . import __version__
-        from .config import config_from_mapping, merge, read_yaml
+        from .animation import FORMAT_VERSION, render
+        from .config import resolve_config
         from .embed import alt_text
-        from .presets import PRESETS
-        from .render import FORMAT_VERSION, render
 
         env = self.env
         fmt = self.options.get("format") or env.config.deconv_anim_format
@@ -130,22 +130,12 @@ class DeconvAnimDirective(SphinxDirective):
             if self.arguments:
                 rel, path = env.relfn2path(self.arguments[0], env.docname)
                 env.note_dependency(rel)
-                document = read_yaml(path)
-                if not isinstance(document, dict):
-                    return [self.reporter.error(
-                        f"deconv-anim: {path}: the top level must be a mapping of keys such "
-                        f"as 'op: conv' (got {type(document).__name__})", line=self.lineno)]
-                mapping = merge(document, overrides)
-                name, source, base = Path(path).stem, str(path), Path(path).parent
+                config = resolve_config(path, overrides, kind="path")
             else:
-                preset = self.options.get("preset")
-                if preset is not None and preset not in PRESETS:
-                    return [self.reporter.error(f"deconv-anim: unknown preset {preset!r}",
-                                                line=self.lineno)]
-                mapping = merge(dict(PRESETS[preset]) if preset else {}, overrides)
-                name, source, base = preset or "deconv-anim", None, Path(env.srcdir)
-            mapping = {k: v for k, v in mapping.items() if k != "output"}
-            config = config_from_mapping(mapping, source=source, base_dir=base, name=name)
+                config = resolve_config(self.options.get("preset"), overrides, kind="preset",
+                                        base_dir=env.srcdir)
+            name = config.name
+            mapping = {k: v for k, v in (config.document or {}).items() if k != "output"}
             frame = self.options.get("frame", -1)
             key = json.dumps({"config": mapping, "format_version": FORMAT_VERSION,
                               "version": __version__}, sort_keys=True, default=str)
@@ -166,11 +156,12 @@ class DeconvAnimDirective(SphinxDirective):
             if option in self.options:
                 attrs[option] = self.options[option]
         classes = ["deconv-anim", *self.options.get("class", [])]
-        kind = deconv_anim_video if fmt == "mp4" else nodes.image
-        extra = ["no-scaled-link"] if fmt == "mp4" else []
+        video = FORMAT_TABLE[fmt].video
+        kind = deconv_anim_video if video else nodes.image
+        extra = ["no-scaled-link"] if video else []
         moving = kind(uri=self._uri(animation), classes=[*classes, *extra], **attrs)
         frozen = nodes.image(uri=self._uri(still), classes=classes, **attrs)
-        holder = deconv_anim_figure("", moving, frozen, mime=MIME[fmt])
+        holder = deconv_anim_figure("", moving, frozen, mime=FORMAT_TABLE[fmt].mime)
         self.set_source_info(holder)
         return [holder]
 

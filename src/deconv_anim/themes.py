@@ -8,6 +8,7 @@ window and current output cell overlaid with RGB(7, 54, 66) at 40 % opacity.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 __all__ = ["Theme", "THEMES"]
 
@@ -28,7 +29,9 @@ class Theme:
     accent: RGB = (220, 50, 47)  # marks the maximum of a max-pool window
 
     def with_colors(self, **colors: RGB) -> Theme:
-        return replace(self, **colors)
+        """This theme with some colours replaced (by field name)."""
+        changes: dict[str, Any] = dict(colors)
+        return replace(self, **changes)
 
     @property
     def text_color(self) -> RGB:

@@ -17,7 +17,9 @@ PyTorch's rules (``aten/src/ATen/native/UpSample.h``), per axis, for ``n`` input
   centres, as ``tf.image.resize(method="bilinear")``), between ``floor`` and the next cell
   (the last cell for the border);
 * ``bilinear``, ``align_corners=True``: source ``dst * (n - 1) / (m - 1)`` (corners meet;
-  TensorFlow 1's ``align_corners=True``).
+  TensorFlow 1's ``align_corners=True``);
+* an axis whose length does not change is copied, even when a scale factor (say 1.25 on
+  3 cells) would place its sources elsewhere.
 """
 
 from __future__ import annotations
@@ -54,7 +56,8 @@ def axis_weights(n: int, m: int, mode: str, *, align_corners: bool = False,
         Bilinear only: PyTorch's ``align_corners``.
     scale : float, optional
         The scale factor, if the size came from one (PyTorch then uses ``1 / scale``, not
-        ``n / m``, to place the sources).
+        ``n / m``, to place the sources), except on an axis whose length does not change,
+        which PyTorch copies.
 
     Examples
     --------
@@ -69,13 +72,14 @@ def axis_weights(n: int, m: int, mode: str, *, align_corners: bool = False,
         raise ValueError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
     a = np.zeros((m, n))
     dst = np.arange(m)
+    if m == n:  # an axis that keeps its length is copied, whatever the scale factor said
+        a[dst, dst] = 1.0
+        return a
     if mode in ("nearest", "nearest-exact"):
-        if m == n:
-            src = dst
-        else:  # float32 arithmetic, as ATen's nearest_idx
-            r = np.float32(1.0 / scale) if scale else np.float32(n) / np.float32(m)
-            at = dst.astype(np.float32) + np.float32(0.5 if mode == "nearest-exact" else 0.0)
-            src = np.minimum(np.floor(at * r).astype(np.int64), n - 1)
+        # float32 arithmetic, as ATen's nearest_idx
+        r = np.float32(1.0 / scale) if scale else np.float32(n) / np.float32(m)
+        at = dst.astype(np.float32) + np.float32(0.5 if mode == "nearest-exact" else 0.0)
+        src = np.minimum(np.floor(at * r).astype(np.int64), n - 1)
         a[dst, src] = 1.0
         return a
     if align_corners:

@@ -1,0 +1,454 @@
+"""The public API: an :class:`Animation` of a config, its frames, its files and its numbers.
+
+Modelled on imageio v3 and ``matplotlib.animation``: :func:`animate` resolves a config
+(a file, a preset name, a mapping or a :class:`~deconv_anim.config.Config`, with config
+keys as overrides) into an :class:`Animation`; :meth:`Animation.save` writes any supported
+suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is what
+``deconv-anim info --json`` prints. :func:`render` is ``animate(...).save(...)`` in one call.
+
+>>> import deconv_anim as da
+>>> anim = da.animate("seed_transposed", values=True)
+>>> anim.size, anim.frame_count
+((564, 389), 16)
+>>> first = next(anim.frames())
+>>> first.shape, first.dtype.name
+((389, 564, 3), 'uint8')
+
+Stages: scene -> raster -> encode, with the resource guard (:func:`prepare`) first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .atomic import is_folder
+from .config import Config, ConfigSource, resolve_config
+from .errors import ConfigError
+from .raster import Look, Raster, RasterFrame, SideBySide
+from .scene import build_scene
+from .spec import MAX_FRAMES, MAX_PIXELS
+from .themes import THEMES
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["Animation", "animate", "render", "render_config", "prepare", "RenderResult",
+           "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
+
+FORMAT_VERSION = 4
+"""Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
+
+GIF_MAX_SIDE = 65_535  # the largest GIF width or height
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """What a render wrote.
+
+    Attributes
+    ----------
+    path : Path
+        The file written.
+    frames : int
+        Frames in it (in-between frames included; 1 for a still).
+    bytes : int
+        Its size on disk.
+    size : tuple of int
+        (width, height) of one frame, in pixels.
+    """
+
+    path: Path
+    frames: int
+    bytes: int
+    size: tuple[int, int]
+
+
+def look_of(config: Config) -> Look:
+    """The drawing options of a config: theme, colour overrides, sizes, teaching aids."""
+    options, style = config.render, config.render.style
+    theme = THEMES[style.theme].with_colors(**style.colors())
+    numbers = options.values
+    return Look(theme=theme, cell=style.cell or (44 if numbers else 30),
+                line_width=style.line_width, numbers=numbers, labels=options.labels,
+                overlap=options.overlap, transparent=style.transparent)
+
+
+def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
+            max_pixels: int = MAX_PIXELS) -> Raster | SideBySide:
+    """The raster of ``config``, after checking it is not too large to draw.
+
+    The checks use arithmetic only: nothing is allocated for a refused animation.
+
+    Raises
+    ------
+    ConfigError
+        ``size: the animation would have N frames, more than the limit of max_frames``,
+        or ``style.cell: each frame would be WxH pixels ...``.
+    """
+    spec, options = config.spec, config.render
+    frames = spec.frames
+    if frames > max_frames:
+        raise ConfigError("size", f"the animation would have {frames} frames, more than the "
+                                  f"limit of {max_frames} (raise it with max_frames)",
+                          config.source)
+    look = look_of(config)
+    layout = options.layout
+    raster: Raster | SideBySide
+    if spec.view == "both":
+        raster = SideBySide(build_scene(spec, layout=layout, view="gather",
+                                        title=options.title),
+                            build_scene(spec, layout=layout, view="scatter"), look)
+    else:
+        raster = Raster(build_scene(spec, layout=layout, title=options.title), look)
+    # the canvas size is known before any pixel is allocated
+    width, height = raster.size
+    if max(width, height) > GIF_MAX_SIDE:
+        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a GIF "
+                                        f"side is at most {GIF_MAX_SIDE} (use a smaller cell)",
+                          config.source)
+    if width * height > max_pixels:
+        raise ConfigError("style.cell", f"each frame would be {width}x{height} = "
+                                        f"{width * height} pixels, more than the limit of "
+                                        f"{max_pixels} (use a smaller cell or raise it with "
+                                        "max_pixels)", config.source)
+    return raster
+
+
+def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, folder: Path
+                 ) -> Iterator[RasterFrame]:
+    from PIL import Image
+
+    from .atomic import atomic_output
+
+    palette = raster.palette.tobytes()
+    for frame in frames:
+        image = Image.frombuffer("P", raster.size, frame.pixels.copy(), "raw", "P", 0, 1)
+        image.putpalette(palette)
+        # each frame atomically: an interrupt never leaves a half-written PNG
+        with atomic_output(folder / f"frame_{frame.index:04d}.png") as handle:
+            image.convert("RGB").save(handle, format="PNG", optimize=False)
+        yield frame
+
+
+def _rgb(frame: RasterFrame, palette: np.ndarray, transparent: bool) -> np.ndarray:
+    """A frame's palette indices as a new H x W x 3 array (x 4, background see-through)."""
+    import numpy as np
+
+    from .palette import BACKGROUND
+
+    rgb = np.asarray(palette, np.uint8)[frame.pixels]
+    if not transparent:
+        return rgb
+    alpha = np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8)
+    return np.dstack([rgb, alpha])
+
+
+class Animation:
+    """One config as an animation: its frames, its files and its numbers.
+
+    Made by :func:`animate`; nothing is drawn until :meth:`frames` or :meth:`save` is
+    called, and each call draws afresh (two :meth:`frames` iterators do not share state).
+
+    Parameters
+    ----------
+    config : Config
+        A validated config (see :func:`deconv_anim.config.resolve_config`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> anim = animate({"op": "conv", "size": 4, "kernel": 3}, style={"cell": 8})
+    >>> anim
+    <Animation deconv-anim: conv 4x4 -> 2x2, 4 frames>
+    >>> result = anim.save(pathlib.Path(tempfile.mkdtemp()) / "conv.png")
+    >>> result.frames, result.path.suffix
+    (4, '.png')
+    """
+
+    def __init__(self, config: Config) -> None:
+        if not isinstance(config, Config):
+            raise TypeError(f"Animation takes a Config (got {type(config).__name__}); "
+                            "use deconv_anim.animate for a file, preset or mapping")
+        self._config = config
+
+    @property
+    def config(self) -> Config:
+        """The validated config drawn."""
+        return self._config
+
+    @property
+    def info(self) -> dict[str, Any]:
+        """The numbers of the op: the dict ``deconv-anim info --json`` prints for it.
+
+        >>> animate("seed_transposed").info["output"]
+        [[3, 8, 10, 4], [5, 7, 12, 6], [2, 7, 14, 6], [0, 4, 6, 2]]
+        """
+        from .report import as_json
+
+        return as_json(self._config.spec, name=self._config.name)
+
+    @property
+    def frame_count(self) -> int:
+        """Frames without in-between frames: one per step of the op."""
+        return self._config.spec.frames
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of every frame, in pixels."""
+        return prepare(self._config, max_frames=max(self.frame_count, 1),
+                       max_pixels=2 ** 62).size
+
+    def frames(self, *, tween: int = 0, max_frames: int = MAX_FRAMES,
+               max_pixels: int = MAX_PIXELS) -> Iterator[np.ndarray]:
+        """Yield every frame as a new array of RGB pixels.
+
+        Parameters
+        ----------
+        tween : int
+            In-between frames after each step but the last (the window slides).
+        max_frames, max_pixels : int
+            The resource guard: refuse larger animations before drawing anything.
+
+        Yields
+        ------
+        numpy.ndarray
+            ``uint8`` of shape ``(height, width, 3)``, or ``(height, width, 4)`` with
+            ``style.background: transparent`` (alpha 0 on the background, else 255);
+            ``(frame_count - 1) * (tween + 1) + 1`` of them.
+
+        Examples
+        --------
+        >>> anim = animate("seed_conv", style={"cell": 10, "background": "transparent"})
+        >>> frames = list(anim.frames(tween=1))
+        >>> len(frames), frames[0].shape[2], frames[0].dtype.name
+        (7, 4, 'uint8')
+        """
+        raster = prepare(self._config, max_frames=max_frames, max_pixels=max_pixels)
+        _check_tween(self._config, tween, max_frames)
+        transparent = raster.look.transparent
+        for frame in raster.frames(tween=tween):
+            yield _rgb(frame, raster.palette, transparent)
+
+    def save(self, path: str | os.PathLike[str] | None = None, *, format: str | None = None,
+             fps: float | None = None, tween: int = 0, sheet: bool = False,
+             frame: int | None = None, frames_dir: str | os.PathLike[str] | None = None,
+             max_frames: int = MAX_FRAMES, max_pixels: int = MAX_PIXELS) -> RenderResult:
+        """Write the animation to ``path`` (default: the config's ``output:``, else
+        ``NAME.gif`` beside it), atomically: on any failure a previous file stays as it was.
+
+        Parameters
+        ----------
+        path : path, optional
+            Its suffix picks the format (:data:`deconv_anim.formats.FORMATS`).
+        format : str, optional
+            A format name (gif, png, webp, mp4, svg) for when no path is given; with a path
+            it must agree with its suffix.
+        fps : float, optional
+            A video's frame rate (default: one video frame per animation frame).
+        tween : int
+            In-between frames after each step but the last, sliding the window.
+        sheet : bool
+            Write every frame into one PNG grid instead of an animation.
+        frame : int, optional
+            Write only this frame (from 0; negative counts from the end) as a still PNG.
+        frames_dir : path, optional
+            Also write every frame as ``frame_NNNN.png`` into this folder.
+        max_frames, max_pixels : int
+            The resource guard, checked before anything is drawn.
+
+        Returns
+        -------
+        RenderResult
+            The path written, its frame count, its bytes and the frame size.
+
+        Raises
+        ------
+        ConfigError
+            Naming the key or option at fault: ``output: unknown file type '.jpg' ...``,
+            ``tween: ...``, ``frame: ...``.
+        OutputError
+            The file cannot be written.
+        """
+        return _save(self._config, path, format=format, fps=fps, tween=tween, sheet=sheet,
+                     frame=frame, frames_dir=frames_dir, max_frames=max_frames,
+                     max_pixels=max_pixels)
+
+    def __repr__(self) -> str:
+        spec = self._config.spec
+        shape = "x".join(map(str, spec.input_size))
+        out = "x".join(map(str, spec.output_size))
+        return (f"<Animation {self._config.name}: {spec.op} {shape} -> {out}, "
+                f"{self.frame_count} frames>")
+
+
+def animate(source: ConfigSource = None, /, **overrides: Any) -> Animation:
+    """An :class:`Animation` of a config file, a preset, a mapping or a Config.
+
+    Parameters
+    ----------
+    source : str, path, mapping, Config or None
+        A YAML config file (``.yaml``), a preset name (:data:`deconv_anim.PRESETS`), a
+        mapping of config keys, a :class:`~deconv_anim.config.Config`, or None when the
+        overrides describe the op on their own.
+    **overrides
+        Config keys (``stride=2``, ``values=True``, ``style={"theme": "dark"}``), validated
+        like the file's keys: a bad one raises the same one-line :class:`ConfigError`.
+
+    Examples
+    --------
+    >>> anim = animate("dilation", style={"theme": "dark"}, labels=True)
+    >>> anim.config.render.style.theme, anim.info["output_size"]
+    ('dark', [3, 3])
+    >>> animate(op="transposed", size=2, kernel=3).info["frames"]
+    16
+    >>> animate("dilation", stride=0)
+    Traceback (most recent call last):
+    ...
+    deconv_anim.errors.ConfigError: stride: must be a positive integer or a pair of them \
+(got 0)
+    """
+    return Animation(resolve_config(source, _nested(overrides)))
+
+
+def _nested(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted style keys (``**{"style.theme": "dark"}``) under ``style``."""
+    out: dict[str, Any] = {}
+    for key, value in overrides.items():
+        group, dot, rest = key.partition(".")
+        if dot and group == "style":
+            out.setdefault("style", {})[rest] = value
+        elif key == "style" and isinstance(value, Mapping):
+            out.setdefault("style", {}).update(value)
+        else:
+            out[key] = value
+    return out
+
+
+def render(source: ConfigSource, /, path: str | os.PathLike[str] | None = None, *,
+           format: str | None = None, fps: float | None = None, tween: int = 0,
+           sheet: bool = False, frame: int | None = None,
+           frames_dir: str | os.PathLike[str] | None = None, max_frames: int = MAX_FRAMES,
+           max_pixels: int = MAX_PIXELS, **overrides: Any) -> RenderResult:
+    """Render a config to a file: ``animate(source, **overrides).save(path, ...)``.
+
+    Parameters
+    ----------
+    source : str, path, mapping, Config or None
+        As for :func:`animate`.
+    path : path, optional
+        The output; its suffix picks the format (default: the config's ``output:``, else
+        ``NAME.gif`` beside it).
+    format, fps, tween, sheet, frame, frames_dir, max_frames, max_pixels
+        As for :meth:`Animation.save`.
+    **overrides
+        Config keys, as for :func:`animate`.
+
+    Returns
+    -------
+    RenderResult
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "up.gif"
+    >>> result = render({"op": "transposed", "size": 2, "kernel": 3}, out)
+    >>> result.frames, result.path == out
+    (16, True)
+    """
+    return animate(source, **overrides).save(
+        path, format=format, fps=fps, tween=tween, sheet=sheet, frame=frame,
+        frames_dir=frames_dir, max_frames=max_frames, max_pixels=max_pixels)
+
+
+render_config = render
+"""The name :func:`render` had before the :class:`Animation` API (kept as an alias)."""
+
+
+def _check_tween(config: Config, tween: int, max_frames: int) -> None:
+    from .encode import Timing
+
+    if isinstance(tween, bool) or not isinstance(tween, int) or not 0 <= tween <= 60:
+        raise ConfigError("tween", f"must be an integer from 0 to 60 (got {tween!r})",
+                          config.source)
+    count = config.spec.frames
+    total = Timing(tween=tween).frame_count(count)
+    if tween and total > max_frames:
+        raise ConfigError("tween", f"{count} steps with {tween} in-between frames make "
+                                   f"{total} frames, more than the limit of {max_frames} "
+                                   "(raise it with max_frames)", config.source)
+
+
+def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | None,
+          fps: float | None, tween: int, sheet: bool, frame: int | None,
+          frames_dir: str | os.PathLike[str] | None, max_frames: int, max_pixels: int
+          ) -> RenderResult:
+    from .encode import Timing, write
+    from .formats import format_for, format_named
+
+    still = sheet or frame is not None
+    fmt = format_named(format) if format else None
+    suffix = ".png" if still else fmt.suffix if fmt else ".gif"
+    target = config.output_path(path, suffix=suffix)
+    source = config.source
+    # the output path is checked before any work: a typo fails at once, naming its key
+    if is_folder(target):
+        raise ConfigError("output", f"{target} is a directory; name the file, such as "
+                                    f"{target / (config.name + suffix)}", source)
+    try:
+        kind = format_for(target)
+    except ConfigError as error:
+        raise error.with_source(source) if source else error from None
+    if fmt is not None and kind != fmt:
+        raise ConfigError("format", f"is {fmt.name} but the output {target} is not "
+                                    f"{fmt.suffix}", source)
+    if tween and still:
+        raise ConfigError("tween", "makes in-between frames for animations; a sheet or "
+                                   "a still shows the steps only", source)
+    if still and target.suffix.lower() != ".png":
+        raise ConfigError("frame" if frame is not None else "sheet",
+                          f"writes one PNG image; name the output .png (got {target})", source)
+    if fps is not None and (still or not kind.video):
+        raise ConfigError("fps", f"sets a video's frame rate; {target} is not a video "
+                                 "(animations take their timing from duration and hold)",
+                          source)
+    raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
+    _check_tween(config, tween, max_frames)
+    count = config.spec.frames
+    timing = Timing(config.render.duration, config.render.hold, tween)
+    vector = not still and kind.vector  # drawn from the scene, not pixels
+    frames: Iterable[RasterFrame] = (
+        () if vector and frames_dir is None else raster.frames(tween=tween))
+    options: dict[str, Any] = {"figure": raster, "fps": fps,
+                               "transparent": raster.look.transparent}
+    if frame is not None:
+        index = frame + count if frame < 0 else frame
+        if not 0 <= index < count:
+            raise ConfigError("frame", f"must be from {-count} to {count - 1} for an "
+                                       f"animation of {count} frames (got {frame})", source)
+        frames = itertools.islice(frames, index, index + 1)
+        count, timing = 1, Timing(config.render.duration)
+        options = {"sheet": True, "labels": False, "transparent": raster.look.transparent}
+    elif sheet:
+        scene = getattr(raster, "scene", None)
+        columns = None
+        if scene is not None:
+            columns = (scene.spec.input_size if scene.view == "scatter"
+                       else scene.spec.output_size)[1]
+        options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
+    if frames_dir is not None:
+        frames = _save_frames(frames, raster, Path(frames_dir))
+    if vector and frames_dir is not None:  # the pixels only feed frames_dir
+        for _ in frames:
+            pass
+        frames = ()
+    try:
+        size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
+                     timing=timing, **options)
+    except ConfigError as error:  # a writer's refusal (WebP too large, ...): name the file
+        raise error.with_source(source) if source else error from None
+    return RenderResult(target, timing.frame_count(count), size, raster.size)

@@ -1,0 +1,128 @@
+"""Atomic writes: a file appears whole or not at all.
+
+Every file the package writes (animations, frames, the gallery's README and manifest) goes
+through :func:`atomic_output`: a temp file beside the target, renamed over it only when
+complete. The temp file is named ``.NAME.PID.XXXXXXXX.tmp``, so a leftover of a killed
+process can be told from one still being written (see
+:func:`deconv_anim.gallery.remove_stale_temps`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import OutputError, os_reason
+
+__all__ = ["atomic_output", "write_atomic", "is_folder"]
+
+
+def is_folder(path: str | Path) -> bool:
+    """Whether ``path`` is a folder; False when the OS cannot tell (a name too long, ...):
+    writing it then fails with the OS's reason.
+
+    >>> is_folder("."), is_folder("x" * 5000)
+    (True, False)
+    """
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
+    """Open a temp file beside ``path``; rename it into place only if the block succeeds.
+
+    On any error or interrupt (Ctrl-C included) the temp file is removed and a previous
+    file at ``path`` is left as it was. A missing parent folder is created. The handle's
+    ``name`` is the temp file's path (for backends that write by path, such as ffmpeg).
+    The file gets the permissions the umask gives a new file.
+
+    Raises
+    ------
+    OutputError
+        Naming ``path`` and the OS's reason ("No space left on device", ...).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_output(path) as handle:
+    ...     _ = handle.write(b"whole")
+    >>> path.read_bytes()
+    b'whole'
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot create the folder {path.parent} "
+                          f"({os_reason(error, path.parent)})") from None
+    if is_folder(path):
+        raise OutputError(f"{path}: is a directory, not an output file")
+    temp: str | None = None
+    try:
+        with _signals_held():  # an interrupt is raised only once ``temp`` is set
+            try:
+                import tempfile  # (imported when first needed: it is slow to import)
+
+                fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.",
+                                            suffix=".tmp", dir=path.parent)
+            except OSError as error:
+                raise OutputError(f"{path}: cannot write in {path.parent} "
+                                  f"({os_reason(error)})") from None
+        try:
+            os.close(fd)
+            with open(temp, "wb") as handle:
+                yield handle
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temp, 0o666 & ~umask)
+            os.replace(temp, path)
+        except OutputError:
+            raise
+        except OSError as error:
+            raise OutputError(f"{path}: cannot be written ({os_reason(error)})") from None
+    except BaseException:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back Ctrl-C and SIGTERM inside the block; one that came is raised on leaving it.
+
+    Around the temp file's creation, an interrupt then never falls between the file being
+    made and its name being known (which would leave it behind).
+    """
+    import signal
+
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through :func:`atomic_output`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "README.md"
+    >>> write_atomic(path, b"# Gallery\\n")
+    >>> path.read_text()
+    '# Gallery\\n'
+    """
+    with atomic_output(path) as handle:
+        handle.write(data)

@@ -1,0 +1,95 @@
+"""Atomic writes (deconv_anim.atomic): a file appears whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from deconv_anim import atomic
+from deconv_anim.atomic import atomic_output, write_atomic
+from deconv_anim.errors import OutputError
+
+TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.\w+\.tmp$")
+
+
+def temps(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def test_nothing_at_the_path_until_the_block_succeeds(tmp_path):
+    path = tmp_path / "new" / "x.bin"
+    with atomic_output(path) as handle:
+        handle.write(b"abc")
+        assert not path.exists()
+        (temp,) = temps(path.parent)
+        match = TEMP.match(temp)  # the name remove_stale_temps recognises
+        assert match and match["name"] == "x.bin" and int(match["pid"]) == os.getpid()
+        assert handle.name == str(path.parent / temp)
+    assert path.read_bytes() == b"abc"
+    assert temps(path.parent) == []
+
+
+def test_the_file_gets_the_umask_permissions(tmp_path):
+    path = tmp_path / "x.bin"
+    write_atomic(path, b"abc")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize("exc", [ValueError("boom"), KeyboardInterrupt()],
+                         ids=["error", "interrupt"])
+def test_a_failure_keeps_the_previous_file_and_no_temp(tmp_path, exc):
+    path = tmp_path / "x.bin"
+    write_atomic(path, b"previous")
+    with pytest.raises(type(exc)), atomic_output(path) as handle:
+        handle.write(b"partial")
+        raise exc
+    assert path.read_bytes() == b"previous"
+    assert temps(tmp_path) == []
+
+
+def test_an_interrupted_rename_leaves_no_temp(tmp_path, monkeypatch):
+    def interrupt(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(atomic.os, "replace", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "README.md", b"text")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_os_errors_are_one_line_output_errors_naming_the_path(tmp_path):
+    with pytest.raises(OutputError, match="is a directory"):
+        write_atomic(tmp_path, b"")
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OutputError, match=r"cannot create the folder .*file is a file"):
+        write_atomic(blocker / "x.gif", b"")
+    with pytest.raises(OutputError) as caught:
+        write_atomic(tmp_path / ("x" * 300), b"")  # a name too long for the file system
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(str(tmp_path))
+    assert temps(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX")
+def test_an_interrupt_while_the_temp_file_is_made_leaves_none(tmp_path, monkeypatch):
+    """Ctrl-C right after the temp file exists, before its name is returned: held back
+    until the name is known, then raised, and the file removed."""
+    import signal
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        made = real(*args, **kwargs)  # type: ignore[call-overload]
+        os.kill(os.getpid(), signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "x.gif", b"data")
+    assert list(tmp_path.iterdir()) == []
