@@ -9,10 +9,10 @@ suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is
 >>> import deconv_anim as da
 >>> anim = da.animate("seed_transposed", values=True)
 >>> anim.size, anim.frame_count
-((564, 389), 16)
+((564, 409), 16)
 >>> first = next(anim.frames())
 >>> first.shape, first.dtype.name
-((389, 564, 3), 'uint8')
+((409, 564, 3), 'uint8')
 
 Stages: scene -> raster -> encode, with the resource guard (:func:`prepare`) first.
 """
