@@ -205,6 +205,31 @@ CASES: list[Case] = [
     yaml("`weights` of the wrong shape", "op: conv\nsize: 4\nkernel: 3\n"
          "weights: [[1, 2], [3, 4]]\n", "x.yaml: weights: has shape 2x2 but kernel says 3x3",
          example="`kernel: 3`, `weights: [[1, 2], [3, 4]]`"),
+    # ------------------------------------------------------------------ channels
+    yaml("channels not divisible by `groups`", "op: conv\nsize: 5\nkernel: 3\n"
+         "in_channels: 4\nout_channels: 3\ngroups: 2\n",
+         "x.yaml: groups: must divide both in_channels (4) and out_channels (3) (got 2; "
+         "PyTorch's rule)", example="`in_channels: 4`, `out_channels: 3`, `groups: 2`"),
+    yaml("4-D `weights` of the wrong shape", "op: conv\nsize: 5\nin_channels: 4\n"
+         "out_channels: 2\ngroups: 2\nweights: [[[[1]]], [[[1]]]]\n",
+         "x.yaml: weights: has shape 2x1x1x1 but with in_channels 4, out_channels 2, groups 2 "
+         "it must be [out_channels][in_channels / groups][kH][kW] = 2x2x1x1",
+         example="`in_channels: 4`, `groups: 2`, `weights: [[[[1]]], [[[1]]]]`"),
+    yaml("`bias` of the wrong length", "op: conv\nsize: 5\nkernel: 3\nout_channels: 2\n"
+         "bias: [1, 2, 3]\n", "x.yaml: bias: has 3 values but out_channels is 2",
+         example="`out_channels: 2`, `bias: [1, 2, 3]`"),
+    yaml("`in_channels` that disagrees with `input`", "op: conv\nkernel: 1\nin_channels: 2\n"
+         "input: [[[1]], [[2]], [[3]]]\n", "x.yaml: input: has 3 channels but in_channels "
+         "says 2", example="`in_channels: 2`, `input: [[[1]], [[2]], [[3]]]`"),
+    yaml("`groups` for a pool", "op: maxpool\nsize: 4\nkernel: 2\ngroups: 2\n",
+         "x.yaml: groups: is not used by op: maxpool (a pool is channel-wise: each of the "
+         "in_channels is pooled on its own)", example="`op: maxpool`, `groups: 2`"),
+    yaml("`step_by` without channels", BASE + "step_by: channel\n",
+         "x.yaml: step_by: is only for channel mode (set in_channels, out_channels or groups)"),
+    yaml("rendering a channel-mode config", BASE + "in_channels: 3\n",
+         "x.yaml: in_channels: channel mode (in_channels, out_channels, groups, bias, 3-D input "
+         "or 4-D weights) cannot be drawn yet; `deconv-anim info` explains it and `info "
+         "--json` gives every number"),
     # ------------------------------------------------------------------ names
     yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
          'x.yaml: op: must be one of conv, transposed, maxpool, avgpool (got "deconv")',
