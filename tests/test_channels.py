@@ -417,3 +417,57 @@ def test_render_refuses_channel_mode_in_one_line(tmp_path, monkeypatch):
     assert "cannot be drawn yet; `deconv-anim info`" in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzing channel documents through `info --json`
+# ---------------------------------------------------------------------------------------------
+
+scalars = st.one_of(st.integers(-2, 5), st.sampled_from([0.5, float("nan"), 10**7, True]),
+                    st.text(max_size=2), st.none())
+nested = st.recursive(scalars, lambda inner: st.lists(inner, min_size=0, max_size=3),
+                      max_leaves=30)
+counts = st.one_of(st.integers(1, 4), st.integers(1, 4), st.integers(1, 4), scalars)
+
+
+def _tensors(levels: tuple[int, ...]):
+    """Rectangular integer lists of one of ``levels`` axes (each axis 1..3 long)."""
+    return st.sampled_from(levels).flatmap(
+        lambda n: st.lists(st.integers(1, 3), min_size=n, max_size=n)).flatmap(
+        lambda shape: st.lists(st.integers(-3, 3), min_size=int(np.prod(shape)),
+                               max_size=int(np.prod(shape))).map(
+            lambda flat: np.reshape(flat, shape).tolist()))
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(doc=st.fixed_dictionaries(
+    {"op": st.sampled_from(["conv", "transposed", "maxpool", "avgpool"]),
+     "size": st.one_of(st.none(), st.integers(1, 5)),
+     "kernel": st.one_of(st.none(), st.integers(1, 3))},
+    optional={"in_channels": counts, "out_channels": counts, "groups": counts,
+              "bias": st.one_of(st.booleans(), _tensors((1,)), nested),
+              "input": st.one_of(_tensors((3,)), _tensors((2, 3)), nested),
+              "weights": st.one_of(_tensors((4,)), _tensors((2, 4)), nested),
+              "step_by": st.sampled_from(["element", "channel", "element", "row"])}))
+def test_any_channel_document_explains_or_fails_cleanly(tmp_path_factory, doc):
+    import yaml
+
+    path = tmp_path_factory.mktemp("channels") / "x.yaml"
+    path.write_text(yaml.safe_dump({k: v for k, v in doc.items() if v is not None}),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["info", "--json", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.output, result.exception)
+    event("explained" if result.exit_code == 0 else "refused")
+    if result.exit_code == 0:
+        info = json.loads(result.stdout)
+        if "in_channels" in info:
+            event("channel mode")
+            assert np.shape(info["output"]) == tuple(info["output_shape"])
+            assert np.shape(info["weights"]) == tuple(info["weight_shape"])
+    else:
+        assert result.exit_code == 2
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: "), result.stderr
+        event(f"refused: {lines[0][len(str(path)) + 9:].split(':')[0]}")
