@@ -471,3 +471,84 @@ def test_any_channel_document_explains_or_fails_cleanly(tmp_path_factory, doc):
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"Error: {path}: "), result.stderr
         event(f"refused: {lines[0][len(str(path)) + 9:].split(':')[0]}")
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/config.md's TensorFlow layout conversions, against TensorFlow's documented formulas
+# ---------------------------------------------------------------------------------------------
+
+
+def _tf_conv2d(x, f, s: int, groups: int = 1):
+    """tf.nn.conv2d, VALID, one image: x [H][W][C], f [kH][kW][C/groups][C_out] (HWIO):
+    ``out[i, j, k] = sum over di, dj, q of x[s*i + di, s*j + dj, q] * f[di, dj, q, k]``, q
+    running over the input channels of output channel k's group."""
+    (h, w, _), (kh, kw, per_in, c_out) = x.shape, f.shape
+    out = np.zeros(((h - kh) // s + 1, (w - kw) // s + 1, c_out))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            for k in range(c_out):
+                first = k // (c_out // groups) * per_in
+                for di in range(kh):
+                    for dj in range(kw):
+                        for q in range(per_in):
+                            out[i, j, k] += x[s * i + di, s * j + dj, first + q] * f[di, dj, q, k]
+    return out
+
+
+def _tf_depthwise(x, f, s: int):
+    """tf.nn.depthwise_conv2d, VALID: f [kH][kW][C][M],
+    ``out[i, j, k*M + q] = sum over di, dj of x[s*i + di, s*j + dj, k] * f[di, dj, k, q]``."""
+    (h, w, c), (kh, kw, _, m) = x.shape, f.shape
+    out = np.zeros(((h - kh) // s + 1, (w - kw) // s + 1, c * m))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            for k in range(c):
+                for q in range(m):
+                    out[i, j, k * m + q] = sum(x[s * i + di, s * j + dj, k] * f[di, dj, k, q]
+                                               for di in range(kh) for dj in range(kw))
+    return out
+
+
+def _tf_conv2d_transpose(x, f, s: int):
+    """tf.nn.conv2d_transpose, VALID, output (n - 1)*s + k: f [kH][kW][C_out][C_in], the
+    adjoint of conv2d with that filter:
+    ``out[s*i + di, s*j + dj, q] += x[i, j, k] * f[di, dj, q, k]``."""
+    (h, w, c_in), (kh, kw, c_out, _) = x.shape, f.shape
+    out = np.zeros(((h - 1) * s + kh, (w - 1) * s + kw, c_out))
+    for i in range(h):
+        for j in range(w):
+            for k in range(c_in):
+                for di in range(kh):
+                    for dj in range(kw):
+                        out[s * i + di, s * j + dj] += x[i, j, k] * f[di, dj, :, k]
+    return out
+
+
+@pytest.mark.parametrize("groups", [1, 2])
+def test_tensorflow_hwio_converts_as_documented(groups):
+    rng = np.random.default_rng(groups)
+    x = rng.integers(-3, 4, size=(6, 5, 4)).astype(float)  # [H][W][C]
+    f = rng.integers(-3, 4, size=(3, 2, 4 // groups, 6)).astype(float)  # HWIO
+    spec = make_spec(op="conv", input=x.transpose(2, 0, 1).tolist(),
+                     weights=f.transpose(3, 2, 0, 1).tolist(), groups=groups, stride=2)
+    np.testing.assert_array_equal(compute(spec), _tf_conv2d(x, f, 2, groups).transpose(2, 0, 1))
+
+
+def test_tensorflow_depthwise_converts_as_documented():
+    rng = np.random.default_rng(7)
+    x = rng.integers(-3, 4, size=(5, 5, 3)).astype(float)
+    f = rng.integers(-3, 4, size=(2, 3, 3, 2)).astype(float)  # [kH][kW][C][M]
+    weights = f.transpose(2, 3, 0, 1).reshape(3 * 2, 1, 2, 3)
+    spec = make_spec(op="conv", input=x.transpose(2, 0, 1).tolist(), weights=weights.tolist(),
+                     groups=3)
+    np.testing.assert_array_equal(compute(spec), _tf_depthwise(x, f, 1).transpose(2, 0, 1))
+
+
+def test_tensorflow_conv2d_transpose_converts_as_documented():
+    rng = np.random.default_rng(8)
+    x = rng.integers(-3, 4, size=(3, 2, 4)).astype(float)  # [H][W][C_in]
+    f = rng.integers(-3, 4, size=(3, 3, 5, 4)).astype(float)  # [kH][kW][C_out][C_in]
+    spec = make_spec(op="transposed", input=x.transpose(2, 0, 1).tolist(),
+                     weights=f.transpose(3, 2, 0, 1).tolist(), stride=2)
+    np.testing.assert_array_equal(compute(spec),
+                                  _tf_conv2d_transpose(x, f, 2).transpose(2, 0, 1))
