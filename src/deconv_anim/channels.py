@@ -67,6 +67,11 @@ def mode_key(*, in_channels: Any, out_channels: Any, groups: Any, bias: Any, inp
     return None
 
 
+def _channels(count: int, what: str = "") -> str:
+    """``1 channel``, ``3 input channels``."""
+    return f"{count} {what}{'channel' if count == 1 else 'channels'}"
+
+
 def _count(key: str, value: Any) -> int:
     if not is_int(value) or value < 1:
         raise ConfigError(key, f"must be a positive integer (got {_show(value)})")
@@ -142,8 +147,8 @@ def resolve(op: str, *, in_channels: Any, out_channels: Any, groups: Any, input:
         claims_in.append(_Claim("in_channels", n, "", f"in_channels says {n}"))
     if x is not None:
         n = x.shape[0]
-        has = f"has {n} channels" if depth(input) > 2 else "is a 2-D list (1 channel)"
-        claims_in.append(_Claim("input", n, has, f"input has {n} channels"))
+        has = f"has {_channels(n)}" if depth(input) > 2 else "is a 2-D list (1 channel)"
+        claims_in.append(_Claim("input", n, has, f"input has {_channels(n)}"))
     if op in POOLS:
         for key, value in (("out_channels", out_channels), ("groups", groups)):
             if value is not None:
@@ -159,8 +164,9 @@ def resolve(op: str, *, in_channels: Any, out_channels: Any, groups: Any, input:
     if w is not None:
         first, per = w.shape[0], w.shape[1]
         side = "output" if op == "conv" else "input"
-        claim = _Claim("weights", first, f"has {first} {side} channels (its first axis, "
-                                         f"{_layout(op)})", f"weights have {first}")
+        has = (f"has {_channels(first, side + ' ')} (its first axis, {_layout(op)})"
+               if depth(weights) > 2 else f"is a 2-D list (one kernel: 1 {side} channel)")
+        claim = _Claim("weights", first, has, f"weights have {first}")
         (claims_out if op == "conv" else claims_in).append(claim)
     c_in, c_out = _agree(claims_in), _agree(claims_out)
     total = c_in if op == "conv" else c_out
@@ -169,9 +175,9 @@ def resolve(op: str, *, in_channels: Any, out_channels: Any, groups: Any, input:
     elif per is not None and total is not None:
         if total % per:
             side = "in" if op == "conv" else "out"
-            raise ConfigError("weights", f"has {per} {side}put channels per group (its second "
-                                         f"axis) but {side}_channels is {total}, not a "
-                                         "multiple of it")
+            raise ConfigError("weights", f"has {_channels(per, side + 'put ')} per group (its "
+                                         f"second axis) but {side}_channels is {total}, not "
+                                         "a multiple of it")
         g = total // per
     else:
         g = 1
