@@ -148,7 +148,8 @@ def test_a_famous_layer():
 # ---------------------------------------------------------------------------------------------
 
 
-def _weight(spec, ci: int, co: int, kr: int, kc: int) -> float:
+def _weight(spec, ci, co, kr, kc):
+    """The weight of taps (arrays of input and output channels, kernel rows and columns)."""
     if spec.is_transposed:
         return spec.weights[ci, co - (ci // spec.in_per_group) * spec.out_per_group, kr, kc]
     return spec.weights[co, ci - (co // spec.out_per_group) * spec.in_per_group, kr, kc]
@@ -171,8 +172,7 @@ def test_element_steps_sum_to_the_output(case, view):
         assert isinstance(step, Step) and step.taps.shape[1] == 8
         assert step.channel == n // cells  # channel-major
         kr, kc, ir, ic, o_r, oc, ci, co = step.taps.T
-        products = spec.input[ci, ir, ic] * np.array(
-            [_weight(spec, *tap) for tap in zip(ci, co, kr, kc, strict=True)])
+        products = spec.input[ci, ir, ic] * _weight(spec, ci, co, kr, kc)
         np.add.at(total, (co, o_r, oc), products)
         if view == "gather":
             assert set(co) <= {step.channel} and set(ci) <= set(step.in_channels)

@@ -315,7 +315,7 @@ def test_live_torch_channels():
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     rng = np.random.default_rng(151)
-    for kwargs, spec in _torch_channel_cases(rng, 300):
+    for kwargs, spec in _torch_channel_cases(rng, 200):
         x = torch.tensor(np.asarray(kwargs["input"]))[None]
         w = torch.tensor(np.asarray(kwargs["weights"]))
         b = None if "bias" not in kwargs else torch.tensor(np.asarray(kwargs["bias"]))
