@@ -11,6 +11,9 @@ Padding is always per axis and explicit: ``(top, bottom, left, right)``; ``strid
 * max pooling:   the max over the taps inside the input (padding is ignored; -inf if none);
 * avg pooling:   PyTorch's ``avg_pool2d``: the sum over the taps inside the input, divided by
   ``kh * kw`` (``count_include_pad=True``) or by the number of taps inside the input.
+* channels:      PyTorch's ``groups`` written out as loops over groups and channel pairs:
+  ``out[co] = b[co] + sum over ci of its group of conv(x[ci], w[co, ci - first input of the
+  group])`` (transposed: ``w[ci, co - first output of the group]``); pools per channel.
 """
 
 from __future__ import annotations
@@ -106,6 +109,59 @@ def avgpool2d(x, kernel, stride, padding=(0, 0, 0, 0), count_include_pad=True,
     return out
 
 
+def conv2d_channels(x, w, groups=1, bias=None, stride=(1, 1), dilation=(1, 1),
+                    padding=(0, 0, 0, 0)) -> np.ndarray:
+    """x [C_in][H][W], w [C_out][C_in/groups][kH][kW] -> [C_out][H_out][W_out]."""
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    c_in, c_out = x.shape[0], w.shape[0]
+    per_in, per_out = c_in // groups, c_out // groups
+    planes = []
+    for co in range(c_out):
+        group = co // per_out
+        plane = 0.0
+        for j in range(per_in):
+            plane = plane + conv2d(x[group * per_in + j], w[co, j], stride, dilation, padding)
+        planes.append(plane + (0.0 if bias is None else float(bias[co])))
+    return np.array(planes)
+
+
+def transposed2d_channels(x, w, groups=1, bias=None, stride=(1, 1), dilation=(1, 1),
+                          top_left=(0, 0), output_size=None) -> np.ndarray:
+    """x [C_in][H][W], w [C_in][C_out/groups][kH][kW] -> [C_out][output_size]."""
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    c_in, per_out = x.shape[0], w.shape[1]
+    per_in, c_out = c_in // groups, per_out * groups
+    out = np.zeros((c_out, *output_size))
+    for ci in range(c_in):
+        group = ci // per_in
+        for j in range(per_out):
+            out[group * per_out + j] += transposed2d(x[ci], w[ci, j], stride, dilation,
+                                                     top_left, output_size)
+    if bias is not None:
+        for co in range(c_out):
+            out[co] += float(bias[co])
+    return out
+
+
+def _reference_channels(spec) -> np.ndarray:
+    if spec.op == "conv":
+        return conv2d_channels(spec.input, spec.weights, spec.groups, spec.bias, spec.stride,
+                               spec.dilation, spec.padding)
+    if spec.op == "transposed":
+        return transposed2d_channels(spec.input, spec.weights, spec.groups, spec.bias,
+                                     spec.stride, spec.dilation,
+                                     (spec.padding[0], spec.padding[2]), spec.output_size)
+    planes = []
+    for channel in spec.input:
+        if spec.op == "maxpool":
+            planes.append(maxpool2d(channel, spec.kernel_size, spec.stride, spec.dilation,
+                                    spec.padding))
+        else:
+            planes.append(avgpool2d(channel, spec.kernel_size, spec.stride, spec.padding,
+                                    spec.count_include_pad))
+    return np.array(planes)
+
+
 # ---------------------------------------------------------------------------------------------
 # Shapes from the documented formulas (PyTorch and TensorFlow), one axis at a time
 # ---------------------------------------------------------------------------------------------
@@ -191,8 +247,11 @@ def reference(spec) -> np.ndarray:
     """The naive output of a spec-like object, from its resolved shapes and its values.
 
     Reads plain attributes only (op, input, weights, kernel_size, stride, dilation, padding,
-    output_size, count_include_pad); the package is not imported.
+    output_size, count_include_pad; in channel mode also groups and bias); the package is
+    not imported.
     """
+    if getattr(spec, "channels", False):
+        return _reference_channels(spec)
     if spec.op == "conv":
         return conv2d(spec.input, spec.weights, spec.stride, spec.dilation, spec.padding)
     if spec.op == "transposed":

@@ -56,6 +56,11 @@ KEY_VALUES = {
     "labels": st.one_of(st.booleans(), scalar),
     "overlap": st.one_of(st.booleans(), scalar),
     "count_include_pad": st.one_of(st.booleans(), scalar),
+    "in_channels": size_like,
+    "out_channels": size_like,
+    "groups": size_like,
+    "bias": st.one_of(st.booleans(), st.lists(small, max_size=3), scalar),
+    "step_by": st.one_of(st.sampled_from(["element", "channel", "row"]), scalar),
     "style": st.one_of(st.fixed_dictionaries({}, optional={
         "cell": st.one_of(st.integers(-5, 40), scalar),
         "theme": st.one_of(st.sampled_from(["classic", "dark", "colorblind", "neon"]), scalar),

@@ -210,3 +210,152 @@ def test_live_torch_rejects_what_deconv_anim_rejects():
         except ConfigError:
             ours_ok = False
         assert torch_ok == ours_ok, (k, d, p)
+
+
+# ---------------------------------------------------------------------------------------------
+# Channels, groups and bias: recorded PyTorch cases (tests/tools/make_channel_cases.py)
+# ---------------------------------------------------------------------------------------------
+
+CHANNEL_DATA = Path(__file__).parent / "data" / "channel_cases.json"
+
+
+def _channel_data() -> dict:
+    if not CHANNEL_DATA.is_file():
+        return {"cases": [], "invalid": []}
+    return json.loads(CHANNEL_DATA.read_text(encoding="utf-8"))
+
+
+def _channel_id(case: dict) -> str:
+    spec = case["spec"]
+    shape = np.shape(spec["weights"])
+    return (f"{case.get('api', spec['op'])}-w{'x'.join(map(str, shape))}-g{spec['groups']}"
+            f"-s{spec.get('stride')}-d{spec.get('dilation')}-p{spec.get('padding')}"
+            f"-b{int('bias' in spec)}")
+
+
+CHANNEL_CASES = _channel_data()["cases"]
+CHANNEL_INVALID = _channel_data()["invalid"]
+
+
+def test_channel_reference_file():
+    if not CHANNEL_DATA.is_file():
+        pytest.skip(f"{CHANNEL_DATA} is missing: generate it with "
+                    "tests/tools/make_channel_cases.py (needs torch)")
+    data = _channel_data()
+    assert data["naive_mismatches"] == [] and data["generated_with"]["torch"]
+    apis = {case["api"] for case in data["cases"]}
+    assert apis == {"conv2d", "pad+conv2d", "conv2d_same", "tf_same+pad+conv2d",
+                    "conv_transpose2d", "conv_transpose2d+crop"}
+    specs = [case["spec"] for case in data["cases"]]
+    c_in = [np.shape(s["input"])[0] for s in specs]
+    assert any(s["groups"] == c > 1 for s, c in zip(specs, c_in, strict=True))  # depthwise
+    assert any(1 < s["groups"] < c for s, c in zip(specs, c_in, strict=True))  # grouped
+    assert any("bias" in s for s in specs) and any("bias" not in s for s in specs)
+    assert any(max(s["dilation"]) > 1 for s in specs)
+    assert any(max(s.get("output_padding", [0])) > 0 for s in specs)
+    assert any(s["padding"] in ("same", "full") for s in specs if s["op"] == "transposed")
+    assert len(data["invalid"]) >= 8
+
+
+@pytest.mark.parametrize("case", CHANNEL_CASES,
+                         ids=[_channel_id(c) for c in CHANNEL_CASES] or None)
+def test_channel_reference_case(case):
+    spec = make_spec(**case["spec"])
+    want = np.array(case["output"], dtype=np.float64)
+    assert spec.channels and spec.output_shape == want.shape
+    np.testing.assert_array_equal(compute(spec), want)
+    np.testing.assert_array_equal(naive.reference(spec), want)
+
+
+@pytest.mark.parametrize("case", CHANNEL_INVALID,
+                         ids=[_channel_id(c) for c in CHANNEL_INVALID] or None)
+def test_channel_reference_invalid_case(case):
+    with pytest.raises(ConfigError) as error:
+        make_spec(**case["spec"])
+    assert error.value.key in ("groups", "weights", "bias"), error.value
+
+
+def _torch_channel_cases(rng: np.random.Generator, count: int):
+    """(make_spec keywords, spec) of random channel ops, float values, every padding form."""
+    made = 0
+    while made < count:
+        op = ("conv", "transposed")[made % 2]
+        groups = int(rng.integers(1, 4))
+        c_in = groups * int(rng.integers(1, 4))
+        c_out = c_in * int(rng.integers(1, 3)) if rng.integers(0, 4) == 0 else (
+            groups * int(rng.integers(1, 4)))
+        if rng.integers(0, 4) == 0:
+            groups = c_in  # depthwise
+            c_out = c_in * int(rng.integers(1, 3))
+        n = rng.integers(1, 7, size=2).tolist()
+        k = rng.integers(1, 4, size=2).tolist()
+        lead = (c_out, c_in // groups) if op == "conv" else (c_in, c_out // groups)
+        kwargs = {"op": op, "input": rng.normal(size=(c_in, *n)).round(3).tolist(),
+                  "weights": rng.normal(size=(*lead, *k)).round(3).tolist(),
+                  "groups": groups, "stride": rng.integers(1, 4, size=2).tolist(),
+                  "dilation": rng.integers(1, 3, size=2).tolist(),
+                  "padding": rng.integers(0, 3, size=2).tolist()}
+        if op == "conv" and rng.integers(0, 3) == 0:
+            kwargs["padding"] = rng.integers(0, 3, size=4).tolist()
+        if rng.integers(0, 2):
+            kwargs["bias"] = rng.normal(size=c_out).round(3).tolist()
+        if op == "transposed":
+            kwargs["out_channels"] = c_out
+            kwargs["output_padding"] = [int(rng.integers(0, max(s, d))) for s, d in
+                                        zip(kwargs["stride"], kwargs["dilation"], strict=True)]
+        try:
+            spec = make_spec(**kwargs)
+        except ConfigError:
+            continue
+        made += 1
+        yield kwargs, spec
+
+
+def test_live_torch_channels():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    rng = np.random.default_rng(151)
+    for kwargs, spec in _torch_channel_cases(rng, 200):
+        x = torch.tensor(np.asarray(kwargs["input"]))[None]
+        w = torch.tensor(np.asarray(kwargs["weights"]))
+        b = None if "bias" not in kwargs else torch.tensor(np.asarray(kwargs["bias"]))
+        p = kwargs["padding"]
+        if kwargs["op"] == "conv":
+            if len(p) == 4:
+                x, p = F.pad(x, (p[2], p[3], p[0], p[1])), [0, 0]
+            want = F.conv2d(x, w, b, stride=kwargs["stride"], padding=p,
+                            dilation=kwargs["dilation"], groups=kwargs["groups"])
+            module = torch.nn.Conv2d(spec.in_channels, spec.out_channels, spec.kernel_size,
+                                     groups=spec.groups, bias=b is not None)
+        else:
+            want = F.conv_transpose2d(x, w, b, stride=kwargs["stride"], padding=p,
+                                      output_padding=kwargs["output_padding"],
+                                      dilation=kwargs["dilation"], groups=kwargs["groups"])
+            module = torch.nn.ConvTranspose2d(spec.in_channels, spec.out_channels,
+                                              spec.kernel_size, groups=spec.groups,
+                                              bias=b is not None)
+        got = compute(spec)
+        assert got.shape == tuple(want.shape[1:]), kwargs
+        np.testing.assert_allclose(got, want[0].numpy(), rtol=1e-10, atol=1e-10,
+                                   err_msg=str(kwargs))
+        assert tuple(module.weight.shape) == spec.weight_shape
+        assert sum(t.numel() for t in module.parameters()) == spec.params
+
+
+def test_live_torch_refuses_the_groups_deconv_anim_refuses():
+    torch = pytest.importorskip("torch")
+    for c_in, c_out, groups in [(4, 2, 2), (4, 3, 2), (3, 6, 3), (3, 4, 3), (6, 4, 4),
+                                (2, 2, 1), (5, 5, 5), (4, 6, 4)]:
+        try:
+            torch.nn.Conv2d(c_in, c_out, 3, groups=groups)
+            torch_ok = True
+        except ValueError:
+            torch_ok = False
+        try:
+            make_spec(op="conv", size=4, kernel=3, in_channels=c_in, out_channels=c_out,
+                      groups=groups)
+            ours_ok = True
+        except ConfigError as error:
+            assert error.key == "groups"
+            ours_ok = False
+        assert torch_ok == ours_ok, (c_in, c_out, groups)

@@ -205,6 +205,73 @@ CASES: list[Case] = [
     yaml("`weights` of the wrong shape", "op: conv\nsize: 4\nkernel: 3\n"
          "weights: [[1, 2], [3, 4]]\n", "x.yaml: weights: has shape 2x2 but kernel says 3x3",
          example="`kernel: 3`, `weights: [[1, 2], [3, 4]]`"),
+    # ------------------------------------------------------------------ channels
+    yaml("channels not divisible by `groups`", "op: conv\nsize: 5\nkernel: 3\n"
+         "in_channels: 4\nout_channels: 3\ngroups: 2\n",
+         "x.yaml: groups: must divide both in_channels (4) and out_channels (3) (got 2; "
+         "PyTorch's rule)", example="`in_channels: 4`, `out_channels: 3`, `groups: 2`"),
+    yaml("4-D `weights` of the wrong shape", "op: conv\nsize: 5\nin_channels: 4\n"
+         "out_channels: 2\ngroups: 2\nweights: [[[[1]]], [[[1]]]]\n",
+         "x.yaml: weights: has shape 2x1x1x1 but with in_channels 4, out_channels 2, groups 2 "
+         "it must be [out_channels][in_channels / groups][kH][kW] = 2x2x1x1",
+         example="`in_channels: 4`, `groups: 2`, `weights: [[[[1]]], [[[1]]]]`"),
+    yaml("`bias` of the wrong length", "op: conv\nsize: 5\nkernel: 3\nout_channels: 2\n"
+         "bias: [1, 2, 3]\n", "x.yaml: bias: has 3 values but out_channels is 2",
+         example="`out_channels: 2`, `bias: [1, 2, 3]`"),
+    yaml("`in_channels` that disagrees with `input`", "op: conv\nkernel: 1\nin_channels: 2\n"
+         "input: [[[1]], [[2]], [[3]]]\n", "x.yaml: input: has 3 channels but in_channels "
+         "says 2", example="`in_channels: 2`, `input: [[[1]], [[2]], [[3]]]`"),
+    yaml("`weights` per group that do not divide `in_channels`", "op: conv\nsize: 4\n"
+         "in_channels: 3\nweights: [[[[1]], [[1]]]]\n", "x.yaml: weights: has 2 input channels "
+         "per group (its second axis) but in_channels is 3, not a multiple of it",
+         example="`in_channels: 3`, `weights: [[[[1]], [[1]]]]`"),
+    yaml("2-D `input` with several `in_channels`", "op: conv\nkernel: 1\nin_channels: 2\n"
+         "input: [[1, 2], [3, 4]]\n", "x.yaml: input: is a 2-D list (1 channel) but "
+         "in_channels says 2", example="`in_channels: 2`, `input: [[1, 2], [3, 4]]`"),
+    yaml("`input` channels of different shapes", "op: conv\nkernel: 1\n"
+         "input: [[[1, 2]], [[1]]]\n", "x.yaml: input: channel 1 has shape 1x1 but channel 0 "
+         "has 1x2"),
+    yaml("`input` with four axes", "op: conv\nkernel: 1\ninput: [[[[1]]]]\n",
+         "x.yaml: input: must be a 2-D list or a 3-D list [in_channels][H][W] (got a 4-D "
+         "list)"),
+    yaml("ragged 4-D `weights`", "op: conv\nsize: 3\nweights: [[[[1]], [[1]]], [[[1]]]]\n",
+         "x.yaml: weights: must be rectangular: item 0 holds 2 kernels, item 1 holds 1"),
+    yaml("`bias` that is not a list", "op: conv\nsize: 5\nkernel: 3\nbias: 1\n",
+         "x.yaml: bias: must be a list of out_channels numbers, or true for seeded values "
+         "(got 1)"),
+    yaml("`bias` value that is not a number", "op: conv\nsize: 5\nkernel: 3\n"
+         "out_channels: 2\nbias: [1, a]\n", 'x.yaml: bias: value 1: must be a number (got "a")',
+         example="`out_channels: 2`, `bias: [1, a]`"),
+    yaml("zero channels", BASE + "in_channels: 0\n",
+         "x.yaml: in_channels: must be a positive integer (got 0)"),
+    yaml("unknown `step_by`", BASE + "in_channels: 2\nstep_by: row\n",
+         'x.yaml: step_by: must be one of element, channel (got "row")',
+         example="`in_channels: 2`, `step_by: row`"),
+    yaml("channel stack too large", "op: conv\nsize: 20\nkernel: 3\nin_channels: 4096\n",
+         "x.yaml: in_channels: makes the input 4096x20x20 = 1638400 values, more than 1048576",
+         example="`size: 20`, `in_channels: 4096`"),
+    yaml("too many weights", BASE + "in_channels: 4096\nout_channels: 4096\n",
+         "x.yaml: weights: would hold 150994944 values, more than 1048576",
+         example="`in_channels: 4096`, `out_channels: 4096`"),
+    yaml("too much work", "op: conv\nsize: 60\nkernel: 3\nin_channels: 256\n"
+         "out_channels: 256\n", "x.yaml: size: with these channels takes 1984167936 "
+         "multiply-adds, more than 268435456",
+         example="`size: 60`, `in_channels: 256`, `out_channels: 256`"),
+    yaml("`bias` for a pool", "op: avgpool\nsize: 4\nkernel: 2\nbias: [1]\n",
+         "x.yaml: bias: is not used by op: avgpool (a pool has no weights)",
+         example="`op: avgpool`, `bias: [1]`"),
+    yaml("`out_channels` for a pool", "op: maxpool\nsize: 4\nkernel: 2\nout_channels: 2\n",
+         "x.yaml: out_channels: is not used by op: maxpool (a pool is channel-wise: each of "
+         "the in_channels is pooled on its own)", example="`op: maxpool`, `out_channels: 2`"),
+    yaml("`groups` for a pool", "op: maxpool\nsize: 4\nkernel: 2\ngroups: 2\n",
+         "x.yaml: groups: is not used by op: maxpool (a pool is channel-wise: each of the "
+         "in_channels is pooled on its own)", example="`op: maxpool`, `groups: 2`"),
+    yaml("`step_by` without channels", BASE + "step_by: channel\n",
+         "x.yaml: step_by: is only for channel mode (set in_channels, out_channels or groups)"),
+    yaml("rendering a channel-mode config", BASE + "in_channels: 3\n",
+         "x.yaml: in_channels: channel mode (in_channels, out_channels, groups, bias, 3-D input "
+         "or 4-D weights) cannot be drawn yet; `deconv-anim info` explains it and `info "
+         "--json` gives every number"),
     # ------------------------------------------------------------------ names
     yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
          'x.yaml: op: must be one of conv, transposed, maxpool, avgpool (got "deconv")',

@@ -52,6 +52,8 @@ _EXPORTS = {
     "trace": "engine",
     "Trace": "engine",
     "Step": "engine",
+    "PlaneStep": "engine",
+    "ChannelTrace": "engine",
     "ConfigError": "errors",
     "DeconvAnimError": "errors",
     "PRESETS": "presets",

@@ -91,6 +91,12 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
+    if spec.channels:  # the one refusal of channel mode; remove it when the drawing lands
+        raise ConfigError(spec.channels_from, "channel mode (in_channels, out_channels, groups, "
+                                              "bias, 3-D input or 4-D weights) cannot be drawn "
+                                              "yet; `deconv-anim info` explains it and "
+                                              "`info --json` gives every number",
+                          config.source)
     frames = spec.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "

@@ -149,6 +149,12 @@ KEYS: dict[str, Key] = {
                                "1)\"", text=True),
     "tf": Key("call", _raw, "a TensorFlow/Keras call, e.g. \"layers.Conv2DTranspose(8, 3, "
                             "strides=2, padding='same')\"", text=True),
+    # channel mode (any of these, a 3-D input or 4-D weights turns it on)
+    "in_channels": Key("spec", _raw, "input channels C_in (default 1, or input's)"),
+    "out_channels": Key("spec", _raw, "conv, transposed: output channels C_out (default 1)"),
+    "groups": Key("spec", _raw, "conv, transposed: channel groups (default 1)"),
+    "bias": Key("spec", _raw, "conv, transposed: out_channels numbers, or true (seeded)"),
+    "step_by": Key("spec", _raw, "channel mode: a frame per element or per channel"),
     # how it is drawn
     "title": Key("render", _text("title"), "caption line under the figure", text=True),
     "output": Key("render", _path("output"), "output file, relative to the config's folder",

@@ -48,7 +48,8 @@ def _spec_keys(spec: Spec) -> dict[str, Any]:
         keys["count_include_pad"] = spec.count_include_pad
     if spec.is_pool:
         keys["ceil_mode"] = spec.ceil_mode
-    from .spec import _ones, _Values
+    from .values import Values as _Values
+    from .values import ones as _ones
 
     if not isinstance(spec.input_values, _Values):
         keys["input"] = _matrix(spec.input)

@@ -25,6 +25,13 @@ def matrix(array: np.ndarray) -> list[list[int | float]]:
     return [[number(v) for v in row] for row in array]
 
 
+def nested(array: np.ndarray) -> list:
+    """An array of any number of axes as nested JSON lists of numbers."""
+    if array.ndim == 1:
+        return [number(v) for v in array]
+    return [nested(part) for part in array]
+
+
 def _x(pair: tuple[int, ...]) -> str:
     return "x".join(str(v) for v in pair)
 
@@ -65,10 +72,17 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
         "output_padding": list(spec.output_padding),
         "output_size": list(spec.output_size),
         "frames": spec.frames,
-        "input": matrix(spec.input),
-        "weights": matrix(spec.weights),
-        "output": matrix(out),
+        "input": nested(spec.input),
+        "weights": nested(spec.weights),
+        "output": nested(out),
     }
+    if spec.channels:
+        info.update({
+            "in_channels": spec.in_channels, "out_channels": spec.out_channels,
+            "groups": spec.groups, "bias": None if spec.bias is None else nested(spec.bias),
+            "step_by": spec.step_by, "weight_shape": list(spec.weight_shape),
+            "output_shape": list(spec.output_shape), "params": spec.params, "macs": spec.macs,
+        })
     if spec.op == "avgpool":
         info["count_include_pad"] = spec.count_include_pad
     if spec.is_pool:
@@ -85,19 +99,34 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
             "padding": list(g.padding),
             "stride": list(g.stride),
             "dilation": list(g.dilation),
-            "kernel": matrix(spec.weights[::-1, ::-1]),
+            "kernel": nested(spec.weights[..., ::-1, ::-1]),
         }
     if steps:
         views = ("gather", "scatter") if spec.view == "both" else (spec.view,)
         for view in views:
             key = "steps" if len(views) == 1 else f"steps_{view}"
-            info[key] = [
-                {"cell": list(step.cell), "window": list(step.window),
-                 "value": number(step.value), "taps": step.taps.tolist()}
-                for step in trace(spec, view)
-            ]
+            info[key] = [_step_json(step, spec.channels) for step in trace(spec, view)]
     if dense is not None:
         info["matrix"] = matrix(dense)
+    return info
+
+
+def _step_json(step: Any, channels: bool) -> dict[str, Any]:
+    """One step of ``info --json --steps``; channel mode adds its channel fields."""
+    from .engine import PlaneStep
+
+    if isinstance(step, PlaneStep):
+        return {"channel": step.channel, "group": step.group,
+                "in_channels": list(step.in_channels), "out_channels": list(step.out_channels),
+                "value": nested(step.value), "bias": number(step.bias),
+                "partials": None if step.partials is None else nested(step.partials)}
+    info = {"cell": list(step.cell), "window": list(step.window),
+            "value": number(step.value), "taps": step.taps.tolist()}
+    if channels:
+        info.update({"channel": step.channel, "group": step.group,
+                     "in_channels": list(step.in_channels),
+                     "out_channels": list(step.out_channels), "bias": number(step.bias),
+                     "partials": None if step.partials is None else nested(step.partials)})
     return info
 
 
@@ -147,7 +176,9 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
                 f"  {label} spread = ({n} - 1) * {s} + 1 = {spread}; pad {ke} - 1 - {t} = {pt} "
                 f"before, {ke} - 1 - {b} + {a} = {pb} after (a' = {a}); "
                 f"out = {spread} + {pt} + {pb} - {ke} + 1 = {spec.output_size[axis]}{crop}")
-    if spec.view == "both":
+    if spec.channels:
+        lines += _channel_lines(spec)
+    elif spec.view == "both":
         lines.append(f"  frames: {spec.frames} (gather: {spec.steps('gather')} output cells, "
                      f"scatter: {spec.steps('scatter')} input cells, drawn side by side)")
     elif spec.view == "scatter":
@@ -169,10 +200,67 @@ def _ceil_note(spec: Spec, axis: int) -> str:
                 f"{(room // s + 1) * s} >= {n} + {t}, past the input: PyTorch drops it)")
     over = spec.overhang[axis]
     return f" (the last window overhangs the padding by {over})" if over else ""
+def _kind(spec: Spec) -> str:
+    """What the groups make of a layer, in words."""
+    c_in, c_out, g = spec.in_channels, spec.out_channels, spec.groups
+    if g == c_in > 1:
+        extra = f", depth multiplier {c_out // c_in}" if c_out != c_in else ""
+        return f"depthwise: each input channel on its own{extra}"
+    if g > 1:
+        return (f"grouped: each output channel reads {spec.in_per_group} of the {c_in} input "
+                "channels")
+    every = f"all {c_in} input channels" if c_in > 1 else "the input channel"
+    pointwise = "pointwise (1x1): " if spec.kernel_size == (1, 1) else ""
+    return f"{pointwise}each output channel reads {every}"
+
+
+def _channel_lines(spec: Spec) -> list[str]:
+    """Channel mode in words: channels, groups, weights, parameters, MACs and frames."""
+    from .channels import group_lines
+    from .spec import MAX_FRAMES
+
+    c_in, c_out, g = spec.in_channels, spec.out_channels, spec.groups
+    (kh, kw), (h, w), (oh, ow) = spec.kernel_size, spec.input_size, spec.output_size
+    if spec.is_pool:
+        lines = [f"  channels: {c_in} in -> {c_out} out, channel-wise (each channel pooled on "
+                 "its own; no weights, no multiply-adds)"]
+    else:
+        layout = ("[C_out][C_in/groups][kH][kW]" if not spec.is_transposed
+                  else "[C_in][C_out/groups][kH][kW]")
+        weights = spec.params - (c_out if spec.has_bias else 0)
+        bias = f" + {c_out} bias" if spec.has_bias else " (no bias)"
+        if spec.is_transposed:
+            law = f"C_in*H_in*W_in*(C_out/groups)*kH*kW = {c_in} * {h} * {w} * {c_out // g}"
+        else:
+            law = f"C_out*H_out*W_out*(C_in/groups)*kH*kW = {c_out} * {oh} * {ow} * {c_in // g}"
+        lines = [f"  channels: {c_in} in -> {c_out} out, groups {g} ({_kind(spec)})",
+                 f"  weights: {_x(spec.weight_shape)} = {layout} (PyTorch's layout)",
+                 f"  parameters: {weights} weights{bias} = {spec.params}",
+                 f"  MACs: {law} * {kh} * {kw} = {spec.macs} (multiply-adds, taps on padding "
+                 "included, bias adds not)",
+                 *(f"  {line}" for line in group_lines(c_in, c_out, g))]
+    views = ("gather", "scatter") if spec.view == "both" else (spec.view,)
+    counts = []
+    for view in views:
+        planes, size, side = ((c_in, (h, w), "input") if view == "scatter"
+                              else (c_out, (oh, ow), "output"))
+        each = (f"one per {side} channel" if spec.step_by == "channel" else
+                f"one per {side} element, channel by channel: {planes} x {size[0]}x{size[1]}")
+        counts.append(f"{view}: {spec.steps(view)}, {each}" if len(views) > 1 else each)
+    lines.append(f"  frames: {spec.frames} ({'; '.join(counts)})")
+    lines.append(f"  frame rule: step_by: element gives {spec.frames_by('element')} frames, "
+                 f"step_by: channel {spec.frames_by('channel')}; the default is element, or "
+                 f"channel when element would pass {MAX_FRAMES}")
+    return lines
 
 
 def _headline(spec: Spec, name: str | None) -> str:
-    parts = [f"{_x(spec.input_size)} input", f"{_x(spec.kernel_size)} kernel",
+    shapes: tuple[tuple[int, ...], tuple[int, ...]]
+    if spec.channels:
+        shapes = ((spec.in_channels, *spec.input_size), spec.output_shape)
+    else:
+        shapes = (spec.input_size, spec.output_size)
+    parts = [f"{_x(shapes[0])} input", f"{_x(spec.kernel_size)} kernel",
              f"stride {_x(spec.stride)}"]
     if spec.dilation != (1, 1):
         parts.append(f"dilation {_x(spec.dilation)}")
@@ -185,8 +273,7 @@ def _headline(spec: Spec, name: str | None) -> str:
     if spec.ceil_mode:
         parts.append("ceil_mode true")
     prefix = f"{name}: " if name else ""
-    return (f"{prefix}{_OP_NAMES[spec.op]}: {', '.join(parts)} -> "
-            f"{_x(spec.output_size)} output")
+    return f"{prefix}{_OP_NAMES[spec.op]}: {', '.join(parts)} -> {_x(shapes[1])} output"
 
 
 def _axes(pair: tuple[int, int]) -> str:

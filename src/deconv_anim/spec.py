@@ -8,14 +8,15 @@ The rules follow PyTorch (``conv2d``, ``conv_transpose2d``, ``output_padding``) 
 
 from __future__ import annotations
 
-import math
-import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from . import channels as _channels
 from .errors import ConfigError
 from .errors import show_value as _show
+from .values import MAX_CELLS, MAX_SIDE, Values, default_values, made, matrix, ones
+from .values import is_int as _is_int
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,24 +31,11 @@ POOL_OPS = ("maxpool", "avgpool")
 VIEWS = ("gather", "scatter", "both")
 PADDING_WORDS = ("valid", "same", "full")
 
-# No axis of any grid may be longer than this, and no grid may hold more cells: a teaching
-# figure is never that large, and huge integers must never reach an allocation.
-MAX_SIDE = 4096
-MAX_CELLS = 1 << 20
-MAX_VALUE = 1e6  # input and weight values, in size
+# MAX_SIDE and MAX_CELLS (from deconv_anim.values) bound every grid;
 # the resource guard of a render (raised with --max-frames / --max-pixels)
 MAX_FRAMES = 10_000
 MAX_PIXELS = 40_000_000
 MAX_SEED = 2**32 - 1
-
-
-# NumPy is imported only where values are made: what a spec says about shapes (all that
-# `deconv-anim info` prints) is plain arithmetic, and the command starts faster without it.
-
-
-def _is_int(value: Any) -> bool:
-    """An integer, NumPy's included (they register as numbers.Integral); not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _int(key: str, value: Any, minimum: int, what: str) -> int:
@@ -92,78 +80,6 @@ def _padding(value: Any) -> tuple[str, Quad | None]:
     except ConfigError:
         raise ConfigError("padding", f"must be {what} (got {_show(value)})") from None
     return "explicit", (ph, ph, pw, pw)
-
-
-def _matrix(key: str, value: Any) -> np.ndarray:
-    """A rectangular 2-D list of finite numbers, as a read-only float64 array."""
-    if not isinstance(value, (list, tuple)) or not value:
-        raise ConfigError(key, f"must be a non-empty 2-D list of numbers (got {_show(value)})")
-    rows = list(value)
-    if not all(isinstance(row, (list, tuple)) for row in rows):
-        if all(_is_number(v) for v in rows):  # a single row written flat: [1, 2, 3]
-            rows = [rows]
-        else:
-            raise ConfigError(key, f"must be a 2-D list of numbers, one list per row "
-                                   f"(got {_show(value)})")
-    width = len(rows[0])
-    for r, row in enumerate(rows):
-        if len(row) != len(rows[0]) or not row:
-            raise ConfigError(key, f"rows must all have the same, non-zero length "
-                                   f"(row 0 has {width}, row {r} has {len(row)})")
-        for c, v in enumerate(row):
-            if not _is_number(v):
-                raise ConfigError(key, f"row {r}, column {c}: must be a number (got {_show(v)})")
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ConfigError(key, f"row {r}, column {c}: must be finite (got {v})")
-            if abs(v) > MAX_VALUE:  # sums of products stay exact and finite
-                raise ConfigError(key, f"row {r}, column {c}: must be at most {MAX_VALUE:g} "
-                                       f"in size (got {_show(v)})")
-    if len(rows) > MAX_SIDE or width > MAX_SIDE or len(rows) * width > MAX_CELLS:
-        raise ConfigError(key, f"is too large ({len(rows)}x{width}; at most {MAX_CELLS} cells)")
-    import numpy as np
-
-    array = np.array(rows, dtype=np.float64)
-    array.flags.writeable = False
-    return array
-
-
-def _is_number(value: Any) -> bool:
-    """An integer or a float (NumPy's included), not a bool or a fraction."""
-    return _is_int(value) or (isinstance(value, numbers.Real)
-                              and not isinstance(value, numbers.Rational))
-
-
-def _default_values(seed: int, shape: Pair, stream: int, high: int) -> np.ndarray:
-    """The default small-integer pattern: integers in [0, high) from a seeded generator.
-
-    Input and weights use separate streams, so changing one shape never changes the other.
-    """
-    import numpy as np
-
-    array = np.random.default_rng([seed, stream]).integers(0, high, size=shape).astype(np.float64)
-    array.flags.writeable = False
-    return array
-
-
-def _ones(shape: Pair) -> np.ndarray:
-    """The weights of a pool: ones (they are not multiplied, only shown)."""
-    import numpy as np
-
-    array = np.ones(shape)
-    array.flags.writeable = False
-    return array
-
-
-@dataclass(frozen=True)
-class _Values:
-    """Values not made yet: ``make(*args)`` makes them (see :attr:`Spec.input`)."""
-
-    make: Any
-    args: tuple
-
-
-def _made(values: Any) -> np.ndarray:
-    return values.make(*values.args) if isinstance(values, _Values) else values
 
 
 @dataclass(frozen=True)
@@ -218,21 +134,85 @@ class Spec:
     """Effective extra rows/columns a' at the bottom/right (transposed ops; else 0)."""
     output_size: Pair
     view: str
-    input_values: np.ndarray | _Values = field(repr=False, compare=False)
-    weight_values: np.ndarray | _Values = field(repr=False, compare=False)
+    input_values: np.ndarray | Values = field(repr=False, compare=False)
+    weight_values: np.ndarray | Values = field(repr=False, compare=False)
     count_include_pad: bool = True
     ceil_mode: bool = False
     """Pools: PyTorch's ``ceil_mode`` (the last window may overhang the padded input)."""
+    # channel mode (see deconv_anim.channels); off, a spec is one 2-D grid in, one out
+    channels: bool = False
+    """Channel mode: input [C_in][H][W], weights 4-D (PyTorch's layout), output
+    [C_out][H_out][W_out]. Off: 2-D input, weights and output, exactly as without channels."""
+    in_channels: int = 1
+    out_channels: int = 1
+    groups: int = 1
+    """Channel groups; for a pool (channel-wise) it is ``in_channels``: one group per channel."""
+    bias_values: np.ndarray | Values | None = field(default=None, repr=False, compare=False)
+    has_bias: bool = False
+    step_by: str = "element"
+    """``element``: one step per output (or, scattering, input) element, channel-major;
+    ``channel``: one step per output (input) channel plane."""
+    channels_from: str | None = field(default=None, compare=False)
+    """The config key that turned channel mode on (for messages)."""
 
     @cached_property
     def input(self) -> np.ndarray:
-        """The input values (read-only float64), made on first use."""
-        return _made(self.input_values)
+        """The input values (read-only float64), made on first use: [H][W], or
+        [C_in][H][W] in channel mode."""
+        return made(self.input_values)
 
     @cached_property
     def weights(self) -> np.ndarray:
-        """The kernel's values (ones for a pool; read-only float64), made on first use."""
-        return _made(self.weight_values)
+        """The kernel's values (ones for a pool; read-only float64), made on first use:
+        [kH][kW], or in channel mode :attr:`weight_shape`."""
+        return made(self.weight_values)
+
+    @cached_property
+    def bias(self) -> np.ndarray | None:
+        """The bias, one number per output channel, or None (channel mode only)."""
+        return None if self.bias_values is None else made(self.bias_values)
+
+    @property
+    def in_per_group(self) -> int:
+        return self.in_channels // self.groups
+
+    @property
+    def out_per_group(self) -> int:
+        return self.out_channels // self.groups
+
+    def group_inputs(self, group: int) -> range:
+        """The input channels of a group."""
+        return range(group * self.in_per_group, (group + 1) * self.in_per_group)
+
+    def group_outputs(self, group: int) -> range:
+        """The output channels of a group."""
+        return range(group * self.out_per_group, (group + 1) * self.out_per_group)
+
+    @property
+    def weight_shape(self) -> tuple[int, int, int, int]:
+        """PyTorch's layout: conv ``[C_out][C_in/groups][kH][kW]``, transposed
+        ``[C_in][C_out/groups][kH][kW]``, pool ``[C][1][kH][kW]`` (its window of ones)."""
+        lead = ((self.in_channels, self.out_per_group) if self.is_transposed
+                else (self.out_channels, self.in_per_group))
+        return (*lead, *self.kernel_size)
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        """``(C_out, H_out, W_out)``."""
+        return (self.out_channels, *self.output_size)
+
+    @property
+    def params(self) -> int:
+        """Weights plus bias (0 for a pool)."""
+        return _channels.params(self.op, self.in_channels, self.out_channels, self.groups,
+                                self.kernel_size, self.has_bias)
+
+    @property
+    def macs(self) -> int:
+        """Multiply-adds, taps on padding included, bias adds not (see
+        :func:`deconv_anim.channels.macs`)."""
+        return _channels.macs(self.op, self.in_channels, self.out_channels, self.groups,
+                              self.kernel_size, self.input_size, self.output_size)
 
     @property
     def k_eff(self) -> Pair:
@@ -275,18 +255,29 @@ class Spec:
         t, b, l, r = self.padding
         return t, b + self.overhang[0], l, r + self.overhang[1]
 
-    def steps(self, view: str | None = None) -> int:
-        """Number of trace steps (animation frames) of one view."""
+    def steps(self, view: str | None = None, step_by: str | None = None) -> int:
+        """Number of trace steps (animation frames) of one view.
+
+        In channel mode: one per element of every channel, or with ``step_by: channel`` one
+        per channel (output channels gathering, input channels scattering).
+        """
         view = view or self.view
         size = self.input_size if view == "scatter" else self.output_size
-        return size[0] * size[1]
+        if not self.channels:
+            return size[0] * size[1]
+        planes = self.in_channels if view == "scatter" else self.out_channels
+        return planes if (step_by or self.step_by) == "channel" else planes * size[0] * size[1]
 
     @property
     def frames(self) -> int:
         """Number of frames a render writes."""
+        return self.frames_by(self.step_by)
+
+    def frames_by(self, step_by: str) -> int:
+        """Number of frames with one step per ``element`` or per ``channel``."""
         if self.view == "both":
-            return max(self.steps("gather"), self.steps("scatter"))
-        return self.steps()
+            return max(self.steps("gather", step_by), self.steps("scatter", step_by))
+        return self.steps(step_by=step_by)
 
 
 def _check_grid(size: Pair, stride: Pair, dilation: Pair, k_eff: Pair, pad: Quad,
@@ -418,6 +409,11 @@ def make_spec(
     seed: Any = 0,
     count_include_pad: Any = None,
     ceil_mode: Any = None,
+    in_channels: Any = None,
+    out_channels: Any = None,
+    groups: Any = None,
+    bias: Any = None,
+    step_by: Any = None,
 ) -> Spec:
     """Validate the keys of one op and resolve its shapes.
 
@@ -438,14 +434,23 @@ def make_spec(
     view : {'gather', 'scatter', 'both'}, optional
         How a transposed op is traced (default ``gather``).
     input, weights : 2-D list of numbers, optional
-        Values; by default a seeded small-integer pattern (see ``seed``).
+        Values; by default a seeded small-integer pattern (see ``seed``). In channel mode
+        ``input`` is [C_in][H][W] and ``weights`` PyTorch's 4-D layout.
     seed : int
-        Seed of the default values: input integers in 0..3, weights in 0..2.
+        Seed of the default values: input integers in 0..3, weights and bias in 0..2.
     count_include_pad : bool, optional
         ``avgpool`` only: whether padded cells count in the mean (default True, as PyTorch).
     ceil_mode : bool, optional
         Pools only: PyTorch's ``ceil_mode``: round the output size up, as long as the last
         window starts inside the input or its left (top) padding (default False).
+    in_channels, out_channels, groups : int, optional
+        Channel mode (see :mod:`deconv_anim.channels`): any of them, a ``bias``, a 3-D
+        ``input`` or 4-D ``weights`` turns it on; counts left out come from the values.
+    bias : list of numbers or bool, optional
+        One number per output channel, or true for seeded values.
+    step_by : {'element', 'channel'}, optional
+        Channel mode: one step per output element (default) or per output channel
+        (the default when one per element would make more than ``MAX_FRAMES``).
 
     Returns
     -------
@@ -475,29 +480,39 @@ def make_spec(
     op = op.strip().lower()
     transposed, pool = op == "transposed", op in POOL_OPS
 
-    values = None if input is None else _matrix("input", input)
-    kernel_values = None if weights is None else _matrix("weights", weights)
+    mode = _channels.mode_key(in_channels=in_channels, out_channels=out_channels,
+                              groups=groups, bias=bias, input=input, weights=weights)
+    counts = None
+    if mode is None:
+        values = None if input is None else matrix("input", input)
+        kernel_values = None if weights is None else matrix("weights", weights)
+    else:
+        counts = _channels.resolve(op, in_channels=in_channels, out_channels=out_channels,
+                                   groups=groups, input=input, weights=weights)
+        values, kernel_values = counts.input, counts.weights
+    step = _channels.check_step_by(step_by, mode)
+    x_shape: Any = None if values is None else values.shape[-2:]  # (H, W) of the values
+    w_shape: Any = None if kernel_values is None else kernel_values.shape[-2:]
     if pool and kernel_values is not None:
         raise ConfigError("weights", f"is not used by op: {op} (a pool has no weights)")
 
     if size is not None:
         in_size = _pair("size", size)
-    elif values is not None:
-        in_size = values.shape
+    elif x_shape is not None:
+        in_size = x_shape
     else:
         raise ConfigError("size", "is required unless input: values are given")
-    if values is not None and tuple(values.shape) != tuple(in_size):
-        raise ConfigError("input", f"has shape {values.shape[0]}x{values.shape[1]} but size "
+    if x_shape is not None and tuple(x_shape) != tuple(in_size):
+        raise ConfigError("input", f"has shape {x_shape[0]}x{x_shape[1]} but size "
                                    f"says {in_size[0]}x{in_size[1]}")
     if kernel is not None:
         k_size = _pair("kernel", kernel)
-    elif kernel_values is not None:
-        k_size = kernel_values.shape
+    elif w_shape is not None:
+        k_size = w_shape
     else:
         raise ConfigError("kernel", "is required unless weights: are given")
-    if kernel_values is not None and tuple(kernel_values.shape) != tuple(k_size):
-        raise ConfigError("weights", f"has shape {kernel_values.shape[0]}x"
-                                     f"{kernel_values.shape[1]} but kernel says "
+    if w_shape is not None and tuple(w_shape) != tuple(k_size):
+        raise ConfigError("weights", f"has shape {w_shape[0]}x{w_shape[1]} but kernel says "
                                      f"{k_size[0]}x{k_size[1]}")
     in_size = (int(in_size[0]), int(in_size[1]))
     k_size = (int(k_size[0]), int(k_size[1]))
@@ -588,18 +603,31 @@ def make_spec(
     if isinstance(seed, bool) or not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ConfigError("seed", f"must be an integer from 0 to {MAX_SEED} (got {_show(seed)})")
     seed_value = int(seed)
-    inputs: np.ndarray | _Values = (_Values(_default_values, (seed_value, in_size, 0, 4))
-                                    if values is None else values)
-    if kernel_values is not None:
-        kernels: np.ndarray | _Values = kernel_values
-    elif pool:
-        kernels = _Values(_ones, (k_size,))
+    if counts is not None:
+        _channels.check_sizes(op, counts, in_size, k_size, out)
+        inputs, kernels, bias_values = _channels.make_values(op, counts, seed_value, in_size,
+                                                             k_size, bias)
     else:
-        kernels = _Values(_default_values, (seed_value, k_size, 1, 3))
+        inputs = (Values(default_values, (seed_value, in_size, 0, 4))
+                  if values is None else values)
+        if kernel_values is not None:
+            kernels = kernel_values
+        elif pool:
+            kernels = Values(ones, (k_size,))
+        else:
+            kernels = Values(default_values, (seed_value, k_size, 1, 3))
+        bias_values = None
 
-    return Spec(op=op, input_size=in_size, kernel_size=k_size, stride=st, dilation=dil,
+    spec = Spec(op=op, input_size=in_size, kernel_size=k_size, stride=st, dilation=dil,
                 padding=pad, padding_form=form, output_padding=extra, output_size=out,
                 view=view, input_values=inputs, weight_values=kernels,
                 count_include_pad=True if count_include_pad is None else count_include_pad,
-                ceil_mode=bool(ceil_mode))
-
+                ceil_mode=bool(ceil_mode),
+                channels=counts is not None, bias_values=bias_values,
+                has_bias=bias_values is not None, step_by=step or "element",
+                channels_from=mode, **({} if counts is None else {
+                    "in_channels": counts.in_channels, "out_channels": counts.out_channels,
+                    "groups": counts.groups}))
+    if step is None and spec.frames > MAX_FRAMES:  # too long one element at a time
+        spec = replace(spec, step_by="channel")
+    return spec
