@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 
 from .errors import ConfigError
 from .errors import show_value as _show
-from .limits import (check_nesting, check_text, parse_int, path_problem, read_config_bytes,
-                     scan_yaml)
+from .limits import check_nesting, check_text, parse_int, path_problem, read_config_bytes, scan_yaml
 
 __all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "load_config",
            "config_from_mapping", "parse_flag_value"]

@@ -303,7 +303,7 @@ def check_text(key: str | None, text: str) -> str:
     >>> check_text("title", "bell\\a")
     Traceback (most recent call last):
     ...
-    deconv_anim.errors.ConfigError: title: holds U+0007, a control character, at position 4; text must be printable
+    deconv_anim.errors.ConfigError: title: holds U+0007, a control character, at position 4; ...
     """
     problem = text_problem(text)
     if problem:
