@@ -397,7 +397,8 @@ def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:
 def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
     """The WebP encoder holds every frame: a render too large for it fails before any
     frame is drawn, naming the config."""
-    (cwd / "w.yaml").write_text("op: conv\nsize: 100\nkernel: 1\n")
+    # (within the painting budget: 10000 frames of 700x900 pixels)
+    (cwd / "w.yaml").write_text("op: conv\nsize: 100\nkernel: 1\nstyle: {cell: 7}\n")
     start = time.perf_counter()
     result = CliRunner().invoke(main, ["render", "w.yaml", "-o", "w.webp"])
     assert time.perf_counter() - start < 5

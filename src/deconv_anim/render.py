@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from . import budget
 from .config import Config
-from .errors import ConfigError
+from .errors import ConfigError, os_reason
+from .errors import show_value as _show
+from .limits import check_number, path_problem, stat_or_none
 from .raster import Look, Raster, RasterFrame, SideBySide
 from .scene import build_scene
 from .spec import MAX_FRAMES, MAX_PIXELS
@@ -43,10 +49,13 @@ def look_of(config: Config) -> Look:
 
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
-            max_pixels: int = MAX_PIXELS) -> Raster | SideBySide:
+            max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
+            fps: float | None = None) -> Raster | SideBySide:
     """The raster of ``config``, after checking it is not too large to draw.
 
-    The checks use arithmetic only: nothing is allocated for a refused animation.
+    The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
+    the frame and pixel limits, the cost of the drawing (``tween`` in-between frames per
+    step; a ``video`` at ``fps``) must stay within :mod:`deconv_anim.budget`'s budgets.
     """
     spec, options = config.spec, config.render
     frames = spec.frames
@@ -54,6 +63,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with --max-frames)",
                           config.source)
+    timing = {"tween": tween, "duration": options.duration, "hold": options.hold,
+              "video": video, "fps": fps}
+    budget.check(budget.estimate(spec, **timing), config.source)  # before any drawing
     look = look_of(config)
     layout = options.layout
     raster: Raster | SideBySide
@@ -74,7 +86,92 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                         f"{width * height} pixels, more than the limit of "
                                         f"{max_pixels} (use a smaller cell or raise it with "
                                         "--max-pixels)", config.source)
+    budget.check(budget.estimate(spec, canvas=(width, height), **timing), config.source)
     return raster
+
+
+@contextlib.contextmanager
+def _frames_folder(folder: Path, key: str = "--frames-dir") -> Iterator[Path]:
+    """A temp folder beside ``folder`` for the frames; its PNGs move into ``folder`` only
+    when the block succeeds (the whole folder is renamed when ``folder`` is new). On any
+    failure or interrupt the temp folder is removed: no partial set of frames is left."""
+    import shutil
+    import tempfile
+
+    problem = path_problem(folder)
+    if problem:
+        raise ConfigError(key, f"cannot write {folder}: {problem}")
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(key, f"{folder} is a file, not a folder")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.{os.getpid()}.",
+                                     suffix=".tmp", dir=folder.parent))
+    except OSError as error:
+        raise ConfigError(key, f"cannot write {folder} ({os_reason(error, folder)})") from None
+    try:
+        yield temp
+        if not folder.exists():
+            os.replace(temp, folder)
+        else:
+            for frame in sorted(temp.iterdir()):
+                os.replace(frame, folder / frame.name)
+    except OSError as error:
+        raise ConfigError(key, f"cannot write {folder} ({os_reason(error)})") from None
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+
+
+def _check_arguments(config: Any, path: Any, arguments: dict[str, Any]) -> None:
+    """Refuse a bad argument of :func:`render` with a :class:`ConfigError` naming it."""
+    if not isinstance(config, Config):
+        raise ConfigError("config", f"must be a Config, from load_config or "
+                                    f"config_from_mapping (got {_show(config)})")
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise ConfigError("--output", f"must be a file path (got {_show(path)})")
+    for name, minimum, maximum in (("max_frames", 1, None), ("max_pixels", 1, None),
+                                   ("tween", 0, 60), ("frame", None, None)):
+        value = arguments[name]
+        if name == "frame" and value is None:
+            continue
+        if (isinstance(value, bool) or not isinstance(value, int)
+                or (minimum is not None and value < minimum)
+                or (maximum is not None and value > maximum)):
+            bounds = (f"from {minimum} to {maximum}" if maximum is not None else
+                      f"of at least {minimum}" if minimum is not None else "")
+            raise ConfigError("--" + name.replace("_", "-"),
+                              f"must be an integer {bounds}".rstrip() +
+                              f" (got {_show(value)})")
+    if arguments["fps"] is not None:
+        check_number("--fps", arguments["fps"], budget.MIN_FPS, budget.MAX_FPS)
+    if not isinstance(arguments["sheet"], bool):
+        raise ConfigError("--sheet", f"must be true or false (got {_show(arguments['sheet'])})")
+    if arguments["format"] is not None and not isinstance(arguments["format"], str):
+        raise ConfigError("--format", f"must be a format name (got {_show(arguments['format'])})")
+    if arguments["sheet"] and arguments["frame"] is not None:
+        raise ConfigError("--frame", "cannot be combined with --sheet (a sheet shows every "
+                                     "frame; --frame writes one)", config.source)
+
+
+def _check_target(config: Config, target: Path, key: str, suffix: str) -> None:
+    """Refuse an output path the OS would refuse, a folder, or the config file itself."""
+    problem = path_problem(target)
+    if problem:
+        raise ConfigError(key, f"cannot write {target}: {problem}", config.source)
+    try:
+        found = stat_or_none(target)
+    except OSError as error:
+        raise ConfigError(key, f"cannot write {target} ({os_reason(error)})",
+                          config.source) from None
+    if found is not None and os.path.isdir(target):
+        raise ConfigError(key, f"{target} is a directory; name the file, such as "
+                               f"{target / (config.name + suffix)}", config.source)
+    if found is not None and config.source is not None:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(target, config.source):
+                raise ConfigError(key, f"{target} is the config file itself; writing it "
+                                       "would destroy the config (name another output)",
+                                  config.source)
 
 
 def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, folder: Path
@@ -121,15 +218,16 @@ def render(config: Config, path: str | Path | None = None, *,
     """
     from .encode import Timing, format_for, format_named, write
 
+    _check_arguments(config, path, {"max_frames": max_frames, "max_pixels": max_pixels,
+                                    "tween": tween, "frame": frame, "fps": fps, "sheet": sheet,
+                                    "format": format})
     still = sheet or frame is not None
     fmt = format_named(format) if format else None
     suffix = ".png" if still else fmt.suffix if fmt else ".gif"
     target = config.output_path(path, suffix=suffix)
     # the output path is checked before any work: a typo fails at once, naming its key
     key = "output" if path is None else "--output"
-    if target.is_dir():
-        raise ConfigError(key, f"{target} is a directory; name the file, such as "
-                               f"{target / (config.name + suffix)}", config.source)
+    _check_target(config, target, key, suffix)
     try:
         format_for(target)
     except ConfigError as error:
@@ -148,7 +246,9 @@ def render(config: Config, path: str | Path | None = None, *,
         raise ConfigError("--fps", f"sets a video's frame rate; {target} is not a video "
                                    "(animations take their timing from duration and hold)",
                           config.source)
-    raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
+    video = not still and format_for(target).video
+    raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels,
+                     tween=0 if still else tween, video=video, fps=fps)
     count = config.spec.frames
     timing = Timing(config.render.duration, config.render.hold, tween)
     if tween and timing.frame_count(count) > max_frames:
@@ -176,15 +276,17 @@ def render(config: Config, path: str | Path | None = None, *,
             columns = (scene.spec.input_size if scene.view == "scatter"
                        else scene.spec.output_size)[1]
         options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
-    if frames_dir is not None:
-        frames = _save_frames(frames, raster, Path(frames_dir))
-    if vector and frames_dir is not None:  # the pixels only feed --frames-dir
-        for _ in frames:
-            pass
-        frames = ()
-    try:
-        size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
-                     timing=timing, **options)
-    except ConfigError as error:  # a writer's refusal (WebP too large, ...): name the file
-        raise error.with_source(config.source) if config.source else error from None
+    with contextlib.ExitStack() as stack:
+        if frames_dir is not None:
+            folder = stack.enter_context(_frames_folder(Path(frames_dir)))
+            frames = _save_frames(frames, raster, folder)
+        if vector and frames_dir is not None:  # the pixels only feed --frames-dir
+            for _ in frames:
+                pass
+            frames = ()
+        try:
+            size = write(target, frames, size=raster.size, palette=raster.palette,
+                         count=count, timing=timing, **options)
+        except ConfigError as error:  # a writer's refusal (WebP too large, ...): name the file
+            raise error.with_source(config.source) if config.source else error from None
     return RenderResult(target, timing.frame_count(count), size, raster.size)
