@@ -54,7 +54,7 @@ def _int(key: str, value: Any, minimum: int, what: str) -> int:
     if not _is_int(value) or value < minimum:
         raise ConfigError(key, f"must be {what} (got {_show(value)})")
     if value > MAX_SIDE:
-        raise ConfigError(key, f"must be at most {MAX_SIDE} (got {value})")
+        raise ConfigError(key, f"must be at most {MAX_SIDE} (got {_show(value)})")
     return int(value)
 
 
@@ -113,8 +113,8 @@ def _matrix(key: str, value: Any) -> np.ndarray:
         for c, v in enumerate(row):
             if not _is_number(v):
                 raise ConfigError(key, f"row {r}, column {c}: must be a number (got {_show(v)})")
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ConfigError(key, f"row {r}, column {c}: must be finite (got {v})")
+            if not _is_int(v) and not math.isfinite(v):  # NumPy's float32 included
+                raise ConfigError(key, f"row {r}, column {c}: must be finite (got {float(v)})")
             if abs(v) > MAX_VALUE:  # sums of products stay exact and finite
                 raise ConfigError(key, f"row {r}, column {c}: must be at most {MAX_VALUE:g} "
                                        f"in size (got {_show(v)})")
@@ -291,8 +291,11 @@ def _check_grid(size: Pair, stride: Pair, dilation: Pair, k_eff: Pair, pad: Quad
             side = size[axis] + before + after
         sides.append(side)
     if max(sides) > MAX_SIDE or sides[0] * sides[1] > MAX_CELLS:
-        key = "stride" if transposed and max(stride) > 1 else (
-            "dilation" if max(dilation) > 1 else "padding")
+        # what grew it: a convolution's grid is the input (bounded) plus its padding
+        key = "padding"
+        if transposed:
+            key = ("stride" if max(stride) > 1 else "dilation" if max(dilation) > 1
+                   else "size" if max(size) >= max(k_eff) else "kernel")
         raise ConfigError(key, f"makes the grid the window slides over {sides[0]}x{sides[1]} "
                                f"cells, more than {MAX_SIDE} per side or {MAX_CELLS} cells")
 
@@ -545,10 +548,10 @@ def make_spec(
                         raise ConfigError("padding", (
                             f"leaves max-pool window {o} ({name}) with no input cell, only "
                             "padding (its maximum would be -inf)"))
+    _check_grid(in_size, st, dil, k_eff, pad, extra, transposed)  # names the key that grew it
     if out[0] * out[1] > MAX_CELLS or max(out) > MAX_SIDE:
         raise ConfigError("size", f"gives an output too large ({out[0]}x{out[1]}; "
                                   f"at most {MAX_SIDE} per side and {MAX_CELLS} cells)")
-    _check_grid(in_size, st, dil, k_eff, pad, extra, transposed)
 
     if isinstance(seed, bool) or not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ConfigError("seed", f"must be an integer from 0 to {MAX_SEED} (got {_show(seed)})")
