@@ -122,6 +122,42 @@ def _mkdir(*names: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
     return setup
 
 
+def _fifo(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.mkfifo(folder / "pipe.yaml")
+
+
+def _unreadable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading any config is refused by the OS (root reads anything: simulated)."""
+    import deconv_anim.limits as limits
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(limits, "open", refuse, raising=False)
+
+
+def _unsearchable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder whose contents nobody may look at (a root-owned 0700 folder; simulated)."""
+    import importlib
+
+    render_module = importlib.import_module("deconv_anim.render")
+    real = render_module.stat_or_none
+
+    def stat_or_none(path: object) -> object:
+        if "locked" in Path(str(path)).parts:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(path)
+
+    (folder / "locked").mkdir()
+    monkeypatch.setattr(render_module, "stat_or_none", stat_or_none)
+
+
+ALIAS_BOMB = "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+    f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10))
+DEEP = "[" * 40 + "]" * 40
+LONG_NAME = "a" * 300
+
+
 GOOD = "op: conv\nsize: 3\nkernel: 2\nstyle:\n  cell: 8\n"
 WRITTEN = ("out", "out/good.gif", "out/README.md", "out/.deconv-anim.json")
 
@@ -280,6 +316,113 @@ CASES: list[Case] = [
          ("gallery", "configs", "-o", "out", "--jobs", "1", "--max-frames", "20"),
          {"configs/good.yaml": GOOD, "configs/long.yaml": "op: conv\nsize: 5\nkernel: 1\n"},
          code=1, new=WRITTEN),
+    # ------------------------------------------------------------------ hostile files and values
+    yaml("nesting too deep", BASE + f"title: {DEEP}\n",
+         "x.yaml: line 4, column 39: nests lists or mappings deeper than 32 levels",
+         example="`title: [[[[…]]]]` (40 levels)"),
+    yaml("alias bomb", BASE + ALIAS_BOMB,
+         "x.yaml: line 9, column 15: its aliases (*name) expand it to more than 100000 values",
+         example="`a9: &a9 [*a8, *a8, …]` (nine levels of nine)"),
+    yaml("integer too long", "op: conv\nkernel: 3\nsize: 1" + "0" * 5000 + "\n",
+         "x.yaml: line 3, column 7: an integer of 5001 digits is too long (at most 100)",
+         example="`size: 1000…0` (5001 digits)"),
+    yaml("flag integer too long", BASE, "--size: an integer of 5001 digits is too long (at "
+         "most 100)", args=("--size", "1" + "0" * 5000), example="`--size 1000…0` (5001 digits)"),
+    yaml("flag value nested too deep", BASE, "--stride: nests lists or mappings deeper than 32 "
+         "levels", args=("--stride", DEEP), example="`--stride '[[[[…]]]]'` (40 levels)"),
+    yaml("more than one YAML document", BASE + "---\n" + BASE,
+         "x.yaml: line 4, column 1: holds more than one YAML document (---); one config per file",
+         example="`---` between two configs"),
+    Case("config is a device", "`deconv-anim render /dev/zero`",
+         "/dev/zero: is a character device, not a config file", ("render", "/dev/zero")),
+    Case("config is a FIFO", "`mkfifo pipe.yaml`",
+         "pipe.yaml: is a FIFO (named pipe), not a config file", ("render", "pipe.yaml"),
+         setup=_fifo),
+    yaml("config file too large", BASE + "#" + " " * 1_048_576 + "\n",
+         "x.yaml: is larger than 1048576 bytes, the most a config file may hold",
+         example="(a file over 1 MiB)"),
+    yaml("config file not readable", BASE, "x.yaml: cannot be read (Permission denied)",
+         setup=_unreadable, example="(no permission to read it)"),
+    yaml("control character in text", BASE + 'title: "esc\\e[31m"\n',
+         "x.yaml: title: holds U+001B, a control character, at position 3; text must be "
+         "printable"),
+    yaml("lone surrogate in text", BASE + 'title: "lone \\ud800"\n',
+         "x.yaml: title: holds U+D800, a lone surrogate (half a UTF-16 pair, not a character), "
+         "at position 5; text must be printable"),
+    yaml("empty flag value", BASE, "--op: is empty: give it a value (or leave the flag out)",
+         args=("--op", ""), example="`--op ''`"),
+    yaml("required key without a value", "op: null\nsize: 5\nkernel: 3\n",
+         "x.yaml: op: must have a value (got null): conv, transposed, maxpool or avgpool",
+         example="`op: null` (or `op:`)"),
+    yaml("padding too large", BASE, "x.yaml: padding: makes the grid the window slides over "
+         "5x4101 cells, more than 4096 per side or 1048576 cells",
+         args=("--padding", "0,0,4096,0"), example="`--padding 0,0,4096,0`"),
+    yaml("transposed stride too large", "op: transposed\nsize: 2\nkernel: 3\n",
+         "x.yaml: stride: makes the grid the window slides over 4101x4101 cells, more than "
+         "4096 per side or 1048576 cells", args=("--stride", "4096"),
+         example="`op: transposed`, `--stride 4096`"),
+    # ------------------------------------------------------------------ flags of a render
+    yaml("frame rate not a finite number", BASE,
+         "x.yaml: --fps: must be a number from 0.1 to 120 (got Infinity)",
+         args=("--fps", "inf", "-o", "x.mp4"), example="`--fps inf` (or `nan`)"),
+    yaml("frame rate out of range", BASE,
+         "x.yaml: --fps: must be a number from 0.1 to 120 (got 0.0001)",
+         args=("--fps", "0.0001", "-o", "x.mp4"), example="`--fps 0.0001`"),
+    yaml("`--sheet` with `--frame`", BASE, "x.yaml: --frame: cannot be combined with --sheet (a "
+         "sheet shows every frame; --frame writes one)",
+         args=("--sheet", "--frame", "1", "-o", "s.png"), example="`--sheet --frame 1`"),
+    yaml("frames folder is a file", BASE,
+         "x.yaml: --frames-dir: notes.txt is a file, not a folder",
+         args=("--frames-dir", "notes.txt"), files={"notes.txt": ""},
+         example="`--frames-dir notes.txt` (a file)"),
+    # ------------------------------------------------------------------ output paths
+    Case("output is the config file itself", "`deconv-anim render c.png -o c.png`",
+         "c.png: --output: c.png is the config file itself; writing it would destroy the "
+         "config (name another output)", ("render", "c.png", "-o", "c.png"), {"c.png": BASE}),
+    Case("default output is the config file itself", "`deconv-anim render x.gif` (a config "
+         "named x.gif)", "x.gif: output: x.gif is the config file itself; writing it would "
+         "destroy the config (name another output)", ("render", "x.gif"), {"x.gif": BASE}),
+    yaml("output name too long", BASE, "x.yaml: --output: is not a usable file name: its name "
+         "a...a.gif is 304 bytes long, more than the 255 a file name may hold",
+         args=("-o", LONG_NAME + ".gif"), example="`-o aaa…a.gif` (a 300-character name)"),
+    yaml("output folder not searchable", BASE,
+         "x.yaml: --output: cannot write locked/x.gif (Permission denied)",
+         args=("-o", "locked/x.gif"), setup=_unsearchable,
+         example="`-o locked/x.gif` (a root-owned 0700 folder)"),
+    # ------------------------------------------------------------------ the cost budgets
+    yaml("kernel window too large to draw", "op: conv\nsize: 201\nkernel: 201\n",
+         "x.yaml: kernel: the window would cover 40401 kernel cells, more than the budget of "
+         "40000 (use a smaller kernel)", example="`size: 201`, `kernel: 201`"),
+    yaml("grids too large to draw", "op: conv\nsize: 401\nkernel: 1\nstride: 401\n",
+         "x.yaml: size: the figure would draw 160802 grid cells, more than the budget of 160000 "
+         "(use a smaller size, padding or stride)",
+         example="`size: 401`, `kernel: 1`, `stride: 401`"),
+    yaml("too many pixels to paint", "op: conv\nsize: 100\nkernel: 1\n",
+         "x.yaml: style.cell: 10000 frames would paint 3.36e+11 pixels, more than the budget of "
+         "1e+11 (use a smaller cell or size, or fewer in-between frames)",
+         example="`size: 100`, `kernel: 1` (10000 frames of 33.6 MP)"),
+    Case("`info --steps` with too many taps", "`size: 150`, `kernel: 51`, `--json --steps`",
+         "x.yaml: --steps: would list up to 26010000 taps, more than the budget of 1000000 (use "
+         "a smaller size or kernel, or leave out --steps)",
+         ("info", "x.yaml", "--json", "--steps"), {"x.yaml": "op: conv\nsize: 150\nkernel: 51\n"}),
+    yaml("video too long", BASE + "duration: 55000\nhold: 600000\n",
+         "x.yaml: --fps: the video would hold 131400 frames, more than the budget of 100000 "
+         "(lower --fps or the duration)", args=("--fps", "120", "-o", "x.mp4"),
+         example="`duration: 55000`, `hold: 600000`, `--fps 120`"),
+    # ------------------------------------------------------------------ the gallery, round two
+    Case("gallery: output folder name too long", "`-o aaa…a` (a 300-character name)",
+         "--output-dir: is not a usable folder name: its name a...aaaaa is 300 bytes long, more "
+         "than the 255 a file name may hold", ("gallery", "configs", "-o", LONG_NAME),
+         {"configs/good.yaml": GOOD}),
+    Case("gallery: a config with a control character", "`title: \"bell\\a\"`",
+         "configs/bad.yaml: title: holds U+0007, a control character, at position 4; text must "
+         "be printable", ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD, "configs/bad.yaml": GOOD + 'title: "bell\\a"\n'},
+         code=1, new=WRITTEN),
+    Case("gallery: `gallery.yaml` nested too deep", "`sections: [[[[…]]]]` (40 levels)",
+         "configs/gallery.yaml: line 1, column 42: nests lists or mappings deeper than 32 levels",
+         ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD, "configs/gallery.yaml": f"sections: {DEEP}\n"}),
 ]
 
 
@@ -368,7 +511,7 @@ def test_every_message_is_distinct_and_names_its_source() -> None:
         if case.args[:2] == ("render", "x.yaml") and not case.message.startswith("Invalid"):
             # the config file, or the output file the OS refused
             assert case.message.startswith(("x.yaml: ", "x.gif: ", "locked/", "notes.txt/",
-                                            "--stride: ")), case.message
+                                            "--stride: ", "--size: ", "--op: ")), case.message
 
 
 def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:

@@ -281,7 +281,7 @@ def _check_folder(key: str, folder: Path) -> None:
 
     problem = path_problem(folder)
     if problem:
-        raise ConfigError(key, f"cannot use {folder}: {problem}")
+        raise ConfigError(key, f"is not a usable folder name: {problem}")
     try:
         stat_or_none(folder)
     except OSError as error:

@@ -126,8 +126,8 @@ def scan_yaml(text: str, loader: type, *, where: bool = True) -> None:
         if stack:
             stack[-1][0] += count
             if stack[-1][0] > MAX_NODES:
-                refuse(event, f"holds more than {MAX_NODES} values once its aliases (*name) "
-                              "are expanded")
+                refuse(event, f"its aliases (*name) expand it to more than {MAX_NODES} "
+                              "values")
 
     try:
         for event in yaml.parse(text, Loader=loader):
@@ -273,8 +273,10 @@ def parse_int(key: str | None, text: str) -> int:
         raise ConfigError(key, f"must be an integer (got {_show(text)})") from None
 
 
-def text_problem(text: str) -> str | None:
+def text_problem(text: str, allowed: str = "") -> str | None:
     """Why ``text`` cannot be written into an SVG (XML 1.0) or a README, or None.
+
+    ``allowed`` lists control characters a field may hold (``"\\n\\t"`` for Markdown).
 
     Refused: lone surrogates (half a UTF-16 pair: no character at all, not encodable as
     UTF-8), control characters (XML cannot hold most of them; the others would move a
@@ -284,7 +286,7 @@ def text_problem(text: str) -> str | None:
         category = unicodedata.category(char)
         if category == "Cs":
             what = "a lone surrogate (half a UTF-16 pair, not a character)"
-        elif category == "Cc":
+        elif category == "Cc" and char not in allowed:
             what = "a control character"
         elif char in "\ufffe\uffff":
             what = "not a character"
@@ -295,8 +297,9 @@ def text_problem(text: str) -> str | None:
     return None
 
 
-def check_text(key: str | None, text: str) -> str:
-    """``text`` if :func:`text_problem` finds nothing, else a :class:`ConfigError`.
+def check_text(key: str | None, text: str, allowed: str = "") -> str:
+    """``text`` if :func:`text_problem` finds nothing, else a :class:`ConfigError` naming
+    ``key`` (``allowed`` as for :func:`text_problem`).
 
     >>> check_text("title", "Stride 2")
     'Stride 2'
@@ -305,7 +308,7 @@ def check_text(key: str | None, text: str) -> str:
     ...
     deconv_anim.errors.ConfigError: title: holds U+0007, a control character, at position 4; ...
     """
-    problem = text_problem(text)
+    problem = text_problem(text, allowed)
     if problem:
         raise ConfigError(key, problem)
     return text

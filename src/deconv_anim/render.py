@@ -91,7 +91,8 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
 
 
 @contextlib.contextmanager
-def _frames_folder(folder: Path, key: str = "--frames-dir") -> Iterator[Path]:
+def _frames_folder(folder: Path, source: str | None, key: str = "--frames-dir"
+                   ) -> Iterator[Path]:
     """A temp folder beside ``folder`` for the frames; its PNGs move into ``folder`` only
     when the block succeeds (the whole folder is renamed when ``folder`` is new). On any
     failure or interrupt the temp folder is removed: no partial set of frames is left."""
@@ -100,15 +101,16 @@ def _frames_folder(folder: Path, key: str = "--frames-dir") -> Iterator[Path]:
 
     problem = path_problem(folder)
     if problem:
-        raise ConfigError(key, f"cannot write {folder}: {problem}")
+        raise ConfigError(key, f"is not a usable folder name: {problem}", source)
     try:
         if folder.exists() and not folder.is_dir():
-            raise ConfigError(key, f"{folder} is a file, not a folder")
+            raise ConfigError(key, f"{folder} is a file, not a folder", source)
         folder.parent.mkdir(parents=True, exist_ok=True)
         temp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.{os.getpid()}.",
                                      suffix=".tmp", dir=folder.parent))
     except OSError as error:
-        raise ConfigError(key, f"cannot write {folder} ({os_reason(error, folder)})") from None
+        raise ConfigError(key, f"cannot write {folder} ({os_reason(error, folder)})",
+                          source) from None
     try:
         yield temp
         if not folder.exists():
@@ -117,7 +119,7 @@ def _frames_folder(folder: Path, key: str = "--frames-dir") -> Iterator[Path]:
             for frame in sorted(temp.iterdir()):
                 os.replace(frame, folder / frame.name)
     except OSError as error:
-        raise ConfigError(key, f"cannot write {folder} ({os_reason(error)})") from None
+        raise ConfigError(key, f"cannot write {folder} ({os_reason(error)})", source) from None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
 
@@ -157,7 +159,7 @@ def _check_target(config: Config, target: Path, key: str, suffix: str) -> None:
     """Refuse an output path the OS would refuse, a folder, or the config file itself."""
     problem = path_problem(target)
     if problem:
-        raise ConfigError(key, f"cannot write {target}: {problem}", config.source)
+        raise ConfigError(key, f"is not a usable file name: {problem}", config.source)
     try:
         found = stat_or_none(target)
     except OSError as error:
@@ -218,9 +220,13 @@ def render(config: Config, path: str | Path | None = None, *,
     """
     from .encode import Timing, format_for, format_named, write
 
-    _check_arguments(config, path, {"max_frames": max_frames, "max_pixels": max_pixels,
-                                    "tween": tween, "frame": frame, "fps": fps, "sheet": sheet,
-                                    "format": format})
+    try:
+        _check_arguments(config, path, {"max_frames": max_frames, "max_pixels": max_pixels,
+                                        "tween": tween, "frame": frame, "fps": fps,
+                                        "sheet": sheet, "format": format})
+    except ConfigError as error:  # name the config, when there is one
+        source = getattr(config, "source", None)
+        raise error.with_source(source) if isinstance(source, str) else error from None
     still = sheet or frame is not None
     fmt = format_named(format) if format else None
     suffix = ".png" if still else fmt.suffix if fmt else ".gif"
@@ -278,7 +284,7 @@ def render(config: Config, path: str | Path | None = None, *,
         options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
     with contextlib.ExitStack() as stack:
         if frames_dir is not None:
-            folder = stack.enter_context(_frames_folder(Path(frames_dir)))
+            folder = stack.enter_context(_frames_folder(Path(frames_dir), config.source))
             frames = _save_frames(frames, raster, folder)
         if vector and frames_dir is not None:  # the pixels only feed --frames-dir
             for _ in frames:
