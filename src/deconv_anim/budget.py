@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Cost", "estimate", "check", "video_rate", "MAX_WINDOW_CELLS",
            "MAX_STATIC_CELLS", "MAX_PAINTED_PIXELS", "MAX_TAPS", "MAX_VIDEO_FRAMES",
-           "MIN_FPS", "MAX_FPS"]
+           "MIN_FPS", "MAX_FPS", "MAX_MEMORY_BYTES", "MEMORY_MODEL"]
 
 MAX_WINDOW_CELLS = 40_000
 """Kernel cells the window covers in one panel (each is drawn and kept ready to move)."""
@@ -37,6 +37,15 @@ MAX_VIDEO_FRAMES = 100_000
 """Frames of one video (``fps`` x the animation's length)."""
 MIN_FPS, MAX_FPS = 0.1, 120.0
 """The frame rates a video may be given."""
+MAX_MEMORY_BYTES = 700_000_000
+"""The memory a render may be estimated to need (see :data:`MEMORY_MODEL`); with the
+interpreter and libraries it stays within 1 GB of address space."""
+
+MEMORY_MODEL = {"base": 50_000_000, "canvas_pixel": 14, "window_pixel": 125,
+                "window_cell": 4_500, "static_cell": 500}
+"""Bytes of a render's peak memory: a base, per canvas pixel (frames in the making and the
+background), per pixel and per cell of the kernel window (drawn once, kept ready to move),
+per grid cell. Measured on renders from 50 MB to 2 GB (the model over-estimates them)."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class Cost:
     """An upper bound of the taps of every step: steps x kernel cells, per view."""
     video_frames: int
     """Frames of the video (0 when the output is not a video)."""
+    memory: int = 0
+    """Estimated peak bytes of the drawing (0 when the canvas is not known)."""
 
 
 def video_rate(duration: int, hold: int, tween: int, fps: float | None, steps: int) -> float:
@@ -71,20 +82,23 @@ def video_rate(duration: int, hold: int, tween: int, fps: float | None, steps: i
     return 1000 / step if 1000 / step <= 60 else 30.0
 
 
-def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), tween: int = 0,
+def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, tween: int = 0,
              duration: int = 1000, hold: int = 0, video: bool = False,
              fps: float | None = None) -> Cost:
-    """The cost of drawing ``spec`` on a ``canvas`` (width, height) with ``tween``
-    in-between frames per step; ``video`` adds the frames an MP4 at ``fps`` holds.
+    """The cost of drawing ``spec`` on a ``canvas`` (width, height) of ``cell`` pixels per
+    cell, with ``tween`` in-between frames per step; ``video`` adds the frames an MP4 at
+    ``fps`` holds.
 
     Arithmetic only: nothing is drawn, traced or allocated.
 
     Examples
     --------
     >>> from deconv_anim import make_spec
-    >>> cost = estimate(make_spec(op="conv", size=5, kernel=3), canvas=(100, 50))
+    >>> cost = estimate(make_spec(op="conv", size=5, kernel=3), canvas=(100, 50), cell=10)
     >>> cost.frames, cost.window_cells, cost.static_cells, cost.painted_pixels, cost.taps
     (9, 9, 34, 45000, 81)
+    >>> cost.memory  # 50 MB + 14 * 5000 + 125 * 30 * 30 + 4500 * 9 + 500 * 34
+    50240000
     """
     panels = ("gather", "scatter") if spec.view == "both" else (spec.view,)
     steps = spec.frames
@@ -99,10 +113,18 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), tween: int = 0,
     if video:
         rate = video_rate(duration, hold, tween, fps, steps)
         video_frames = round((steps * duration + hold) * rate / 1000)
-    return Cost(frames=frames, window_cells=kernel,
-                static_cells=sum(cells[view] for view in panels),
+    static = sum(cells[view] for view in panels)
+    k_eff = spec.k_eff
+    model = MEMORY_MODEL
+    memory = 0
+    if canvas[0] * canvas[1]:
+        memory = (model["base"] + model["canvas_pixel"] * canvas[0] * canvas[1]
+                  + len(panels) * (model["window_pixel"] * k_eff[0] * k_eff[1] * cell * cell
+                                   + model["window_cell"] * kernel)
+                  + model["static_cell"] * static)
+    return Cost(frames=frames, window_cells=kernel, static_cells=static,
                 painted_pixels=frames * canvas[0] * canvas[1], taps=taps,
-                video_frames=video_frames)
+                video_frames=video_frames, memory=memory)
 
 
 def check(cost: Cost, source: str | None = None, *, steps: bool = False) -> None:
@@ -124,6 +146,11 @@ def check(cost: Cost, source: str | None = None, *, steps: bool = False) -> None
         raise ConfigError("size", f"the figure would draw {cost.static_cells} grid cells, more "
                                   f"than the budget of {MAX_STATIC_CELLS} (use a smaller size, "
                                   "padding or stride)", source)
+    if cost.memory > MAX_MEMORY_BYTES:
+        raise ConfigError("style.cell", f"drawing it would take about {cost.memory / 1e6:,.0f} "
+                                        f"MB of memory, more than the budget of "
+                                        f"{MAX_MEMORY_BYTES / 1e6:,.0f} MB (use a smaller cell "
+                                        "or kernel)", source)
     if cost.painted_pixels > MAX_PAINTED_PIXELS:
         raise ConfigError("style.cell", f"{cost.frames} frames would paint "
                                         f"{cost.painted_pixels:.2e} pixels, more than the "

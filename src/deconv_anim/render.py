@@ -86,7 +86,8 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                         f"{width * height} pixels, more than the limit of "
                                         f"{max_pixels} (use a smaller cell or raise it with "
                                         "--max-pixels)", config.source)
-    budget.check(budget.estimate(spec, canvas=(width, height), **timing), config.source)
+    budget.check(budget.estimate(spec, canvas=(width, height), cell=look.cell, **timing),
+                 config.source)
     return raster
 
 
