@@ -102,20 +102,23 @@ def read_config_bytes(path: str | Path, source: str | None = None) -> bytes:
 _PLAIN_INT = re.compile(r"[-+]?[0-9][0-9_:]*")
 
 
-def scan_yaml(text: str, loader: type, *, where: bool = True) -> None:
+def scan_yaml(text: str, loader: type, *, where: bool = True) -> int | None:
     """Refuse a YAML text too large to build, from its parser events alone.
 
     Nothing is built: the events are counted as they stream. A second document, nesting
     deeper than :data:`MAX_DEPTH`, more than :data:`MAX_NODES` values once every alias is
     expanded (each alias counts the whole value it repeats), or an integer of more than
     :data:`MAX_DIGITS` digits is a :class:`ConfigError` whose rule starts with ``line L,
-    column C: `` when ``where``. Syntax errors pass: the loader reports them.
+    column C: `` when ``where``. Syntax errors pass (None): the loader reports them.
+
+    Returns the number of values the document holds, aliases expanded.
     """
     import yaml
 
     stack: list[list[Any]] = []  # [values so far, anchor] per open list or mapping
     sizes: dict[str, int] = {}  # anchor -> values it stands for
     documents = 0
+    total = 0
 
     def refuse(event: Any, rule: str) -> None:
         mark = event.start_mark
@@ -123,11 +126,14 @@ def scan_yaml(text: str, loader: type, *, where: bool = True) -> None:
         raise ConfigError(None, prefix + rule)
 
     def add(event: Any, count: int) -> None:
+        nonlocal total
         if stack:
             stack[-1][0] += count
-            if stack[-1][0] > MAX_NODES:
-                refuse(event, f"its aliases (*name) expand it to more than {MAX_NODES} "
-                              "values")
+        else:
+            total += count
+        if (stack[-1][0] if stack else total) > MAX_NODES:
+            refuse(event, f"its aliases (*name) expand it to more than {MAX_NODES} values"
+                   if sizes else f"holds more than {MAX_NODES} values")
 
     try:
         for event in yaml.parse(text, Loader=loader):
@@ -160,7 +166,8 @@ def scan_yaml(text: str, loader: type, *, where: bool = True) -> None:
         if "nesting depth" in str(error):  # libyaml's own limit (1000), met while scanning
             raise ConfigError(None, f"nests lists or mappings deeper than {MAX_DEPTH} "
                                     "levels") from None
-        return  # the loader reports it, with its line and column
+        return None  # the loader reports it, with its line and column
+    return total
 
 
 def check_nesting(value: Any, key: str | None = None, *, max_depth: int = MAX_DEPTH,
