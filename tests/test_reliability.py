@@ -553,6 +553,187 @@ def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# The API: every public function refuses a bad argument with a DeconvAnimError
+# --------------------------------------------------------------------------------------
+
+
+def _api_calls(folder: Path) -> list[tuple[str, Callable[[], object]]]:
+    import numpy as np
+
+    import deconv_anim as da
+    from deconv_anim.config import parse_flag_value
+    from deconv_anim.report import as_json, describe
+
+    config = da.config_from_mapping({"op": "conv", "size": 3, "kernel": 2})
+    spec = config.spec
+    (folder / "c.yaml").write_text(BASE)
+    out = folder / "x.gif"
+    return [
+        ("make_spec NumPy NaN", lambda: da.make_spec(op="conv", kernel=1,
+                                                     input=[[np.float32("nan")]])),
+        ("make_spec NumPy inf", lambda: da.make_spec(op="conv", kernel=1,
+                                                     input=[[np.float64("-inf")]])),
+        ("make_spec huge integer", lambda: da.make_spec(op="conv", size=10 ** 5000, kernel=1)),
+        ("make_spec huge value", lambda: da.make_spec(op="conv", kernel=1,
+                                                      input=[[10 ** 5000]])),
+        ("make_spec deep list", lambda: da.make_spec(op="conv", kernel=1, input=_deep(5000))),
+        ("render_config tween=-1", lambda: da.render_config(config, out, tween=-1)),
+        ("render_config tween=1.5", lambda: da.render_config(config, out, tween=1.5)),
+        ("render_config fps=inf", lambda: da.render_config(config, folder / "x.mp4",
+                                                           fps=float("inf"))),
+        ("render_config fps=nan", lambda: da.render_config(config, folder / "x.mp4",
+                                                           fps=float("nan"))),
+        ("render_config frame=1.5", lambda: da.render_config(config, folder / "x.png",
+                                                             frame=1.5)),
+        ("render_config sheet and frame", lambda: da.render_config(config, folder / "x.png",
+                                                                   sheet=True, frame=1)),
+        ("render_config max_frames=0", lambda: da.render_config(config, out, max_frames=0)),
+        ("render_config not a config", lambda: da.render_config({"op": "conv"}, out)),
+        ("render_config path=3", lambda: da.render_config(config, 3)),
+        ("render_config format=3", lambda: da.render_config(config, format=3)),
+        ("trace view=sideways", lambda: da.trace(spec, view="sideways")),
+        ("trace view=3", lambda: da.trace(spec, view=3)),
+        ("trace not a spec", lambda: da.trace({"op": "conv"})),
+        ("trace()[1.5]", lambda: da.trace(spec)[1.5]),
+        ("trace()['a']", lambda: da.trace(spec)["a"]),
+        ("trace()[99]", lambda: da.trace(spec)[99]),
+        ("compute not a spec", lambda: da.compute(None)),
+        ("as_json not a spec", lambda: as_json(None)),
+        ("describe not a spec", lambda: describe(3)),
+        ("load_config overrides=[1]", lambda: da.load_config(folder / "c.yaml", overrides=[1])),
+        ("load_config overrides={1: 2}", lambda: da.load_config(folder / "c.yaml",
+                                                                 overrides={1: 2})),
+        ("load_config style=3", lambda: da.load_config(folder / "c.yaml",
+                                                        overrides={"style": 3})),
+        ("load_config path=None", lambda: da.load_config(None)),
+        ("load_config a folder", lambda: da.load_config(folder)),
+        ("config_from_mapping cycle", lambda: da.config_from_mapping(_cycle())),
+        ("config_from_mapping title", lambda: da.config_from_mapping(
+            {"op": "conv", "size": 3, "kernel": 2, "title": "\x1b[31m"})),
+        ("parse_flag_value 3", lambda: parse_flag_value("stride", 3)),
+    ]
+
+
+def _deep(levels: int) -> list:
+    value: list = [1]
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _cycle() -> dict:
+    mapping: dict = {"op": "conv", "size": 3, "kernel": 2, "style": {}}
+    mapping["style"]["me"] = mapping
+    return mapping
+
+
+def test_every_public_function_refuses_bad_arguments_with_its_own_errors(
+        tmp_path: Path) -> None:
+    from deconv_anim.errors import DeconvAnimError
+
+    calls = _api_calls(tmp_path)
+    assert len(calls) >= 30
+    for name, call in calls:
+        with pytest.raises(DeconvAnimError) as error:
+            call()
+        message = str(error.value)
+        assert "\n" not in message and len(message) < 300, (name, message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # nothing written
+
+
+def test_a_trace_index_error_is_still_an_index_error() -> None:
+    """Out of range stays an IndexError (a Sequence's protocol) as well as ours."""
+    import deconv_anim as da
+
+    steps = da.trace(da.make_spec(op="conv", size=3, kernel=2))
+    with pytest.raises(IndexError):
+        steps[4]
+    assert [step.index for step in reversed(steps)] == [3, 2, 1, 0]
+    import numpy as np
+
+    assert steps[np.int64(-1)].index == 3
+
+
+def test_as_json_never_writes_nan() -> None:
+    """JSON has no NaN: a spec is refused before it could hold one, and as_json's numbers
+    are checked (a Spec built by hand bypasses make_spec)."""
+    import dataclasses
+
+    import numpy as np
+
+    from deconv_anim import make_spec
+    from deconv_anim.errors import DeconvAnimError
+    from deconv_anim.report import as_json
+
+    spec = make_spec(op="conv", size=2, kernel=1)
+    text = json.dumps(as_json(spec), allow_nan=False)  # would raise on NaN
+    assert "NaN" not in text
+    forged = dataclasses.replace(spec, input_values=np.full((2, 2), np.nan))
+    with pytest.raises(DeconvAnimError):
+        as_json(forged)
+
+
+# --------------------------------------------------------------------------------------
+# Outputs: frames folders, SVG text, the gallery's README
+# --------------------------------------------------------------------------------------
+
+
+def test_an_interrupted_render_leaves_no_frames(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """--frames-dir writes into a temp folder, moved into place only at the end."""
+    import importlib
+
+    render_module = importlib.import_module("deconv_anim.render")
+    real = render_module._save_frames
+
+    def interrupted(frames, raster, folder):
+        for n, frame in enumerate(real(frames, raster, folder)):
+            if n == 3:
+                raise KeyboardInterrupt
+            yield frame
+
+    monkeypatch.setattr(render_module, "_save_frames", interrupted)
+    (tmp_path / "x.yaml").write_text(GOOD)
+    result = CliRunner().invoke(main, ["render", str(tmp_path / "x.yaml"), "--frames-dir",
+                                       str(tmp_path / "frames")])
+    assert result.exit_code == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]  # no frames, no temp
+    monkeypatch.setattr(render_module, "_save_frames", real)
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "frames" / "notes.txt").write_text("kept")
+    result = CliRunner().invoke(main, ["render", str(tmp_path / "x.yaml"), "--frames-dir",
+                                       str(tmp_path / "frames")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
+        "frame_0000.png", "frame_0001.png", "frame_0002.png", "frame_0003.png", "notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_svg_titles_are_well_formed_xml(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    title = "<&> \"quotes\" 'and' ünïcode → ok"
+    out = tmp_path / "x.svg"
+    result = CliRunner().invoke(main, ["render", "--op", "conv", "--size", "3", "--kernel", "2",
+                                       "--title", title, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    root = ElementTree.parse(out).getroot()
+    assert title in "".join(root.itertext())
+
+
+def test_a_gallery_with_a_bad_title_still_writes_its_readme(tmp_path: Path) -> None:
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    configs.mkdir()
+    (configs / "good.yaml").write_text(GOOD)
+    (configs / "bad.yaml").write_text(GOOD + 'title: "lone \\ud800"\n')
+    result = CliRunner().invoke(main, ["gallery", str(configs), "-o", str(out), "--jobs", "1",
+                                       "--format", "svg"])
+    assert result.exit_code == 1
+    assert "lone surrogate" in result.stderr
+    assert (out / "README.md").is_file() and (out / "good.svg").is_file()
+
+
+# --------------------------------------------------------------------------------------
 # Signals: SIGTERM during a render, Ctrl-C during a parallel gallery
 # --------------------------------------------------------------------------------------
 
