@@ -75,7 +75,7 @@ def _pieces(value: Any) -> Iterator[str]:
             yield _scalar(current)
         while stack:
             top = stack[-1]
-            item = next(top[0], _END)
+            item: Any = next(top[0], _END)
             if item is _END:
                 stack.pop()
                 yield top[1]

@@ -63,9 +63,12 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with --max-frames)",
                           config.source)
-    timing = {"tween": tween, "duration": options.duration, "hold": options.hold,
-              "video": video, "fps": fps}
-    budget.check(budget.estimate(spec, **timing), config.source)  # before any drawing
+    def cost(canvas: tuple[int, int] = (0, 0), cell: int = 0) -> budget.Cost:
+        return budget.estimate(spec, canvas=canvas, cell=cell, tween=tween,
+                               duration=options.duration, hold=options.hold, video=video,
+                               fps=fps)
+
+    budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
     layout = options.layout
     raster: Raster | SideBySide
@@ -86,8 +89,7 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                         f"{width * height} pixels, more than the limit of "
                                         f"{max_pixels} (use a smaller cell or raise it with "
                                         "--max-pixels)", config.source)
-    budget.check(budget.estimate(spec, canvas=(width, height), cell=look.cell, **timing),
-                 config.source)
+    budget.check(cost((width, height), look.cell), config.source)
     return raster
 
 
