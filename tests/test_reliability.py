@@ -409,6 +409,23 @@ CASES: list[Case] = [
          "x.yaml: --fps: the video would hold 131400 frames, more than the budget of 100000 "
          "(lower --fps or the duration)", args=("--fps", "120", "-o", "x.mp4"),
          example="`duration: 55000`, `hold: 600000`, `--fps 120`"),
+    yaml("too much memory to draw", "op: conv\nsize: 30\nkernel: 30\nstyle: {cell: 80}\n",
+         "x.yaml: style.cell: drawing it would take about 938 MB of memory, more than the budget "
+         "of 700 MB (use a smaller cell or kernel)",
+         example="`size: 30`, `kernel: 30`, `style: {cell: 80}`"),
+    # ------------------------------------------------------------------ more hostile inputs
+    yaml("too many values", BASE + "title: [" + ", ".join(["1"] * 100_001) + "]\n",
+         "x.yaml: line 4, column 300009: holds more than 100000 values",
+         example="`title: [1, 1, …]` (100001 items)"),
+    yaml("flag value too long", BASE, "--input: is 100005 characters long; a flag's value is "
+         "at most 100000", args=("--input", "[" + "1," * 50_001 + "1]"),
+         example="`--input '[1, 1, …]'` (100005 characters)"),
+    Case("config file name too long", "`deconv-anim render aaa…a.yaml` (a 300-character "
+         "name)", f"{LONG_NAME}.yaml: cannot be read: its name a...a.yaml is 305 bytes long, "
+         "more than the 255 a file name may hold", ("render", f"{LONG_NAME}.yaml")),
+    yaml("`output:` name too long", BASE + f"output: {LONG_NAME}.gif\n",
+         "x.yaml: output: cannot be a file name: its name a...a.gif is 304 bytes long, more than "
+         "the 255 a file name may hold", example="`output: aaa…a.gif` (a 300-character name)"),
     # ------------------------------------------------------------------ the gallery, round two
     Case("gallery: output folder name too long", "`-o aaa…a` (a 300-character name)",
          "--output-dir: is not a usable folder name: its name a...aaaaa is 300 bytes long, more "
@@ -511,7 +528,8 @@ def test_every_message_is_distinct_and_names_its_source() -> None:
         if case.args[:2] == ("render", "x.yaml") and not case.message.startswith("Invalid"):
             # the config file, or the output file the OS refused
             assert case.message.startswith(("x.yaml: ", "x.gif: ", "locked/", "notes.txt/",
-                                            "--stride: ", "--size: ", "--op: ")), case.message
+                                            "--stride: ", "--size: ", "--op: ", "--input: ")
+                                           ), case.message
 
 
 def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:

@@ -352,7 +352,8 @@ def path_problem(path: str | Path) -> str | None:
     for part in raw.split(b"/"):
         if len(part) > NAME_MAX:
             name = os.fsdecode(part)
-            shown = one_line(f"{name[:1]}...{name[-5:]}")
+            suffix = os.path.splitext(name)[1][:10]
+            shown = one_line(f"{name[:1]}...{name[-(len(suffix) + 1):] if suffix else name[-5:]}")
             return (f"its name {shown} is {len(part)} bytes long, more than the {NAME_MAX} a "
                     "file name may hold")
     return None
