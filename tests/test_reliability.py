@@ -413,6 +413,10 @@ CASES: list[Case] = [
          "x.yaml: style.cell: drawing it would take about 938 MB of memory, more than the budget "
          "of 700 MB (use a smaller cell or kernel)",
          example="`size: 30`, `kernel: 30`, `style: {cell: 80}`"),
+    yaml("frame side too long", "op: conv\nsize: [1, 2100]\nkernel: 1\nlayout: flat\n"
+         "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 134490x58 pixels; a "
+         "frame side is at most 65535, the most GIF, PNG and WebP hold (use a smaller cell)",
+         args=("-o", "x.svg"), example="`size: [1, 2100]`, `layout: flat`, `style: {cell: 32}`"),
     # ------------------------------------------------------------------ more hostile inputs
     yaml("too many values", BASE + "title: [" + ", ".join(["1"] * 100_001) + "]\n",
          "x.yaml: line 4, column 300009: holds more than 100000 values",

@@ -81,9 +81,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     # the canvas size is known before any pixel is allocated
     width, height = raster.size
     if max(width, height) > GIF_MAX_SIDE:
-        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a GIF "
-                                        f"side is at most {GIF_MAX_SIDE} (use a smaller cell)",
-                          config.source)
+        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a frame "
+                                        f"side is at most {GIF_MAX_SIDE}, the most GIF, PNG "
+                                        "and WebP hold (use a smaller cell)", config.source)
     if width * height > max_pixels:
         raise ConfigError("style.cell", f"each frame would be {width}x{height} = "
                                         f"{width * height} pixels, more than the limit of "
