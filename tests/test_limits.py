@@ -235,3 +235,12 @@ def test_previews_of_huge_values_are_bounded() -> None:
     assert time.perf_counter() - start < 1
     assert show_value(10 ** 5000) == "an integer of 5001 digits"
     assert show_value(10 ** 301 - 1) == "9" * 37 + "..."
+
+
+def test_a_huge_unknown_key_gives_a_short_line() -> None:
+    from deconv_anim.config import config_from_mapping
+
+    with pytest.raises(ConfigError) as error:
+        config_from_mapping({"op": "conv", "k" * 500_000: 1})
+    assert len(str(error.value)) < 400
+    assert str(error.value).startswith('"kkkkkkkk')

@@ -255,10 +255,10 @@ def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: st
         if key not in table:
             import difflib  # here: only a misspelt key needs it
 
-            close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(key[:100], list(table), n=1, cutoff=0.6)
             hint = f"; did you mean {prefix}{close[0]}?" if close else (
                 f"; known keys: {', '.join(table)}")
-            shown = key if key.isidentifier() else _show(key)
+            shown = key if key.isidentifier() and len(key) <= 40 else _show(key)
             raise ConfigError(f"{prefix}{shown}", f"unknown key{hint}")
 
 
