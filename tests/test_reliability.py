@@ -755,6 +755,49 @@ def test_a_gallery_with_a_bad_title_still_writes_its_readme(tmp_path: Path) -> N
     assert (out / "README.md").is_file() and (out / "good.svg").is_file()
 
 
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_permission_errors_are_one_line_as_an_unprivileged_user() -> None:
+    """A folder the user may not enter (root's 0700 folder): every command says so in one
+    line. Run as an unprivileged user (root drops to nobody with setpriv)."""
+    import shutil
+    import tempfile
+
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root without setpriv cannot act as an unprivileged user")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    else:
+        prefix = []
+    folder = Path(tempfile.mkdtemp(prefix="deconv-anim-perm-"))
+    try:
+        folder.chmod(0o777)
+        (folder / "a.yaml").write_text(GOOD)
+        (folder / "a.yaml").chmod(0o644)
+        (folder / "locked").mkdir()
+        (folder / "locked" / "b.yaml").write_text(GOOD)
+        (folder / "locked").chmod(0o700 if prefix else 0o000)
+        runs = {
+            ("render", "a.yaml", "-o", "locked/x.gif"):
+                "a.yaml: --output: cannot write locked/x.gif (Permission denied)",
+            ("render", "a.yaml", "-o", "locked/sub/x.gif"):
+                "a.yaml: --output: cannot write locked/sub/x.gif (Permission denied)",
+            ("info", "locked/b.yaml"): "locked/b.yaml: cannot be read (Permission denied)",
+            ("gallery", ".", "-o", "locked/g"):
+                "--output-dir: cannot use locked/g (Permission denied)",
+            ("render", "a.yaml", "-o", "y.gif", "--frames-dir", "locked/f"):
+                "a.yaml: --frames-dir: cannot write locked/f (Permission denied)",
+        }
+        for args, message in runs.items():
+            run = subprocess.run([*prefix, sys.executable, "-m", "deconv_anim", *args],
+                                 cwd=folder, capture_output=True, text=True, timeout=120)
+            assert (run.returncode, run.stderr) == (2, f"Error: {message}\n"), args
+        assert sorted(p.name for p in folder.iterdir()) == ["a.yaml", "locked"]
+    finally:
+        (folder / "locked").chmod(0o755)
+        shutil.rmtree(folder)
+
+
 # --------------------------------------------------------------------------------------
 # Signals: SIGTERM during a render, Ctrl-C during a parallel gallery
 # --------------------------------------------------------------------------------------

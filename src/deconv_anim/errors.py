@@ -105,8 +105,11 @@ def os_reason(error: OSError, folder: str | Path | None = None) -> str:
     if folder is not None:
         folder = Path(folder)
         for parent in (folder, *folder.parents):
-            if parent.exists() and not parent.is_dir():
-                return f"{parent} is a file, not a folder"
+            try:
+                if parent.exists() and not parent.is_dir():
+                    return f"{parent} is a file, not a folder"
+            except OSError:  # not allowed to look (a 0700 folder), a name too long, ...
+                continue
     text = (error.strerror or str(error)).strip()
     return one_line(text.splitlines()[0]) if text else type(error).__name__
 
