@@ -86,6 +86,9 @@ def test_frames_and_pixels_are_what_a_render_writes(tmp_path: Path, mapping, twe
     result = render(config, tmp_path / "x.gif", tween=tween)
     assert cost.frames == result.frames
     assert cost.painted_pixels == result.frames * result.size[0] * result.size[1]
+    panels = 2 if config.spec.view == "both" else 1
+    kernel = config.spec.kernel_size[0] * config.spec.kernel_size[1]
+    assert cost.window_work == result.frames * kernel * panels
 
 
 def test_each_budget_refuses_just_over_its_limit() -> None:
@@ -93,6 +96,7 @@ def test_each_budget_refuses_just_over_its_limit() -> None:
     base = budget.estimate(spec)
     budget.check(base)
     for field, limit in (("window_cells", budget.MAX_WINDOW_CELLS),
+                         ("window_work", budget.MAX_WINDOW_WORK),
                          ("static_cells", budget.MAX_STATIC_CELLS),
                          ("painted_pixels", budget.MAX_PAINTED_PIXELS),
                          ("video_frames", budget.MAX_VIDEO_FRAMES),

@@ -393,6 +393,10 @@ CASES: list[Case] = [
     yaml("kernel window too large to draw", "op: conv\nsize: 201\nkernel: 201\n",
          "x.yaml: kernel: the window would cover 40401 kernel cells, more than the budget of "
          "40000 (use a smaller kernel)", example="`size: 201`, `kernel: 201`"),
+    yaml("kernel window drawn too often", "op: conv\nsize: 219\nkernel: 120\n",
+         "x.yaml: kernel: 10000 frames would each draw the window's 14400 kernel cells, 1.44e+08 "
+         "in all, more than the budget of 1e+08 (use a smaller kernel or size, or fewer "
+         "in-between frames)", example="`size: 219`, `kernel: 120` (10000 frames)"),
     yaml("grids too large to draw", "op: conv\nsize: 401\nkernel: 1\nstride: 401\n",
          "x.yaml: size: the figure would draw 160802 grid cells, more than the budget of 160000 "
          "(use a smaller size, padding or stride)",

@@ -21,12 +21,14 @@ from .errors import ConfigError
 if TYPE_CHECKING:
     from .spec import Spec
 
-__all__ = ["Cost", "estimate", "check", "video_rate", "MAX_WINDOW_CELLS",
+__all__ = ["Cost", "estimate", "check", "video_rate", "MAX_WINDOW_CELLS", "MAX_WINDOW_WORK",
            "MAX_STATIC_CELLS", "MAX_PAINTED_PIXELS", "MAX_TAPS", "MAX_VIDEO_FRAMES",
            "MIN_FPS", "MAX_FPS", "MAX_MEMORY_BYTES", "MEMORY_MODEL"]
 
 MAX_WINDOW_CELLS = 40_000
 """Kernel cells the window covers in one panel (each is drawn and kept ready to move)."""
+MAX_WINDOW_WORK = 100_000_000
+"""Frames x kernel cells of the window(s): the window is drawn again in every frame."""
 MAX_STATIC_CELLS = 160_000
 """Cells of every grid drawn (the padded or spread input, the output; both panels)."""
 MAX_PAINTED_PIXELS = 100_000_000_000
@@ -56,6 +58,8 @@ class Cost:
     """Frames written (in-between frames included)."""
     window_cells: int
     """Kernel cells of the window, in one panel."""
+    window_work: int
+    """Frames x kernel cells of every panel's window."""
     static_cells: int
     """Cells of every grid painted once, all panels."""
     painted_pixels: int
@@ -97,6 +101,8 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
     >>> cost = estimate(make_spec(op="conv", size=5, kernel=3), canvas=(100, 50), cell=10)
     >>> cost.frames, cost.window_cells, cost.static_cells, cost.painted_pixels, cost.taps
     (9, 9, 34, 45000, 81)
+    >>> cost.window_work  # 9 frames x 9 kernel cells
+    81
     >>> cost.memory  # 50 MB + 14 * 5000 + 125 * 30 * 30 + 4500 * 9 + 500 * 34
     50240000
     """
@@ -122,7 +128,8 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
                   + len(panels) * (model["window_pixel"] * k_eff[0] * k_eff[1] * cell * cell
                                    + model["window_cell"] * kernel)
                   + model["static_cell"] * static)
-    return Cost(frames=frames, window_cells=kernel, static_cells=static,
+    return Cost(frames=frames, window_cells=kernel,
+                window_work=frames * kernel * len(panels), static_cells=static,
                 painted_pixels=frames * canvas[0] * canvas[1], taps=taps,
                 video_frames=video_frames, memory=memory)
 
@@ -142,6 +149,12 @@ def check(cost: Cost, source: str | None = None, *, steps: bool = False) -> None
         raise ConfigError("kernel", f"the window would cover {cost.window_cells} kernel cells, "
                                     f"more than the budget of {MAX_WINDOW_CELLS} (use a "
                                     "smaller kernel)", source)
+    if cost.window_work > MAX_WINDOW_WORK:
+        raise ConfigError("kernel", f"{cost.frames} frames would each draw the window's "
+                                    f"{cost.window_work // max(cost.frames, 1)} kernel cells, "
+                                    f"{cost.window_work:.2e} in all, more than the budget of "
+                                    f"{MAX_WINDOW_WORK:.0e} (use a smaller kernel or size, or "
+                                    "fewer in-between frames)", source)
     if cost.static_cells > MAX_STATIC_CELLS:
         raise ConfigError("size", f"the figure would draw {cost.static_cells} grid cells, more "
                                   f"than the budget of {MAX_STATIC_CELLS} (use a smaller size, "
