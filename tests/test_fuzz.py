@@ -123,3 +123,88 @@ def test_any_document_renders_or_fails_cleanly(tmp_path_factory, doc):
         assert len(lines[-1]) < 400
         assert not out.exists()
     assert not list(folder.glob(".*.tmp"))
+
+
+# --------------------------------------------------------------------------------------
+# Hostile shapes: YAML text an attacker would write (deep nesting, alias bombs, huge
+# integers, huge strings, control characters, surrogates), at any key
+# --------------------------------------------------------------------------------------
+
+HOSTILE_EXAMPLES = int(os.environ.get("DECONV_ANIM_FUZZ", "40"))
+KEYS = ["title", "size", "stride", "padding", "input", "style", "layout", "seed", "output",
+        "duration"]
+
+
+def _nested(depth: int, flow: bool) -> str:
+    if flow:
+        return "[" * depth + "1" + "]" * depth
+    return "\n" + "".join("  " * n + "-\n" for n in range(1, depth)) + "  " * depth + "- 1"
+
+
+def _bomb(levels: int, width: int) -> str:
+    """Anchors a0..a{levels-1}, each ``width`` times the one before, under ``weights:``."""
+    items = [f"&a0 [{', '.join(['1'] * width)}]"]
+    items += [f"&a{n} [{', '.join([f'*a{n - 1}'] * width)}]" for n in range(1, levels)]
+    return f"weights: [{', '.join(items)}]\n"
+
+
+def _escaped(code: int) -> str:
+    """A YAML double-quoted escape of one code point (control characters, surrogates)."""
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+hostile_values = st.one_of(
+    st.builds(_nested, st.integers(1, 3000), st.booleans()),
+    st.builds(lambda digits, sign: sign + "1" + "0" * digits, st.integers(0, 6000),
+              st.sampled_from(["", "-", "+"])),
+    st.builds(lambda n, c: c * n, st.integers(0, 400_000), st.sampled_from(["x", "é", "["])),
+    st.builds(lambda codes: '"' + "".join(_escaped(c) for c in codes) + '"',
+              st.lists(st.one_of(st.integers(0, 0x1F), st.integers(0x7F, 0x9F),
+                                 st.integers(0xD800, 0xDFFF), st.integers(0x20, 0x7E),
+                                 st.sampled_from([0xFFFE, 0xFFFF])), min_size=1, max_size=8)),
+    st.sampled_from(["*a9", "*a3", "[*a2, *a2]", "{x: *a5}"]),
+)
+
+
+@st.composite
+def hostile_documents(draw) -> str:
+    key = draw(st.sampled_from(KEYS))
+    value = draw(hostile_values)
+    prefix = _bomb(draw(st.integers(1, 10)), draw(st.integers(2, 9))) if draw(
+        st.booleans()) else ""
+    base = "op: conv\nsize: 3\nkernel: 2\nstyle: {cell: 8}\n"
+    lines = [line for line in base.splitlines() if not line.startswith(f"{key}:")]
+    return prefix + "\n".join(lines) + f"\n{key}: {value}\n"
+
+
+@settings(max_examples=HOSTILE_EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=hostile_documents())
+def test_hostile_documents_fail_cleanly_and_fast(tmp_path_factory, text):
+    """A hostile document is refused (or rendered) with one line, quickly, never a
+    traceback: its cost is bounded before it is built."""
+    import time
+
+    folder: Path = tmp_path_factory.mktemp("hostile")
+    config = folder / "case.yaml"
+    config.write_text(text, encoding="utf-8", errors="surrogatepass")
+    out = folder / "case.svg"
+    start = time.perf_counter()
+    runner = CliRunner()
+    for args in (["render", str(config), "-o", str(out), *LIMITS], ["info", str(config)]):
+        result = runner.invoke(main, args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            args[0], result.exception)
+        assert "Traceback" not in result.output
+        assert result.exit_code in (0, 2), result.output
+        if result.exit_code == 2:
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            assert len(lines) == 1 and lines[0].startswith("Error: "), lines[:3]
+            assert len(lines[0]) < 400
+            event(lines[0].split(": ", 3)[-1][:30])
+    assert time.perf_counter() - start < 20
+    assert not list(folder.glob(".*.tmp"))
+    if out.exists():  # what renders is a well-formed SVG
+        from xml.etree import ElementTree
+
+        ElementTree.parse(out)

@@ -122,6 +122,42 @@ def _mkdir(*names: str) -> Callable[[Path, pytest.MonkeyPatch], None]:
     return setup
 
 
+def _fifo(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.mkfifo(folder / "pipe.yaml")
+
+
+def _unreadable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading any config is refused by the OS (root reads anything: simulated)."""
+    import deconv_anim.limits as limits
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(limits, "open", refuse, raising=False)
+
+
+def _unsearchable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder whose contents nobody may look at (a root-owned 0700 folder; simulated)."""
+    import importlib
+
+    render_module = importlib.import_module("deconv_anim.animation")
+    real = render_module.stat_or_none
+
+    def stat_or_none(path: object) -> object:
+        if "locked" in Path(str(path)).parts:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+        return real(path)
+
+    (folder / "locked").mkdir()
+    monkeypatch.setattr(render_module, "stat_or_none", stat_or_none)
+
+
+ALIAS_BOMB = "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
+    f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10))
+DEEP = "[" * 40 + "]" * 40
+LONG_NAME = "a" * 300
+
+
 GOOD = "op: conv\nsize: 3\nkernel: 2\nstyle:\n  cell: 8\n"
 WRITTEN = ("out", "out/good.gif", "out/README.md", "out/.deconv-anim.json")
 
@@ -387,6 +423,138 @@ CASES: list[Case] = [
          ("gallery", "configs", "-o", "out", "--jobs", "1", "--max-frames", "20"),
          {"configs/good.yaml": GOOD, "configs/long.yaml": "op: conv\nsize: 5\nkernel: 1\n"},
          code=1, new=WRITTEN),
+    # ------------------------------------------------------------------ hostile files and values
+    yaml("nesting too deep", BASE + f"title: {DEEP}\n",
+         "x.yaml: line 4, column 39: nests lists or mappings deeper than 32 levels",
+         example="`title: [[[[…]]]]` (40 levels)"),
+    yaml("alias bomb", BASE + ALIAS_BOMB,
+         "x.yaml: line 9, column 15: its aliases (*name) expand it to more than 100000 values",
+         example="`a9: &a9 [*a8, *a8, …]` (nine levels of nine)"),
+    yaml("integer too long", "op: conv\nkernel: 3\nsize: 1" + "0" * 5000 + "\n",
+         "x.yaml: line 3, column 7: an integer of 5001 digits is too long (at most 100)",
+         example="`size: 1000…0` (5001 digits)"),
+    yaml("flag integer too long", BASE, "--size: an integer of 5001 digits is too long (at "
+         "most 100)", args=("--size", "1" + "0" * 5000), example="`--size 1000…0` (5001 digits)"),
+    yaml("flag value nested too deep", BASE, "--stride: nests lists or mappings deeper than 32 "
+         "levels", args=("--stride", DEEP), example="`--stride '[[[[…]]]]'` (40 levels)"),
+    yaml("more than one YAML document", BASE + "---\n" + BASE,
+         "x.yaml: line 4, column 1: holds more than one YAML document (---); one config per file",
+         example="`---` between two configs"),
+    Case("config is a device", "`deconv-anim render /dev/zero`",
+         "/dev/zero: is a character device, not a config file", ("render", "/dev/zero")),
+    Case("config is a FIFO", "`mkfifo pipe.yaml`",
+         "pipe.yaml: is a FIFO (named pipe), not a config file", ("render", "pipe.yaml"),
+         setup=_fifo),
+    yaml("config file too large", BASE + "#" + " " * 1_048_576 + "\n",
+         "x.yaml: is larger than 1048576 bytes, the most a config file may hold",
+         example="(a file over 1 MiB)"),
+    yaml("config file not readable", BASE, "x.yaml: cannot be read (Permission denied)",
+         setup=_unreadable, example="(no permission to read it)"),
+    yaml("control character in text", BASE + 'title: "esc\\e[31m"\n',
+         "x.yaml: title: holds U+001B, a control character, at position 3; text must be "
+         "printable"),
+    yaml("lone surrogate in text", BASE + 'title: "lone \\ud800"\n',
+         "x.yaml: title: holds U+D800, a lone surrogate (half a UTF-16 pair, not a character), "
+         "at position 5; text must be printable"),
+    yaml("empty flag value", BASE, "--op: is empty: give it a value (or leave the flag out)",
+         args=("--op", ""), example="`--op ''`"),
+    yaml("required key without a value", "op: null\nsize: 5\nkernel: 3\n",
+         "x.yaml: op: must have a value (got null): conv, transposed, maxpool or avgpool",
+         example="`op: null` (or `op:`)"),
+    yaml("padding too large", BASE, "x.yaml: padding: makes the grid the window slides over "
+         "5x4101 cells, more than 4096 per side or 1048576 cells",
+         args=("--padding", "0,0,4096,0"), example="`--padding 0,0,4096,0`"),
+    yaml("transposed stride too large", "op: transposed\nsize: 2\nkernel: 3\n",
+         "x.yaml: stride: makes the grid the window slides over 4101x4101 cells, more than "
+         "4096 per side or 1048576 cells", args=("--stride", "4096"),
+         example="`op: transposed`, `--stride 4096`"),
+    # ------------------------------------------------------------------ flags of a render
+    yaml("frame rate not a finite number", BASE,
+         "x.yaml: --fps: must be a number from 0.1 to 120 (got Infinity)",
+         args=("--fps", "inf", "-o", "x.mp4"), example="`--fps inf` (or `nan`)"),
+    yaml("frame rate out of range", BASE,
+         "x.yaml: --fps: must be a number from 0.1 to 120 (got 0.0001)",
+         args=("--fps", "0.0001", "-o", "x.mp4"), example="`--fps 0.0001`"),
+    yaml("`--sheet` with `--frame`", BASE, "x.yaml: --frame: cannot be combined with a sheet (a "
+         "sheet shows every frame, a still one)",
+         args=("--sheet", "--frame", "1", "-o", "s.png"), example="`--sheet --frame 1`"),
+    yaml("frames folder is a file", BASE,
+         "x.yaml: --frames-dir: notes.txt is a file, not a folder",
+         args=("--frames-dir", "notes.txt"), files={"notes.txt": ""},
+         example="`--frames-dir notes.txt` (a file)"),
+    # ------------------------------------------------------------------ output paths
+    Case("output is the config file itself", "`deconv-anim render c.png -o c.png`",
+         "c.png: --output: c.png is the config file itself; writing it would destroy the "
+         "config (name another output)", ("render", "c.png", "-o", "c.png"), {"c.png": BASE}),
+    Case("default output is the config file itself", "`deconv-anim render x.gif` (a config "
+         "named x.gif)", "x.gif: output: x.gif is the config file itself; writing it would "
+         "destroy the config (name another output)", ("render", "x.gif"), {"x.gif": BASE}),
+    yaml("output name too long", BASE, "x.yaml: --output: is not a usable file name: its name "
+         "a...a.gif is 304 bytes long, more than the 255 a file name may hold",
+         args=("-o", LONG_NAME + ".gif"), example="`-o aaa…a.gif` (a 300-character name)"),
+    yaml("output folder not searchable", BASE,
+         "x.yaml: --output: cannot write locked/x.gif (Permission denied)",
+         args=("-o", "locked/x.gif"), setup=_unsearchable,
+         example="`-o locked/x.gif` (a root-owned 0700 folder)"),
+    # ------------------------------------------------------------------ the cost budgets
+    yaml("kernel window too large to draw", "op: conv\nsize: 201\nkernel: 201\n",
+         "x.yaml: kernel: the window would cover 40401 kernel cells, more than the budget of "
+         "40000 (use a smaller kernel)", example="`size: 201`, `kernel: 201`"),
+    yaml("kernel window drawn too often", "op: conv\nsize: 219\nkernel: 120\n",
+         "x.yaml: kernel: 10000 frames would each draw the window's 14400 kernel cells, 1.44e+08 "
+         "in all, more than the budget of 1e+08 (use a smaller kernel or size, or fewer "
+         "in-between frames)", example="`size: 219`, `kernel: 120` (10000 frames)"),
+    yaml("grids too large to draw", "op: conv\nsize: 401\nkernel: 1\nstride: 401\n",
+         "x.yaml: size: the figure would draw 160802 grid cells, more than the budget of 160000 "
+         "(use a smaller size, padding or stride)",
+         example="`size: 401`, `kernel: 1`, `stride: 401`"),
+    yaml("too many pixels to paint", "op: conv\nsize: 100\nkernel: 1\n",
+         "x.yaml: style.cell: 10000 frames would paint 3.36e+11 pixels, more than the budget of "
+         "1e+11 (use a smaller cell or size, or fewer in-between frames)",
+         example="`size: 100`, `kernel: 1` (10000 frames of 33.6 MP)"),
+    Case("`info --steps` with too many taps", "`size: 150`, `kernel: 51`, `--json --steps`",
+         "x.yaml: --steps: would list up to 26010000 taps, more than the budget of 1000000 (use "
+         "a smaller size or kernel, or leave out --steps)",
+         ("info", "x.yaml", "--json", "--steps"), {"x.yaml": "op: conv\nsize: 150\nkernel: 51\n"}),
+    yaml("video too long", BASE + "duration: 55000\nhold: 600000\n",
+         "x.yaml: --fps: the video would hold 131400 frames, more than the budget of 100000 "
+         "(lower --fps or the duration)", args=("--fps", "120", "-o", "x.mp4"),
+         example="`duration: 55000`, `hold: 600000`, `--fps 120`"),
+    yaml("too much memory to draw", "op: conv\nsize: 30\nkernel: 30\nstyle: {cell: 80}\n",
+         "x.yaml: style.cell: drawing it would take about 938 MB of memory, more than the budget "
+         "of 700 MB (use a smaller cell or kernel)",
+         example="`size: 30`, `kernel: 30`, `style: {cell: 80}`"),
+    yaml("frame side too long", "op: conv\nsize: [1, 2100]\nkernel: 1\nlayout: flat\n"
+         "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 134490x58 pixels; a "
+         "frame side is at most 65535, the most GIF, PNG and WebP hold (use a smaller cell)",
+         args=("-o", "x.svg"), example="`size: [1, 2100]`, `layout: flat`, `style: {cell: 32}`"),
+    # ------------------------------------------------------------------ more hostile inputs
+    yaml("too many values", BASE + "title: [" + ", ".join(["1"] * 100_001) + "]\n",
+         "x.yaml: line 4, column 300009: holds more than 100000 values",
+         example="`title: [1, 1, …]` (100001 items)"),
+    yaml("flag value too long", BASE, "--input: is 100005 characters long; a flag's value is "
+         "at most 100000", args=("--input", "[" + "1," * 50_001 + "1]"),
+         example="`--input '[1, 1, …]'` (100005 characters)"),
+    Case("config file name too long", "`deconv-anim render aaa…a.yaml` (a 300-character "
+         "name)", f"{LONG_NAME}.yaml: cannot be read: its name a...a.yaml is 305 bytes long, "
+         "more than the 255 a file name may hold", ("render", f"{LONG_NAME}.yaml")),
+    yaml("`output:` name too long", BASE + f"output: {LONG_NAME}.gif\n",
+         "x.yaml: output: cannot be a file name: its name a...a.gif is 304 bytes long, more than "
+         "the 255 a file name may hold", example="`output: aaa…a.gif` (a 300-character name)"),
+    # ------------------------------------------------------------------ the gallery, round two
+    Case("gallery: output folder name too long", "`-o aaa…a` (a 300-character name)",
+         "--output-dir: is not a usable folder name: its name a...aaaaa is 300 bytes long, more "
+         "than the 255 a file name may hold", ("gallery", "configs", "-o", LONG_NAME),
+         {"configs/good.yaml": GOOD}),
+    Case("gallery: a config with a control character", "`title: \"bell\\a\"`",
+         "configs/bad.yaml: title: holds U+0007, a control character, at position 4; text must "
+         "be printable", ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD, "configs/bad.yaml": GOOD + 'title: "bell\\a"\n'},
+         code=1, new=WRITTEN),
+    Case("gallery: `gallery.yaml` nested too deep", "`sections: [[[[…]]]]` (40 levels)",
+         "configs/gallery.yaml: line 1, column 42: nests lists or mappings deeper than 32 levels",
+         ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD, "configs/gallery.yaml": f"sections: {DEEP}\n"}),
 ]
 
 
@@ -475,7 +643,8 @@ def test_every_message_is_distinct_and_names_its_source() -> None:
         if case.args[:2] == ("render", "x.yaml") and not case.message.startswith("Invalid"):
             # the config file, or the output file the OS refused
             assert case.message.startswith(("x.yaml: ", "x.gif: ", "locked/", "notes.txt/",
-                                            "--stride: ")), case.message
+                                            "--stride: ", "--size: ", "--op: ", "--input: ")
+                                           ), case.message
 
 
 def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:
@@ -504,7 +673,8 @@ def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:
 def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
     """The WebP encoder holds every frame: a render too large for it fails before any
     frame is drawn, naming the config."""
-    (cwd / "w.yaml").write_text("op: conv\nsize: 100\nkernel: 1\n")
+    # (within the painting budget: 10000 frames of 700x900 pixels)
+    (cwd / "w.yaml").write_text("op: conv\nsize: 100\nkernel: 1\nstyle: {cell: 7}\n")
     start = time.perf_counter()
     result = CliRunner().invoke(main, ["render", "w.yaml", "-o", "w.webp"])
     assert time.perf_counter() - start < 5
@@ -513,6 +683,230 @@ def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
     assert len(lines) == 1 and lines[0].startswith("Error: w.yaml: ")
     assert "WebP" in lines[0] and "10000 frames" in lines[0]
     assert sorted(p.name for p in cwd.iterdir()) == ["w.yaml"]
+
+
+# --------------------------------------------------------------------------------------
+# The API: every public function refuses a bad argument with a DeconvAnimError
+# --------------------------------------------------------------------------------------
+
+
+def _api_calls(folder: Path) -> list[tuple[str, Callable[[], object]]]:
+    import numpy as np
+
+    import deconv_anim as da
+    from deconv_anim.config import parse_flag_value
+    from deconv_anim.report import as_json, describe
+
+    config = da.config_from_mapping({"op": "conv", "size": 3, "kernel": 2})
+    spec = config.spec
+    (folder / "c.yaml").write_text(BASE)
+    out = folder / "x.gif"
+    return [
+        ("make_spec NumPy NaN", lambda: da.make_spec(op="conv", kernel=1,
+                                                     input=[[np.float32("nan")]])),
+        ("make_spec NumPy inf", lambda: da.make_spec(op="conv", kernel=1,
+                                                     input=[[np.float64("-inf")]])),
+        ("make_spec huge integer", lambda: da.make_spec(op="conv", size=10 ** 5000, kernel=1)),
+        ("make_spec huge value", lambda: da.make_spec(op="conv", kernel=1,
+                                                      input=[[10 ** 5000]])),
+        ("make_spec deep list", lambda: da.make_spec(op="conv", kernel=1, input=_deep(5000))),
+        ("render_config tween=-1", lambda: da.render_config(config, out, tween=-1)),
+        ("render_config tween=1.5", lambda: da.render_config(config, out, tween=1.5)),
+        ("render_config fps=inf", lambda: da.render_config(config, folder / "x.mp4",
+                                                           fps=float("inf"))),
+        ("render_config fps=nan", lambda: da.render_config(config, folder / "x.mp4",
+                                                           fps=float("nan"))),
+        ("render_config frame=1.5", lambda: da.render_config(config, folder / "x.png",
+                                                             frame=1.5)),
+        ("render_config sheet and frame", lambda: da.render_config(config, folder / "x.png",
+                                                                   sheet=True, frame=1)),
+        ("render_config max_frames=0", lambda: da.render_config(config, out, max_frames=0)),
+        ("render_config not a config", lambda: da.render_config({"op": "conv"}, out)),
+        ("render_config path=3", lambda: da.render_config(config, 3)),
+        ("render_config format=3", lambda: da.render_config(config, format=3)),
+        ("trace view=sideways", lambda: da.trace(spec, view="sideways")),
+        ("trace view=3", lambda: da.trace(spec, view=3)),
+        ("trace not a spec", lambda: da.trace({"op": "conv"})),
+        ("trace()[1.5]", lambda: da.trace(spec)[1.5]),
+        ("trace()['a']", lambda: da.trace(spec)["a"]),
+        ("trace()[99]", lambda: da.trace(spec)[99]),
+        ("compute not a spec", lambda: da.compute(None)),
+        ("as_json not a spec", lambda: as_json(None)),
+        ("describe not a spec", lambda: describe(3)),
+        ("load_config overrides=[1]", lambda: da.load_config(folder / "c.yaml", overrides=[1])),
+        ("load_config overrides={1: 2}", lambda: da.load_config(folder / "c.yaml",
+                                                                 overrides={1: 2})),
+        ("load_config style=3", lambda: da.load_config(folder / "c.yaml",
+                                                        overrides={"style": 3})),
+        ("load_config path=None", lambda: da.load_config(None)),
+        ("load_config a folder", lambda: da.load_config(folder)),
+        ("config_from_mapping cycle", lambda: da.config_from_mapping(_cycle())),
+        ("config_from_mapping title", lambda: da.config_from_mapping(
+            {"op": "conv", "size": 3, "kernel": 2, "title": "\x1b[31m"})),
+        ("parse_flag_value 3", lambda: parse_flag_value("stride", 3)),
+    ]
+
+
+def _deep(levels: int) -> list:
+    value: list = [1]
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+def _cycle() -> dict:
+    mapping: dict = {"op": "conv", "size": 3, "kernel": 2, "style": {}}
+    mapping["style"]["me"] = mapping
+    return mapping
+
+
+def test_every_public_function_refuses_bad_arguments_with_its_own_errors(
+        tmp_path: Path) -> None:
+    from deconv_anim.errors import DeconvAnimError
+
+    calls = _api_calls(tmp_path)
+    assert len(calls) >= 30
+    for name, call in calls:
+        with pytest.raises(DeconvAnimError) as error:
+            call()
+        message = str(error.value)
+        assert "\n" not in message and len(message) < 300, (name, message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]  # nothing written
+
+
+def test_a_trace_index_error_is_still_an_index_error() -> None:
+    """Out of range stays an IndexError (a Sequence's protocol) as well as ours."""
+    import deconv_anim as da
+
+    steps = da.trace(da.make_spec(op="conv", size=3, kernel=2))
+    with pytest.raises(IndexError):
+        steps[4]
+    assert [step.index for step in reversed(steps)] == [3, 2, 1, 0]
+    import numpy as np
+
+    assert steps[np.int64(-1)].index == 3
+
+
+def test_as_json_never_writes_nan() -> None:
+    """JSON has no NaN: a spec is refused before it could hold one, and as_json's numbers
+    are checked (a Spec built by hand bypasses make_spec)."""
+    import dataclasses
+
+    import numpy as np
+
+    from deconv_anim import make_spec
+    from deconv_anim.errors import DeconvAnimError
+    from deconv_anim.report import as_json
+
+    spec = make_spec(op="conv", size=2, kernel=1)
+    text = json.dumps(as_json(spec), allow_nan=False)  # would raise on NaN
+    assert "NaN" not in text
+    forged = dataclasses.replace(spec, input_values=np.full((2, 2), np.nan))
+    with pytest.raises(DeconvAnimError):
+        as_json(forged)
+
+
+# --------------------------------------------------------------------------------------
+# Outputs: frames folders, SVG text, the gallery's README
+# --------------------------------------------------------------------------------------
+
+
+def test_an_interrupted_render_leaves_no_frames(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """--frames-dir writes into a temp folder, moved into place only at the end."""
+    import importlib
+
+    render_module = importlib.import_module("deconv_anim.animation")
+    real = render_module._save_frames
+
+    def interrupted(frames, raster, folder):
+        for n, frame in enumerate(real(frames, raster, folder)):
+            if n == 3:
+                raise KeyboardInterrupt
+            yield frame
+
+    monkeypatch.setattr(render_module, "_save_frames", interrupted)
+    (tmp_path / "x.yaml").write_text(GOOD)
+    result = CliRunner().invoke(main, ["render", str(tmp_path / "x.yaml"), "--frames-dir",
+                                       str(tmp_path / "frames")])
+    assert result.exit_code == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]  # no frames, no temp
+    monkeypatch.setattr(render_module, "_save_frames", real)
+    (tmp_path / "frames").mkdir()
+    (tmp_path / "frames" / "notes.txt").write_text("kept")
+    result = CliRunner().invoke(main, ["render", str(tmp_path / "x.yaml"), "--frames-dir",
+                                       str(tmp_path / "frames")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
+        "frame_0000.png", "frame_0001.png", "frame_0002.png", "frame_0003.png", "notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_svg_titles_are_well_formed_xml(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    title = "<&> \"quotes\" 'and' ünïcode → ok"
+    out = tmp_path / "x.svg"
+    result = CliRunner().invoke(main, ["render", "--op", "conv", "--size", "3", "--kernel", "2",
+                                       "--title", title, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    root = ElementTree.parse(out).getroot()
+    assert title in "".join(root.itertext())
+
+
+def test_a_gallery_with_a_bad_title_still_writes_its_readme(tmp_path: Path) -> None:
+    configs, out = tmp_path / "configs", tmp_path / "out"
+    configs.mkdir()
+    (configs / "good.yaml").write_text(GOOD)
+    (configs / "bad.yaml").write_text(GOOD + 'title: "lone \\ud800"\n')
+    result = CliRunner().invoke(main, ["gallery", str(configs), "-o", str(out), "--jobs", "1",
+                                       "--format", "svg"])
+    assert result.exit_code == 1
+    assert "lone surrogate" in result.stderr
+    assert (out / "README.md").is_file() and (out / "good.svg").is_file()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_permission_errors_are_one_line_as_an_unprivileged_user() -> None:
+    """A folder the user may not enter (root's 0700 folder): every command says so in one
+    line. Run as an unprivileged user (root drops to nobody with setpriv)."""
+    import shutil
+    import tempfile
+
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("root without setpriv cannot act as an unprivileged user")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    else:
+        prefix = []
+    folder = Path(tempfile.mkdtemp(prefix="deconv-anim-perm-"))
+    try:
+        folder.chmod(0o777)
+        (folder / "a.yaml").write_text(GOOD)
+        (folder / "a.yaml").chmod(0o644)
+        (folder / "locked").mkdir()
+        (folder / "locked" / "b.yaml").write_text(GOOD)
+        (folder / "locked").chmod(0o700 if prefix else 0o000)
+        runs = {
+            ("render", "a.yaml", "-o", "locked/x.gif"):
+                "a.yaml: --output: cannot write locked/x.gif (Permission denied)",
+            ("render", "a.yaml", "-o", "locked/sub/x.gif"):
+                "a.yaml: --output: cannot write locked/sub/x.gif (Permission denied)",
+            ("info", "locked/b.yaml"): "locked/b.yaml: cannot be read (Permission denied)",
+            ("gallery", ".", "-o", "locked/g"):
+                "--output-dir: cannot use locked/g (Permission denied)",
+            ("render", "a.yaml", "-o", "y.gif", "--frames-dir", "locked/f"):
+                "a.yaml: --frames-dir: cannot write locked/f (Permission denied)",
+        }
+        for args, message in runs.items():
+            run = subprocess.run([*prefix, sys.executable, "-m", "deconv_anim", *args],
+                                 cwd=folder, capture_output=True, text=True, timeout=120)
+            assert (run.returncode, run.stderr) == (2, f"Error: {message}\n"), args
+        assert sorted(p.name for p in folder.iterdir()) == ["a.yaml", "locked"]
+    finally:
+        (folder / "locked").chmod(0o755)
+        shutil.rmtree(folder)
 
 
 # --------------------------------------------------------------------------------------

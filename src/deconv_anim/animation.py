@@ -19,6 +19,7 @@ Stages: scene -> raster -> encode, with the resource guard (:func:`prepare`) fir
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,9 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import is_folder
+from . import budget
+from .atomic import atomic_folder
 from .config import Config, ConfigSource, resolve_config
-from .errors import ConfigError
+from .errors import ConfigError, os_reason
+from .errors import show_value as _show
+from .limits import check_number, path_problem, stat_or_none
 from .raster import Look, Raster, RasterFrame, SideBySide
 from .scene import build_scene
 from .spec import MAX_FRAMES, MAX_PIXELS
@@ -79,10 +83,13 @@ def look_of(config: Config) -> Look:
 
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
-            max_pixels: int = MAX_PIXELS) -> Raster | SideBySide:
+            max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
+            fps: float | None = None) -> Raster | SideBySide:
     """The raster of ``config``, after checking it is not too large to draw.
 
-    The checks use arithmetic only: nothing is allocated for a refused animation.
+    The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
+    the frame and pixel limits, the cost of the drawing (``tween`` in-between frames per
+    step; a ``video`` at ``fps``) must stay within :mod:`deconv_anim.budget`'s budgets.
 
     Raises
     ------
@@ -102,6 +109,13 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with max_frames)",
                           config.source)
+
+    def cost(canvas: tuple[int, int] = (0, 0), cell: int = 0) -> budget.Cost:
+        return budget.estimate(spec, canvas=canvas, cell=cell, tween=tween,
+                               duration=options.duration, hold=options.hold, video=video,
+                               fps=fps)
+
+    budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
     layout = options.layout
     raster: Raster | SideBySide
@@ -114,15 +128,65 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     # the canvas size is known before any pixel is allocated
     width, height = raster.size
     if max(width, height) > GIF_MAX_SIDE:
-        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a GIF "
-                                        f"side is at most {GIF_MAX_SIDE} (use a smaller cell)",
-                          config.source)
+        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a frame "
+                                        f"side is at most {GIF_MAX_SIDE}, the most GIF, PNG "
+                                        "and WebP hold (use a smaller cell)", config.source)
     if width * height > max_pixels:
         raise ConfigError("style.cell", f"each frame would be {width}x{height} = "
                                         f"{width * height} pixels, more than the limit of "
                                         f"{max_pixels} (use a smaller cell or raise it with "
                                         "max_pixels)", config.source)
+    budget.check(cost((width, height), look.cell), config.source)
     return raster
+
+
+def _check_arguments(config: Any, path: Any, arguments: dict[str, Any]) -> None:
+    """Refuse a bad argument of :meth:`Animation.save` with a :class:`ConfigError` naming
+    it (the command line shows the flag)."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise ConfigError("output", f"must be a file path (got {_show(path)})")
+    for name, minimum, maximum in (("max_frames", 1, None), ("max_pixels", 1, None),
+                                   ("tween", 0, 60), ("frame", None, None)):
+        value = arguments[name]
+        if name == "frame" and value is None:
+            continue
+        if (isinstance(value, bool) or not isinstance(value, int)
+                or (minimum is not None and value < minimum)
+                or (maximum is not None and value > maximum)):
+            bounds = (f"from {minimum} to {maximum}" if maximum is not None else
+                      f"of at least {minimum}" if minimum is not None else "")
+            raise ConfigError(name, f"must be an integer {bounds}".rstrip() +
+                              f" (got {_show(value)})")
+    if arguments["fps"] is not None:
+        check_number("fps", arguments["fps"], budget.MIN_FPS, budget.MAX_FPS)
+    if not isinstance(arguments["sheet"], bool):
+        raise ConfigError("sheet", f"must be true or false (got {_show(arguments['sheet'])})")
+    if arguments["format"] is not None and not isinstance(arguments["format"], str):
+        raise ConfigError("format", f"must be a format name (got {_show(arguments['format'])})")
+    if arguments["sheet"] and arguments["frame"] is not None:
+        raise ConfigError("frame", "cannot be combined with a sheet (a sheet shows every "
+                                   "frame, a still one)", config.source)
+
+
+def _check_target(config: Config, target: Path, suffix: str) -> None:
+    """Refuse an output path the OS would refuse, a folder, or the config file itself."""
+    problem = path_problem(target)
+    if problem:
+        raise ConfigError("output", f"is not a usable file name: {problem}", config.source)
+    try:
+        found = stat_or_none(target)
+    except OSError as error:
+        raise ConfigError("output", f"cannot write {target} ({os_reason(error)})",
+                          config.source) from None
+    if found is not None and os.path.isdir(target):
+        raise ConfigError("output", f"{target} is a directory; name the file, such as "
+                                    f"{target / (config.name + suffix)}", config.source)
+    if found is not None and config.source is not None:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(target, config.source):
+                raise ConfigError("output", f"{target} is the config file itself; writing it "
+                                            "would destroy the config (name another output)",
+                                  config.source)
 
 
 def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, folder: Path
@@ -396,15 +460,19 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     from .encode import Timing, write
     from .formats import format_for, format_named
 
+    try:
+        _check_arguments(config, path, {"max_frames": max_frames, "max_pixels": max_pixels,
+                                        "tween": tween, "frame": frame, "fps": fps,
+                                        "sheet": sheet, "format": format})
+    except ConfigError as error:  # name the config, when there is one
+        raise error.with_source(config.source) if config.source else error from None
     still = sheet or frame is not None
     fmt = format_named(format) if format else None
     suffix = ".png" if still else fmt.suffix if fmt else ".gif"
     target = config.output_path(path, suffix=suffix)
     source = config.source
     # the output path is checked before any work: a typo fails at once, naming its key
-    if is_folder(target):
-        raise ConfigError("output", f"{target} is a directory; name the file, such as "
-                                    f"{target / (config.name + suffix)}", source)
+    _check_target(config, target, suffix)
     try:
         kind = format_for(target)
     except ConfigError as error:
@@ -422,7 +490,8 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
         raise ConfigError("fps", f"sets a video's frame rate; {target} is not a video "
                                  "(animations take their timing from duration and hold)",
                           source)
-    raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels)
+    raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels,
+                     tween=0 if still else tween, video=not still and kind.video, fps=fps)
     _check_tween(config, tween, max_frames)
     count = config.spec.frames
     timing = Timing(config.render.duration, config.render.hold, tween)
@@ -446,15 +515,17 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
             columns = (scene.spec.input_size if scene.view == "scatter"
                        else scene.spec.output_size)[1]
         options = {"sheet": True, "columns": columns, "transparent": raster.look.transparent}
-    if frames_dir is not None:
-        frames = _save_frames(frames, raster, Path(frames_dir))
-    if vector and frames_dir is not None:  # the pixels only feed frames_dir
-        for _ in frames:
-            pass
-        frames = ()
-    try:
-        size = write(target, frames, size=raster.size, palette=raster.palette, count=count,
-                     timing=timing, **options)
-    except ConfigError as error:  # a writer's refusal (WebP too large, ...): name the file
-        raise error.with_source(source) if source else error from None
+    with contextlib.ExitStack() as stack:
+        if frames_dir is not None:  # into a temp folder, moved into place on success
+            folder = stack.enter_context(atomic_folder(Path(frames_dir), source))
+            frames = _save_frames(frames, raster, folder)
+        if vector and frames_dir is not None:  # the pixels only feed frames_dir
+            for _ in frames:
+                pass
+            frames = ()
+        try:
+            size = write(target, frames, size=raster.size, palette=raster.palette,
+                         count=count, timing=timing, **options)
+        except ConfigError as error:  # a writer's refusal (WebP too large, ...): the file
+            raise error.with_source(source) if source else error from None
     return RenderResult(target, timing.frame_count(count), size, raster.size)

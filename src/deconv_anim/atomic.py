@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from .errors import OutputError, os_reason
 
-__all__ = ["atomic_output", "write_atomic", "is_folder"]
+__all__ = ["atomic_output", "atomic_folder", "write_atomic", "is_folder"]
 
 
 def is_folder(path: str | Path) -> bool:
@@ -126,3 +126,43 @@ def write_atomic(path: str | Path, data: bytes) -> None:
     """
     with atomic_output(path) as handle:
         handle.write(data)
+
+
+@contextlib.contextmanager
+def atomic_folder(folder: Path, source: str | None = None, key: str = "frames_dir"
+                  ) -> Iterator[Path]:
+    """A temp folder beside ``folder`` to write into; its files move into ``folder`` only
+    when the block succeeds (the whole folder is renamed when ``folder`` is new). On any
+    failure or interrupt the temp folder is removed: no partial set of files is left.
+
+    Errors are :class:`~deconv_anim.errors.ConfigError` naming ``key``.
+    """
+    import shutil
+    import tempfile
+
+    from .errors import ConfigError
+    from .limits import path_problem
+
+    problem = path_problem(folder)
+    if problem:
+        raise ConfigError(key, f"is not a usable folder name: {problem}", source)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(key, f"{folder} is a file, not a folder", source)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.{os.getpid()}.",
+                                     suffix=".tmp", dir=folder.parent))
+    except OSError as error:
+        raise ConfigError(key, f"cannot write {folder} ({os_reason(error, folder)})",
+                          source) from None
+    try:
+        yield temp
+        if not folder.exists():
+            os.replace(temp, folder)
+        else:
+            for item in sorted(temp.iterdir()):
+                os.replace(item, folder / item.name)
+    except OSError as error:
+        raise ConfigError(key, f"cannot write {folder} ({os_reason(error)})", source) from None
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)

@@ -228,6 +228,13 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
         if not isinstance(config, DeconvAnimError) and steps and config.spec.frames > MAX_FRAMES:
             config = ConfigError("--steps", f"would list {config.spec.frames} steps, more than "
                                             f"{MAX_FRAMES}", config.source)
+        if not isinstance(config, DeconvAnimError) and steps:
+            from . import budget
+
+            try:  # the taps are counted before any is made
+                budget.check(budget.estimate(config.spec), config.source, steps=True)
+            except ConfigError as error:
+                config = error
         if isinstance(config, DeconvAnimError):
             fail(str(config))
             failed = True
@@ -268,8 +275,9 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
               default=None, help="gif (default), png (APNG), webp, mp4 or svg: the output's "
                                  "type when -o does not give it")
-@click.option("--fps", type=click.FloatRange(min=0, min_open=True), default=None, metavar="FPS",
-              help="mp4: frames per second (default: one video frame per animation frame)")
+@click.option("--fps", type=float, default=None, metavar="FPS",
+              help="mp4: frames per second, 0.1 to 120 (default: one video frame per "
+                   "animation frame)")
 @click.option("--tween", type=click.IntRange(min=0, max=60), default=0, metavar="N",
               help="add N in-between frames per step, sliding the window smoothly")
 @click.option("--sheet", is_flag=True,
@@ -322,6 +330,21 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
         from .embed import alt_text, snippet
 
         click.echo(snippet(result.path, embed, alt=alt_text(built), size=result.size))
+
+
+def _check_folder(key: str, folder: Path) -> None:
+    """Refuse a folder path the OS would refuse (a name too long, no permission to look)
+    with one line, before the gallery starts."""
+    from .errors import ConfigError, os_reason
+    from .limits import path_problem, stat_or_none
+
+    problem = path_problem(folder)
+    if problem:
+        raise ConfigError(key, f"is not a usable folder name: {problem}")
+    try:
+        stat_or_none(folder)
+    except OSError as error:
+        raise ConfigError(key, f"cannot use {folder} ({os_reason(error)})") from None
 
 
 @main.command()
@@ -417,6 +440,8 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
     """
     from .gallery import build_gallery, check_gallery
 
+    _check_folder("CONFIG_DIR", config_dir)
+    _check_folder("--output-dir", out_dir)
     if check and force:
         raise click.UsageError("--check and --force cannot be combined")
     if check:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 from .errors import ConfigError
 from .errors import show_value as _show
+from .limits import check_nesting, check_text, parse_int, path_problem, read_config_bytes, scan_yaml
 
 __all__ = ["Config", "RenderOptions", "Style", "KEYS", "STYLE_KEYS", "ConfigSource",
            "resolve_config", "load_config", "config_from_mapping", "parse_flag_value"]
@@ -57,7 +58,7 @@ def _text(key: str) -> Callable[[Any], str]:
         text = str(value)
         if "\n" in text.strip() or len(text) > 300:
             raise ConfigError(key, "must be a single line of at most 300 characters")
-        return text.strip()
+        return check_text(key, text.strip())
     return check
 
 
@@ -65,6 +66,9 @@ def _path(key: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if not isinstance(value, str) or not value.strip() or "\0" in value:
             raise ConfigError(key, f"must be a file path (got {_show(value)})")
+        problem = path_problem(value.strip())
+        if problem:
+            raise ConfigError(key, f"cannot be a file name: {problem}")
         return value.strip()
     return check
 
@@ -275,10 +279,10 @@ def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: st
         if key not in table:
             import difflib  # here: only a misspelt key needs it
 
-            close = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+            close = difflib.get_close_matches(key[:100], list(table), n=1, cutoff=0.6)
             hint = f"; did you mean {prefix}{close[0]}?" if close else (
                 f"; known keys: {', '.join(table)}")
-            shown = key if key.isidentifier() else _show(key)
+            shown = key if key.isidentifier() and len(key) <= 40 else _show(key)
             raise ConfigError(f"{prefix}{shown}", f"unknown key{hint}")
 
 
@@ -309,6 +313,7 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         kind = "nothing" if mapping is None else f"{type(mapping).__name__} {_show(mapping)}"
         raise ConfigError(None, f"the top level must be a mapping of keys such as "
                                 f"'op: conv' (got {kind})")
+    check_nesting(mapping)
     _check_keys(mapping, KEYS)
     document = dict(mapping)  # as written: a framework call is expanded again on re-use
     call = None
@@ -319,6 +324,9 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
     spec_args: dict[str, Any] = {}
     render_args: dict[str, Any] = {}
     for key, value in mapping.items():
+        if value is None and key == "op":
+            raise ConfigError(key, "must have a value (got null): conv, transposed, maxpool "
+                                   "or avgpool")
         if value is None:
             raise ConfigError(key, "must have a value (got null); remove the key to use "
                                    "its default")
@@ -352,18 +360,8 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
 
 def read_yaml(path: str | Path) -> Any:
     """Read one YAML document safely; every failure is a :class:`ConfigError`."""
-    import yaml
-
     source = str(path)
-    p = Path(path)
-    if p.is_dir():
-        raise ConfigError(None, "is a directory, not a config file", source)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfigError(None, "no such config file", source) from None
-    except OSError as error:
-        raise ConfigError(None, f"cannot be read ({error.strerror})", source) from None
+    data = read_config_bytes(path, source)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -372,15 +370,29 @@ def read_yaml(path: str | Path) -> Any:
     if not text.strip():
         raise ConfigError(None, "is empty: a config is a mapping of keys such as 'op: conv'",
                           source)
+    try:
+        return load_yaml_text(text)
+    except ConfigError as error:
+        raise error.with_source(source) from None
+
+
+def load_yaml_text(text: str, *, where: bool = True) -> Any:
+    """One YAML document, safely: plain data only, bounded before it is built (see
+    :func:`deconv_anim.limits.scan_yaml`); every failure is a :class:`ConfigError`."""
+    import yaml
+
     fast, exact = _loaders()  # safe loaders: plain data only
+    scan_yaml(text, fast, where=where)
     try:
         return yaml.load(text, Loader=fast)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass
     try:  # the same document again, for the message of the pure-Python parser
         return yaml.load(text, Loader=exact)
     except yaml.YAMLError as error:
-        raise ConfigError(None, _yaml_message(error), source) from None
+        raise ConfigError(None, _yaml_message(error, where=where)) from None
+    except RecursionError:  # pragma: no cover - scan_yaml bounds the nesting first
+        raise ConfigError(None, "nests lists or mappings too deeply") from None
 
 
 def _unique_key_loader(base: type) -> type:
@@ -423,16 +435,16 @@ def _loaders() -> tuple[type, type]:
     return _LazyLoader.loaders
 
 
-def _yaml_message(error: Any) -> str:
+def _yaml_message(error: Any, *, where: bool = True) -> str:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    where_text = f"line {mark.line + 1}, column {mark.column + 1}: " if mark and where else ""
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     if "constructor for the tag" in str(problem):
         tag = re.search(r"'([^']+)'", str(problem))
         shown = tag.group(1).replace("tag:yaml.org,2002:", "!!") if tag else "this tag"
-        return (f"{where}YAML tag {shown} is not allowed "
+        return (f"{where_text}YAML tag {shown} is not allowed "
                 "(configs are plain data, loaded safely)")
-    return f"{where}invalid YAML: {problem}"
+    return f"{where_text}invalid YAML: {problem}"
 
 
 def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Config:
@@ -449,6 +461,15 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
     >>> load_config(folder / "up.yaml").spec.output_size
     (4, 4)
     """
+    if not isinstance(path, (str, Path)):
+        raise ConfigError("path", f"must be a file path (got {_show(path)})")
+    if overrides is not None and not (isinstance(overrides, Mapping)
+                                      and all(isinstance(key, str) for key in overrides)):
+        raise ConfigError("overrides", f"must be a mapping of config keys to values "
+                                       f"(got {_show(overrides)})")
+    if overrides and "style" in overrides and not isinstance(overrides["style"], Mapping):
+        raise ConfigError("style", f"must be a mapping of style keys "
+                                   f"(got {_show(overrides['style'])})")
     source = str(path)
     document = read_yaml(path)
     if overrides and isinstance(document, Mapping):
@@ -487,6 +508,8 @@ def flag_overrides(values: Mapping[str, Any]) -> dict[str, Any]:
     return overrides
 
 
+MAX_FLAG_TEXT = 100_000
+"""The longest flag value read (a whole ``--input`` matrix fits)."""
 _PAIR_TEXT = re.compile(r"^\s*-?\d+\s*([,x]\s*-?\d+\s*)+$")
 
 
@@ -500,17 +523,24 @@ def parse_flag_value(key: str, text: str) -> Any:
     >>> parse_flag_value("size", "5x3"), parse_flag_value("padding", "0,0,2,0")
     ([5, 3], [0, 0, 2, 0])
     """
-    import yaml
-
+    if not isinstance(text, str):
+        raise ConfigError(key, f"a flag's value must be text (got {_show(text)})")
     entry = KEYS.get(key) or STYLE_KEYS.get(key)
     if (entry is not None and entry.text) or text.lstrip().startswith("#"):
         return text  # free text, or a colour like #268bd2 (a comment to YAML)
+    if not text.strip():
+        raise ConfigError(key, "is empty: give it a value (or leave the flag out)")
+    if len(text) > MAX_FLAG_TEXT:
+        raise ConfigError(key, f"is {len(text)} characters long; a flag's value is at most "
+                               f"{MAX_FLAG_TEXT}")
     if _PAIR_TEXT.match(text):
-        return [int(part) for part in re.split(r"[,x]", text)]
+        return [parse_int(key, part) for part in re.split(r"[,x]", text)]
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        raise ConfigError(key, f"cannot read the value {_show(text)}") from None
+        return load_yaml_text(text, where=False)
+    except ConfigError as error:
+        if error.rule.startswith(("invalid YAML", "YAML tag")):
+            raise ConfigError(key, f"cannot read the value {_show(text)}") from None
+        raise ConfigError(key, error.rule) from None
 
 
 _CONFIG_SUFFIXES = (".yaml", ".yml")

@@ -18,6 +18,7 @@ steps through the output channel by channel (see :class:`Step` and :class:`Plane
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -25,9 +26,16 @@ from typing import overload
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .errors import ConfigError, DeconvAnimError
+from .errors import show_value as _show
 from .spec import GatherConv, Pair, Spec
 
-__all__ = ["compute", "trace", "Trace", "ChannelTrace", "Step", "PlaneStep", "pad_or_crop"]
+__all__ = ["compute", "trace", "Trace", "ChannelTrace", "Step", "PlaneStep", "pad_or_crop",
+           "StepIndexError"]
+
+
+class StepIndexError(DeconvAnimError, IndexError):
+    """A step index of a :class:`Trace` that is not an integer, or out of range."""
 
 
 def pad_or_crop(array: np.ndarray, padding: Sequence[int], value: float = 0.0) -> np.ndarray:
@@ -121,6 +129,7 @@ def compute(spec: Spec) -> np.ndarray:
     >>> compute(make_spec(op="transposed", input=[[1, 2]], weights=[[1, 1]])).tolist()
     [[1.0, 3.0, 2.0]]
     """
+    _check_spec(spec)
     g = spec.gather
     if spec.op == "maxpool":
         grid = pad_or_crop(spec.input, g.padding, value=-np.inf)
@@ -283,8 +292,9 @@ class Trace(Sequence[Step]):
     """
 
     def __init__(self, spec: Spec, view: str, output: np.ndarray) -> None:
+        _check_spec(spec)
         if view not in ("gather", "scatter"):
-            raise ValueError(f"view must be gather or scatter, got {view!r}")
+            raise ConfigError("view", f"must be gather, scatter or both (got {_show(view)})")
         self.spec, self.view, self.output = spec, view, output
         by_input = view == "scatter"
         self._rows = _AxisTaps.build(spec, 0, by_input)
@@ -303,9 +313,16 @@ class Trace(Sequence[Step]):
     def __getitem__(self, index: int | slice) -> Step | list[Step]:
         if isinstance(index, slice):
             return [self[n] for n in range(*index.indices(len(self)))]
+        try:
+            index = operator.index(index)  # ints, NumPy's too; not 1.5, not True
+        except TypeError:
+            raise StepIndexError(f"a step index must be an integer (got "
+                                 f"{_show(index)})") from None
+        if isinstance(index, bool):
+            raise StepIndexError(f"a step index must be an integer (got {_show(index)})")
         n = index + len(self) if index < 0 else index
         if not 0 <= n < len(self):
-            raise IndexError(f"step {index} out of range for {len(self)} steps")
+            raise StepIndexError(f"step {index} out of range for {len(self)} steps")
         return self._step(n)
 
     def __iter__(self) -> Iterator[Step]:
@@ -420,7 +437,16 @@ def trace(spec: Spec, view: str | None = None) -> Trace:
     bias, see :class:`Step`). For pools the taps list each window's input cells (a max or
     mean of them, not a sum of products). A channel-mode spec gives a :class:`ChannelTrace`.
     """
-    view = view or spec.view
+    _check_spec(spec)
+    view = spec.view if view is None else view
+    if not isinstance(view, str) or view.strip().lower() not in ("gather", "scatter", "both"):
+        raise ConfigError("view", f"must be gather, scatter or both (got {_show(view)})")
+    view = view.strip().lower()
     if view == "both":
         view = "gather"
     return (ChannelTrace if spec.channels else Trace)(spec, view, compute(spec))
+
+
+def _check_spec(spec: object) -> None:
+    if not isinstance(spec, Spec):
+        raise ConfigError("spec", f"must be a Spec, from make_spec (got {type(spec).__name__})")

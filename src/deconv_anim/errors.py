@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,84 @@ def one_line(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+PREVIEW = 40
+"""The most characters of a value an error message shows."""
+
+
 def show_value(value: Any) -> str:
-    """A value as the user wrote it, YAML-ish and short, for error messages."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):  # pragma: no cover - json handles every YAML-safe value
-        text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """A value as the user wrote it, YAML-ish and short, for error messages.
+
+    JSON's spelling, cut to :data:`PREVIEW` characters. The text is made piece by piece and
+    stops once long enough, so a huge, deep or self-containing value costs no more than a
+    short one (an alias bomb never reaches its expansion here).
+
+    >>> show_value({"op": "conv", "size": [5, 5]}), show_value(10 ** 5000)
+    ('{"op": "conv", "size": [5, 5]}', 'an integer of 5001 digits')
+    """
+    text = ""
+    for piece in _pieces(value):
+        text += piece
+        if len(text) > PREVIEW:
+            break
+    return text if len(text) <= PREVIEW else text[:PREVIEW - 3] + "..."
+
+
+def _scalar(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        if value.bit_length() <= 1000:
+            return str(value)
+        digits = int((value.bit_length() - 1) * 0.30102999566398120) + 1
+        digits += abs(value) >= 10 ** digits
+        return f"an integer of {digits} digits"
+    if isinstance(value, float):
+        return json.dumps(value)
+    text = value if isinstance(value, str) else str(value)
+    return json.dumps(text[:PREVIEW + 1], ensure_ascii=False)
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, (str, int, float)) or key is None:
+        text = key if isinstance(key, str) else _scalar(key)
+        return json.dumps(text[:PREVIEW + 1], ensure_ascii=False)
+    return repr(key)[:PREVIEW + 1]
+
+
+def _pieces(value: Any) -> Iterator[str]:
+    """The JSON text of ``value`` in small pieces, from a loop over an explicit stack."""
+    stack: list[list[Any]] = []  # [iterator, closer, first?, mapping?]
+    current = value
+    while True:
+        if isinstance(current, Mapping):
+            yield "{"
+            stack.append([iter(current.items()), "}", True, True])
+        elif isinstance(current, (list, tuple)):
+            yield "["
+            stack.append([iter(current), "]", True, False])
+        else:
+            yield _scalar(current)
+        while stack:
+            top = stack[-1]
+            item: Any = next(top[0], _END)
+            if item is _END:
+                stack.pop()
+                yield top[1]
+                continue
+            if not top[2]:
+                yield ", "
+            top[2] = False
+            if top[3]:
+                yield _key(item[0]) + ": "
+                current = item[1]
+            else:
+                current = item
+            break
+        else:
+            return
+
+
+_END = object()
 
 
 def os_reason(error: OSError, folder: str | Path | None = None) -> str:
@@ -33,8 +105,11 @@ def os_reason(error: OSError, folder: str | Path | None = None) -> str:
     if folder is not None:
         folder = Path(folder)
         for parent in (folder, *folder.parents):
-            if parent.exists() and not parent.is_dir():
-                return f"{parent} is a file, not a folder"
+            try:
+                if parent.exists() and not parent.is_dir():
+                    return f"{parent} is a file, not a folder"
+            except OSError:  # not allowed to look (a 0700 folder), a name too long, ...
+                continue
     text = (error.strerror or str(error)).strip()
     return one_line(text.splitlines()[0]) if text else type(error).__name__
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+from .errors import ConfigError
 from .spec import Spec
 
 if TYPE_CHECKING:
@@ -16,8 +18,11 @@ _OP_NAMES = {"conv": "convolution", "transposed": "transposed convolution",
 
 
 def number(value: float) -> int | float:
-    """A float as JSON wants it: integral values as ints."""
+    """A float as JSON wants it: integral values as ints. JSON has no NaN or infinity:
+    one is refused (a spec from :func:`~deconv_anim.spec.make_spec` never holds them)."""
     value = float(value)
+    if not math.isfinite(value):
+        raise ConfigError("input", f"values must be finite for JSON (got {value})")
     return int(value) if value.is_integer() else value
 
 
@@ -53,6 +58,8 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
     """
     from .engine import compute, trace  # (NumPy: the text of describe() needs neither)
 
+    if not isinstance(spec, Spec):
+        raise ConfigError("spec", f"must be a Spec, from make_spec (got {type(spec).__name__})")
     dense = None
     if with_matrix:  # first: a refused matrix costs nothing else
         from .matrix import op_matrix
@@ -145,6 +152,8 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
       columns: out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
       frames: 9 (one per output cell)
     """
+    if not isinstance(spec, Spec):
+        raise ConfigError("spec", f"must be a Spec, from make_spec (got {type(spec).__name__})")
     lines = [_headline(spec, name)]
     k_eff = spec.k_eff
     for axis, label in ((0, "rows:   "), (1, "columns:")):

@@ -25,7 +25,7 @@ def integer(key: str, value: Any, minimum: int, what: str) -> int:
     if not _is_int(value) or value < minimum:
         raise ConfigError(key, f"must be {what} (got {_show(value)})")
     if value > MAX_SIDE:
-        raise ConfigError(key, f"must be at most {MAX_SIDE} (got {value})")
+        raise ConfigError(key, f"must be at most {MAX_SIDE} (got {_show(value)})")
     return int(value)
 
 
@@ -82,8 +82,11 @@ def check_grid(size: Pair, stride: Pair, dilation: Pair, k_eff: Pair, pad: Quad,
             side = size[axis] + before + after
         sides.append(side)
     if max(sides) > MAX_SIDE or sides[0] * sides[1] > MAX_CELLS:
-        key = "stride" if transposed and max(stride) > 1 else (
-            "dilation" if max(dilation) > 1 else "padding")
+        # what grew it: a convolution's grid is the input (bounded) plus its padding
+        key = "padding"
+        if transposed:
+            key = ("stride" if max(stride) > 1 else "dilation" if max(dilation) > 1
+                   else "size" if max(size) >= max(k_eff) else "kernel")
         raise ConfigError(key, f"makes the grid the window slides over {sides[0]}x{sides[1]} "
                                f"cells, more than {MAX_SIDE} per side or {MAX_CELLS} cells")
 

@@ -445,10 +445,10 @@ def make_spec(
                         raise ConfigError("padding", (
                             f"leaves max-pool window {o} ({name}) with no input cell, only "
                             "padding (its maximum would be -inf)"))
+    check_grid(in_size, st, dil, k_eff, pad, extra, transposed)  # names the key that grew it
     if out[0] * out[1] > MAX_CELLS or max(out) > MAX_SIDE:
         raise ConfigError("size", f"gives an output too large ({out[0]}x{out[1]}; "
                                   f"at most {MAX_SIDE} per side and {MAX_CELLS} cells)")
-    check_grid(in_size, st, dil, k_eff, pad, extra, transposed)
 
     if isinstance(seed, bool) or not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ConfigError("seed", f"must be an integer from 0 to {MAX_SEED} (got {_show(seed)})")

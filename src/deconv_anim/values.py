@@ -43,8 +43,8 @@ def is_number(value: Any) -> bool:
 def _check_number(key: str, where: str, value: Any) -> None:
     if not is_number(value):
         raise ConfigError(key, f"{where}must be a number (got {_show(value)})")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(key, f"{where}must be finite (got {value})")
+    if not is_int(value) and not math.isfinite(value):  # NumPy's float32 included
+        raise ConfigError(key, f"{where}must be finite (got {float(value)})")
     if abs(value) > MAX_VALUE:  # sums of products stay exact and finite
         raise ConfigError(key, f"{where}must be at most {MAX_VALUE:g} in size "
                                f"(got {_show(value)})")
