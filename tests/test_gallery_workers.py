@@ -59,3 +59,46 @@ def test_real_renderer_in_worker_processes(tmp_path):
     for name in SMALL:
         assert (tmp_path / "out" / f"{name}.gif").read_bytes().startswith(b"GIF8")
     assert check_gallery(configs, tmp_path / "out") == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_workers_end_when_the_parent_is_killed(tmp_path):
+    """SIGKILL to a `gallery --jobs 2` parent: its workers stop too, not minutes later."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    for n in range(6):  # long enough renders that workers are busy when the parent dies
+        (configs / f"c{n}.yaml").write_text(f"op: conv\nsize: {20 + n}\nkernel: 3\n"
+                                            "padding: same\n")
+    parent = subprocess.Popen([sys.executable, "-m", "deconv_anim", "gallery", str(configs),
+                               "-o", str(tmp_path / "out"), "--jobs", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children_file = Path(f"/proc/{parent.pid}/task/{parent.pid}/children")
+    workers: list[int] = []
+    deadline = time.monotonic() + 30
+    while len(workers) < 2 and time.monotonic() < deadline and parent.poll() is None:
+        time.sleep(0.05)
+        try:
+            workers = [int(p) for p in children_file.read_text().split()]
+        except OSError:
+            break
+    assert len(workers) >= 2, "the gallery started no workers"
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        return state != "Z"
+
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers), "workers outlived the killed gallery"

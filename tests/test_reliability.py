@@ -152,6 +152,16 @@ def _unsearchable(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render_module, "stat_or_none", stat_or_none)
 
 
+def _fifo_config(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.mkfifo(folder / "configs" / "pipe.yaml")
+
+
+def _gif_gallery(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deconv_anim.gallery import build_gallery
+
+    build_gallery(folder / "configs", folder / "out", jobs=1)
+
+
 ALIAS_BOMB = "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
     f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10))
 DEEP = "[" * 40 + "]" * 40
@@ -551,6 +561,15 @@ CASES: list[Case] = [
          "be printable", ("gallery", "configs", "-o", "out", "--jobs", "1"),
          {"configs/good.yaml": GOOD, "configs/bad.yaml": GOOD + 'title: "bell\\a"\n'},
          code=1, new=WRITTEN),
+    Case("gallery: a config that is a FIFO", "`configs/pipe.yaml` (a named pipe)",
+         "configs/pipe.yaml: is a FIFO (named pipe), not a config file", ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD}, setup=_fifo_config, code=1, new=WRITTEN),
+    Case("gallery: `gallery.yaml` text with a control character", "`title: \"bell\\a\"`",
+         "configs/gallery.yaml: sections[0].title: holds U+0007, a control character, at "
+         "position 4; text must be printable", ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         {"configs/good.yaml": GOOD,
+          "configs/gallery.yaml": 'sections:\n  - title: "bell\\a"\n    tables:\n'
+                                  '      - configs: [good]\n'}),
     Case("gallery: `gallery.yaml` nested too deep", "`sections: [[[[…]]]]` (40 levels)",
          "configs/gallery.yaml: line 1, column 42: nests lists or mappings deeper than 32 levels",
          ("gallery", "configs", "-o", "out", "--jobs", "1"),
@@ -1117,3 +1136,32 @@ if __name__ == "__main__":
     _, tail = rest.split(END, 1)
     DOC.write_text(f"{head}{BEGIN}\n{table()}\n{END}{tail}", encoding="utf-8")
     print(f"{DOC.relative_to(ROOT)}: {len(CASES)} rows")
+
+
+def test_check_in_another_format_says_so_once(tmp_path: Path) -> None:
+    """A GIF gallery checked as SVG: one line naming both formats, not one per output."""
+    from deconv_anim.gallery import build_gallery, check_gallery
+
+    (tmp_path / "configs").mkdir()
+    for name in ("a", "b", "c"):
+        (tmp_path / "configs" / f"{name}.yaml").write_text(GOOD)
+    build_gallery(tmp_path / "configs", tmp_path / "out", jobs=1)
+    problems = check_gallery(tmp_path / "configs", tmp_path / "out", format="svg")
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'out'}: holds gif outputs, not svg: check it with --format gif, or "
+        "render it with gallery --format svg"]
+
+
+def test_a_hostile_manifest_is_not_ours(tmp_path: Path) -> None:
+    """A manifest of 100,000 '[' (or huge numbers) is ignored: everything is re-checked."""
+    from deconv_anim.gallery import build_gallery, check_gallery
+
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "a.yaml").write_text(GOOD)
+    build_gallery(tmp_path / "configs", tmp_path / "out", jobs=1)
+    for text in ("[" * 100_000, '{"version": 1' + "0" * 5000 + "}"):
+        (tmp_path / "out" / ".deconv-anim.json").write_text(text)
+        problems = check_gallery(tmp_path / "configs", tmp_path / "out")
+        assert [p.reason for p in problems] == ["not recorded in the manifest"] or problems
+        result = build_gallery(tmp_path / "configs", tmp_path / "out", jobs=1)
+        assert not result.failed

@@ -209,6 +209,14 @@ def check_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     format_version = renderer_version()
     records = read_manifest(out)
     problems = []
+    suffix = f".{format}"
+    others = sorted({Path(name).suffix for name in records} - {suffix})
+    if records and not any(name.endswith(suffix) for name in records):
+        # a gallery of another format: say so once, not "missing" for every output
+        return [Problem(out, f"holds {', '.join(s.lstrip('.') for s in others)} outputs, not "
+                             f"{format}: check it with --format "
+                             f"{others[0].lstrip('.')}, or render it with gallery --format "
+                             f"{format}")]
     for item in items:
         if item.error is not None:
             problems.append(Problem(out / item.output, f"cannot be rendered: {item.error}"))

@@ -17,6 +17,7 @@ from ..atomic import write_atomic
 from ..config import Config, resolve_config
 from ..errors import DeconvAnimError
 from ..formats import FORMATS
+from ..limits import load_json, read_config_bytes
 
 __all__ = ["MANIFEST_NAME", "Item", "Problem", "read_items", "read_manifest",
            "write_manifest", "stale_reason", "remove_stale_temps", "file_sha256"]
@@ -114,11 +115,10 @@ def _process_alive(pid: int) -> bool:
 def read_items(configs: Mapping[str, Path], suffix: str = ".gif") -> list[Item]:
     items = []
     for name, path in configs.items():
-        try:
-            digest = sha256_of(path.read_bytes())  # hashed before it is parsed: never too new
-        except OSError as error:
-            items.append(Item(name, path, "", None, f"{path}: cannot be read "
-                                                     f"({error.strerror})", suffix))
+        try:  # hashed before it is parsed: never too new; a FIFO or a huge file refused
+            digest = sha256_of(read_config_bytes(path))
+        except DeconvAnimError as error:
+            items.append(Item(name, path, "", None, str(error), suffix))
             continue
         try:
             items.append(Item(name, path, digest, resolve_config(path, kind="path"), None, suffix))
@@ -130,9 +130,9 @@ def read_items(configs: Mapping[str, Path], suffix: str = ".gif") -> list[Item]:
 
 def read_manifest(out_dir: Path) -> dict[str, dict[str, Any]]:
     """The manifest's records by output name; unreadable or foreign means none."""
-    try:
-        document = json.loads((out_dir / MANIFEST_NAME).read_text("utf-8"))
-    except (OSError, ValueError):
+    try:  # bounded: a hostile manifest (deep nesting, huge numbers) is just not ours
+        document = load_json((out_dir / MANIFEST_NAME).read_bytes())
+    except (OSError, DeconvAnimError):
         return {}
     if not isinstance(document, dict) or document.get("version") != MANIFEST_VERSION:
         return {}

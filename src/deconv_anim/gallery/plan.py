@@ -14,6 +14,7 @@ from typing import Any
 from ..config import read_yaml
 from ..errors import ConfigError
 from ..errors import show_value as _show
+from ..limits import check_text, read_config_bytes
 
 __all__ = ["Cell", "Row", "Table", "Section", "GalleryPlan", "LAYOUT_NAME", "find_configs",
            "parse_layout", "load_layout", "complete_layout"]
@@ -136,13 +137,14 @@ def _line(where: str, value: Any) -> str:
     text = str(value).strip()
     if "\n" in text:
         raise ConfigError(where, "must be a single line of text")
+    check_text(where, text)
     return text
 
 
 def _markdown(where: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(where, f"must be Markdown text (got {_show(value)})")
-    return value.strip()
+    return check_text(where, value.strip(), allowed="\n\t")
 
 
 def _optional(mapping: Mapping[str, Any], key: str, where: str,
@@ -294,8 +296,9 @@ def find_configs(config_dir: str | Path) -> dict[str, Path]:
     if not folder.is_dir():
         raise ConfigError(None, "no such folder of configs" if not folder.exists() else
                           "is not a folder", str(folder))
+    # not only regular files: a FIFO or a device named *.yaml is listed, and refused
     paths = sorted(p for p in folder.glob("*.yaml")
-                   if p.name != LAYOUT_NAME and not p.name.startswith(".") and p.is_file())
+                   if p.name != LAYOUT_NAME and not p.name.startswith(".") and not p.is_dir())
     return {p.stem: p for p in paths}
 
 
@@ -305,10 +308,7 @@ def load_layout(config_dir: str | Path, names: Mapping[str, Any]) -> GalleryPlan
     if not path.exists():
         return GalleryPlan()
     source = str(path)
-    try:
-        empty = not path.read_bytes().strip()
-    except OSError as error:
-        raise ConfigError(None, f"cannot be read ({error.strerror})", source) from None
+    empty = not read_config_bytes(path, source).strip()  # a FIFO or a huge file refused
     if empty:
         raise ConfigError(None, "is empty: give it sections (see docs/gallery.md) or delete "
                                 "it for one table of every config", source)

@@ -3,6 +3,7 @@ or SIGTERM stops cleanly (each running render removes its temp file)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -72,9 +73,24 @@ _worker_busy = False
 _worker_stopping = False
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_sigterm)
+    _die_with(parent)
+
+
+def _die_with(parent: int | None) -> None:
+    """Ask the kernel to send SIGTERM when the parent dies (Linux; a SIGKILLed gallery
+    leaves no workers rendering on), and exit at once if it is already gone."""
+    if not sys.platform.startswith("linux"):  # pragma: no cover
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if parent is not None and os.getppid() != parent:  # died before prctl took effect
+        os._exit(143)
 
 
 def _worker_sigterm(signum: int, frame: Any) -> None:
@@ -148,7 +164,8 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int,
     # module loaded instead of importing NumPy and Pillow each
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                               initializer=_worker_init)
+                               initializer=_worker_init,
+                               initargs=(os.getpid(),))
     finished = False
     # the longest renders first, so no core waits on one started last (the manifest and
     # the README do not depend on the order renders finish in)
