@@ -562,7 +562,8 @@ CASES: list[Case] = [
          {"configs/good.yaml": GOOD, "configs/bad.yaml": GOOD + 'title: "bell\\a"\n'},
          code=1, new=WRITTEN),
     Case("gallery: a config that is a FIFO", "`configs/pipe.yaml` (a named pipe)",
-         "configs/pipe.yaml: is a FIFO (named pipe), not a config file", ("gallery", "configs", "-o", "out", "--jobs", "1"),
+         "configs/pipe.yaml: is a FIFO (named pipe), not a config file",
+         ("gallery", "configs", "-o", "out", "--jobs", "1"),
          {"configs/good.yaml": GOOD}, setup=_fifo_config, code=1, new=WRITTEN),
     Case("gallery: `gallery.yaml` text with a control character", "`title: \"bell\\a\"`",
          "configs/gallery.yaml: sections[0].title: holds U+0007, a control character, at "
