@@ -311,6 +311,45 @@ def test_embed_prints_a_snippet(cwd, kind, expected):
     assert result.stderr.startswith("wrote fig.gif")
 
 
+@pytest.mark.parametrize(("kind", "opening", "closing"), [
+    ("md", "```python\nimport torch\n", "print(tuple(y.shape))\n```"),
+    ("html", '<pre><code class="language-python">import torch\n',
+     "print(tuple(y.shape))</code></pre>"),
+    ("rst", ".. code-block:: python\n\n   import torch\n", "   print(tuple(y.shape))"),
+])
+def test_embed_with_code_adds_the_framework_snippet(cwd, kind, opening, closing):
+    result = run("--op", "conv", "--size", "4", "--kernel", "3", "--cell", "10", "-o",
+                 "fig.gif", "--embed", kind, "--code", "torch")
+    assert result.exit_code == 0, result.output
+    image, _, code = result.stdout.rstrip("\n").partition("\n\n")
+    assert image.startswith(("![Convolution", "<img", ".. image::"))
+    assert code.startswith(opening) and code.endswith(closing), code
+    # the code block holds the exact snippet `info --code` prints
+    from deconv_anim.codegen import snippet as code_snippet
+    from deconv_anim.spec import make_spec
+
+    plain = code_snippet(make_spec(op="conv", size=4, kernel=3), "torch").rstrip("\n")
+    if kind == "md":
+        body = code.removeprefix("```python\n").removesuffix("\n```")
+    elif kind == "html":
+        import html as html_lib
+
+        body = html_lib.unescape(code.removeprefix('<pre><code class="language-python">')
+                                 .removesuffix("</code></pre>"))
+    else:
+        body = "\n".join(line[3:] for line in code.splitlines()[2:])
+    assert body == plain
+
+
+def test_code_without_embed_is_refused(cwd):
+    result = run("--preset", "no_padding_no_strides", "--code", "torch")
+    assert result.exit_code == 2
+    assert result.output.strip() == ("Error: --code: adds the code under the --embed "
+                                     "snippet: add --embed (or print the code alone with "
+                                     "deconv-anim info --code)")
+    assert not list(Path().iterdir())
+
+
 def test_embed_video_snippets():
     cfg = config()
     alt = alt_text(cfg)

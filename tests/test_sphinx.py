@@ -48,6 +48,7 @@ Page
 .. deconv-anim:: /../configs/up.yaml
    :format: svg
    :frame: 0
+   :code: torch
 """
 
 CONFIG = "title: Up\nop: transposed\nsize: 3\nkernel: 3\nstride: 2\npadding: 1\n" \
@@ -103,6 +104,20 @@ def test_html_shows_the_animations(project):
     svg = re.search(r'<img [^>]*src="\.\./(_images/up-[0-9a-f]{16}\.svg)"', page)
     assert svg and (project / "out" / "html" / svg[1]).read_text().startswith("<svg")
     assert not list((project / "out" / "html" / "_images").glob("*.png"))  # no stills
+
+
+def test_code_option_adds_the_framework_snippet(project):
+    import html as html_lib
+
+    page = (project / "out" / "html" / "sub" / "page.html").read_text()
+    block = re.search(r'<div class="deconv-anim-code highlight-python notranslate">'
+                      r'(.*?)</div>\s*</div>', page, re.S)
+    assert block, page
+    text = html_lib.unescape(re.sub(r"<[^>]+>", "", block[1]))
+    assert "nn.ConvTranspose2d(1, 1, kernel_size=(3, 3), stride=(2, 2)" in text
+    assert "print(tuple(" in text
+    index = (project / "out" / "html" / "index.html").read_text()
+    assert "deconv-anim-code" not in index  # only where asked
 
 
 def test_latex_includes_a_still_png(project):

@@ -287,12 +287,15 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
 @click.option("--embed", type=click.Choice(EMBED_KINDS), default=None,
               help="print a Markdown, HTML or reStructuredText snippet showing the file "
                    "(the 'wrote' line then goes to stderr)")
+@click.option("--code", type=click.Choice(("torch", "tf", "keras")), default=None,
+              help="with --embed: add a runnable snippet computing the op in that framework "
+                   "under the figure")
 @config_options
 @user_errors
 def render(config: str | None, out: str | None, frames_dir: str | None,
            max_frames: int | None, max_pixels: int | None, fmt: str | None,
            fps: float | None, tween: int, sheet: bool, still: int | None,
-           embed: str | None, **params: Any) -> None:
+           embed: str | None, code: str | None, **params: Any) -> None:
     """Render CONFIG (a YAML file), a --preset, or the flags alone to an animation.
 
     The output's suffix picks the format: .gif, .png (APNG), .webp, .mp4 (needs
@@ -307,10 +310,16 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
       deconv-anim render --op transposed --size 3 --kernel 3 --stride 2 --view scatter
       deconv-anim render --preset dilation -o dilation.mp4 --tween 4
       deconv-anim render --preset dilation --format svg --embed md
+      deconv-anim render --preset dilation --embed md --code torch
       deconv-anim render --preset dilation --sheet -o dilation-sheet.png
     """
     from .animation import MAX_FRAMES, MAX_PIXELS, Animation
 
+    if code is not None and embed is None:
+        from .errors import ConfigError
+
+        raise ConfigError("--code", "adds the code under the --embed snippet: add --embed "
+                                    "(or print the code alone with deconv-anim info --code)")
     preset, overrides = _overrides(params)
     ((_, built),) = build_configs((config,) if config else (), preset, overrides)
     if isinstance(built, DeconvAnimError):
@@ -327,9 +336,13 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
     click.echo(f"wrote {result.path} ({frames}, {width}x{height}, "
                f"{result.bytes:,} bytes)", err=embed is not None)
     if embed is not None:
-        from .embed import alt_text, snippet
+        from .embed import alt_text, code_block, snippet
 
         click.echo(snippet(result.path, embed, alt=alt_text(built), size=result.size))
+        if code is not None:
+            from .codegen import snippet as code_snippet
+
+            click.echo(f"\n{code_block(code_snippet(built.spec, code), embed)}")
 
 
 def _check_folder(key: str, folder: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .formats import FORMATS
 
-__all__ = ["KINDS", "snippet", "alt_text"]
+__all__ = ["KINDS", "snippet", "alt_text", "code_block"]
 
 KINDS = ("md", "html", "rst")
 
@@ -87,3 +87,30 @@ def snippet(path: str | Path, kind: str, *, alt: str, size: tuple[int, int] | No
     if width:
         lines.append(f"   :width: {width}")
     return "\n".join(lines)
+
+
+def code_block(code: str, kind: str) -> str:
+    """``code`` (a Python snippet, such as ``deconv-anim info --code torch`` prints) as a
+    ``kind`` (md, html or rst) code block, to go under the figure.
+
+    Examples
+    --------
+    >>> print(code_block("print(1 < 2)", "html"))
+    <pre><code class="language-python">print(1 &lt; 2)</code></pre>
+    >>> print(code_block("x = 1", "rst"))
+    .. code-block:: python
+    <BLANKLINE>
+       x = 1
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
+    code = code.rstrip("\n")
+    if kind == "md":
+        fence = "```"
+        while fence in code:
+            fence += "`"
+        return f"{fence}python\n{code}\n{fence}"
+    if kind == "html":
+        return f'<pre><code class="language-python">{html.escape(code, quote=False)}</code></pre>'
+    body = "\n".join(f"   {line}" if line else "" for line in code.split("\n"))
+    return f".. code-block:: python\n\n{body}"

@@ -21,9 +21,11 @@ In a page, a config file (relative to the page, or to the source folder with a l
        :alt: A 3x3 map upsampled to 5x5
 
 Options of the directive itself: ``:format:``, ``:width:``, ``:align:``, ``:alt:`` (default:
-the op and its shapes in words, see :func:`deconv_anim.embed.alt_text`) and ``:frame:``
+the op and its shapes in words, see :func:`deconv_anim.embed.alt_text`), ``:frame:``
 (the frame a builder that cannot animate shows, LaTeX for one: from 0, negative from the
-end; default -1, the last, where the output is complete).
+end; default -1, the last, where the output is complete) and ``:code:`` (``torch``,
+``tf`` or ``keras``: a runnable snippet computing the op in that framework, as a code block
+under the figure).
 
 Each render is cached under the build folder by the sha256 of the resolved config, the
 format and the renderer's ``FORMAT_VERSION``: an unchanged figure is not rendered again,
@@ -58,7 +60,7 @@ FORMATS = FORMAT_NAMES
 """The ``:format:`` choices: the names of :data:`deconv_anim.formats.FORMATS`, whose MIME
 type is matched against a builder's image types (an APNG is ``image/apng``, not the still
 ``image/png`` a LaTeX builder takes: it would show the APNG's first frame)."""
-_OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class")
+_OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class", "code")
 
 
 class deconv_anim_figure(nodes.General, nodes.Element):  # docutils names nodes in lower case
@@ -94,6 +96,7 @@ def _option_spec() -> dict[str, Any]:
         "alt": directives.unchanged,
         "frame": int,
         "class": directives.class_option,
+        "code": lambda arg: directives.choice(arg, ("torch", "tf", "keras")),
     })
     return spec
 
@@ -163,7 +166,15 @@ class DeconvAnimDirective(SphinxDirective):
         frozen = nodes.image(uri=self._uri(still), classes=classes, **attrs)
         holder = deconv_anim_figure("", moving, frozen, mime=FORMAT_TABLE[fmt].mime)
         self.set_source_info(holder)
-        return [holder]
+        if "code" not in self.options:
+            return [holder]
+        from .codegen import snippet as code_snippet
+
+        text = code_snippet(config.spec, self.options["code"]).rstrip("\n")
+        block = nodes.literal_block(text, text, language="python",
+                                    classes=["deconv-anim-code"])
+        self.set_source_info(block)
+        return [holder, block]
 
     def _uri(self, path: Path) -> str:
         """``path`` as an image URI Sphinx resolves (relative to the source folder)."""
