@@ -16,7 +16,8 @@ from PIL import Image
 from deconv_anim.config import config_from_mapping
 from deconv_anim.encode import GifStream, Timing, atomic_output, write, writer_for
 from deconv_anim.errors import ConfigError, OutputError
-from deconv_anim.raster import MAX_COLORS, TRANSPARENT, Raster, RasterFrame
+from deconv_anim.palette import MAX_COLORS, TRANSPARENT
+from deconv_anim.raster import Raster, RasterFrame
 from deconv_anim.render import prepare, render
 
 CONV = {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1}

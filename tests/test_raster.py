@@ -15,7 +15,7 @@ import pytest
 
 from cases import CASES as SHARED_CASES
 from deconv_anim.config import config_from_mapping
-from deconv_anim.raster import MAX_COLORS, TRANSPARENT
+from deconv_anim.palette import MAX_COLORS, TRANSPARENT
 from deconv_anim.render import prepare
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES
@@ -285,7 +285,7 @@ def test_scatter_stamps_and_tints(name):
         assert close(tint[top], OUTPUT)  # the most stamped cells are the output colour
     # more stamps, a deeper tint: strictly further from the background
     # (past 8 counts, counts share tints in equal bins: strictly deeper from bin to bin)
-    classes = raster._tint_classes()
+    classes = raster.timeline.tints.classes
 
     def bin_of(n):
         return -1 if n == 0 else next(i for i, (lo, hi) in enumerate(classes) if lo <= n <= hi)
@@ -518,7 +518,7 @@ def test_title_adds_a_caption_band():
 
 
 def _one_line(p0, p1, width, levels):
-    """An independent, one-segment-at-a-time reference for raster._segment_pixels."""
+    """An independent, one-segment-at-a-time reference for paint.segment_pixels."""
     d = p1 - p0
     length = float(np.hypot(*d))
     if length < 1e-9:
@@ -542,7 +542,7 @@ def _one_line(p0, p1, width, levels):
 
 
 def test_connector_pixels_match_a_one_line_reference():
-    from deconv_anim.raster import _segment_pixels
+    from deconv_anim.paint import segment_pixels
 
     rng = np.random.default_rng(1)
     for trial in range(200):
@@ -551,7 +551,7 @@ def test_connector_pixels_match_a_one_line_reference():
             p1[0] = p0[0]  # a point: no pixels
         if trial % 5 == 0:
             p1[1, 0] = p0[1, 0]  # vertical
-        ys, xs, cov = _segment_pixels(p0, p1, 1.4, 2)
+        ys, xs, cov = segment_pixels(p0, p1, 1.4, 2)
         got = sorted(zip(ys.tolist(), xs.tolist(), np.round(cov, 4).tolist()))
         want = sorted(px for a, b in zip(p0, p1) for px in _one_line(a, b, 1.4, 2))
         assert got == want, trial
@@ -567,36 +567,38 @@ def test_connector_pixels_match_a_one_line_reference():
 def test_cached_connector_lines_equal_lines_drawn_where_they_are(params):
     """The connectors are computed once per shape and moved: at every step (and every
     in-between position) they must be the pixels of the lines drawn in place."""
+    from deconv_anim.frames import Canvas
+
     raster = prepare(config_from_mapping(params))
+    canvas = Canvas(raster)
     frames = list(raster.scene.frames())
-    for n, _ in enumerate(raster.frames(tween=1)):
+    layout = raster.layout
+    for n in range(2 * len(frames) - 1):
         step, phase = divmod(n, 2)
-        if step >= len(frames) - 1 and phase:
-            break
         frame = frames[step]
         nxt = frames[step + 1] if phase else frame
         t = 0.5 if phase else 0.0
-        wshift = raster._shift(frame.window, nxt.window, t)
-        tshift = raster._shift(frame.target, nxt.target, t)
-        ys, xs, offs, _ = raster._connectors(wshift, tshift)
-        in_place = raster._line_pixels([(raster._window_at_0[i] + wshift,
-                                         raster._target_at_0[j] + tshift)
-                                        for i, j in raster._pairs])
+        wshift = layout.shift(frame.window, nxt.window, t)
+        tshift = layout.shift(frame.target, nxt.target, t)
+        ys, xs, offs, _ = canvas.connectors(wshift, tshift)
+        in_place = canvas.line_pixels([(canvas.window_at_0[i] + wshift,
+                                        canvas.target_at_0[j] + tshift)
+                                       for i, j in canvas.pairs])
         assert sorted(zip(ys.tolist(), xs.tolist(), offs.tolist())) == sorted(
             zip(in_place[0].tolist(), in_place[1].tolist(), in_place[2].tolist()))
-    assert len(raster._line_cache) <= len(frames) * 2
+    assert len(canvas.line_cache) <= len(frames) * 2
 
 
 def test_sprites_are_shared_between_figures_that_look_alike():
-    from deconv_anim import raster as raster_module
+    from deconv_anim import composite
 
     def window_offsets(params):
         raster = prepare(config_from_mapping(params))
         next(raster.frames())
-        return [v for k, v in raster_module._sprite_cache.items()
-                if k[0] is raster._blender]
+        return [v for k, v in composite.sprite_cache.items()
+                if k[0] is raster.blender]
 
-    raster_module._sprite_cache.clear()
+    composite.sprite_cache.clear()
     first = window_offsets({"op": "conv", "size": 5, "kernel": 3})
     # a different grid, the same kernel, cell size and colours: the same sprites
     second = window_offsets({"op": "conv", "size": 7, "kernel": 3, "padding": 2})

@@ -1,9 +1,8 @@
 """The teaching views: numbers, both views side by side, the overlap map, pooling, labels,
 themes and colours -- the numbers they draw are the engine's, and the pixels say so.
 
-Numbers are read back from what the raster draws: its captions (``Raster.caption``), the
-output cell texts it fills in step by step (``Raster._output_step``, spied on, never
-changed), and the kernel weights it writes into the window sprite (``Raster._sprite``).
+Numbers are read back from what the raster draws: its timeline (captions, the output cell
+texts filled in step by step, the kernel weights shown in the window) and its pixels.
 Pixels are sampled as in ``test_raster.py`` (a 3x3 majority, away from connector lines),
 but off the cell centre where a cell carries a number.
 """
@@ -22,11 +21,12 @@ from deconv_anim import ConfigError
 from deconv_anim.config import STYLE_KEYS, config_from_mapping, load_config
 from deconv_anim.engine import compute, trace
 from deconv_anim.gallery import find_configs, load_layout, readme_text
-from deconv_anim.raster import MAX_TERMS, Raster, SideBySide
+from deconv_anim.raster import SideBySide
 from deconv_anim.render import look_of, prepare, render
 from deconv_anim.report import format_value, summary
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES
+from deconv_anim.timeline import MAX_TERMS
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 THEME = THEMES["classic"]
@@ -134,38 +134,32 @@ def stamp_counts(spec):
     return counts
 
 
-# ------------------------------------------------------------------ spies (src untouched)
+# ------------------------------------------------------------------ what the timeline shows
 
 
-@pytest.fixture
-def texts_spy(monkeypatch):
-    """Per raster: the output cell texts after every step (copies), and the last fills."""
-    seen: dict[int, list] = {}
-    original = Raster._output_step
+def replay(raster):
+    """The output cell texts and fills after every step, (step, texts, fills), replayed from
+    the raster's timeline (what its painters draw)."""
+    spec = raster.scene.spec
+    texts = np.full(spec.output_size, None, dtype=object)
+    fills = np.zeros((*spec.output_size, 3), np.uint8)
+    for state in raster.timeline.start:
+        texts[state.cell], fills[state.cell] = state.text, state.fill
+    out = []
+    for step in raster.timeline.steps:
+        for change in step.changes:
+            texts[change.cell], fills[change.cell] = change.text, change.fill
+        out.append((step.index, texts.copy(), fills.copy()))
+    return out
 
-    def spy(self, frame, fills, texts, state):
-        changed = original(self, frame, fills, texts, state)
-        seen.setdefault(id(self), []).append((frame.index, texts.copy(), fills.copy()))
-        return changed
 
-    monkeypatch.setattr(Raster, "_output_step", spy)
-    return seen
-
-
-@pytest.fixture
-def sprite_spy(monkeypatch):
-    """Per raster: (grid name, cells, weights) of every sprite drawn with weights."""
-    seen: dict[int, list] = {}
-    original = Raster._sprite
-
-    def spy(self, grid, cells, **options):
-        if options.get("weights") is not None:
-            seen.setdefault(id(self), []).append(
-                (grid.name, list(cells), np.array(options["weights"], float)))
-        return original(self, grid, cells, **options)
-
-    monkeypatch.setattr(Raster, "_sprite", spy)
-    return seen
+def window_weights(raster):
+    """(grid, window cells, weights) of the window as drawn: the timeline's kernel on the
+    cells of the window at (0, 0)."""
+    timeline = raster.timeline
+    probe = next(iter(raster.scene.frames()))._replace(window=(0, 0))
+    cells = raster.scene.window_cells(probe)
+    return [(timeline.window_grid, cells, np.array(timeline.kernel, float))]
 
 
 # ------------------------------------------------------------------ 1. numbers
@@ -211,7 +205,8 @@ def numbers_raster(mapping, cell=24, **render):
 
 
 def caption_text(raster, frame):
-    return raster.caption(frame).replace("\n", " ")
+    return raster.layout.fit_caption(raster.timeline.steps[frame.index].caption).replace(
+        "\n", " ")
 
 
 def caption_terms(text, prefix):
@@ -273,7 +268,7 @@ def test_transposed_gather_caption_weights_are_the_taps_weights(name):
     by the weight of its tap, w[kr, kc] -- the product x * w is the engine's."""
     raster = numbers_raster(NUMBERS[name])
     spec = raster.scene.spec
-    static = " ".join(raster._static_lines)
+    static = " ".join(raster.layout.static_lines)
     assert "rotated by 180 degrees" in static
     for frame in raster.scene.frames():
         r, c = frame.step.cell
@@ -290,22 +285,22 @@ def test_transposed_gather_caption_weights_are_the_taps_weights(name):
 
 
 def test_the_rotation_note_is_only_on_the_transposed_gather_view():
-    assert "rotated" not in " ".join(numbers_raster(NUMBERS["conv"])._static_lines)
-    assert "rotated" not in " ".join(numbers_raster(SCATTER["scatter"])._static_lines)
+    assert "rotated" not in " ".join(numbers_raster(NUMBERS["conv"]).layout.static_lines)
+    assert "rotated" not in " ".join(numbers_raster(SCATTER["scatter"]).layout.static_lines)
     plain = make(NUMBERS["transposed"])  # no values: no note
-    assert "rotated" not in " ".join(plain._static_lines)
+    assert "rotated" not in " ".join(plain.layout.static_lines)
 
 
 @pytest.mark.parametrize("name", ["transposed", "transposed_asym", "transposed_dilation",
                                   "transposed_cropped", "conv_floats", "conv_dilation"])
-def test_window_weights_sit_on_their_inputs(name, sprite_spy):
+def test_window_weights_sit_on_their_inputs(name):
     """Gather view: the weight drawn on the window cell over input x[ir, ic] is the w[kr, kc]
     its tap multiplies (for a transposed op, the kernel rotated by 180 degrees)."""
     raster = numbers_raster(NUMBERS[name])
     spec = raster.scene.spec
     frames = list(raster.scene.frames())
     run(raster)
-    (grid, cells, weights), = sprite_spy[id(raster)]
+    (grid, cells, weights), = window_weights(raster)
     assert grid == "input"
     drawn = dict(zip(cells, weights.ravel()))
     if spec.is_transposed:
@@ -320,12 +315,12 @@ def test_window_weights_sit_on_their_inputs(name, sprite_spy):
 
 
 @pytest.mark.parametrize("name", ["scatter", "scatter_asym", "scatter_pad"])
-def test_scatter_stamp_weights_sit_on_their_outputs(name, sprite_spy):
+def test_scatter_stamp_weights_sit_on_their_outputs(name):
     raster = numbers_raster(SCATTER[name])
     spec = raster.scene.spec
     frames = list(raster.scene.frames())
     run(raster)
-    (grid, cells, weights), = sprite_spy[id(raster)]
+    (grid, cells, weights), = window_weights(raster)
     assert grid == "output"
     np.testing.assert_array_equal(weights, spec.weights)  # not rotated
     drawn = dict(zip(cells, weights.ravel()))
@@ -380,12 +375,12 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
 
 
 @pytest.mark.parametrize("name", list(NUMBERS))
-def test_gather_output_texts_end_as_the_engines_output(name, texts_spy):
+def test_gather_output_texts_end_as_the_engines_output(name):
     raster = numbers_raster(NUMBERS[name])
     spec = raster.scene.spec
     out = fmt(compute(spec))
     run(raster)
-    steps = texts_spy[id(raster)]
+    steps = replay(raster)
     assert [index for index, *_ in steps] == list(range(spec.output_size[0]
                                                         * spec.output_size[1]))
     for index, texts, _ in steps:  # cells fill in row by row, each with its final number
@@ -396,11 +391,11 @@ def test_gather_output_texts_end_as_the_engines_output(name, texts_spy):
 
 
 @pytest.mark.parametrize("name", list(SCATTER))
-def test_scatter_running_sums_end_as_the_engines_output(name, texts_spy):
+def test_scatter_running_sums_end_as_the_engines_output(name):
     raster = numbers_raster(SCATTER[name])
     spec = raster.scene.spec
     run(raster)
-    steps = texts_spy[id(raster)]
+    steps = replay(raster)
     assert len(steps) == spec.input_size[0] * spec.input_size[1]
     sums = np.zeros(spec.output_size)
     touched = np.zeros(spec.output_size, bool)
@@ -429,7 +424,7 @@ def test_scatter_running_sums_end_as_the_engines_output(name, texts_spy):
          stride=[2, 1], padding=[1, 0, 0, 1]),
     dict(op="transposed", size=3, kernel=2, stride=2, dilation=2, padding=2),
 ])
-def test_gather_and_scatter_end_with_the_same_numbers(mapping, texts_spy):
+def test_gather_and_scatter_end_with_the_same_numbers(mapping):
     config = config_from_mapping({**mapping, "view": "both", "values": True,
                                   "style": {"cell": 20}})
     spec = config.spec
@@ -448,8 +443,8 @@ def test_gather_and_scatter_end_with_the_same_numbers(mapping, texts_spy):
     both = prepare(config)
     assert isinstance(both, SideBySide)
     run(both)
-    left = texts_spy[id(both.left)][-1][1]
-    right = texts_spy[id(both.right)][-1][1]
+    left = replay(both.left)[-1][1]
+    right = replay(both.right)[-1][1]
     np.testing.assert_array_equal(left, fmt(out))
     # cells no stamp reaches keep the running sum's start, 0: the same as the gather view
     np.testing.assert_array_equal(right, fmt(out))
@@ -482,11 +477,11 @@ def test_format_value_just_below_100(value, text):
     assert format_value(value) == text
 
 
-def test_a_mean_of_99_5_is_drawn_readably(texts_spy):
+def test_a_mean_of_99_5_is_drawn_readably():
     raster = numbers_raster(dict(op="avgpool", input=[[99, 100]], kernel=[1, 2]))
     run(raster)
     text = caption_text(raster, next(iter(raster.scene.frames())))
-    assert "e+" not in text and "e+" not in texts_spy[id(raster)][-1][1][0, 0]
+    assert "e+" not in text and "e+" not in replay(raster)[-1][1][0, 0]
 
 
 # ------------------------------------------------------------------ 3. pixels, per view
@@ -674,14 +669,14 @@ def test_pixels_both_views_side_by_side(tmp_path):
         assert image.n_frames == max(steps) and image.size == both.size
 
 
-def test_both_views_numbers_in_both_panels(texts_spy):
+def test_both_views_numbers_in_both_panels():
     both = numbers_raster(dict(op="transposed", size=3, kernel=2, stride=2, view="both"))
     run(both)
     out = fmt(compute(both.left.scene.spec))
-    np.testing.assert_array_equal(texts_spy[id(both.left)][-1][1], out)
-    np.testing.assert_array_equal(texts_spy[id(both.right)][-1][1], out)
-    assert "Gather view" in both.left._static_lines
-    assert "Scatter view" in both.right._static_lines
+    np.testing.assert_array_equal(replay(both.left)[-1][1], out)
+    np.testing.assert_array_equal(replay(both.right)[-1][1], out)
+    assert "Gather view" in both.left.layout.static_lines
+    assert "Scatter view" in both.right.layout.static_lines
 
 
 OVERLAP = {
@@ -697,7 +692,7 @@ OVERLAP = {
 def test_stamp_counts_follow_the_index_law(name):
     raster = make({**OVERLAP[name], "overlap": True})
     spec = raster.scene.spec
-    np.testing.assert_array_equal(raster._stamp_counts(), stamp_counts(spec))
+    np.testing.assert_array_equal(raster.timeline.counts, stamp_counts(spec))
     # and the engine's trace agrees: one tap per stamp landing in the output
     total = np.zeros(spec.output_size, int)
     for step in trace(spec, "scatter"):
@@ -764,7 +759,7 @@ def test_pixels_overlap_map(name, layout):
     assert all(close(c, OUTPUT) for colors in seen.values() for c in colors)
 
 
-def test_pixels_overlap_map_with_numbers_fills_in_the_tints(texts_spy):
+def test_pixels_overlap_map_with_numbers_fills_in_the_tints():
     raster = numbers_raster(OVERLAP["k3s2"], overlap=True)
     spec = raster.scene.spec
     counts = stamp_counts(spec)
@@ -776,7 +771,7 @@ def test_pixels_overlap_map_with_numbers_fills_in_the_tints(texts_spy):
                           OFF_CENTRE)
     pale = mix(BG, OUTPUT, 0.25)
     assert all(close(c, pale) for colors in first.values() for c in colors)
-    np.testing.assert_array_equal(texts_spy[id(raster)][-1][1], fmt(compute(spec)))
+    np.testing.assert_array_equal(replay(raster)[-1][1], fmt(compute(spec)))
 
 
 @pytest.mark.parametrize("view", ["gather", "scatter"])
@@ -795,7 +790,7 @@ def test_pixels_overlap_map_beyond_eight_stamps(view):
     tint = {n: colors[0] for n, colors in seen.items()}
     far = [distance(tint[n], BG) for n in sorted(tint)]
     assert far == sorted(far), tint
-    classes = raster._tint_classes()
+    classes = raster.timeline.tints.classes
     assert len(classes) == 8
     hit = {next(i for i, (lo, hi) in enumerate(classes) if lo <= n <= hi) for n in tint}
     assert len({tuple(c) for c in tint.values()}) == len(hit), (tint, classes)
@@ -864,8 +859,8 @@ def test_pixels_labels():
     spec = labelled.scene.spec
     assert labelled.size[1] > plain.size[1]
     assert labelled.size[0] >= plain.size[0]
-    assert summary(spec) in " ".join(labelled._static_lines)
-    assert summary(spec) not in " ".join(plain._static_lines)
+    assert summary(spec) in " ".join(labelled.layout.static_lines)
+    assert summary(spec) not in " ".join(plain.layout.static_lines)
     frames = list(labelled.scene.frames())
     for frame in frames:
         r, c = frame.step.cell
@@ -882,7 +877,7 @@ def test_labels_and_values_together():
     raster = numbers_raster(NUMBERS["conv"], labels=True)
     spec = raster.scene.spec
     out = compute(spec)
-    assert summary(spec) in " ".join(raster._static_lines)
+    assert summary(spec) in " ".join(raster.layout.static_lines)
     n = len(raster.scene)
     for frame in raster.scene.frames():
         text = caption_text(raster, frame)

@@ -399,15 +399,11 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
 
 def _write_svg(out: BinaryIO, frames: Iterable[RasterFrame], *, count: int, timing: Timing,
                figure: Any = None, **_: Any) -> None:
-    from .svg import svg_document, svg_side_by_side
+    from .svg import svg_figure
 
-    if hasattr(figure, "left"):  # view: both, two panels
-        text = svg_side_by_side(figure, timing=timing)
-    elif hasattr(figure, "scene"):
-        text = svg_document(figure.scene, figure.look, timing=timing, raster=figure)
-    else:
-        raise ConfigError("output", "an SVG is drawn from a scene; this figure has none")
-    out.write(text.encode("utf-8"))
+    if figure is None:
+        raise ConfigError("output", "an SVG is drawn from a figure; none was given")
+    out.write(svg_figure(figure, timing=timing).encode("utf-8"))
 
 
 # ----------------------------------------------------------------------------- sheet

@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .spec import GatherConv, Pair, Spec
 
-__all__ = ["compute", "trace", "Trace", "Step", "pad_or_crop"]
+__all__ = ["stamp_counts", "compute", "trace", "Trace", "Step", "pad_or_crop"]
 
 
 def pad_or_crop(array: np.ndarray, padding: Sequence[int], value: float = 0.0) -> np.ndarray:
@@ -196,11 +196,11 @@ class Trace(Sequence[Step]):
         kr, ir, or_ = self._rows.at(r)
         kc, ic, oc = self._cols.at(c)
         rows, cols = len(kr), len(kc)
-        taps = np.empty((rows, cols, 6), dtype=np.int64)
+        grid = np.empty((rows, cols, 6), dtype=np.int64)
         for j, (row_part, col_part) in enumerate(((kr, kc), (ir, ic), (or_, oc))):
-            taps[:, :, 2 * j] = np.reshape(row_part, (rows, 1))  # kr, ir, or
-            taps[:, :, 2 * j + 1] = col_part  # kc, ic, oc
-        taps = taps.reshape(rows * cols, 6)
+            grid[:, :, 2 * j] = np.reshape(row_part, (rows, 1))  # kr, ir, or
+            grid[:, :, 2 * j + 1] = col_part  # kc, ic, oc
+        taps = grid.reshape(rows * cols, 6)
         spec = self.spec
         if self.view == "scatter":
             window = (r * spec.stride[0] - spec.padding[0], c * spec.stride[1] - spec.padding[2])
@@ -210,6 +210,24 @@ class Trace(Sequence[Step]):
             window = (r * g.stride[0], c * g.stride[1])
             value = float(self.output[r, c])
         return Step(n, (r, c), window, taps, value)
+
+
+def stamp_counts(spec: Spec) -> np.ndarray:
+    """Taps that land on each output cell (int64, ``spec.output_size``): for a transposed op,
+    how many input cells' stamps each output cell receives.
+
+    The same index law as :func:`trace` (``o = i * s + k * d - t`` per axis), counted per axis
+    and multiplied (the taps of one axis pair with every tap of the other).
+
+    Examples
+    --------
+    >>> from deconv_anim import make_spec
+    >>> stamp_counts(make_spec(op="transposed", size=2, kernel=3, stride=2))[0].tolist()
+    [1, 1, 2, 1, 1]
+    """
+    rows, cols = (np.bincount(_AxisTaps.build(spec, axis, False).o,
+                              minlength=spec.output_size[axis]) for axis in (0, 1))
+    return np.outer(rows, cols)
 
 
 def trace(spec: Spec, view: str | None = None) -> Trace:

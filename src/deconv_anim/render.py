@@ -159,7 +159,8 @@ def render(config: Config, path: str | Path | None = None, *,
     vector = not still and format_for(target).vector  # drawn from the scene, not pixels
     frames: Iterable[RasterFrame] = (
         () if vector and frames_dir is None else raster.frames(tween=tween))
-    options: dict = {"figure": raster, "fps": fps, "transparent": raster.look.transparent}
+    options: dict = {"figure": raster.figure if vector else None, "fps": fps,
+                     "transparent": raster.look.transparent}
     if frame is not None:
         index = frame + count if frame < 0 else frame
         if not 0 <= index < count:
