@@ -107,6 +107,11 @@ KEPT_TABLES = (b"OS/2", b"cmap", b"gasp", b"glyf", b"head", b"hhea", b"hmtx", b"
 which Pillow's basic layout does not apply either, so browsers space text as the GIF does."""
 
 
+HINTING_REFERENCE = "THEZOCQSUL fijkdbh xzroesc pqgjy 0123456789"
+"""Characters a subset always keeps: FreeType's auto-hinter measures its alignment zones on
+these (afblue.dat, Latin), so without them the same glyph would be hinted differently."""
+
+
 def subset(data: bytes, text: str) -> bytes:
     """A TrueType font with the outlines of the characters of ``text`` only (and
     ``.notdef``); every other glyph is emptied, glyph numbers and metrics stay.
@@ -126,7 +131,7 @@ def subset(data: bytes, text: str) -> bytes:
     loca = (struct.unpack_from(f">{glyphs + 1}I", tables[b"loca"]) if long_loca else
             tuple(2 * v for v in struct.unpack_from(f">{glyphs + 1}H", tables[b"loca"])))
     glyf = tables[b"glyf"]
-    wanted = {0} | {_glyph_of(data, ch) for ch in set(text)}
+    wanted = {0} | {_glyph_of(data, ch) for ch in set(text) | set(HINTING_REFERENCE)}
     todo = list(wanted)
     while todo:  # composite glyphs need their components
         g = todo.pop()
