@@ -5,6 +5,8 @@ docs/architecture.md, computed here independently of the code under test."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -82,7 +84,7 @@ def test_the_figure_fits_inside_the_canvas_with_its_margin(name):
 
 
 def test_text_rows_under_the_figure():
-    scene, layout = layout_of(dict(op="transposed", size=3, kernel=3, stride=2,
+    _scene, layout = layout_of(dict(op="transposed", size=3, kernel=3, stride=2,
                                    view="scatter"), 30, numbers=True, labels=True)
     lh = layout.line_height
     assert layout.static_line_y(0) == layout.figure_height + lh // 2
@@ -91,7 +93,7 @@ def test_text_rows_under_the_figure():
     assert layout.size[1] >= layout.legend_y + lh // 2
     # the legend: swatches left to right, apart, centred as a row with its label
     boxes = [item.box for item in layout.legend]
-    assert all(a[2] < b[0] for a, b in zip(boxes, boxes[1:]))
+    assert all(a[2] < b[0] for a, b in itertools.pairwise(boxes))
     label_left = layout.legend_label_x - text_width("stamps per output cell:",
                                                     layout.text_size) / 2
     gap = round(layout.text_size * 0.5)  # (the row is centred with a gap after its end)
