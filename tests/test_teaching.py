@@ -21,7 +21,7 @@ from deconv_anim import ConfigError
 from deconv_anim.config import STYLE_KEYS, config_from_mapping, load_config
 from deconv_anim.engine import compute, trace
 from deconv_anim.gallery import find_configs, load_layout, readme_text
-from deconv_anim.raster import SideBySide
+from deconv_anim.panels import SideBySide
 from deconv_anim.render import look_of, prepare, render
 from deconv_anim.report import format_value, summary
 from deconv_anim.scene import CellKind

@@ -22,9 +22,9 @@ from .raster import RasterFrame, grid_ops, sprite
 from .scene import Frame
 
 if TYPE_CHECKING:
-    from .raster import Raster, SideBySide
+    from .raster import Raster
 
-__all__ = ["frames", "side_by_side_frames", "Canvas"]
+__all__ = ["frames", "Canvas"]
 
 CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
 MAX_CACHED_LINES = 64  # shapes of connector lines kept per run
@@ -378,40 +378,3 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
             prev_rects, prev_lines = rects, (ys, xs)
             prev_box = union(*rects, line_box)
             index += 1
-
-
-def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFrame]:
-    """The frames of two rasters next to each other (see :class:`SideBySide
-    <deconv_anim.raster.SideBySide>`)."""
-    w, h = figure.size
-    pixels = np.zeros((h, w), np.uint8)
-    streams = [figure.left.frames(tween), figure.right.frames(tween)]
-    index = 0
-    while True:
-        got = [next(stream, None) for stream in streams]
-        if all(g is None for g in got):
-            return
-        boxes = []
-        for frame, x in zip(got, figure.offsets):
-            if frame is None:
-                continue
-            bx0, by0, bx1, by1 = frame.box
-            boxes.append((bx0 + x, by0, bx1 + x, by1))
-        ux0, uy0, ux1, uy1 = union(*boxes)  # type: ignore[misc]
-        before = pixels[uy0:uy1, ux0:ux1].copy()
-        for frame, x in zip(got, figure.offsets):
-            if frame is None:
-                continue
-            fh, fw = frame.pixels.shape
-            if index == 0:
-                pixels[:fh, x:x + fw] = frame.pixels
-            else:
-                bx0, by0, bx1, by1 = frame.box
-                pixels[by0:by1, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
-        if index == 0:
-            yield RasterFrame(0, pixels, (0, 0, w, h), None)
-        else:
-            box, mask = tighten((ux0, uy0, ux1, uy1), pixels[uy0:uy1, ux0:ux1] != before)
-            step = max(g.step for g in got if g is not None)
-            yield RasterFrame(index, pixels, box, mask, step)
-        index += 1

@@ -36,7 +36,7 @@ from .scene import CellKind, Grid, Scene
 from .themes import RGB
 from .timeline import CellText, Timeline, build_timeline
 
-__all__ = ["Raster", "SideBySide", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND",
+__all__ = ["Raster", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND",
            "grid_ops"]
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
@@ -240,33 +240,9 @@ def _name(grid: Grid | str) -> str:
     return grid if isinstance(grid, str) else grid.name
 
 
-class SideBySide:
-    """Two rasters (the gather and scatter views) drawn next to each other in one canvas.
+def __getattr__(name: str) -> object:
+    if name == "SideBySide":  # it lives in panels.py (which imports this module)
+        from .panels import SideBySide
 
-    Both start together; the one with fewer steps holds its finished output until the other
-    finishes, so the last frame shows both outputs complete (and equal).
-    """
-
-    def __init__(self, left: Scene, right: Scene, look: Look) -> None:
-        from .layout import side_by_side
-
-        # one palette for both: the scatter panel's, which holds the tints too
-        self.right = Raster(right, look, heading="Scatter view")
-        self.left = Raster(left, look, palette=self.right.palette_args, heading="Gather view")
-        self.gap = look.cell
-        self.look = look
-        self.left.layout, self.right.layout, self.offsets, self.size = side_by_side(
-            self.left.layout, self.right.layout, self.gap)
-        self.palette = self.left.palette
-
-    @property
-    def figure(self) -> Figure:
-        """What a vector writer draws: both panels."""
-        return Figure(tuple(Panel(p.scene, p.timeline, p.layout, x)
-                            for p, x in zip((self.left, self.right), self.offsets)),
-                      self.size, self.look)
-
-    def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
-        from .frames import side_by_side_frames
-
-        return side_by_side_frames(self, tween)
+        return SideBySide
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

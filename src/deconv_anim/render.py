@@ -9,7 +9,8 @@ from pathlib import Path
 
 from .config import Config
 from .errors import ConfigError
-from .raster import Look, Raster, RasterFrame, SideBySide
+from .panels import SideBySide
+from .raster import Look, Raster, RasterFrame
 from .scene import build_scene
 from .spec import MAX_FRAMES, MAX_PIXELS
 from .themes import THEMES
