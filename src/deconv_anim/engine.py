@@ -22,7 +22,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from .spec import GatherConv, Pair, Spec
 
-__all__ = ["stamp_counts", "compute", "trace", "Trace", "Step", "pad_or_crop"]
+__all__ = ["stamp_counts", "gather_weights", "compute", "trace", "Trace", "Step", "pad_or_crop"]
 
 
 def pad_or_crop(array: np.ndarray, padding: Sequence[int], value: float = 0.0) -> np.ndarray:
@@ -57,6 +57,17 @@ def _windows(grid: np.ndarray, g: GatherConv) -> np.ndarray:
     return windows
 
 
+def gather_weights(spec: Spec) -> np.ndarray:
+    """The kernel the gather view slides: for a transposed op the weights rotated by 180
+    degrees (the equivalent stride-1 convolution's), else the weights as they are.
+
+    >>> from deconv_anim import make_spec
+    >>> gather_weights(make_spec(op="transposed", input=[[1]], weights=[[1, 2]])).tolist()
+    [[2.0, 1.0]]
+    """
+    return spec.weights[::-1, ::-1] if spec.gather.rotated else spec.weights
+
+
 def compute(spec: Spec) -> np.ndarray:
     """The op's output for ``spec.input`` and ``spec.weights``.
 
@@ -86,8 +97,7 @@ def compute(spec: Spec) -> np.ndarray:
         ones = pad_or_crop(np.ones(spec.input_size), g.padding)
         return sums / _windows(ones, g).sum(axis=(2, 3))
     grid = pad_or_crop(_spread(spec.input, g), g.padding)
-    weights = spec.weights[::-1, ::-1] if g.rotated else spec.weights
-    return np.einsum("ijkl,kl->ij", _windows(grid, g), weights)
+    return np.einsum("ijkl,kl->ij", _windows(grid, g), gather_weights(spec))
 
 
 @dataclass(frozen=True)

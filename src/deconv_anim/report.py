@@ -40,7 +40,7 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False) -> dict
     >>> info["output_size"], info["frames"], info["output"]
     ([2, 2], 4, [[9, 9], [9, 9]])
     """
-    from .engine import compute, trace  # (NumPy: the text of describe() needs neither)
+    from .engine import compute, gather_weights, trace  # (NumPy: describe() needs neither)
 
     out = compute(spec)
     info: dict[str, Any] = {
@@ -70,7 +70,7 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False) -> dict
             "padding": list(g.padding),
             "stride": list(g.stride),
             "dilation": list(g.dilation),
-            "kernel": matrix(spec.weights[::-1, ::-1]),
+            "kernel": matrix(gather_weights(spec)),
         }
     if steps:
         views = ("gather", "scatter") if spec.view == "both" else (spec.view,)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import stamp_counts
+from .engine import gather_weights, stamp_counts
 from .report import format_value
 from .scene import CellKind, Scene
 from .spec import Pair
@@ -228,7 +228,7 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
     kernel = None
     rotated = spec.is_transposed and not scatter
     if numbers and not spec.is_pool:
-        kernel = spec.weights[::-1, ::-1] if rotated else spec.weights
+        kernel = spec.weights if scatter else gather_weights(spec)
     timeline = Timeline(
         view=scene.view, window_grid="output" if scatter else "input",
         target_grid="input" if scatter else "output", steps=(), start=(),
