@@ -1,6 +1,7 @@
 """The raster, read back pixel by pixel: which cells carry the overlay in frame n.
 
-Cells are sampled at their projected centre (``Raster.cell_center``), as the majority colour
+Cells are sampled at their projected centre (``geometry.Geometry``: the reference drawing
+facts, independent of the raster), as the majority colour
 of a 3x3 neighbourhood; when a connector line runs close to the centre another point well
 inside the cell is used instead, and the cell is skipped only if every point is too close.
 """
@@ -19,6 +20,7 @@ from deconv_anim.palette import MAX_COLORS, TRANSPARENT
 from deconv_anim.render import prepare
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES
+from geometry import Geometry
 
 THEME = THEMES["classic"]
 BG, INPUT, OUTPUT, OVERLAY = THEME.background, THEME.input, THEME.output, THEME.overlay
@@ -78,16 +80,16 @@ def connector_lines(raster, frame):
     """Pixel end points of the four connector lines of a scene frame."""
     scene = raster.scene
     kh, kw = scene.window_extent
-    window = raster.cell_polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
-    target = raster.cell_polygon(scene.grid(frame.target_grid), *frame.target)
+    window = Geometry(raster).polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
+    target = Geometry(raster).polygon(scene.grid(frame.target_grid), *frame.target)
     return list(zip(window, target))
 
 
 def sample(raster, pixels, grid, r, c, lines=()):
     """RGB of cell (r, c) of ``grid`` (a name), or None if connectors cover all of it."""
     g = raster.scene.grid(grid)
-    tl, tr, br, bl = raster.cell_polygon(g, r, c)
-    points = [np.array(raster.cell_center(g, r, c), float) + 0.5]
+    tl, tr, br, bl = Geometry(raster).polygon(g, r, c)
+    points = [np.array(Geometry(raster).centre(g, r, c), float) + 0.5]
     for u, v in ((0.3, 0.3), (0.7, 0.7), (0.3, 0.7), (0.7, 0.3), (0.5, 0.3), (0.5, 0.7)):
         top, bottom = tl + (tr - tl) * u, bl + (br - bl) * u
         points.append(top + (bottom - top) * v)
@@ -205,7 +207,7 @@ def test_dilation_leaves_the_gaps_unshaded():
 def test_cropped_cells_are_faded_and_outside_the_frame_grid():
     raster, frames = run(CASES["cropped"])
     grid = raster.scene.input
-    frame_poly = raster.cell_polygon(grid, 0, 0, grid.rows, grid.cols)
+    frame_poly = Geometry(raster).polygon(grid, 0, 0, grid.rows, grid.cols)
 
     def inside(point):
         edges = zip(frame_poly, np.roll(frame_poly, -1, 0))
@@ -215,10 +217,10 @@ def test_cropped_cells_are_faded_and_outside_the_frame_grid():
     cropped = [(r, c) for r, c, kind in cells_of(grid) if kind == CellKind.CROPPED]
     assert len(cropped) == 12
     for r, c in cropped:
-        assert not inside(np.array(raster.cell_center(grid, r, c), float))
+        assert not inside(np.array(Geometry(raster).centre(grid, r, c), float))
     for r, c, kind in cells_of(grid):
         if kind == CellKind.INPUT:
-            assert inside(np.array(raster.cell_center(grid, r, c), float))
+            assert inside(np.array(Geometry(raster).centre(grid, r, c), float))
     for frame, (_, pixels, _, _) in zip(raster.scene.frames(), frames):
         lines = connector_lines(raster, frame)
         seen = [sample(raster, pixels, "input", r, c, lines) for r, c in cropped]
@@ -475,9 +477,10 @@ def test_cell_center_steps_follow_the_projection():
 def test_flat_layout_puts_the_output_to_the_right(name):
     raster, frames = run(CASES[name], cell=16, layout="flat")
     scene = raster.scene
-    in_x = [raster.cell_center(scene.input, r, c)[0] for r, c, _ in cells_of(scene.input)]
+    geo = Geometry(raster)
+    in_x = [geo.centre(scene.input, r, c)[0] for r, c, _ in cells_of(scene.input)]
     out = scene.output
-    out_x = [raster.cell_center(out, r, c)[0] for r in range(out.rows) for c in range(out.cols)]
+    out_x = [geo.centre(out, r, c)[0] for r in range(out.rows) for c in range(out.cols)]
     assert min(out_x) > max(in_x)
     # the flat figure still shades the window
     frame = next(iter(scene.frames()))
@@ -491,8 +494,8 @@ def test_flat_layout_puts_the_output_to_the_right(name):
 def test_oblique_output_above_input_in_pixels():
     raster = make(CASES["conv_stride_pad"], cell=16)
     scene = raster.scene
-    in_y = [raster.cell_center(scene.input, r, c)[1] for r, c, _ in cells_of(scene.input)]
-    out_y = [raster.cell_center(scene.output, r, c)[1] for r in range(3) for c in range(3)]
+    in_y = [Geometry(raster).centre(scene.input, r, c)[1] for r, c, _ in cells_of(scene.input)]
+    out_y = [Geometry(raster).centre(scene.output, r, c)[1] for r in range(3) for c in range(3)]
     assert max(out_y) < min(in_y)  # pixel y grows downwards
 
 

@@ -27,6 +27,7 @@ from deconv_anim.report import format_value, summary
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES
 from deconv_anim.timeline import MAX_TERMS
+from geometry import Geometry
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 THEME = THEMES["classic"]
@@ -85,8 +86,8 @@ def _clearance(points, lines):
 def connector_lines(raster, frame, dx=0):
     scene = raster.scene
     kh, kw = scene.window_extent
-    window = raster.cell_polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
-    target = raster.cell_polygon(scene.grid(frame.target_grid), *frame.target)
+    window = Geometry(raster).polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
+    target = Geometry(raster).polygon(scene.grid(frame.target_grid), *frame.target)
     shift = np.array([dx, 0])
     return [(p + shift, q + shift) for p, q in zip(window, target)]
 
@@ -102,7 +103,7 @@ def sample(raster, pixels, grid, r, c, lines=(), *, dx=0, where=CENTRE, palette=
     """RGB of cell (r, c) of ``grid`` (a name) of ``raster`` drawn at x offset ``dx``, or
     None when connector lines cover every sample point."""
     g = raster.scene.grid(grid)
-    tl, tr, br, bl = raster.cell_polygon(g, r, c) + np.array([dx, 0])
+    tl, tr, br, bl = Geometry(raster).polygon(g, r, c) + np.array([dx, 0])
     points = []
     for u, v in where:
         top, bottom = tl + (tr - tl) * u, bl + (br - bl) * u
@@ -537,7 +538,7 @@ def test_pixels_gather_numbers_draw_text_in_computed_cells():
     out = raster.scene.output
 
     def ink(pixels, r, c):
-        tl, _, br, _ = raster.cell_polygon(out, r, c)
+        tl, _, br, _ = Geometry(raster).polygon(out, r, c)
         x0, y0 = (tl + 0.3 * (br - tl)).astype(int)
         x1, y1 = (tl + 0.7 * (br - tl)).astype(int)
         rgb = raster.palette[pixels[y0:y1, x0:x1]].astype(int)
@@ -823,7 +824,7 @@ def test_pixels_maxpool_outlines_the_maximum(name):
         best = [t for t, v in zip(taps, values) if v == values.max()]
         boxes = []
         for t in best:
-            poly = raster.cell_polygon(raster.scene.input, t[2] + g.padding[0],
+            poly = Geometry(raster).polygon(raster.scene.input, t[2] + g.padding[0],
                                        t[3] + g.padding[2])
             boxes.append((poly[:, 0].min() - pad, poly[:, 1].min() - pad,
                           poly[:, 0].max() + pad, poly[:, 1].max() + pad))
