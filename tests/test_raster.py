@@ -13,11 +13,15 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from PIL import Image
 
+import teaching as tv
 from cases import CASES as SHARED_CASES
 from deconv_anim.config import config_from_mapping
+from deconv_anim.engine import compute, trace
 from deconv_anim.palette import MAX_COLORS, TRANSPARENT
-from deconv_anim.render import prepare
+from deconv_anim.render import look_of, prepare, render
+from deconv_anim.report import format_value, summary
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES
 from geometry import Geometry
@@ -61,7 +65,7 @@ def run(mapping, cell=20, **render):
     return raster, frames
 
 
-# ------------------------------------------------------------------ sampling
+# ---- sampling
 
 
 def _clearance(points, lines):
@@ -117,7 +121,7 @@ BASE_COLOR = {CellKind.INPUT: INPUT, CellKind.PADDING: BG, CellKind.ZERO: BG,
               CellKind.CROPPED: FADED, CellKind.OUTPUT: OUTPUT}
 
 
-# ------------------------------------------------------------------ gather: every cell
+# ---- gather: every cell
 
 
 @pytest.mark.parametrize("name", GATHER)
@@ -228,7 +232,7 @@ def test_cropped_cells_are_faded_and_outside_the_frame_grid():
         assert sum(got is not None for got in seen) >= 10
 
 
-# ------------------------------------------------------------------ scatter
+# ---- scatter
 
 
 def stamp_counts(scene):
@@ -371,7 +375,7 @@ def test_scatter_by_hand():
     assert close(sample(raster, last, "output", 0, 0, lines), one)
 
 
-# ------------------------------------------------------------------ frames and boxes
+# ---- frames and boxes
 
 
 @pytest.mark.parametrize("name", ["conv_stride_pad", "cropped", "scatter_pad"])
@@ -456,7 +460,7 @@ def test_frames_are_repeatable():
         np.testing.assert_array_equal(a, b)
 
 
-# ------------------------------------------------------------------ geometry in pixels
+# ---- geometry in pixels
 
 
 def test_cell_center_steps_follow_the_projection():
@@ -611,3 +615,306 @@ def test_sprites_are_shared_between_figures_that_look_alike():
     third = window_offsets({"op": "conv", "size": 5, "kernel": 3,
                             "style": {"overlay_color": [200, 0, 0]}})
     assert not any(a is b for a in third for b in first + second)
+
+
+# ---- pixels of the teaching views (numbers, tints, overlap map, max pool, labels, themes)
+
+
+@pytest.mark.parametrize("name", ["conv", "transposed", "maxpool", "avgpool_exclude_pad"])
+def test_pixels_gather_numbers(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    assert raster.scene.layout == "flat"  # the default with values
+    frames = tv.run(raster)
+    problems = []
+    for frame, pixels in zip(raster.scene.frames(), frames, strict=True):
+        problems += tv.gather_numbers_problems(raster, pixels, frame)
+    assert not problems, problems
+    # the input cells keep their colour under the numbers (outside the window)
+    frame = next(iter(raster.scene.frames()))
+    window = set(raster.scene.window_cells(frame))
+    lines = tv.connector_lines(raster, frame)
+    grid = raster.scene.input
+    for (i, j), kind in np.ndenumerate(grid.kinds):
+        r, c = grid.first[0] + i, grid.first[1] + j
+        if kind == CellKind.INPUT and (r, c) not in window:
+            got = tv.sample(raster, frames[0], "input", r, c, lines, where=tv.OFF_CENTRE)
+            assert got is None or tv.close(got, tv.INPUT), ((r, c), got)
+
+
+def test_pixels_gather_numbers_draw_text_in_computed_cells():
+    raster = tv.numbers_raster(tv.NUMBERS["conv"])
+    frames = tv.run(raster)
+    out = raster.scene.output
+
+    def ink(pixels, r, c):
+        tl, _, br, _ = Geometry(raster).polygon(out, r, c)
+        x0, y0 = (tl + 0.3 * (br - tl)).astype(int)
+        x1, y1 = (tl + 0.7 * (br - tl)).astype(int)
+        rgb = raster.palette[pixels[y0:y1, x0:x1]].astype(int)
+        return len({tuple(p) for p in rgb.reshape(-1, 3)})
+
+    # the middle of an uncomputed cell is flat; a computed one carries its number
+    assert ink(frames[0], out.rows - 1, out.cols - 1) == 1
+    assert ink(frames[-1], 0, 0) > 2
+
+
+@pytest.mark.parametrize("name", ["scatter", "scatter_pad", "scatter_gaps"])
+def test_pixels_scatter_tints_grow_with_stamp_counts(name):
+    raster = tv.numbers_raster(tv.SCATTER[name])
+    spec = raster.scene.spec
+    frames = tv.run(raster)
+    colors: dict[int, list] = {}
+    problems = []
+    all_counts = list(tv.cumulative_counts(spec))
+    for frame, pixels, counts in zip(raster.scene.frames(), frames, all_counts, strict=True):
+        problems += tv.scatter_problems(raster, pixels, frame, counts, colors)
+    assert not problems, problems
+    final = all_counts[-1]
+    np.testing.assert_array_equal(final, tv.stamp_counts(spec))
+    tint = tv.check_tints(colors, int(final.max()))
+    # under the current stamp: the tint of the count it brings, overlaid
+    for frame, pixels, counts in zip(raster.scene.frames(), frames, all_counts):
+        lines = tv.connector_lines(raster, frame)
+        for r, c in raster.scene.window_cells(frame):
+            if not (0 <= r < spec.output_size[0] and 0 <= c < spec.output_size[1]):
+                continue
+            n = int(counts[r, c])
+            got = tv.sample(raster, pixels, "output", r, c, lines, where=tv.OFF_CENTRE)
+            if got is not None and n in tint:
+                assert tv.close(got, tv.shade(tint[n])), (frame.index, (r, c), n, got)
+
+
+@pytest.mark.parametrize("name", list(tv.OVERLAP))
+def test_stamp_counts_follow_the_index_law(name):
+    raster = tv.make({**tv.OVERLAP[name], "overlap": True})
+    spec = raster.scene.spec
+    np.testing.assert_array_equal(raster.timeline.counts, tv.stamp_counts(spec))
+    # and the engine's trace agrees: one tap per stamp landing in the output
+    total = np.zeros(spec.output_size, int)
+    for step in trace(spec, "scatter"):
+        np.add.at(total, (step.taps[:, 4], step.taps[:, 5]), 1)
+    np.testing.assert_array_equal(total, tv.stamp_counts(spec))
+
+
+@pytest.mark.parametrize("name", ["k3s2", "rect", "cropped"])
+@pytest.mark.parametrize("layout", ["oblique", "flat"])
+def test_pixels_overlap_map(name, layout):
+    raster = tv.make({**tv.OVERLAP[name], "overlap": True, "layout": layout})
+    spec = raster.scene.spec
+    counts = tv.stamp_counts(spec)
+    frames = tv.run(raster)
+    scene_frames = list(raster.scene.frames())
+    # the map is there from the first frame and stays
+    for k in (0, len(frames) // 2, len(frames) - 1):
+        seen = tv.overlap_tints(raster, frames[k], scene_frames[k], counts)
+        tv.assert_overlap_map(seen, int(counts.max()))
+    tint = tv.assert_overlap_map(tv.overlap_tints(raster, frames[0], scene_frames[0], counts),
+                              int(counts.max()))
+    # the legend: a strip below the figure holding a swatch of every tint on the map
+    strip = {tuple(int(v) for v in p)
+             for p in raster.palette[frames[0][raster.figure_height:]].reshape(-1, 3)}
+    for n, color in tint.items():
+        assert any(tv.close(color, s, 1) for s in strip), (n, color)
+    # without overlap: plain output cells, no legend, a shorter canvas
+    plain = tv.make({**tv.OVERLAP[name], "layout": layout})
+    assert plain.size[1] < raster.size[1]
+    seen = tv.overlap_tints(plain, tv.run(plain)[0], next(iter(plain.scene.frames())), counts)
+    assert all(tv.close(c, tv.OUTPUT) for colors in seen.values() for c in colors)
+
+
+def test_pixels_overlap_map_with_numbers_fills_in_the_tints():
+    raster = tv.numbers_raster(tv.OVERLAP["k3s2"], overlap=True)
+    spec = raster.scene.spec
+    counts = tv.stamp_counts(spec)
+    frames = tv.run(raster)
+    last_frame = list(raster.scene.frames())[-1]
+    seen = tv.overlap_tints(raster, frames[-1], last_frame, counts, tv.OFF_CENTRE)
+    tv.assert_overlap_map(seen, int(counts.max()))
+    first = tv.overlap_tints(raster, frames[0], next(iter(raster.scene.frames())), counts,
+                          tv.OFF_CENTRE)
+    pale = tv.mix(tv.BG, tv.OUTPUT, 0.25)
+    assert all(tv.close(c, pale) for colors in first.values() for c in colors)
+    np.testing.assert_array_equal(tv.replay(raster)[-1][1], tv.fmt(compute(spec)))
+
+
+@pytest.mark.parametrize("view", ["gather", "scatter"])
+def test_pixels_overlap_map_beyond_eight_stamps(view):
+    raster = tv.make(dict(op="transposed", size=4, kernel=4, overlap=True, layout="flat",
+                       view=view))
+    counts = tv.stamp_counts(raster.scene.spec)
+    assert counts.max() == 16
+    frames = tv.run(raster)
+    last = list(raster.scene.frames())[-1]
+    seen = tv.overlap_tints(raster, frames[-1], last, counts)
+    # more than 8 counts share 8 tints (equal bins of counts): never lighter for more
+    # stamps, 8 distinct tints, each a mix of background and output colour, the top one
+    # the output colour
+    bg, fg = np.array(tv.BG, float), np.array(tv.OUTPUT, float)
+    tint = {n: colors[0] for n, colors in seen.items()}
+    far = [tv.distance(tint[n], tv.BG) for n in sorted(tint)]
+    assert far == sorted(far), tint
+    classes = raster.timeline.tints.classes
+    assert len(classes) == 8
+    hit = {next(i for i, (lo, hi) in enumerate(classes) if lo <= n <= hi) for n in tint}
+    assert len({tuple(c) for c in tint.values()}) == len(hit), (tint, classes)
+    if 16 in tint:
+        assert tv.close(tint[16], tv.OUTPUT)
+    for n, color in tint.items():
+        t = np.clip(np.dot(np.array(color) - bg, fg - bg) / np.dot(fg - bg, fg - bg), 0, 1)
+        assert np.abs(bg + t * (fg - bg) - np.array(color)).max() <= 4, (n, color)
+
+
+@pytest.mark.parametrize("name", ["maxpool", "maxpool_pad"])
+def test_pixels_maxpool_outlines_the_maximum(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name], cell=20)
+    spec = raster.scene.spec
+    g = spec.gather
+    accent = raster.theme.accent
+    frames = tv.run(raster)
+    pad = raster.line_width * 2.2 + 2
+    for frame, pixels in zip(raster.scene.frames(), frames, strict=True):
+        mask = tv.accent_mask(raster, pixels, accent)
+        ys, xs = np.nonzero(mask)
+        assert len(ys) > 4 * raster.look.cell, frame.index  # an outline, all round
+        taps = frame.step.taps
+        values = spec.input[taps[:, 2], taps[:, 3]]
+        best = [t for t, v in zip(taps, values) if v == values.max()]
+        boxes = []
+        for t in best:
+            poly = Geometry(raster).polygon(raster.scene.input, t[2] + g.padding[0],
+                                       t[3] + g.padding[2])
+            boxes.append((poly[:, 0].min() - pad, poly[:, 1].min() - pad,
+                          poly[:, 0].max() + pad, poly[:, 1].max() + pad))
+        assert any(xs.min() >= x0 and ys.min() >= y0 and xs.max() <= x1 and ys.max() <= y1
+                   for x0, y0, x1, y1 in boxes), (frame.index, best)
+        # on the outline, not inside the cell
+        for x0, y0, x1, y1 in boxes[:1]:
+            cx, cy = round((x0 + x1) / 2), round((y0 + y1) / 2)
+            if len(best) == 1:
+                assert not mask[cy - 2:cy + 3, cx - 2:cx + 3].any()
+    if name == "maxpool":  # distinct maxima: the marked cells are 5, 7, 8 and 9
+        cells = []
+        for frame in raster.scene.frames():
+            taps = frame.step.taps
+            best = taps[np.argmax(spec.input[taps[:, 2], taps[:, 3]])]
+            cells.append((int(best[2]), int(best[3])))
+        assert cells == [(0, 1), (1, 2), (2, 1), (3, 3)]
+
+
+def test_no_accent_outline_without_values_or_for_other_ops():
+    for mapping in (dict(op="maxpool", size=4, kernel=2),
+                    dict(op="avgpool", size=4, kernel=2, values=True),
+                    dict(op="conv", size=4, kernel=2, values=True)):
+        raster = tv.make(mapping)
+        for pixels in tv.run(raster):
+            assert not tv.accent_mask(raster, pixels, raster.theme.accent).any(), mapping
+
+
+def test_pixels_labels():
+    mapping = dict(op="transposed", size=3, kernel=3, stride=2, padding=1)
+    plain = tv.make(mapping)
+    labelled = tv.make(mapping, labels=True)
+    spec = labelled.scene.spec
+    assert labelled.size[1] > plain.size[1]
+    assert labelled.size[0] >= plain.size[0]
+    assert summary(spec) in " ".join(labelled.layout.static_lines)
+    assert summary(spec) not in " ".join(plain.layout.static_lines)
+    frames = list(labelled.scene.frames())
+    for frame in frames:
+        r, c = frame.step.cell
+        assert tv.caption_text(labelled, frame) == f"step {frame.index + 1}/{len(frames)}: " \
+                                                f"out[{r}, {c}]"
+    # the text is drawn: ink below the figure, and the caption changes with the step
+    pixels = tv.run(labelled)
+    band = labelled.palette[pixels[0][labelled.figure_height:]]
+    assert (np.abs(band.astype(int) - np.array(tv.BG)).sum(-1) > 100).sum() > 50
+    assert not (pixels[0][labelled.figure_height:] == pixels[1][labelled.figure_height:]).all()
+
+
+def test_labels_and_values_together():
+    raster = tv.numbers_raster(tv.NUMBERS["conv"], labels=True)
+    spec = raster.scene.spec
+    out = compute(spec)
+    assert summary(spec) in " ".join(raster.layout.static_lines)
+    n = len(raster.scene)
+    for frame in raster.scene.frames():
+        text = tv.caption_text(raster, frame)
+        r, c = frame.step.cell
+        assert text.startswith(f"step {frame.index + 1}/{n}: out[{r}, {c}] = ")
+        assert text.endswith(f" = {format_value(out[r, c])}")
+    scatter = tv.numbers_raster(tv.SCATTER["scatter"], labels=True)
+    frame = next(iter(scatter.scene.frames()))
+    assert tv.caption_text(scatter, frame).startswith("step 1/4: x[0, 0] = ")
+
+
+@pytest.mark.parametrize("layout", ["oblique", "flat"])
+def test_pixels_dark_theme(layout):
+    dark = THEMES["dark"]
+    assert dark.background == (0, 43, 54)
+    raster = tv.make(dict(op="conv", size=5, kernel=3, stride=2, padding=1,
+                       style={"theme": "dark"}), layout=layout)
+    frames = tv.run(raster)
+    w, h = raster.size
+    for pixels in (frames[0], frames[-1]):
+        rgb = raster.palette[pixels]
+        for x, y in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)):
+            assert tuple(int(v) for v in rgb[y, x]) == (0, 43, 54)
+    frame = list(raster.scene.frames())[-1]
+    cells = tv.plain_cells(raster, frames[-1], frame)
+    assert len(cells["input"]) >= 10 and len(cells["output"]) >= 6
+    assert all(tv.close(c, dark.input) for c in cells["input"]), cells["input"]
+    assert all(tv.close(c, dark.output) for c in cells["output"]), cells["output"]
+    # the current output cell carries the dark theme's (light) overlay
+    got = tv.sample(raster, frames[-1], "output", *frame.target, tv.connector_lines(raster, frame))
+    assert tv.close(got, tv.shade(dark.output, dark))
+
+
+@pytest.mark.parametrize("layout", ["oblique", "flat"])
+def test_pixels_colorblind_theme(layout):
+    raster = tv.make(dict(op="conv", size=5, kernel=3, stride=2, padding=1,
+                       style={"theme": "colorblind"}), layout=layout)
+    frames = tv.run(raster)
+    for k in (0, len(frames) - 1):
+        frame = list(raster.scene.frames())[k]
+        cells = tv.plain_cells(raster, frames[k], frame)
+        assert len(cells["input"]) >= 10 and len(cells["output"]) >= 6
+        assert all(tv.close(c, (86, 180, 233)) for c in cells["input"]), cells["input"]
+        assert all(tv.close(c, (230, 159, 0)) for c in cells["output"]), cells["output"]
+    assert tuple(int(v) for v in raster.palette[frames[0][0, 0]]) == (255, 255, 255)
+
+
+def test_pixels_colorblind_overlap_and_scatter_tints_use_its_output():
+    theme = THEMES["colorblind"]
+    raster = tv.make({**tv.OVERLAP["k3s2"], "overlap": True, "style": {"theme": "colorblind"}})
+    counts = tv.stamp_counts(raster.scene.spec)
+    frames = tv.run(raster)
+    seen = tv.overlap_tints(raster, frames[0], next(iter(raster.scene.frames())), counts)
+    tv.assert_overlap_map(seen, int(counts.max()), theme)
+
+
+def test_pixels_colour_overrides():
+    style = {"theme": "classic", "input_color": "#ff0000", "output_color": [0, 0, 255],
+             "background": "#eee"}
+    raster = tv.make(dict(op="conv", size=5, kernel=3, stride=2, style=style))
+    assert raster.theme.input == (255, 0, 0) and raster.theme.output == (0, 0, 255)
+    assert raster.theme.background == (238, 238, 238)
+    assert raster.theme.line == tv.THEME.line  # the rest from the theme
+    frames = tv.run(raster)
+    frame = list(raster.scene.frames())[-1]
+    cells = tv.plain_cells(raster, frames[-1], frame)
+    assert cells["input"] and all(tv.close(c, (255, 0, 0)) for c in cells["input"])
+    assert cells["output"] and all(tv.close(c, (0, 0, 255)) for c in cells["output"])
+    assert tuple(int(v) for v in raster.palette[frames[0][0, 0]]) == (238, 238, 238)
+
+
+def test_transparent_background_is_accepted_and_written(tmp_path):
+    config = config_from_mapping({"op": "conv", "size": 3, "kernel": 2,
+                                  "style": {"cell": 16, "background": "transparent"}})
+    assert config.render.style.transparent
+    look = look_of(config)
+    assert look.transparent and look.theme.background == tv.THEME.background
+    assert "background" not in config.render.style.colors()
+    result = render(config, tmp_path / "t.gif")
+    with Image.open(result.path) as image:
+        assert "transparency" in image.info
+        assert image.n_frames == config.spec.frames

@@ -10,13 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import teaching as tv
 from cases import CASES
 from deconv_anim import make_spec
-from deconv_anim.engine import compute, stamp_counts
+from deconv_anim.config import config_from_mapping
+from deconv_anim.engine import compute, stamp_counts, trace
+from deconv_anim.panels import SideBySide
+from deconv_anim.render import prepare
 from deconv_anim.report import format_value
 from deconv_anim.scene import build_scene
 from deconv_anim.themes import THEMES
-from deconv_anim.timeline import MAX_TINTS, build_timeline
+from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, build_timeline
 from naive import reference
 
 THEME = THEMES["classic"]
@@ -180,3 +184,237 @@ def test_to_dict_is_json_and_complete():
     assert {tuple(link["output_at"]) for link in step["links"]} == {
         tuple(c["cell"]) for c in step["changes"]}
     assert data["window_grid"] == "output" and data["target_grid"] == "input"
+
+
+# ---- what the teaching views show (values, captions, weights), read from the timeline
+
+
+@pytest.mark.parametrize("name", list(tv.NUMBERS))
+def test_every_caption_ends_with_the_engines_value(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    spec = raster.scene.spec
+    out = compute(spec)
+    frames = list(raster.scene.frames())
+    assert len(frames) == out.size
+    for frame in frames:
+        r, c = frame.step.cell
+        text = tv.caption_text(raster, frame)
+        assert text.startswith(f"out[{r}, {c}] = "), text
+        assert text.endswith(f" = {format_value(out[r, c])}"), (frame.index, text)
+
+
+@pytest.mark.parametrize("name", tv.CONV_LIKE)
+def test_gather_captions_list_the_products_of_the_taps_in_order(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    spec = raster.scene.spec
+    x, w = spec.input, spec.weights
+    complete = 0
+    for frame in raster.scene.frames():
+        r, c = frame.step.cell
+        taps = frame.step.taps
+        want = [f"{format_value(x[t[2], t[3]])}*{format_value(w[t[0], t[1]])}" for t in taps]
+        terms, shortened, _ = tv.caption_terms(tv.caption_text(raster, frame), f"out[{r}, {c}] = ")
+        if not len(taps):
+            assert " ".join(terms) == "(no input cell under the window)", terms
+            continue
+        if len(taps) > MAX_TERMS:  # the first terms, then "..."
+            assert shortened and len(terms) <= MAX_TERMS - 1, terms
+        if shortened:
+            assert terms == want[:len(terms)] and len(terms) < len(want), (terms, want)
+        else:
+            assert terms == want, (frame.index, terms, want)
+            complete += 1
+        # the products of the taps add up to the engine's value
+        assert sum(x[t[2], t[3]] * w[t[0], t[1]] for t in taps) == pytest.approx(
+            compute(spec)[r, c])
+    short = all(len(f.step.taps) > MAX_TERMS for f in raster.scene.frames())
+    assert complete >= 1 or short
+
+
+@pytest.mark.parametrize("name", ["transposed", "transposed_pad", "transposed_asym",
+                                  "transposed_dilation"])
+def test_transposed_gather_caption_weights_are_the_taps_weights(name):
+    """The window holds the kernel rotated 180 degrees; the caption multiplies each input
+    by the weight of its tap, w[kr, kc] -- the product x * w is the engine's."""
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    spec = raster.scene.spec
+    static = " ".join(raster.layout.static_lines)
+    assert "rotated by 180 degrees" in static
+    for frame in raster.scene.frames():
+        r, c = frame.step.cell
+        terms, shortened, _ = tv.caption_terms(tv.caption_text(raster, frame), f"out[{r}, {c}] = ")
+        taps = frame.step.taps
+        if not len(taps):
+            assert " ".join(terms) == "(no input cell under the window)", terms
+            continue
+        assert len(terms) == len(taps) or (shortened and len(terms) < len(taps))
+        for term, tap in zip(terms, taps):
+            xs, _, ws = term.partition("*")
+            assert ws == format_value(spec.weights[tap[0], tap[1]]), (term, tap)
+            assert xs == format_value(spec.input[tap[2], tap[3]]), (term, tap)
+
+
+def test_the_rotation_note_is_only_on_the_transposed_gather_view():
+    assert "rotated" not in " ".join(tv.numbers_raster(tv.NUMBERS["conv"]).layout.static_lines)
+    assert "rotated" not in " ".join(tv.numbers_raster(tv.SCATTER["scatter"]).layout.static_lines)
+    plain = tv.make(tv.NUMBERS["transposed"])  # no values: no note
+    assert "rotated" not in " ".join(plain.layout.static_lines)
+
+
+@pytest.mark.parametrize("name", ["transposed", "transposed_asym", "transposed_dilation",
+                                  "transposed_cropped", "conv_floats", "conv_dilation"])
+def test_window_weights_sit_on_their_inputs(name):
+    """Gather view: the weight drawn on the window cell over input x[ir, ic] is the w[kr, kc]
+    its tap multiplies (for a transposed op, the kernel rotated by 180 degrees)."""
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    spec = raster.scene.spec
+    frames = list(raster.scene.frames())
+    tv.run(raster)
+    (grid, cells, weights), = tv.window_weights(raster)
+    assert grid == "input"
+    drawn = dict(zip(cells, weights.ravel()))
+    if spec.is_transposed:
+        np.testing.assert_array_equal(weights, spec.weights[::-1, ::-1])
+    g = spec.gather
+    for frame in frames:
+        wr, wc = frame.window
+        for kr, kc, ir, ic, *_ in frame.step.taps:
+            row = g.padding[0] + ir * g.spacing[0]
+            col = g.padding[2] + ic * g.spacing[1]
+            assert drawn[(row - wr, col - wc)] == spec.weights[kr, kc], (frame.index, kr, kc)
+
+
+@pytest.mark.parametrize("name", ["scatter", "scatter_asym", "scatter_pad"])
+def test_scatter_stamp_weights_sit_on_their_outputs(name):
+    raster = tv.numbers_raster(tv.SCATTER[name])
+    spec = raster.scene.spec
+    frames = list(raster.scene.frames())
+    tv.run(raster)
+    (grid, cells, weights), = tv.window_weights(raster)
+    assert grid == "output"
+    np.testing.assert_array_equal(weights, spec.weights)  # not rotated
+    drawn = dict(zip(cells, weights.ravel()))
+    for frame in frames:
+        wr, wc = frame.window
+        for kr, kc, _, _, orow, ocol in frame.step.taps:
+            assert drawn[(orow - wr, ocol - wc)] == spec.weights[kr, kc]
+
+
+@pytest.mark.parametrize("name", tv.POOLS)
+def test_pool_captions(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    spec = raster.scene.spec
+    x, out = spec.input, compute(spec)
+    for frame in raster.scene.frames():
+        r, c = frame.step.cell
+        taps = frame.step.taps
+        values = [format_value(x[t[2], t[3]]) for t in taps]
+        text = tv.caption_text(raster, frame)
+        if spec.op == "maxpool":
+            want = f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(out[r, c])}"
+            assert max(x[t[2], t[3]] for t in taps) == out[r, c]
+        else:
+            count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
+                     else len(taps))
+            want = (f"out[{r}, {c}] = ({' + '.join(values)}) / {count} = "
+                    f"{format_value(out[r, c])}")
+            assert sum(x[t[2], t[3]] for t in taps) / count == pytest.approx(out[r, c])
+        assert text == want, (text, want)
+
+
+def test_avgpool_divisor_follows_count_include_pad():
+    # the corner window of a 3x3 kernel with padding 1 holds 4 real cells
+    first = {}
+    for name in ("avgpool_include_pad", "avgpool_exclude_pad"):
+        raster = tv.numbers_raster(tv.NUMBERS[name])
+        first[name] = tv.caption_text(raster, next(iter(raster.scene.frames())))
+    assert " / 9 = " in first["avgpool_include_pad"]
+    assert " / 4 = " in first["avgpool_exclude_pad"]
+
+
+@pytest.mark.parametrize("name", list(tv.SCATTER))
+def test_scatter_captions_name_the_input_value_and_the_stamp(name):
+    raster = tv.numbers_raster(tv.SCATTER[name])
+    spec = raster.scene.spec
+    for frame in raster.scene.frames():
+        r, c = frame.step.cell
+        v = format_value(spec.input[r, c])
+        text = tv.caption_text(raster, frame)
+        assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} * w onto "), text
+        assert text.endswith(f"onto {len(frame.step.taps)} output cells"), text
+
+
+@pytest.mark.parametrize("name", list(tv.NUMBERS))
+def test_gather_output_texts_end_as_the_engines_output(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    spec = raster.scene.spec
+    out = tv.fmt(compute(spec))
+    tv.run(raster)
+    steps = tv.replay(raster)
+    assert [index for index, *_ in steps] == list(range(spec.output_size[0]
+                                                        * spec.output_size[1]))
+    for index, texts, _ in steps:  # cells fill in row by row, each with its final number
+        filled = np.flatnonzero(texts.ravel() != None)  # noqa: E711
+        assert filled.tolist() == list(range(index + 1))
+        np.testing.assert_array_equal(texts.ravel()[filled], out.ravel()[filled])
+    np.testing.assert_array_equal(steps[-1][1], out)
+
+
+@pytest.mark.parametrize("name", list(tv.SCATTER))
+def test_scatter_running_sums_end_as_the_engines_output(name):
+    raster = tv.numbers_raster(tv.SCATTER[name])
+    spec = raster.scene.spec
+    tv.run(raster)
+    steps = tv.replay(raster)
+    assert len(steps) == spec.input_size[0] * spec.input_size[1]
+    sums = np.zeros(spec.output_size)
+    touched = np.zeros(spec.output_size, bool)
+    for step, (index, texts, _) in zip(trace(spec, "scatter"), steps, strict=True):
+        assert step.index == index
+        t = step.taps
+        np.add.at(sums, (t[:, 4], t[:, 5]), spec.input[t[:, 2], t[:, 3]]
+                  * spec.weights[t[:, 0], t[:, 1]])
+        touched[t[:, 4], t[:, 5]] = True
+        np.testing.assert_array_equal(texts[touched], tv.fmt(sums)[touched])
+        assert (texts[~touched] == "0").all()  # the running sums start at zero
+    out = compute(spec)
+    np.testing.assert_allclose(sums, out)
+    final = steps[-1][1]
+    np.testing.assert_array_equal(final[touched], tv.fmt(out)[touched])
+    if name != "scatter_gaps":
+        assert touched.all()
+    else:  # cells no stamp reaches stay empty (and are 0 in the output)
+        assert not touched.all() and (out[~touched] == 0).all()
+
+
+@pytest.mark.parametrize("mapping", [
+    dict(op="transposed", size=2, kernel=3, stride=2),
+    dict(op="transposed", size=3, kernel=3, stride=2, padding=1, output_padding=1),
+    dict(op="transposed", input=[[1, -2, 3], [0.5, 2, -1]], weights=[[1, 2, 3], [-4, 5, 0.5]],
+         stride=[2, 1], padding=[1, 0, 0, 1]),
+    dict(op="transposed", size=3, kernel=2, stride=2, dilation=2, padding=2),
+])
+def test_gather_and_scatter_end_with_the_same_numbers(mapping):
+    config = config_from_mapping({**mapping, "view": "both", "values": True,
+                                  "style": {"cell": 20}})
+    spec = config.spec
+    out = compute(spec)
+    totals = {}
+    for view in ("gather", "scatter"):
+        total = np.zeros(spec.output_size)
+        for step in trace(spec, view):
+            t = step.taps
+            np.add.at(total, (t[:, 4], t[:, 5]), spec.input[t[:, 2], t[:, 3]]
+                      * spec.weights[t[:, 0], t[:, 1]])
+        totals[view] = total
+        np.testing.assert_allclose(total, out, atol=1e-12)
+    np.testing.assert_allclose(totals["gather"], totals["scatter"], atol=1e-12)
+    # and what the two panels of the side-by-side figure end with
+    both = prepare(config)
+    assert isinstance(both, SideBySide)
+    tv.run(both)
+    left = tv.replay(both.left)[-1][1]
+    right = tv.replay(both.right)[-1][1]
+    np.testing.assert_array_equal(left, tv.fmt(out))
+    # cells no stamp reaches keep the running sum's start, 0: the same as the gather view
+    np.testing.assert_array_equal(right, tv.fmt(out))
