@@ -58,3 +58,35 @@ def test_each_frame_box_holds_every_changed_pixel(name):
                 inside = frame.pixels[y0:y1, x0:x1] != previous[y0:y1, x0:x1]
                 np.testing.assert_array_equal(inside, frame.changed)
         previous = frame.pixels.copy()
+
+
+@pytest.mark.parametrize("params", [
+    {"op": "conv", "size": 5, "kernel": 3},  # stride 1: one shape of lines throughout
+    {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1},  # a shape a step
+    {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "padding": 1},
+    {"op": "conv", "size": 4, "kernel": 2, "layout": "flat"},
+    {"op": "transposed", "size": 2, "kernel": 3, "view": "scatter"},
+])
+def test_cached_connector_lines_equal_lines_drawn_where_they_are(params):
+    """The connectors are computed once per shape and moved: at every step (and every
+    in-between position) they must be the pixels of the lines drawn in place."""
+    from deconv_anim.frames import Canvas
+
+    raster = prepare(config_from_mapping(params))
+    canvas = Canvas(raster)
+    frames = list(raster.scene.frames())
+    layout = raster.layout
+    for n in range(2 * len(frames) - 1):
+        step, phase = divmod(n, 2)
+        frame = frames[step]
+        nxt = frames[step + 1] if phase else frame
+        t = 0.5 if phase else 0.0
+        wshift = layout.shift(frame.window, nxt.window, t)
+        tshift = layout.shift(frame.target, nxt.target, t)
+        ys, xs, offs, _ = canvas.connectors(wshift, tshift)
+        in_place = canvas.line_pixels([(canvas.window_at_0[i] + wshift,
+                                        canvas.target_at_0[j] + tshift)
+                                       for i, j in canvas.pairs])
+        assert sorted(zip(ys.tolist(), xs.tolist(), offs.tolist())) == sorted(
+            zip(in_place[0].tolist(), in_place[1].tolist(), in_place[2].tolist()))
+    assert len(canvas.line_cache) <= len(frames) * 2

@@ -524,97 +524,12 @@ def test_title_adds_a_caption_band():
     assert all((f == frames[0]).all() for f in frames)
 
 
-def _one_line(p0, p1, width, levels):
-    """An independent, one-segment-at-a-time reference for paint.segment_pixels."""
-    d = p1 - p0
-    length = float(np.hypot(*d))
-    if length < 1e-9:
-        return []
-    major = 0 if abs(d[0]) >= abs(d[1]) else 1
-    minor = 1 - major
-    lo, hi = sorted((p0[major], p1[major]))
-    out = []
-    for step in np.arange(np.floor(lo), np.ceil(hi)) + 0.5:
-        if not lo <= step <= hi:
-            continue
-        centre = p0[minor] + (step - p0[major]) / d[major] * d[minor]
-        scale = abs(d[major]) / length
-        for px in range(int(np.floor(centre)) - 4, int(np.floor(centre)) + 5):
-            cover = round(min(max(width / 2 + 0.5 - abs(px + 0.5 - centre) * scale, 0), 1)
-                          * levels) / levels
-            if cover > 0:
-                xy = (int(np.floor(step)), px) if major == 0 else (px, int(np.floor(step)))
-                out.append((xy[1], xy[0], round(cover, 4)))
-    return out
 
 
-def test_connector_pixels_match_a_one_line_reference():
-    from deconv_anim.paint import segment_pixels
-
-    rng = np.random.default_rng(1)
-    for trial in range(200):
-        p0, p1 = rng.uniform(0, 120, (4, 2)), rng.uniform(0, 120, (4, 2))
-        if trial % 7 == 0:
-            p1[0] = p0[0]  # a point: no pixels
-        if trial % 5 == 0:
-            p1[1, 0] = p0[1, 0]  # vertical
-        ys, xs, cov = segment_pixels(p0, p1, 1.4, 2)
-        got = sorted(zip(ys.tolist(), xs.tolist(), np.round(cov, 4).tolist()))
-        want = sorted(px for a, b in zip(p0, p1) for px in _one_line(a, b, 1.4, 2))
-        assert got == want, trial
 
 
-@pytest.mark.parametrize("params", [
-    {"op": "conv", "size": 5, "kernel": 3},  # stride 1: one shape of lines throughout
-    {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1},  # a shape a step
-    {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "padding": 1},
-    {"op": "conv", "size": 4, "kernel": 2, "layout": "flat"},
-    {"op": "transposed", "size": 2, "kernel": 3, "view": "scatter"},
-])
-def test_cached_connector_lines_equal_lines_drawn_where_they_are(params):
-    """The connectors are computed once per shape and moved: at every step (and every
-    in-between position) they must be the pixels of the lines drawn in place."""
-    from deconv_anim.frames import Canvas
-
-    raster = prepare(config_from_mapping(params))
-    canvas = Canvas(raster)
-    frames = list(raster.scene.frames())
-    layout = raster.layout
-    for n in range(2 * len(frames) - 1):
-        step, phase = divmod(n, 2)
-        frame = frames[step]
-        nxt = frames[step + 1] if phase else frame
-        t = 0.5 if phase else 0.0
-        wshift = layout.shift(frame.window, nxt.window, t)
-        tshift = layout.shift(frame.target, nxt.target, t)
-        ys, xs, offs, _ = canvas.connectors(wshift, tshift)
-        in_place = canvas.line_pixels([(canvas.window_at_0[i] + wshift,
-                                        canvas.target_at_0[j] + tshift)
-                                       for i, j in canvas.pairs])
-        assert sorted(zip(ys.tolist(), xs.tolist(), offs.tolist())) == sorted(
-            zip(in_place[0].tolist(), in_place[1].tolist(), in_place[2].tolist()))
-    assert len(canvas.line_cache) <= len(frames) * 2
 
 
-def test_sprites_are_shared_between_figures_that_look_alike():
-    from deconv_anim import composite
-
-    def window_offsets(params):
-        raster = prepare(config_from_mapping(params))
-        next(raster.frames())
-        return [v for k, v in composite.sprite_cache.items()
-                if k[0] is raster.blender]
-
-    composite.sprite_cache.clear()
-    first = window_offsets({"op": "conv", "size": 5, "kernel": 3})
-    # a different grid, the same kernel, cell size and colours: the same sprites
-    second = window_offsets({"op": "conv", "size": 7, "kernel": 3, "padding": 2})
-    assert len(first) == len(second) == 2 and all(
-        any(a is b for b in second) for a in first)
-    # another colour or kernel: new ones
-    third = window_offsets({"op": "conv", "size": 5, "kernel": 3,
-                            "style": {"overlay_color": [200, 0, 0]}})
-    assert not any(a is b for a in third for b in first + second)
 
 
 # ---- pixels of the teaching views (numbers, tints, overlap map, max pool, labels, themes)
