@@ -46,6 +46,6 @@ def test_text_reads_on_every_fill(name):
 def test_the_palette_holds_the_derived_colours_exactly(name):
     theme = THEMES[name]
     tints = [theme.tint(n, 3) for n in (1, 2, 3)]
-    palette, colors, exact = build_palette(theme, tints)
+    palette, _, exact = build_palette(theme, tints)
     flat = {tuple(int(v) for v in c) for c in palette[:exact]}
     assert {theme.faded_input, theme.pending_output, theme.faded_line, *tints} <= flat
