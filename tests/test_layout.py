@@ -125,3 +125,17 @@ def test_connector_corners():
                      for kind in ("oblique", "flat"))
     assert oblique[1].connector_pairs(oblique[0]) == [(0, 0), (1, 1), (2, 2), (3, 3)]
     assert flat[1].connector_pairs(flat[0]) == [(1, 0), (2, 3)]  # facing edges
+
+
+def test_to_dict_is_json_and_places_cells():
+    import json
+
+    _, layout = layout_of(dict(op="transposed", size=2, kernel=3, stride=2,
+                                   view="scatter"), 24, numbers=True, labels=True)
+    data = json.loads(json.dumps(layout.to_dict()))
+    ex, ey = np.array(data["ex"]), np.array(data["ey"])
+    for grid in ("input", "output"):
+        r, c = 1, 1
+        corner = np.array(data["origins"][grid]) + c * ex + (data["rows"][grid] - r) * ey
+        np.testing.assert_array_equal(corner, layout.corner(grid, r, c))
+    assert data["legend"]["items"][0]["label"] == "1" and data["caption"]["lines"] == 2

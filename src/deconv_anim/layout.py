@@ -193,6 +193,27 @@ class Layout:
             head = head[: head.rfind(" ")] if " " in head else ""
         return "\n".join(lines(f"{head} ... = {result}"))
 
+    def to_dict(self) -> dict[str, object]:
+        """The layout as JSON-ready data (for an interactive player): a cell's top-left
+        corner on grid ``g`` is ``origins[g] + c * ex + (rows[g] - r) * ey`` pixels."""
+        return {
+            "cell": self.cell, "line_width": self.line_width, "margin": self.margin,
+            "ex": list(self.ex), "ey": list(self.ey),
+            "origins": {k: list(v) for k, v in self.origins.items()}, "rows": dict(self.rows),
+            "size": list(self.size), "figure_height": self.figure_height,
+            "text_size": self.text_size, "line_height": self.line_height,
+            "number_size": self.number_size, "weight_size": self.weight_size,
+            "static_lines": [{"text": t, "y": self.static_line_y(n)}
+                             for n, t in enumerate(self.static_lines)],
+            "caption": {"y": self.caption_y, "lines": CAPTION_LINES} if self.has_caption
+            else None,
+            "legend": None if self.legend is None else {
+                "label": LEGEND_LABEL, "label_x": self.legend_label_x, "y": self.legend_y,
+                "size": self.legend_size,
+                "items": [{"label": i.label, "fill": list(i.fill), "box": list(i.box)}
+                          for i in self.legend]},
+        }
+
     def connector_pairs(self, scene: Scene) -> list[tuple[int, int]]:
         """Corners joined by the connector lines, as (window corner, target corner) in
         polygon order (top-left, top-right, bottom-right, bottom-left): all four in the
