@@ -109,13 +109,7 @@ class Canvas:
         pad = layout.line_width + 2
         box = clip(box_of(layout.cell_polygon("output", r0, c0, r1 - r0, c1 - c0), pad), canvas)
         # every cell reaching into the box: in the oblique view that is more than a block
-        ex, ey = np.array(layout.ex)[:, None, None], np.array(layout.ey)[:, None, None]
-        rr, cc = np.mgrid[0:grid.rows, 0:grid.cols]
-        corners = [layout.corner("output", 0, 0)[:, None, None] + (cc + dc) * ex
-                   - (rr + dr) * ey for dr in (0, 1) for dc in (0, 1)]
-        xs, ys = np.stack([c[0] for c in corners]), np.stack([c[1] for c in corners])
-        only = ((xs.min(0) - pad < box[2]) & (xs.max(0) + pad > box[0])
-                & (ys.min(0) - pad < box[3]) & (ys.max(0) + pad > box[1]))
+        only = layout.cells_touching("output", (grid.rows, grid.cols), box, pad)
         ops = Ops()
         grid_ops(layout, self.look, grid, ops, fills=fills, texts=texts, only=only)
         x0, y0, x1, y1 = box

@@ -35,6 +35,8 @@ CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
 WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 MARKER_OUTLINE = 2.2  # the max-pool marker's outline, relative to grid lines
 LEGEND_LABEL = "stamps per output cell:"
+DASHES = (0.1, 0.6)  # where the two dashes of a dashed cell edge start, as TikZ's dashed
+DASH_LENGTH = 0.3  # and their length (fractions of the edge): the corners stay open
 NUMBER_SIZE = 0.38  # numbers in cells, relative to the cell size
 WEIGHT_SIZE = 0.26  # the weights in the window's cells
 WEIGHT_AT = 0.55  # a weight's place: from the cell's centre toward its bottom-right corner
@@ -125,6 +127,19 @@ class Layout:
         poly = self.cell_polygon(grid, r, c)
         centre = poly.mean(axis=0)
         return centre + WEIGHT_AT * (poly[2] - centre)
+
+    def cells_touching(self, grid: str, shape: tuple[int, int], box: tuple[int, int, int, int],
+                       pad: float) -> np.ndarray:
+        """Boolean mask (``shape``, matrix cells from (0, 0)) of the cells of ``grid`` whose
+        corners come within ``pad`` pixels of ``box``: in the oblique view a box around a
+        block of cells reaches into more cells than the block."""
+        ex, ey = np.array(self.ex)[:, None, None], np.array(self.ey)[:, None, None]
+        rr, cc = np.mgrid[0:shape[0], 0:shape[1]]
+        corners = [self.corner(grid, 0, 0)[:, None, None] + (cc + dc) * ex - (rr + dr) * ey
+                   for dr in (0, 1) for dc in (0, 1)]
+        xs, ys = np.stack([c[0] for c in corners]), np.stack([c[1] for c in corners])
+        return ((xs.min(0) - pad < box[2]) & (xs.max(0) + pad > box[0])
+                & (ys.min(0) - pad < box[3]) & (ys.max(0) + pad > box[1]))
 
     def shift(self, a: Point, b: Point, t: float = 0.0) -> np.ndarray:
         """Pixels that move cell (0, 0) of a grid to cell ``a`` (a fraction ``t`` of the

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .composite import Sprite, runs
-from .layout import Figure, Layout, Look, Panel, build_layout
+from .layout import DASH_LENGTH, DASHES, Figure, Layout, Look, Panel, build_layout
 from .paint import Ops
 from .palette import (
     BACKGROUND,
@@ -138,8 +138,8 @@ def _dashes(layout: Layout, grid: str, edge: tuple[str, int, int], ops: Ops, col
     ax, ay = layout.corner_xy(grid, r, c)
     bx, by = layout.corner_xy(grid, *((r, c + 1) if kind == "h" else (r + 1, c)))
     dx, dy = bx - ax, by - ay
-    for start in (0.1, 0.6):  # two dashes per edge, corners open, as TikZ's dashed
-        end = start + 0.3
+    for start in DASHES:  # two dashes per edge, corners open, as TikZ's dashed
+        end = start + DASH_LENGTH
         ops.line([ax + dx * start, ay + dy * start, ax + dx * end, ay + dy * end], color, width)
 
 

@@ -37,6 +37,8 @@ import numpy as np
 from .font import font_bytes, subset
 from .layout import (
     CONNECTOR_WIDTH,
+    DASH_LENGTH,
+    DASHES,
     LEGEND_LABEL,
     MARKER_OUTLINE,
     WINDOW_OUTLINE,
@@ -153,10 +155,12 @@ def _dashed(ctx: _Ctx, grid: Grid, edges: set[Edge], color: RGB) -> list[str]:
         if not runs:
             continue
         length = float(np.hypot(*unit))
+        # dash, gap, dash, gap per edge: a period of one edge, started DASHES[0] in
+        gap = DASHES[1] - DASHES[0] - DASH_LENGTH
         out.append(f'<path d="{_run_path(ctx, grid, runs)}" fill="none" '
                    f'stroke="{_hex(color)}" stroke-width="{_num(lw)}" '
-                   f'stroke-dasharray="{_num(0.3 * length)} {_num(0.2 * length)}" '
-                   f'stroke-dashoffset="{_num(0.4 * length)}"/>')
+                   f'stroke-dasharray="{_num(DASH_LENGTH * length)} {_num(gap * length)}" '
+                   f'stroke-dashoffset="{_num((DASH_LENGTH + gap - DASHES[0]) * length)}"/>')
     return out
 
 
