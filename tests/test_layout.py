@@ -139,3 +139,20 @@ def test_to_dict_is_json_and_places_cells():
         corner = np.array(data["origins"][grid]) + c * ex + (data["rows"][grid] - r) * ey
         np.testing.assert_array_equal(corner, layout.corner(grid, r, c))
     assert data["legend"]["items"][0]["label"] == "1" and data["caption"]["lines"] == 2
+
+
+def test_a_figure_serialises_for_a_player():
+    import json
+
+    from deconv_anim.config import config_from_mapping
+    from deconv_anim.render import prepare
+
+    figure = prepare(config_from_mapping({"op": "transposed", "size": 2, "kernel": 3,
+                                          "view": "both", "values": True})).figure
+    data = json.loads(json.dumps(figure.to_dict()))
+    assert [p["view"] for p in data["panels"]] == ["gather", "scatter"]
+    left, right = data["panels"]
+    assert left["x"] == 0 and right["x"] > left["layout"]["size"][0]
+    assert len(left["captions"]) == len(left["timeline"]["steps"]) == 16
+    assert right["grids"]["input"]["kinds"] == [[1, 1], [1, 1]]
+    assert data["theme"]["text"] == list(figure.look.theme.text_color)

@@ -377,6 +377,33 @@ class Figure:
     size: tuple[int, int]
     look: Look
 
+    def to_dict(self) -> dict[str, object]:
+        """Everything a player draws, as JSON-ready data: per panel its x offset, its grids
+        (cell kinds, see :class:`~deconv_anim.scene.CellKind`), its layout, its timeline
+        and each step's caption fitted into its lines."""
+        theme = self.look.theme
+        return {
+            "size": list(self.size),
+            "theme": {k: list(v) if isinstance(v, tuple) else v
+                      for k, v in vars(theme).items()} | {"text": list(theme.text_color)},
+            "look": {"numbers": self.look.numbers, "labels": self.look.labels,
+                     "overlap": self.look.overlap, "transparent": self.look.transparent},
+            "panels": [{
+                "x": p.x, "view": p.scene.view, "layout_kind": p.scene.layout,
+                "title": p.scene.title,
+                "window_extent": list(p.scene.window_extent),
+                "dilation": list(p.scene.dilation),
+                "grids": {g.name: {"rows": g.rows, "cols": g.cols, "first": list(g.first),
+                                   "kinds": g.kinds.tolist()}
+                          for g in (p.scene.input, p.scene.output)},
+                "connectors": [list(pair) for pair in p.layout.connector_pairs(p.scene)],
+                "layout": p.layout.to_dict(),
+                "timeline": p.timeline.to_dict(),
+                "captions": [None if s.caption is None else p.layout.fit_caption(s.caption)
+                             for s in p.timeline.steps],
+            } for p in self.panels],
+        }
+
 
 def side_by_side(left: Layout, right: Layout, gap: int
                  ) -> tuple[Layout, Layout, tuple[int, int], tuple[int, int]]:
