@@ -34,7 +34,7 @@ def raster_frames(cfg):
     return raster, [f.pixels.copy() for f in raster.frames()]
 
 
-# ---- a GIF parser
+# ------------------------------------------------------------------ a GIF parser
 
 
 def parse_gif(data: bytes) -> dict:
@@ -96,7 +96,7 @@ def parse_gif(data: bytes) -> dict:
             "images": images}
 
 
-# ---- structure and timing
+# ------------------------------------------------------------------ structure and timing
 
 
 def test_gif_structure(tmp_path):
@@ -203,7 +203,7 @@ def test_both_view_frame_count_matches_the_file(tmp_path):
     assert durations[-1] == 1500  # the hold lands on the last frame written
 
 
-# ---- the writer on its own
+# ------------------------------------------------------------------ the writer on its own
 
 
 def test_write_synthetic_frames(tmp_path):
@@ -249,7 +249,7 @@ def test_unknown_suffix_writes_nothing(tmp_path):
     assert writer_for(tmp_path / "A.GIF") is writer_for(tmp_path / "a.gif")
 
 
-# ---- byte-identical renders
+# ------------------------------------------------------------------ byte-identical renders
 
 
 def test_rerender_is_byte_identical(tmp_path):
@@ -274,7 +274,7 @@ def test_rerender_in_another_process_is_byte_identical(tmp_path):
     assert (tmp_path / "here.gif").read_bytes() == (tmp_path / "there.gif").read_bytes()
 
 
-# ---- atomic writes
+# ------------------------------------------------------------------ atomic writes
 
 
 def leftovers(folder: Path) -> list[str]:

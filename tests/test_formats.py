@@ -81,7 +81,7 @@ def top_level_boxes(data: bytes) -> list[bytes]:
     return boxes
 
 
-# ---- Pillow-read formats
+# ------------------------------------------------------------------ Pillow-read formats
 
 
 @pytest.mark.parametrize("fmt", PILLOW_FORMATS)
@@ -113,7 +113,7 @@ def test_apng_delay_of_a_long_hold(tmp_path):
     assert durations[-1] == 121_000  # more than 65535 ms: written in centiseconds
 
 
-# ---- MP4
+# ------------------------------------------------------------------ MP4
 
 
 def test_mp4_is_h264_yuv420p_even_and_faststart(tmp_path):
@@ -176,7 +176,7 @@ def test_missing_ffmpeg_says_how_to_install(tmp_path, monkeypatch):
     assert "deconv-anim[video]" in result.stderr and "Traceback" not in result.output
 
 
-# ---- tween, sheet, still
+# ------------------------------------------------------------------ tween, sheet, still
 
 
 def test_timing_with_tween():
@@ -260,7 +260,7 @@ def test_sheet_and_still_are_png_only_and_not_tweened(tmp_path):
         render(config(), tmp_path / "s.png", sheet=True, tween=2)
 
 
-# ---- the command line
+# ------------------------------------------------------------------ the command line
 
 
 def run(*args: str):
@@ -324,7 +324,7 @@ def test_embed_video_snippets():
     assert snippet("my figs/a.svg", "md", alt="x") == "![x](<my figs/a.svg>)"
 
 
-# ---- the gallery
+# ------------------------------------------------------------------ the gallery
 
 
 def test_gallery_format(tmp_path):
@@ -349,7 +349,7 @@ def test_gallery_format(tmp_path):
     assert result.exit_code == 2
 
 
-# ---- every reference figure
+# ------------------------------------------------------------------ every reference figure
 
 
 @pytest.mark.slow

@@ -65,7 +65,7 @@ def run(mapping, cell=20, **render):
     return raster, frames
 
 
-# ---- sampling
+# ------------------------------------------------------------------ sampling
 
 
 def _clearance(points, lines):
@@ -121,7 +121,7 @@ BASE_COLOR = {CellKind.INPUT: INPUT, CellKind.PADDING: BG, CellKind.ZERO: BG,
               CellKind.CROPPED: FADED, CellKind.OUTPUT: OUTPUT}
 
 
-# ---- gather: every cell
+# ------------------------------------------------------------------ gather: every cell
 
 
 @pytest.mark.parametrize("name", GATHER)
@@ -232,7 +232,7 @@ def test_cropped_cells_are_faded_and_outside_the_frame_grid():
         assert sum(got is not None for got in seen) >= 10
 
 
-# ---- scatter
+# ------------------------------------------------------------------ scatter
 
 
 def stamp_counts(scene):
@@ -375,7 +375,7 @@ def test_scatter_by_hand():
     assert close(sample(raster, last, "output", 0, 0, lines), one)
 
 
-# ---- frames and boxes
+# ------------------------------------------------------------------ frames and boxes
 
 
 @pytest.mark.parametrize("name", ["conv_stride_pad", "cropped", "scatter_pad"])
@@ -460,7 +460,7 @@ def test_frames_are_repeatable():
         np.testing.assert_array_equal(a, b)
 
 
-# ---- geometry in pixels
+# ------------------------------------------------------------------ geometry in pixels
 
 
 def test_cell_center_steps_follow_the_projection():

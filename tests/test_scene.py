@@ -25,7 +25,7 @@ def test_scene_imports_no_pil():
     assert result.returncode == 0, result.stderr
 
 
-# ---- hand-checked geometry
+# ------------------------------------------------------------------ hand-checked geometry
 
 
 def test_conv_stride_padding_frame_4_by_hand():
@@ -118,7 +118,7 @@ def test_cropped_cells_lie_outside_the_frame_grid():
             assert 0 <= r < grid.rows and 0 <= c < grid.cols
 
 
-# ---- every case, generally
+# ------------------------------------------------------------------ every case, generally
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -199,7 +199,7 @@ def test_both_view_draws_gather():
     assert len(scene) == spec.steps("gather")
 
 
-# ---- projection and layout
+# ------------------------------------------------------------------ projection and layout
 
 
 def test_oblique_orientation():

@@ -47,7 +47,7 @@ def animations(root: ET.Element, tag: str) -> list[ET.Element]:
     return root.findall(f".//svg:{tag}", NS)
 
 
-# ---- structure
+# ------------------------------------------------------------------ structure
 
 
 def test_svg_structure_and_timing(tmp_path):
@@ -153,7 +153,7 @@ def test_numbers_are_the_rasters(tmp_path, view):
                                                              for v in out.ravel()]
 
 
-# ---- in a browser
+# ------------------------------------------------------------------ in a browser
 
 
 def chromium() -> str | None:
