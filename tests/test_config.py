@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+import teaching as tv
 from deconv_anim import ConfigError, DeconvAnimError, config_from_mapping, load_config, make_spec
 from deconv_anim.config import KEYS, merge, parse_flag_value, read_yaml
+from deconv_anim.render import look_of
+from deconv_anim.themes import THEMES
 
 BASE = "op: conv\nsize: 5\nkernel: 3\n"
 
@@ -428,3 +431,101 @@ def test_resolve_config_validates_overrides_like_the_file(tmp_path):
     with pytest.raises(ConfigError, match=r"^style\.them: unknown key; did you mean "
                                           r"style\.theme\?"):
         resolve_config("dilation", {"style": {"them": "dark"}})
+
+
+# ---- the teaching keys (values, labels, overlap, style colours)
+
+
+def test_new_keys_parse():
+    config = config_from_mapping({
+        "op": "transposed", "size": 3, "kernel": 3, "stride": 2, "view": "both",
+        "values": True, "labels": True, "overlap": True, "layout": "Oblique",
+        "duration": 20, "hold": 600_000,
+        "style": {"theme": " Dark ", "cell": 16, "line_width": 0.5, "input_color": "#F00",
+                  "output_color": [0, 128, 255], "line_color": "00ff00",
+                  "overlay_color": "#123456", "text_color": [1, 2, 3],
+                  "background": "Transparent"}})
+    options, style = config.render, config.render.style
+    assert (options.values, options.labels, options.overlap) == (True, True, True)
+    assert options.layout == "oblique" and (options.duration, options.hold) == (20, 600_000)
+    assert style.theme == "dark" and style.line_width == 0.5
+    assert style.colors() == {"input": (255, 0, 0), "output": (0, 128, 255),
+                              "line": (0, 255, 0), "overlay": (0x12, 0x34, 0x56),
+                              "text": (1, 2, 3)}
+    look = look_of(config)
+    assert look.numbers and look.labels and look.overlap and look.transparent
+    assert look.theme.input == (255, 0, 0) and look.theme.accent == THEMES["dark"].accent
+    assert look.theme.background == THEMES["dark"].background
+
+
+def test_defaults_of_the_new_keys():
+    plain = config_from_mapping({"op": "conv", "size": 4, "kernel": 3})
+    assert (plain.render.values, plain.render.labels, plain.render.overlap) == (
+        False, False, False)
+    assert plain.render.layout == "oblique" and plain.render.style.theme == "classic"
+    assert look_of(plain).cell == 30 and look_of(plain).theme == tv.THEME
+    numbers = config_from_mapping({"op": "conv", "size": 4, "kernel": 3, "values": True})
+    assert numbers.render.layout == "flat" and look_of(numbers).cell == 44
+    given = config_from_mapping({"op": "conv", "input": [[1, 2], [3, 4]], "kernel": 1})
+    assert given.render.values and given.render.layout == "flat"
+    off = config_from_mapping({"op": "conv", "input": [[1, 2]], "kernel": 1, "values": False})
+    assert not off.render.values and off.render.layout == "oblique"
+    kept = config_from_mapping({"op": "conv", "size": 4, "kernel": 3, "values": True,
+                                "layout": "oblique"})
+    assert kept.render.layout == "oblique"
+
+
+@pytest.mark.parametrize(("mapping", "key", "words"), tv.BAD,
+                         ids=[f"{key}-{n}" for n, (_, key, _) in enumerate(tv.BAD)])
+def test_bad_new_keys(mapping, key, words):
+    with pytest.raises(ConfigError) as error:
+        config_from_mapping(mapping)
+    message = str(error.value)
+    assert error.value.key == key, message
+    assert message.startswith(f"{key}: "), message
+    assert "\n" not in message
+    for word in words:
+        assert word in message, (word, message)
+
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ("values: maybe\n", "values", ["must be true or false", '(got "maybe")']),
+    ("overlap: true\nlabels: 2\n", "labels", ["must be true or false"]),
+    ("style:\n  theme: neon\n", "style.theme", ["classic, dark, colorblind"]),
+    ("style:\n  output_color: '#abcd'\n", "style.output_color", [tv.COLOR_FORMS]),
+    ("style:\n  background: [1, 2, 3, 4]\n", "style.background", ["or transparent"]),
+    ("style:\n  line_width: 50\n", "style.line_width", ["from 0.5 to 20"]),
+    ("style:\n  inputcolor: '#fff'\n", "style.inputcolor", ["did you mean style.input_color?"]),
+    ("duration: 10\n", "duration", ["from 20 to 60000"]),
+    ("duration: 60000\nhold: 600000\n", "hold", ["at most 655350"]),
+    ("layout: spiral\n", "layout", ["oblique, flat"]),
+])
+def test_bad_new_keys_in_a_file(tmp_path, text, key, words):
+    path = tmp_path / "teach.yaml"
+    path.write_text("op: transposed\nsize: 2\nkernel: 3\n" + text)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert message.startswith(f"{path}: {key}: "), message
+    for word in words:
+        assert word in message, (word, message)
+
+
+@pytest.mark.parametrize("color", ["#abc", "abc", "#A0B1C2", [0, 0, 0], [255, 255, 255]])
+def test_good_colours(color):
+    config = config_from_mapping({**tv.BASE, "style": {"input_color": color}})
+    assert isinstance(config.render.style.input_color, tuple)
+
+
+def test_hold_at_the_limit_is_fine():
+    config = config_from_mapping({**tv.BASE, "duration": 55_350, "hold": 600_000})
+    assert config.render.duration + config.render.hold == 655_350
+
+
+def test_yaml_booleans_are_accepted(tmp_path):
+    path = tmp_path / "teach.yaml"
+    path.write_text("op: transposed\nsize: 2\nkernel: 3\nvalues: yes\nlabels: False\n"
+                    "overlap: TRUE\nview: both\n")
+    config = load_config(path)
+    assert (config.render.values, config.render.labels, config.render.overlap) == (
+        True, False, True)

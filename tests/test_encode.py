@@ -16,7 +16,8 @@ from PIL import Image
 from deconv_anim.config import config_from_mapping
 from deconv_anim.encode import GifStream, Timing, atomic_output, write, writer_for
 from deconv_anim.errors import ConfigError, OutputError
-from deconv_anim.raster import MAX_COLORS, TRANSPARENT, Raster, RasterFrame
+from deconv_anim.palette import MAX_COLORS, TRANSPARENT
+from deconv_anim.raster import Raster, RasterFrame
 from deconv_anim.render import prepare, render
 
 CONV = {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1}
@@ -367,3 +368,61 @@ def test_atomic_output_directly(tmp_path):
     with pytest.raises(OutputError, match="cannot create the folder"), atomic_output(
             blocker / "x.gif"):
         pass
+
+
+# ----------------------------------------------------------------------------- boundaries
+
+
+def _modules_after(statement):
+    """The deconv_anim modules (and PIL) a fresh interpreter holds after ``statement``."""
+    import subprocess
+    import sys
+
+    code = (f"{statement}\nimport sys\n"
+            "print(' '.join(sorted(m for m in sys.modules "
+            "if m.startswith(('deconv_anim', 'PIL')))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return set(out.stdout.split())
+
+
+def test_encode_loads_no_drawing_module():
+    loaded = _modules_after("import deconv_anim.encode")
+    drawing = {f"deconv_anim.{m}" for m in ("spec", "engine", "scene", "layout", "timeline",
+                                            "raster", "frames", "paint", "composite",
+                                            "palette", "svg", "font")}
+    assert "deconv_anim.encode" in loaded
+    assert not loaded & drawing, loaded & drawing
+    assert "PIL" not in loaded
+
+
+def test_the_formats_table_says_which_kind_each_is():
+    from deconv_anim.encode import BITMAP, FORMATS, SHEET, VECTOR
+
+    kinds = {name: fmt.kind for name, fmt in FORMATS.items()}
+    assert kinds == {"gif": BITMAP, "png": BITMAP, "webp": BITMAP, "mp4": BITMAP,
+                     "svg": VECTOR}
+    assert SHEET.kind == BITMAP
+    assert [n for n, f in FORMATS.items() if f.vector] == ["svg"]
+
+
+def test_bitmap_writers_take_frames_and_one_info(tmp_path):
+    """A writer is called with the frames and a FrameInfo only (no raster, no options)."""
+    import inspect
+
+    from deconv_anim.encode import FORMATS, SHEET, FrameInfo
+
+    for fmt in [*FORMATS.values(), SHEET]:
+        params = list(inspect.signature(fmt.load_writer()).parameters.values())
+        assert len(params) == 3, fmt.name
+        assert all(p.kind == p.POSITIONAL_OR_KEYWORD for p in params), fmt.name
+    palette = np.zeros((256, 3), np.uint8)
+    palette[1] = (255, 0, 0)
+    frames = [RasterFrame(n, np.full((3, 4), n % 2, np.uint8), (0, 0, 4, 3), None)
+              for n in range(3)]
+    info = FrameInfo(size=(4, 3), palette=palette, count=3, timing=Timing(100), loop=2)
+    out = tmp_path / "x.gif"
+    with out.open("wb") as handle:
+        FORMATS["gif"].load_writer()(handle, iter(frames), info)
+    with Image.open(out) as im:
+        assert im.n_frames == 3 and im.info["loop"] == 2 and im.info["duration"] == 100

@@ -1,6 +1,7 @@
 """The raster, read back pixel by pixel: which cells carry the overlay in frame n.
 
-Cells are sampled at their projected centre (``Raster.cell_center``), as the majority colour
+Cells are sampled at their projected centre (``geometry.Geometry``: the reference drawing
+facts, independent of the raster), as the majority colour
 of a 3x3 neighbourhood; when a connector line runs close to the centre another point well
 inside the cell is used instead, and the cell is skipped only if every point is too close.
 """
@@ -12,13 +13,18 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from PIL import Image
 
+import teaching as tv
 from cases import CASES as SHARED_CASES
 from deconv_anim.config import config_from_mapping
-from deconv_anim.raster import MAX_COLORS, TRANSPARENT
-from deconv_anim.render import prepare
+from deconv_anim.engine import compute, trace
+from deconv_anim.palette import MAX_COLORS, TRANSPARENT
+from deconv_anim.render import look_of, prepare, render
+from deconv_anim.report import format_value, summary
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES
+from geometry import Geometry
 
 THEME = THEMES["classic"]
 BG, INPUT, OUTPUT, OVERLAY = THEME.background, THEME.input, THEME.output, THEME.overlay
@@ -78,16 +84,16 @@ def connector_lines(raster, frame):
     """Pixel end points of the four connector lines of a scene frame."""
     scene = raster.scene
     kh, kw = scene.window_extent
-    window = raster.cell_polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
-    target = raster.cell_polygon(scene.grid(frame.target_grid), *frame.target)
+    window = Geometry(raster).polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
+    target = Geometry(raster).polygon(scene.grid(frame.target_grid), *frame.target)
     return list(zip(window, target))
 
 
 def sample(raster, pixels, grid, r, c, lines=()):
     """RGB of cell (r, c) of ``grid`` (a name), or None if connectors cover all of it."""
     g = raster.scene.grid(grid)
-    tl, tr, br, bl = raster.cell_polygon(g, r, c)
-    points = [np.array(raster.cell_center(g, r, c), float) + 0.5]
+    tl, tr, br, bl = Geometry(raster).polygon(g, r, c)
+    points = [np.array(Geometry(raster).centre(g, r, c), float) + 0.5]
     for u, v in ((0.3, 0.3), (0.7, 0.7), (0.3, 0.7), (0.7, 0.3), (0.5, 0.3), (0.5, 0.7)):
         top, bottom = tl + (tr - tl) * u, bl + (br - bl) * u
         points.append(top + (bottom - top) * v)
@@ -205,7 +211,7 @@ def test_dilation_leaves_the_gaps_unshaded():
 def test_cropped_cells_are_faded_and_outside_the_frame_grid():
     raster, frames = run(CASES["cropped"])
     grid = raster.scene.input
-    frame_poly = raster.cell_polygon(grid, 0, 0, grid.rows, grid.cols)
+    frame_poly = Geometry(raster).polygon(grid, 0, 0, grid.rows, grid.cols)
 
     def inside(point):
         edges = zip(frame_poly, np.roll(frame_poly, -1, 0))
@@ -215,10 +221,10 @@ def test_cropped_cells_are_faded_and_outside_the_frame_grid():
     cropped = [(r, c) for r, c, kind in cells_of(grid) if kind == CellKind.CROPPED]
     assert len(cropped) == 12
     for r, c in cropped:
-        assert not inside(np.array(raster.cell_center(grid, r, c), float))
+        assert not inside(np.array(Geometry(raster).centre(grid, r, c), float))
     for r, c, kind in cells_of(grid):
         if kind == CellKind.INPUT:
-            assert inside(np.array(raster.cell_center(grid, r, c), float))
+            assert inside(np.array(Geometry(raster).centre(grid, r, c), float))
     for frame, (_, pixels, _, _) in zip(raster.scene.frames(), frames):
         lines = connector_lines(raster, frame)
         seen = [sample(raster, pixels, "input", r, c, lines) for r, c in cropped]
@@ -285,7 +291,7 @@ def test_scatter_stamps_and_tints(name):
         assert close(tint[top], OUTPUT)  # the most stamped cells are the output colour
     # more stamps, a deeper tint: strictly further from the background
     # (past 8 counts, counts share tints in equal bins: strictly deeper from bin to bin)
-    classes = raster._tint_classes()
+    classes = raster.timeline.tints.classes
 
     def bin_of(n):
         return -1 if n == 0 else next(i for i, (lo, hi) in enumerate(classes) if lo <= n <= hi)
@@ -475,9 +481,10 @@ def test_cell_center_steps_follow_the_projection():
 def test_flat_layout_puts_the_output_to_the_right(name):
     raster, frames = run(CASES[name], cell=16, layout="flat")
     scene = raster.scene
-    in_x = [raster.cell_center(scene.input, r, c)[0] for r, c, _ in cells_of(scene.input)]
+    geo = Geometry(raster)
+    in_x = [geo.centre(scene.input, r, c)[0] for r, c, _ in cells_of(scene.input)]
     out = scene.output
-    out_x = [raster.cell_center(out, r, c)[0] for r in range(out.rows) for c in range(out.cols)]
+    out_x = [geo.centre(out, r, c)[0] for r in range(out.rows) for c in range(out.cols)]
     assert min(out_x) > max(in_x)
     # the flat figure still shades the window
     frame = next(iter(scene.frames()))
@@ -491,8 +498,8 @@ def test_flat_layout_puts_the_output_to_the_right(name):
 def test_oblique_output_above_input_in_pixels():
     raster = make(CASES["conv_stride_pad"], cell=16)
     scene = raster.scene
-    in_y = [raster.cell_center(scene.input, r, c)[1] for r, c, _ in cells_of(scene.input)]
-    out_y = [raster.cell_center(scene.output, r, c)[1] for r in range(3) for c in range(3)]
+    in_y = [Geometry(raster).centre(scene.input, r, c)[1] for r, c, _ in cells_of(scene.input)]
+    out_y = [Geometry(raster).centre(scene.output, r, c)[1] for r in range(3) for c in range(3)]
     assert max(out_y) < min(in_y)  # pixel y grows downwards
 
 
@@ -517,92 +524,312 @@ def test_title_adds_a_caption_band():
     assert all((f == frames[0]).all() for f in frames)
 
 
-def _one_line(p0, p1, width, levels):
-    """An independent, one-segment-at-a-time reference for raster._segment_pixels."""
-    d = p1 - p0
-    length = float(np.hypot(*d))
-    if length < 1e-9:
-        return []
-    major = 0 if abs(d[0]) >= abs(d[1]) else 1
-    minor = 1 - major
-    lo, hi = sorted((p0[major], p1[major]))
-    out = []
-    for step in np.arange(np.floor(lo), np.ceil(hi)) + 0.5:
-        if not lo <= step <= hi:
-            continue
-        centre = p0[minor] + (step - p0[major]) / d[major] * d[minor]
-        scale = abs(d[major]) / length
-        for px in range(int(np.floor(centre)) - 4, int(np.floor(centre)) + 5):
-            cover = round(min(max(width / 2 + 0.5 - abs(px + 0.5 - centre) * scale, 0), 1)
-                          * levels) / levels
-            if cover > 0:
-                xy = (int(np.floor(step)), px) if major == 0 else (px, int(np.floor(step)))
-                out.append((xy[1], xy[0], round(cover, 4)))
-    return out
 
 
-def test_connector_pixels_match_a_one_line_reference():
-    from deconv_anim.raster import _segment_pixels
-
-    rng = np.random.default_rng(1)
-    for trial in range(200):
-        p0, p1 = rng.uniform(0, 120, (4, 2)), rng.uniform(0, 120, (4, 2))
-        if trial % 7 == 0:
-            p1[0] = p0[0]  # a point: no pixels
-        if trial % 5 == 0:
-            p1[1, 0] = p0[1, 0]  # vertical
-        ys, xs, cov = _segment_pixels(p0, p1, 1.4, 2)
-        got = sorted(zip(ys.tolist(), xs.tolist(), np.round(cov, 4).tolist()))
-        want = sorted(px for a, b in zip(p0, p1) for px in _one_line(a, b, 1.4, 2))
-        assert got == want, trial
 
 
-@pytest.mark.parametrize("params", [
-    {"op": "conv", "size": 5, "kernel": 3},  # stride 1: one shape of lines throughout
-    {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1},  # a shape a step
-    {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "padding": 1},
-    {"op": "conv", "size": 4, "kernel": 2, "layout": "flat"},
-    {"op": "transposed", "size": 2, "kernel": 3, "view": "scatter"},
-])
-def test_cached_connector_lines_equal_lines_drawn_where_they_are(params):
-    """The connectors are computed once per shape and moved: at every step (and every
-    in-between position) they must be the pixels of the lines drawn in place."""
-    raster = prepare(config_from_mapping(params))
-    frames = list(raster.scene.frames())
-    for n, _ in enumerate(raster.frames(tween=1)):
-        step, phase = divmod(n, 2)
-        if step >= len(frames) - 1 and phase:
-            break
-        frame = frames[step]
-        nxt = frames[step + 1] if phase else frame
-        t = 0.5 if phase else 0.0
-        wshift = raster._shift(frame.window, nxt.window, t)
-        tshift = raster._shift(frame.target, nxt.target, t)
-        ys, xs, offs, _ = raster._connectors(wshift, tshift)
-        in_place = raster._line_pixels([(raster._window_at_0[i] + wshift,
-                                         raster._target_at_0[j] + tshift)
-                                        for i, j in raster._pairs])
-        assert sorted(zip(ys.tolist(), xs.tolist(), offs.tolist())) == sorted(
-            zip(in_place[0].tolist(), in_place[1].tolist(), in_place[2].tolist()))
-    assert len(raster._line_cache) <= len(frames) * 2
 
 
-def test_sprites_are_shared_between_figures_that_look_alike():
-    from deconv_anim import raster as raster_module
 
-    def window_offsets(params):
-        raster = prepare(config_from_mapping(params))
-        next(raster.frames())
-        return [v for k, v in raster_module._sprite_cache.items()
-                if k[0] is raster._blender]
 
-    raster_module._sprite_cache.clear()
-    first = window_offsets({"op": "conv", "size": 5, "kernel": 3})
-    # a different grid, the same kernel, cell size and colours: the same sprites
-    second = window_offsets({"op": "conv", "size": 7, "kernel": 3, "padding": 2})
-    assert len(first) == len(second) == 2 and all(
-        any(a is b for b in second) for a in first)
-    # another colour or kernel: new ones
-    third = window_offsets({"op": "conv", "size": 5, "kernel": 3,
-                            "style": {"overlay_color": [200, 0, 0]}})
-    assert not any(a is b for a in third for b in first + second)
+# ---- pixels of the teaching views (numbers, tints, overlap map, max pool, labels, themes)
+
+
+@pytest.mark.parametrize("name", ["conv", "transposed", "maxpool", "avgpool_exclude_pad"])
+def test_pixels_gather_numbers(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name])
+    assert raster.scene.layout == "flat"  # the default with values
+    frames = tv.run(raster)
+    problems = []
+    for frame, pixels in zip(raster.scene.frames(), frames, strict=True):
+        problems += tv.gather_numbers_problems(raster, pixels, frame)
+    assert not problems, problems
+    # the input cells keep their colour under the numbers (outside the window)
+    frame = next(iter(raster.scene.frames()))
+    window = set(raster.scene.window_cells(frame))
+    lines = tv.connector_lines(raster, frame)
+    grid = raster.scene.input
+    for (i, j), kind in np.ndenumerate(grid.kinds):
+        r, c = grid.first[0] + i, grid.first[1] + j
+        if kind == CellKind.INPUT and (r, c) not in window:
+            got = tv.sample(raster, frames[0], "input", r, c, lines, where=tv.OFF_CENTRE)
+            assert got is None or tv.close(got, tv.INPUT), ((r, c), got)
+
+
+def test_pixels_gather_numbers_draw_text_in_computed_cells():
+    raster = tv.numbers_raster(tv.NUMBERS["conv"])
+    frames = tv.run(raster)
+    out = raster.scene.output
+
+    def ink(pixels, r, c):
+        tl, _, br, _ = Geometry(raster).polygon(out, r, c)
+        x0, y0 = (tl + 0.3 * (br - tl)).astype(int)
+        x1, y1 = (tl + 0.7 * (br - tl)).astype(int)
+        rgb = raster.palette[pixels[y0:y1, x0:x1]].astype(int)
+        return len({tuple(p) for p in rgb.reshape(-1, 3)})
+
+    # the middle of an uncomputed cell is flat; a computed one carries its number
+    assert ink(frames[0], out.rows - 1, out.cols - 1) == 1
+    assert ink(frames[-1], 0, 0) > 2
+
+
+@pytest.mark.parametrize("name", ["scatter", "scatter_pad", "scatter_gaps"])
+def test_pixels_scatter_tints_grow_with_stamp_counts(name):
+    raster = tv.numbers_raster(tv.SCATTER[name])
+    spec = raster.scene.spec
+    frames = tv.run(raster)
+    colors: dict[int, list] = {}
+    problems = []
+    all_counts = list(tv.cumulative_counts(spec))
+    for frame, pixels, counts in zip(raster.scene.frames(), frames, all_counts, strict=True):
+        problems += tv.scatter_problems(raster, pixels, frame, counts, colors)
+    assert not problems, problems
+    final = all_counts[-1]
+    np.testing.assert_array_equal(final, tv.stamp_counts(spec))
+    tint = tv.check_tints(colors, int(final.max()))
+    # under the current stamp: the tint of the count it brings, overlaid
+    for frame, pixels, counts in zip(raster.scene.frames(), frames, all_counts):
+        lines = tv.connector_lines(raster, frame)
+        for r, c in raster.scene.window_cells(frame):
+            if not (0 <= r < spec.output_size[0] and 0 <= c < spec.output_size[1]):
+                continue
+            n = int(counts[r, c])
+            got = tv.sample(raster, pixels, "output", r, c, lines, where=tv.OFF_CENTRE)
+            if got is not None and n in tint:
+                assert tv.close(got, tv.shade(tint[n])), (frame.index, (r, c), n, got)
+
+
+@pytest.mark.parametrize("name", list(tv.OVERLAP))
+def test_stamp_counts_follow_the_index_law(name):
+    raster = tv.make({**tv.OVERLAP[name], "overlap": True})
+    spec = raster.scene.spec
+    np.testing.assert_array_equal(raster.timeline.counts, tv.stamp_counts(spec))
+    # and the engine's trace agrees: one tap per stamp landing in the output
+    total = np.zeros(spec.output_size, int)
+    for step in trace(spec, "scatter"):
+        np.add.at(total, (step.taps[:, 4], step.taps[:, 5]), 1)
+    np.testing.assert_array_equal(total, tv.stamp_counts(spec))
+
+
+@pytest.mark.parametrize("name", ["k3s2", "rect", "cropped"])
+@pytest.mark.parametrize("layout", ["oblique", "flat"])
+def test_pixels_overlap_map(name, layout):
+    raster = tv.make({**tv.OVERLAP[name], "overlap": True, "layout": layout})
+    spec = raster.scene.spec
+    counts = tv.stamp_counts(spec)
+    frames = tv.run(raster)
+    scene_frames = list(raster.scene.frames())
+    # the map is there from the first frame and stays
+    for k in (0, len(frames) // 2, len(frames) - 1):
+        seen = tv.overlap_tints(raster, frames[k], scene_frames[k], counts)
+        tv.assert_overlap_map(seen, int(counts.max()))
+    tint = tv.assert_overlap_map(tv.overlap_tints(raster, frames[0], scene_frames[0], counts),
+                              int(counts.max()))
+    # the legend: a strip below the figure holding a swatch of every tint on the map
+    strip = {tuple(int(v) for v in p)
+             for p in raster.palette[frames[0][raster.figure_height:]].reshape(-1, 3)}
+    for n, color in tint.items():
+        assert any(tv.close(color, s, 1) for s in strip), (n, color)
+    # without overlap: plain output cells, no legend, a shorter canvas
+    plain = tv.make({**tv.OVERLAP[name], "layout": layout})
+    assert plain.size[1] < raster.size[1]
+    seen = tv.overlap_tints(plain, tv.run(plain)[0], next(iter(plain.scene.frames())), counts)
+    assert all(tv.close(c, tv.OUTPUT) for colors in seen.values() for c in colors)
+
+
+def test_pixels_overlap_map_with_numbers_fills_in_the_tints():
+    raster = tv.numbers_raster(tv.OVERLAP["k3s2"], overlap=True)
+    spec = raster.scene.spec
+    counts = tv.stamp_counts(spec)
+    frames = tv.run(raster)
+    last_frame = list(raster.scene.frames())[-1]
+    seen = tv.overlap_tints(raster, frames[-1], last_frame, counts, tv.OFF_CENTRE)
+    tv.assert_overlap_map(seen, int(counts.max()))
+    first = tv.overlap_tints(raster, frames[0], next(iter(raster.scene.frames())), counts,
+                          tv.OFF_CENTRE)
+    pale = tv.mix(tv.BG, tv.OUTPUT, 0.25)
+    assert all(tv.close(c, pale) for colors in first.values() for c in colors)
+    np.testing.assert_array_equal(tv.replay(raster)[-1][1], tv.fmt(compute(spec)))
+
+
+@pytest.mark.parametrize("view", ["gather", "scatter"])
+def test_pixels_overlap_map_beyond_eight_stamps(view):
+    raster = tv.make(dict(op="transposed", size=4, kernel=4, overlap=True, layout="flat",
+                       view=view))
+    counts = tv.stamp_counts(raster.scene.spec)
+    assert counts.max() == 16
+    frames = tv.run(raster)
+    last = list(raster.scene.frames())[-1]
+    seen = tv.overlap_tints(raster, frames[-1], last, counts)
+    # more than 8 counts share 8 tints (equal bins of counts): never lighter for more
+    # stamps, 8 distinct tints, each a mix of background and output colour, the top one
+    # the output colour
+    bg, fg = np.array(tv.BG, float), np.array(tv.OUTPUT, float)
+    tint = {n: colors[0] for n, colors in seen.items()}
+    far = [tv.distance(tint[n], tv.BG) for n in sorted(tint)]
+    assert far == sorted(far), tint
+    classes = raster.timeline.tints.classes
+    assert len(classes) == 8
+    hit = {next(i for i, (lo, hi) in enumerate(classes) if lo <= n <= hi) for n in tint}
+    assert len({tuple(c) for c in tint.values()}) == len(hit), (tint, classes)
+    if 16 in tint:
+        assert tv.close(tint[16], tv.OUTPUT)
+    for n, color in tint.items():
+        t = np.clip(np.dot(np.array(color) - bg, fg - bg) / np.dot(fg - bg, fg - bg), 0, 1)
+        assert np.abs(bg + t * (fg - bg) - np.array(color)).max() <= 4, (n, color)
+
+
+@pytest.mark.parametrize("name", ["maxpool", "maxpool_pad"])
+def test_pixels_maxpool_outlines_the_maximum(name):
+    raster = tv.numbers_raster(tv.NUMBERS[name], cell=20)
+    spec = raster.scene.spec
+    g = spec.gather
+    accent = raster.theme.accent
+    frames = tv.run(raster)
+    pad = raster.line_width * 2.2 + 2
+    for frame, pixels in zip(raster.scene.frames(), frames, strict=True):
+        mask = tv.accent_mask(raster, pixels, accent)
+        ys, xs = np.nonzero(mask)
+        assert len(ys) > 4 * raster.look.cell, frame.index  # an outline, all round
+        taps = frame.step.taps
+        values = spec.input[taps[:, 2], taps[:, 3]]
+        best = [t for t, v in zip(taps, values) if v == values.max()]
+        boxes = []
+        for t in best:
+            poly = Geometry(raster).polygon(raster.scene.input, t[2] + g.padding[0],
+                                       t[3] + g.padding[2])
+            boxes.append((poly[:, 0].min() - pad, poly[:, 1].min() - pad,
+                          poly[:, 0].max() + pad, poly[:, 1].max() + pad))
+        assert any(xs.min() >= x0 and ys.min() >= y0 and xs.max() <= x1 and ys.max() <= y1
+                   for x0, y0, x1, y1 in boxes), (frame.index, best)
+        # on the outline, not inside the cell
+        for x0, y0, x1, y1 in boxes[:1]:
+            cx, cy = round((x0 + x1) / 2), round((y0 + y1) / 2)
+            if len(best) == 1:
+                assert not mask[cy - 2:cy + 3, cx - 2:cx + 3].any()
+    if name == "maxpool":  # distinct maxima: the marked cells are 5, 7, 8 and 9
+        cells = []
+        for frame in raster.scene.frames():
+            taps = frame.step.taps
+            best = taps[np.argmax(spec.input[taps[:, 2], taps[:, 3]])]
+            cells.append((int(best[2]), int(best[3])))
+        assert cells == [(0, 1), (1, 2), (2, 1), (3, 3)]
+
+
+def test_no_accent_outline_without_values_or_for_other_ops():
+    for mapping in (dict(op="maxpool", size=4, kernel=2),
+                    dict(op="avgpool", size=4, kernel=2, values=True),
+                    dict(op="conv", size=4, kernel=2, values=True)):
+        raster = tv.make(mapping)
+        for pixels in tv.run(raster):
+            assert not tv.accent_mask(raster, pixels, raster.theme.accent).any(), mapping
+
+
+def test_pixels_labels():
+    mapping = dict(op="transposed", size=3, kernel=3, stride=2, padding=1)
+    plain = tv.make(mapping)
+    labelled = tv.make(mapping, labels=True)
+    spec = labelled.scene.spec
+    assert labelled.size[1] > plain.size[1]
+    assert labelled.size[0] >= plain.size[0]
+    assert summary(spec) in " ".join(labelled.layout.static_lines)
+    assert summary(spec) not in " ".join(plain.layout.static_lines)
+    frames = list(labelled.scene.frames())
+    for frame in frames:
+        r, c = frame.step.cell
+        assert tv.caption_text(labelled, frame) == f"step {frame.index + 1}/{len(frames)}: " \
+                                                f"out[{r}, {c}]"
+    # the text is drawn: ink below the figure, and the caption changes with the step
+    pixels = tv.run(labelled)
+    band = labelled.palette[pixels[0][labelled.figure_height:]]
+    assert (np.abs(band.astype(int) - np.array(tv.BG)).sum(-1) > 100).sum() > 50
+    assert not (pixels[0][labelled.figure_height:] == pixels[1][labelled.figure_height:]).all()
+
+
+def test_labels_and_values_together():
+    raster = tv.numbers_raster(tv.NUMBERS["conv"], labels=True)
+    spec = raster.scene.spec
+    out = compute(spec)
+    assert summary(spec) in " ".join(raster.layout.static_lines)
+    n = len(raster.scene)
+    for frame in raster.scene.frames():
+        text = tv.caption_text(raster, frame)
+        r, c = frame.step.cell
+        assert text.startswith(f"step {frame.index + 1}/{n}: out[{r}, {c}] = ")
+        assert text.endswith(f" = {format_value(out[r, c])}")
+    scatter = tv.numbers_raster(tv.SCATTER["scatter"], labels=True)
+    frame = next(iter(scatter.scene.frames()))
+    assert tv.caption_text(scatter, frame).startswith("step 1/4: x[0, 0] = ")
+
+
+@pytest.mark.parametrize("layout", ["oblique", "flat"])
+def test_pixels_dark_theme(layout):
+    dark = THEMES["dark"]
+    assert dark.background == (0, 43, 54)
+    raster = tv.make(dict(op="conv", size=5, kernel=3, stride=2, padding=1,
+                       style={"theme": "dark"}), layout=layout)
+    frames = tv.run(raster)
+    w, h = raster.size
+    for pixels in (frames[0], frames[-1]):
+        rgb = raster.palette[pixels]
+        for x, y in ((0, 0), (w - 1, 0), (0, h - 1), (w - 1, h - 1)):
+            assert tuple(int(v) for v in rgb[y, x]) == (0, 43, 54)
+    frame = list(raster.scene.frames())[-1]
+    cells = tv.plain_cells(raster, frames[-1], frame)
+    assert len(cells["input"]) >= 10 and len(cells["output"]) >= 6
+    assert all(tv.close(c, dark.input) for c in cells["input"]), cells["input"]
+    assert all(tv.close(c, dark.output) for c in cells["output"]), cells["output"]
+    # the current output cell carries the dark theme's (light) overlay
+    got = tv.sample(raster, frames[-1], "output", *frame.target, tv.connector_lines(raster, frame))
+    assert tv.close(got, tv.shade(dark.output, dark))
+
+
+@pytest.mark.parametrize("layout", ["oblique", "flat"])
+def test_pixels_colorblind_theme(layout):
+    raster = tv.make(dict(op="conv", size=5, kernel=3, stride=2, padding=1,
+                       style={"theme": "colorblind"}), layout=layout)
+    frames = tv.run(raster)
+    for k in (0, len(frames) - 1):
+        frame = list(raster.scene.frames())[k]
+        cells = tv.plain_cells(raster, frames[k], frame)
+        assert len(cells["input"]) >= 10 and len(cells["output"]) >= 6
+        assert all(tv.close(c, (86, 180, 233)) for c in cells["input"]), cells["input"]
+        assert all(tv.close(c, (230, 159, 0)) for c in cells["output"]), cells["output"]
+    assert tuple(int(v) for v in raster.palette[frames[0][0, 0]]) == (255, 255, 255)
+
+
+def test_pixels_colorblind_overlap_and_scatter_tints_use_its_output():
+    theme = THEMES["colorblind"]
+    raster = tv.make({**tv.OVERLAP["k3s2"], "overlap": True, "style": {"theme": "colorblind"}})
+    counts = tv.stamp_counts(raster.scene.spec)
+    frames = tv.run(raster)
+    seen = tv.overlap_tints(raster, frames[0], next(iter(raster.scene.frames())), counts)
+    tv.assert_overlap_map(seen, int(counts.max()), theme)
+
+
+def test_pixels_colour_overrides():
+    style = {"theme": "classic", "input_color": "#ff0000", "output_color": [0, 0, 255],
+             "background": "#eee"}
+    raster = tv.make(dict(op="conv", size=5, kernel=3, stride=2, style=style))
+    assert raster.theme.input == (255, 0, 0) and raster.theme.output == (0, 0, 255)
+    assert raster.theme.background == (238, 238, 238)
+    assert raster.theme.line == tv.THEME.line  # the rest from the theme
+    frames = tv.run(raster)
+    frame = list(raster.scene.frames())[-1]
+    cells = tv.plain_cells(raster, frames[-1], frame)
+    assert cells["input"] and all(tv.close(c, (255, 0, 0)) for c in cells["input"])
+    assert cells["output"] and all(tv.close(c, (0, 0, 255)) for c in cells["output"])
+    assert tuple(int(v) for v in raster.palette[frames[0][0, 0]]) == (238, 238, 238)
+
+
+def test_transparent_background_is_accepted_and_written(tmp_path):
+    config = config_from_mapping({"op": "conv", "size": 3, "kernel": 2,
+                                  "style": {"cell": 16, "background": "transparent"}})
+    assert config.render.style.transparent
+    look = look_of(config)
+    assert look.transparent and look.theme.background == tv.THEME.background
+    assert "background" not in config.render.style.colors()
+    result = render(config, tmp_path / "t.gif")
+    with Image.open(result.path) as image:
+        assert "transparency" in image.info
+        assert image.n_frames == config.spec.frames

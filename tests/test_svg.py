@@ -261,3 +261,33 @@ def test_labels_caption_steps_with_the_frames(tmp_path):
     for n, anim in enumerate(shown):  # visible from its own frame to the next
         values = dict(zip(anim.get("keyTimes", "0").split(";"), anim.get("values").split(";")))
         assert values[f"{n / 4:g}"] == "visible"
+
+
+def test_svg_loads_neither_pillow_nor_the_raster():
+    import subprocess
+    import sys
+
+    code = ("import deconv_anim.svg, sys\n"
+            "print(' '.join(m for m in sys.modules if m.startswith(('deconv_anim', 'PIL'))))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "deconv_anim.svg" in loaded
+    assert not {m for m in loaded if m == "PIL" or m.startswith("PIL.")}
+    assert not loaded & {"deconv_anim.raster", "deconv_anim.frames", "deconv_anim.paint",
+                         "deconv_anim.composite", "deconv_anim.palette"}
+
+
+def test_svg_embeds_the_font_its_text_needs(tmp_path):
+    import base64
+    import re
+
+    from deconv_anim.font import character_map
+
+    result = render(config(dict(op="transposed", size=2, kernel=3, stride=2, values=True,
+                                labels=True)), tmp_path / "a.svg")
+    text = result.path.read_text()
+    data = re.search(r"url\(data:font/ttf;base64,([A-Za-z0-9+/=]+)\)", text)
+    assert data, "no embedded font"
+    font = base64.b64decode(data.group(1))
+    assert "step" in text and {"s", "t", "e", "p", "0"} <= character_map(font)
+    assert 'font-family="deconv-anim-aileron' in text

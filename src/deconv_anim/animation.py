@@ -33,7 +33,8 @@ from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
-from .raster import Look, Raster, RasterFrame, SideBySide
+from .panels import SideBySide
+from .raster import Look, Raster, RasterFrame
 from .scene import build_scene
 from .spec import MAX_FRAMES, MAX_PIXELS
 from .themes import THEMES
@@ -498,7 +499,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     vector = not still and kind.vector  # drawn from the scene, not pixels
     frames: Iterable[RasterFrame] = (
         () if vector and frames_dir is None else raster.frames(tween=tween))
-    options: dict[str, Any] = {"figure": raster, "fps": fps,
+    options: dict[str, Any] = {"figure": raster.figure if vector else None, "fps": fps,
                                "transparent": raster.look.transparent}
     if frame is not None:
         index = frame + count if frame < 0 else frame

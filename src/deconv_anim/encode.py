@@ -8,17 +8,23 @@ suffix     what                                        backend
 ``.png``   animated PNG (APNG), streamed               zlib
 ``.webp``  animated WebP, lossless                     Pillow (holds every frame)
 ``.mp4``   H.264 video, yuv420p, ``+faststart``        imageio-ffmpeg (``[video]``)
-``.svg``   animated SVG drawn from the scene           :mod:`deconv_anim.svg`
+``.svg``   animated SVG drawn from layout + timeline   :mod:`deconv_anim.svg`
 =========  ==========================================  ===========================
 
 The table of formats (suffix, MIME, kind, writer, extra) is
 :data:`deconv_anim.formats.FORMATS`. ``write(..., sheet=True)`` writes one PNG with every
 frame in a grid instead.
 
+Two kinds of writer (:attr:`Format.kind`). A *bitmap* writer receives the frames
+(:class:`~deconv_anim.raster.RasterFrame`: palette indices and the box that changed) and
+one :class:`FrameInfo` (size, palette, timing, loop, ...), nothing else. A *vector* writer
+receives a :class:`~deconv_anim.layout.Figure` (scenes, layouts and timelines) and the
+timing, never frames. This module imports none of the drawing modules: a figure is drawn
+by :mod:`deconv_anim.svg`, imported when an SVG is written.
+
 The GIF and APNG writers stream: header and the one palette first, then per frame only the
 box that changed (unchanged pixels inside it transparent), so memory stays flat whatever the
-frame count and small changes cost little. The SVG writer never looks at the frames: it
-draws the figure's scene (``figure.scene``) as vectors.
+frame count and small changes cost little.
 """
 
 from __future__ import annotations
@@ -36,14 +42,15 @@ import numpy as np
 from .atomic import atomic_output
 from .errors import ConfigError, MissingDependencyError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
-from .palette import BACKGROUND, TRANSPARENT
-from .raster import RasterFrame
 
 if TYPE_CHECKING:
     from fractions import Fraction
 
-__all__ = ["write", "atomic_output", "Timing", "Format", "FORMATS", "GifStream",
-           "writer_for", "format_for", "format_named", "MAX_SHEET_PIXELS"]
+    from .layout import Figure
+    from .raster import RasterFrame
+
+__all__ = ["write", "atomic_output", "Timing", "FrameInfo", "Format", "FORMATS", "GifStream",
+           "writer_for", "format_for", "format_named", "MAX_SHEET_PIXELS", "BITMAP", "VECTOR"]
 
 MAX_SHEET_PIXELS = 200_000_000
 """A contact sheet larger than this is refused (it is one image, held in memory)."""
@@ -87,6 +94,35 @@ class Timing:
 
     def total(self, count: int) -> int:
         return count * self.duration + self.hold if count else 0
+
+
+@dataclass(frozen=True)
+class FrameInfo:
+    """Everything a bitmap writer needs besides the frames.
+
+    ``size`` is (width, height); ``palette`` the 256 x 3 uint8 colours of the frames'
+    indices, entry ``background`` the background and entry ``clear`` kept free for GIF
+    transparency; ``count`` the steps, ``timing`` their timing (``timing.frame_count(count)``
+    frames come); ``loop`` 0 loops forever. ``transparent``: background pixels are
+    see-through. ``fps`` (video), ``columns`` and ``labels`` (contact sheet) matter to one
+    writer each.
+    """
+
+    size: tuple[int, int]
+    palette: np.ndarray
+    count: int
+    timing: Timing = Timing()
+    loop: int = 0
+    transparent: bool = False
+    fps: float | Fraction | None = None
+    columns: int | None = None
+    labels: bool = True
+    background: int = 0
+    clear: int = 63
+
+    @property
+    def frame_count(self) -> int:
+        return self.timing.frame_count(self.count)
 
 
 def _timed(frames: Iterable[RasterFrame], timing: Timing, count: int
@@ -168,43 +204,44 @@ class GifStream:
         self.handle.write(b";")
 
 
-def _changed_region(frame: RasterFrame) -> tuple[np.ndarray, tuple[int, int], bool]:
+def _changed_region(frame: RasterFrame, clear: int
+                    ) -> tuple[np.ndarray, tuple[int, int], bool]:
     """(indices of the frame's changed box, its offset, whether unchanged pixels in it are
-    marked ``TRANSPARENT``)."""
+    marked ``clear``)."""
     x0, y0, x1, y1 = frame.box
     region = frame.pixels[y0:y1, x0:x1]
     if frame.changed is None:
         return region, (x0, y0), False
-    out = np.full_like(region, TRANSPARENT)
+    out = np.full_like(region, clear)
     np.copyto(out, region, where=frame.changed)
     return out, (x0, y0), True
 
 
-def _see_through(indices: np.ndarray) -> np.ndarray:
-    """Background pixels (palette entry 0) made transparent."""
+def _see_through(indices: np.ndarray, info: FrameInfo) -> np.ndarray:
+    """Background pixels made transparent (the ``clear`` entry)."""
     out = indices.copy()
-    np.copyto(out, np.uint8(TRANSPARENT), where=indices == BACKGROUND)
+    np.copyto(out, np.uint8(info.clear), where=indices == info.background)
     return out
 
 
-def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-               palette: np.ndarray, count: int, timing: Timing, transparent: bool = False,
-               **_: Any) -> None:
+def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """Per frame only the changed box, unchanged pixels transparent. With a transparent
     background every frame is whole and cleared after showing (GIF transparency is one
     bit: edges keep a thin matte of the background colour)."""
-    gif = GifStream(out, size, palette, bits=max(2, (TRANSPARENT).bit_length()))
+    clear = info.clear
+    gif = GifStream(out, info.size, info.palette, loop=info.loop,
+                    bits=max(2, (clear).bit_length()))
     elapsed = 0
-    for frame, ms in _timed(frames, timing, count):
+    for frame, ms in _timed(frames, info.timing, info.count):
         # delays are centiseconds: round the running time, so short frames do not drift
         delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
         elapsed += ms
-        if transparent:
-            gif.add(_see_through(frame.pixels), (0, 0), 10 * delay, transparent=TRANSPARENT,
-                    disposal=2)
+        if info.transparent:
+            gif.add(_see_through(frame.pixels, info), (0, 0), 10 * delay,
+                    transparent=clear, disposal=2)
             continue
-        region, offset, masked = _changed_region(frame)
-        gif.add(region, offset, 10 * delay, transparent=TRANSPARENT if masked else None)
+        region, offset, masked = _changed_region(frame, clear)
+        gif.add(region, offset, 10 * delay, transparent=clear if masked else None)
     gif.close()
 
 
@@ -232,26 +269,25 @@ def _apng_delay(ms: int) -> tuple[int, int]:
     return 0xFFFF, 1
 
 
-def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-                palette: np.ndarray, count: int, timing: Timing, transparent: bool = False,
-                **_: Any) -> None:
+def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """An APNG: the first frame whole (it is also the still image of viewers without
     APNG), then per frame only the changed box, blended over the previous frame (with a
     transparent background: replacing it, background pixels transparent)."""
-    width, height = size
-    colors = TRANSPARENT + 1
+    width, height = info.size
+    clear = info.clear
+    colors = clear + 1
     out.write(b"\x89PNG\r\n\x1a\n")
     out.write(_png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 3, 0, 0, 0)))
-    out.write(_png_chunk(b"acTL", struct.pack(">II", timing.frame_count(count), 0)))
-    out.write(_png_chunk(b"PLTE", np.asarray(palette, np.uint8)[:colors].tobytes()))
-    alpha = bytes([255] * TRANSPARENT + [0])
+    out.write(_png_chunk(b"acTL", struct.pack(">II", info.frame_count, info.loop)))
+    out.write(_png_chunk(b"PLTE", np.asarray(info.palette, np.uint8)[:colors].tobytes()))
+    alpha = bytes([255] * clear + [0])
     out.write(_png_chunk(b"tRNS", alpha))
     sequence = 0
-    for n, (frame, ms) in enumerate(_timed(frames, timing, count)):
-        region, (x, y), masked = _changed_region(frame)
-        if transparent:
+    for n, (frame, ms) in enumerate(_timed(frames, info.timing, info.count)):
+        region, (x, y), masked = _changed_region(frame, clear)
+        if info.transparent:
             x0, y0, x1, y1 = frame.box
-            region, masked = _see_through(frame.pixels[y0:y1, x0:x1]), False
+            region, masked = _see_through(frame.pixels[y0:y1, x0:x1], info), False
         h, w = region.shape
         num, den = _apng_delay(ms)
         blend = 1 if masked else 0  # over the previous frame / replace
@@ -270,47 +306,45 @@ def _write_apng(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int
 # ----------------------------------------------------------------------------- WebP
 
 
-def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-                palette: np.ndarray, count: int, timing: Timing, transparent: bool = False,
-                **_: Any) -> None:
+def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     from PIL import Image
 
+    size = info.size
     width, height = size
-    if timing.frame_count(count) * width * height > MAX_WEBP_BYTES:
-        raise ConfigError("output", f"a WebP of {timing.frame_count(count)} frames of "
+    if info.frame_count * width * height > MAX_WEBP_BYTES:
+        raise ConfigError("output", f"a WebP of {info.frame_count} frames of "
                                     f"{width}x{height} is too large to encode in memory; "
                                     "write .gif, .png or .mp4 instead")
-    lut = np.asarray(palette, np.uint8).tobytes()
+    lut = np.asarray(info.palette, np.uint8).tobytes()
     images, durations = [], []
-    for frame, ms in _timed(frames, timing, count):
+    for frame, ms in _timed(frames, info.timing, info.count):
         image = Image.frombuffer("P", size, frame.pixels.copy(), "raw", "P", 0, 1)
         image.putpalette(lut)
-        if transparent:
+        if info.transparent:
             image = image.convert("RGBA")
             image.putalpha(Image.fromarray(
-                np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8), "L"))
+                np.where(frame.pixels == info.background, 0, 255).astype(np.uint8), "L"))
         images.append(image)
         durations.append(ms)
     first, rest = images[0], images[1:]
     first.save(out, format="WEBP", save_all=True, append_images=rest, duration=durations,
-               loop=0, lossless=True, quality=100, method=4, background=(0, 0, 0, 0))
+               loop=info.loop, lossless=True, quality=100, method=4, background=(0, 0, 0, 0))
 
 
 # ----------------------------------------------------------------------------- MP4
 
 
-def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-               palette: np.ndarray, count: int, timing: Timing,
-               fps: float | Fraction | None = None, **_: Any) -> None:
+def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """H.264 in yuv420p (what every browser plays), padded with the background colour to
     even dimensions (never scaled), ``+faststart`` so it plays while loading."""
     try:
-        import imageio_ffmpeg
+        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
     except ImportError:
         raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
                                      "pip install 'deconv-anim[video]'") from None
     from fractions import Fraction
 
+    timing, count, fps = info.timing, info.count, info.fps
     durations = timing.durations(count)
     if fps is None and timing.tween:  # one video frame per in-between frame
         fps = Fraction((timing.tween + 1) * 1000, timing.duration)
@@ -319,9 +353,9 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
     if rate <= 0:
         raise ConfigError("fps", f"must be positive (got {fps})")
     repeats = _repeats(durations, rate)
-    width, height = size
+    width, height = info.size
     padded = (width + width % 2, height + height % 2)
-    colors = np.asarray(palette, np.uint8)
+    colors = np.asarray(info.palette, np.uint8)
     writer = imageio_ffmpeg.write_frames(
         out.name, padded, fps=rate, codec="libx264", pix_fmt_in="rgb24",
         pix_fmt_out="yuv420p", quality=None, macro_block_size=1, ffmpeg_log_level="error",
@@ -350,52 +384,45 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int,
 # ----------------------------------------------------------------------------- SVG
 
 
-def _write_svg(out: BinaryIO, frames: Iterable[RasterFrame], *, count: int, timing: Timing,
-               figure: Any = None, **_: Any) -> None:
-    from .svg import svg_document, svg_side_by_side
+def _write_svg(out: BinaryIO, figure: Figure, timing: Timing) -> None:
+    from .svg import svg_figure
 
-    if hasattr(figure, "left"):  # view: both, two panels
-        text = svg_side_by_side(figure, timing=timing)
-    elif hasattr(figure, "scene"):
-        text = svg_document(figure.scene, figure.look, timing=timing, raster=figure)
-    else:
-        raise ConfigError("output", "an SVG is drawn from a scene; this figure has none")
-    out.write(text.encode("utf-8"))
+    out.write(svg_figure(figure, timing=timing).encode("utf-8"))
 
 
 # ----------------------------------------------------------------------------- sheet
 
 
-def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], *, size: tuple[int, int],
-                 palette: np.ndarray, count: int, timing: Timing, columns: int | None = None,
-                 labels: bool = True, transparent: bool = False, **_: Any) -> None:
+def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """Every frame in one PNG, row by row, each numbered (from 1) in its top-left corner."""
     from PIL import Image, ImageDraw, ImageFont
 
-    total = timing.frame_count(count)
-    width, height = size
-    cols = max(1, min(columns or math.ceil(math.sqrt(total)), total))
+    total = info.frame_count
+    width, height = info.size
+    transparent, labels = info.transparent, info.labels
+    cols = max(1, min(info.columns or math.ceil(math.sqrt(total)), total))
     rows = math.ceil(total / cols)
     if rows * cols * width * height > MAX_SHEET_PIXELS:
         raise ConfigError("sheet", f"a sheet of {total} frames of {width}x{height} would be "
                                     "too large; use a smaller style.cell")
-    lut = np.asarray(palette, np.uint8)
+    lut = np.asarray(info.palette, np.uint8)
     font_size = max(10, round(min(width, height) / 24))
     font = ImageFont.load_default(size=font_size)
     ink = _darkest(lut)
     sheet: Any = None
     draw: Any = None
-    for n, (frame, _ms) in enumerate(_timed(frames, timing, count)):
+    background = info.background
+    for n, (frame, _ms) in enumerate(_timed(frames, info.timing, info.count)):
         if sheet is None:  # the margin's colour: the background
             sheet = Image.new("RGBA" if transparent else "RGB", (cols * width, rows * height),
-                              (*lut[BACKGROUND].tolist(), 0) if transparent
-                              else tuple(int(v) for v in lut[BACKGROUND]))
+                              (*lut[background].tolist(), 0) if transparent
+                              else tuple(int(v) for v in lut[background]))
             draw = ImageDraw.Draw(sheet)
         x, y = (n % cols) * width, (n // cols) * height
         tile = Image.fromarray(lut[frame.pixels], "RGB")
         if transparent:
             tile.putalpha(Image.fromarray(
-                np.where(frame.pixels == BACKGROUND, 0, 255).astype(np.uint8), "L"))
+                np.where(frame.pixels == background, 0, 255).astype(np.uint8), "L"))
         sheet.paste(tile, (x, y))
         if labels:
             pad = max(2, font_size // 3)
@@ -411,6 +438,10 @@ def _darkest(lut: np.ndarray) -> tuple[int, int, int]:
 
 # ----------------------------------------------------------------------------- the table
 
+BITMAP = "bitmap"
+"""A format written from frames: ``writer(handle, frames, info: FrameInfo)``."""
+VECTOR = "vector"
+"""A format drawn from a figure: ``writer(handle, figure: Figure, timing: Timing)``."""
 Writer = Callable[..., None]
 
 
@@ -421,7 +452,7 @@ def writer_for(path: str | Path) -> Writer:
 
 def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, int],
           palette: np.ndarray, count: int, timing: Timing = Timing(), sheet: bool = False,
-          figure: Any = None, fps: float | None = None, columns: int | None = None,
+          figure: Figure | None = None, fps: float | None = None, columns: int | None = None,
           labels: bool = True, transparent: bool = False) -> int:
     """Write ``frames`` to ``path`` (format from its suffix), atomically.
 
@@ -433,8 +464,9 @@ def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, i
     sheet : bool
         Write one PNG with every frame in a grid of ``columns`` (a contact sheet, frames
         numbered from 1 unless ``labels`` is false) instead of an animation.
-    figure : Raster, optional
-        What drew the frames; the SVG writer draws ``figure.scene`` with ``figure.look``.
+    figure : Figure, optional
+        The figure (scenes, layouts, timelines) a vector format draws
+        (``Raster.figure``); bitmap formats ignore it.
     fps : float, optional
         Frames per second of a video (default: one video frame per animation frame).
 
@@ -446,10 +478,15 @@ def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, i
         if fmt.suffix != SHEET.suffix:
             raise ConfigError("sheet", f"a sheet is a PNG image; name it .png (got {path})")
         fmt = SHEET
+    if fmt.vector and figure is None:
+        raise ConfigError("output", f"a {fmt.name} is drawn from a figure; none was given")
+    info = FrameInfo(size=size, palette=palette, count=count, timing=timing,
+                     transparent=transparent, fps=fps, columns=columns, labels=labels)
     writer = fmt.load_writer()
     with atomic_output(path) as handle:
-        writer(handle, frames, size=size, palette=palette, count=count, timing=timing,
-                   figure=figure, fps=fps, columns=columns, labels=labels,
-                   transparent=transparent)
+        if fmt.vector:
+            writer(handle, figure, timing)
+        else:
+            writer(handle, frames, info)
         handle.flush()
     return path.stat().st_size

@@ -30,8 +30,8 @@ from .errors import ConfigError, DeconvAnimError
 from .errors import show_value as _show
 from .spec import GatherConv, Pair, Spec
 
-__all__ = ["compute", "trace", "Trace", "ChannelTrace", "Step", "PlaneStep", "pad_or_crop",
-           "StepIndexError"]
+__all__ = ["stamp_counts", "gather_weights", "compute", "trace", "Trace", "ChannelTrace",
+           "Step", "PlaneStep", "pad_or_crop", "StepIndexError"]
 
 
 class StepIndexError(DeconvAnimError, IndexError):
@@ -76,6 +76,17 @@ def _windows(grid: np.ndarray, g: GatherConv) -> np.ndarray:
     windows = sliding_window_view(grid, extent, axis=(-2, -1))[..., ::sh, ::sw, ::dh, ::dw]
     assert windows.shape[-4:-2] == g.output_size, (windows.shape, g.output_size)
     return windows
+
+
+def gather_weights(spec: Spec) -> np.ndarray:
+    """The kernel the gather view slides: for a transposed op the weights rotated by 180
+    degrees (the equivalent stride-1 convolution's), else the weights as they are.
+
+    >>> from deconv_anim import make_spec
+    >>> gather_weights(make_spec(op="transposed", input=[[1]], weights=[[1, 2]])).tolist()
+    [[2.0, 1.0]]
+    """
+    return spec.weights[::-1, ::-1] if spec.gather.rotated else spec.weights
 
 
 def _gather_weights(spec: Spec, channels: slice | int = slice(None)) -> np.ndarray:
@@ -148,8 +159,7 @@ def compute(spec: Spec) -> np.ndarray:
     if spec.channels:
         return _compute_channels(spec)
     grid = pad_or_crop(_spread(spec.input, g), g.padding)
-    weights = spec.weights[::-1, ::-1] if g.rotated else spec.weights
-    return np.einsum("ijkl,kl->ij", _windows(grid, g), weights)
+    return np.einsum("ijkl,kl->ij", _windows(grid, g), gather_weights(spec))
 
 
 @dataclass(frozen=True)
@@ -427,6 +437,24 @@ class ChannelTrace(Trace):
         grid = spec.input if self.view == "scatter" else self.output
         return PlaneStep(n, n, group, tuple(ins), tuple(outs), grid[n], partials,
                          self._bias(n))
+
+
+def stamp_counts(spec: Spec) -> np.ndarray:
+    """Taps that land on each output cell (int64, ``spec.output_size``): for a transposed op,
+    how many input cells' stamps each output cell receives.
+
+    The same index law as :func:`trace` (``o = i * s + k * d - t`` per axis), counted per axis
+    and multiplied (the taps of one axis pair with every tap of the other).
+
+    Examples
+    --------
+    >>> from deconv_anim import make_spec
+    >>> stamp_counts(make_spec(op="transposed", size=2, kernel=3, stride=2))[0].tolist()
+    [1, 1, 2, 1, 1]
+    """
+    rows, cols = (np.bincount(_AxisTaps.build(spec, axis, False).o,
+                              minlength=spec.output_size[axis]) for axis in (0, 1))
+    return np.outer(rows, cols)
 
 
 def trace(spec: Spec, view: str | None = None) -> Trace:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .themes import RGB, Theme
+from .themes import RGB, Theme, mix
 
 __all__ = ["MAX_COLORS", "TRANSPARENT", "BACKGROUND", "build_palette", "lookup", "quantize",
            "Blender", "blender_for", "mix"]
@@ -22,15 +22,6 @@ __all__ = ["MAX_COLORS", "TRANSPARENT", "BACKGROUND", "build_palette", "lookup",
 MAX_COLORS = 64  # 6-bit palette: smaller LZW codes than 8 bits
 TRANSPARENT = MAX_COLORS - 1  # palette slot kept free for GIF transparency
 BACKGROUND = 0  # palette slot of the background colour
-
-
-def mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
-    """The colour a fraction ``t`` of the way from ``a`` to ``b``, rounded.
-
-    >>> mix((0, 0, 0), (255, 100, 10), 0.5)
-    (128, 50, 5)
-    """
-    return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=1024)
@@ -47,11 +38,10 @@ def build_palette(theme: Theme, tints: Sequence[RGB]) -> tuple[np.ndarray, int, 
     are exact flat colours. Entry 0 is the background; the transparency slot is
     ``TRANSPARENT``."""
     bg, a = theme.background, theme.overlay_alpha
-    fills = [bg, theme.input, theme.output, *tints, mix(bg, theme.input, 0.3),
-             mix(bg, theme.output, 0.25)]
+    fills = [bg, theme.input, theme.output, *tints, theme.faded_input, theme.pending_output]
     shaded = [mix(f, theme.overlay, a) for f in fills]
     keys = list(dict.fromkeys([*fills, *shaded, theme.line, theme.text_color, theme.accent,
-                               mix(bg, theme.line, 0.35)]))
+                               theme.faded_line]))
     # most needed first, as the list is cut at MAX_COLORS: lines over every fill, light
     # text over every fill, edges between fills, then finer steps of each
     colors = list(keys)

@@ -20,6 +20,7 @@ Views:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -76,7 +77,7 @@ class Grid:
 class Frame(NamedTuple):
     """The moving parts of one frame."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # (a field named like tuple.index, by design)
     window_grid: str
     window: Pair
     """Top-left matrix cell of the window on ``window_grid``."""
@@ -151,7 +152,7 @@ class Scene:
         target = self.cell_polygon(tg, *frame.target)
         return list(zip(window, target))
 
-    def frames(self):
+    def frames(self) -> Iterator[Frame]:
         """Yield the :class:`Frame` of each step, in order."""
         gather = self.view == "gather"
         for step in self.trace:

@@ -1,9 +1,12 @@
-"""An animated SVG drawn straight from the scene: vectors, crisp at any zoom, no pixels.
+"""An animated SVG drawn from a figure's layout and timeline: vectors, crisp at any zoom.
 
-The second renderer over :class:`~deconv_anim.scene.Scene` (the first is
-:mod:`deconv_anim.raster`), laid out by the same rules so that at its natural size it lines
-up with the GIF pixel for pixel: one cell is ``look.cell`` user units, and the projection's
-unit vectors are rounded to whole units, so every grid corner has integer coordinates.
+The second painter of a :class:`~deconv_anim.layout.Figure` (the first is
+:mod:`deconv_anim.raster`): the same :class:`~deconv_anim.layout.Layout` (one user unit is
+one pixel of the GIF, every grid corner has integer coordinates) and the same
+:class:`~deconv_anim.timeline.Timeline` (what each step shows), so at its natural size it
+lines up with the GIF. The text is set in the font the GIF uses, embedded as a
+``@font-face`` (``fonts/Aileron-Regular.ttf``, Pillow's reduced Aileron), so no viewer
+falls back to another font. This module imports neither Pillow nor the raster.
 
 What never changes (the grids, the text) is drawn once. What moves is animated with SMIL on
 one shared clock (``begin`` 0, one total duration, ``repeatCount="indefinite"``, discrete
@@ -21,22 +24,38 @@ printer) shows the finished figure. Chromium, Firefox and Safari play it, also i
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .palette import mix as _mix
+from .font import font_bytes, subset
+from .layout import (
+    CONNECTOR_WIDTH,
+    DASH_LENGTH,
+    DASHES,
+    LEGEND_LABEL,
+    MARKER_OUTLINE,
+    WINDOW_OUTLINE,
+    Figure,
+    Layout,
+    Look,
+    Panel,
+)
 from .scene import CellKind, Frame, Grid, Scene
+from .themes import Theme
+from .timeline import Timeline
 
-__all__ = ["svg_document", "svg_side_by_side", "FONT_FAMILY"]
+__all__ = ["svg_figure", "svg_document", "FONT_FAMILY"]
 
-CONNECTOR_WIDTH = 0.75  # relative to grid lines, as the raster draws them
-WINDOW_OUTLINE = 1.0
-FONT_FAMILY = "Aileron, 'Helvetica Neue', Helvetica, Arial, sans-serif"
-"""The raster uses Pillow's bundled font (Aileron); a browser without it uses the next."""
+FONT_FAMILY = "deconv-anim-aileron, Aileron, sans-serif"
+"""The embedded font first (see :func:`font_face`)."""
+_TEXT = re.compile(r"<(?:text|tspan)\b[^>]*>([^<]*)")
 
 RGB = tuple[int, int, int]
 Point = tuple[float, float]
@@ -54,7 +73,7 @@ def _num(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _pt(p: Sequence[float]) -> str:
+def _pt(p: Sequence[float] | np.ndarray) -> str:
     return f"{_num(p[0])} {_num(p[1])}"
 
 
@@ -67,40 +86,29 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-class _Layout:
-    """Where everything goes, in user units (= pixels at the natural size): the raster's
-    own layout (:class:`~deconv_anim.raster.Raster` allocates no pixels until asked for
-    frames), so the SVG and the GIF line up exactly: size, legend, tints, text."""
+def font_face(markup: str) -> str:
+    """A ``<style>`` with the font the GIF's text is drawn in, as a data URI: the glyphs of
+    the text in ``markup`` only (nothing when it has no text)."""
+    text = "".join(html.unescape(t) for t in _TEXT.findall(markup))
+    if not text.strip():
+        return ""
+    data = base64.b64encode(subset(font_bytes(), text)).decode("ascii")
+    return ("<style>@font-face{font-family:deconv-anim-aileron;"
+            f'src:url(data:font/ttf;base64,{data}) format("truetype")}}</style>')
 
-    def __init__(self, scene: Scene, look: Any, raster: Any = None) -> None:
-        from .raster import Raster
 
-        raster = raster or Raster(scene, look)
-        self.raster = raster
-        self.scene, self.look, self.theme = scene, look, look.theme
-        self.ex, self.ey = raster.ex.astype(float), raster.ey.astype(float)
-        self.line_width, self.margin = raster.line_width, raster.margin
-        self.width, self.height = raster.size
-        self.figure_height = raster.figure_height
-        self.text_size, self.line_height = raster.text_size, raster.line_height
-        self.lines = raster.static_lines
-        self.legend = raster.has_legend
-        self.counts = raster.stamp_counts
-        self.corner = raster.corner
-        self.cell_polygon = raster.cell_polygon
-        self.tint = raster.tint
-        self.legend_items = raster.legend_items
-        self.legend_width = raster.legend_width
+@dataclass(frozen=True)
+class _Ctx:
+    """One panel being drawn: its scene, layout, timeline and look."""
 
-    def font(self, size: int) -> Any:
-        from .raster import _font
+    scene: Scene
+    layout: Layout
+    timeline: Timeline
+    look: Look
 
-        return _font(size)
-
-    def contrast(self, fill: Sequence[float]) -> RGB:
-        from .raster import _contrast
-
-        return _contrast(fill, self.theme)
+    @property
+    def theme(self) -> Theme:
+        return self.look.theme
 
 
 # ----------------------------------------------------------------------------- grids
@@ -125,46 +133,50 @@ def _runs(edges: Iterable[Edge]) -> list[tuple[str, int, int, int]]:
     return runs
 
 
-def _run_path(layout: _Layout, grid: Grid, runs: Iterable[tuple[str, int, int, int]]) -> str:
+def _run_path(ctx: _Ctx, grid: Grid, runs: Iterable[tuple[str, int, int, int]]) -> str:
+    layout, name = ctx.layout, grid.name
     parts = []
     for kind, line, a, b in runs:
         if kind == "h":
-            p, q = layout.corner(grid, line, a), layout.corner(grid, line, b)
+            p, q = layout.corner_xy(name, line, a), layout.corner_xy(name, line, b)
         else:
-            p, q = layout.corner(grid, a, line), layout.corner(grid, b, line)
+            p, q = layout.corner_xy(name, a, line), layout.corner_xy(name, b, line)
         parts.append(f"M{_pt(p)}L{_pt(q)}")
     return "".join(parts)
 
 
-def _dashed(layout: _Layout, grid: Grid, edges: set[Edge], color: RGB) -> list[str]:
+def _dashed(ctx: _Ctx, grid: Grid, edges: set[Edge], color: RGB) -> list[str]:
     """Two dashes per edge, from 0.1 to 0.4 and 0.6 to 0.9 of it (the raster's, TikZ's):
     runs of edges are single lines whose dash pattern repeats every edge."""
     out = []
-    lw = layout.line_width
-    for kind, unit in (("h", layout.ex), ("v", layout.ey)):
+    lw = ctx.layout.line_width
+    for kind, unit in (("h", ctx.layout.ex), ("v", ctx.layout.ey)):
         runs = [run for run in _runs(edges) if run[0] == kind]
         if not runs:
             continue
         length = float(np.hypot(*unit))
-        out.append(f'<path d="{_run_path(layout, grid, runs)}" fill="none" '
+        # dash, gap, dash, gap per edge: a period of one edge, started DASHES[0] in
+        gap = DASHES[1] - DASHES[0] - DASH_LENGTH
+        out.append(f'<path d="{_run_path(ctx, grid, runs)}" fill="none" '
                    f'stroke="{_hex(color)}" stroke-width="{_num(lw)}" '
-                   f'stroke-dasharray="{_num(0.3 * length)} {_num(0.2 * length)}" '
-                   f'stroke-dashoffset="{_num(0.4 * length)}"/>')
+                   f'stroke-dasharray="{_num(DASH_LENGTH * length)} {_num(gap * length)}" '
+                   f'stroke-dashoffset="{_num((DASH_LENGTH + gap - DASHES[0]) * length)}"/>')
     return out
 
 
-def _grid(layout: _Layout, grid: Grid, *, fills: dict[tuple[int, int], str] | None = None,
+def _grid(ctx: _Ctx, grid: Grid, *, fills: dict[tuple[int, int], str] | None = None,
           animated: dict[tuple[int, int], str] | None = None) -> list[str]:
     """One grid: cropped cells, dashed cells, filled cells, solid borders, in that order.
 
     ``fills`` overrides the fill of output cells; ``animated`` maps output cells to the
     ``<animate>`` of their fill."""
-    theme = layout.theme
+    theme, layout, name = ctx.theme, ctx.layout, grid.name
     r0, c0 = grid.first
     dashed: set[Edge] = set()
     solid: set[Edge] = set()
     cropped: set[Edge] = set()
-    cropped_cells, by_fill = [], {}
+    cropped_cells: list[tuple[int, int]] = []
+    by_fill: dict[str, list[tuple[int, int]]] = {}
     anim_cells = []
     for (i, j), kind in np.ndenumerate(grid.kinds):
         r, c = r0 + i, c0 + j
@@ -182,22 +194,21 @@ def _grid(layout: _Layout, grid: Grid, *, fills: dict[tuple[int, int], str] | No
             fill = _hex(theme.input) if kind == CellKind.INPUT else (
                 (fills or {}).get((r, c), _hex(theme.output)))
             by_fill.setdefault(fill, []).append((r, c))
-    out = [f'<g id="{grid.name}">']
+    out = [f'<g id="{name}">']
     if cropped_cells:
-        faded_fill = _hex(_mix(theme.background, theme.input, 0.3))
-        d = "".join(_poly(layout.cell_polygon(grid, r, c)) for r, c in cropped_cells)
-        out.append(f'<path d="{d}" fill="{faded_fill}"/>')
-        out += _dashed(layout, grid, cropped, _mix(theme.background, theme.line, 0.35))
-    out += _dashed(layout, grid, dashed - solid, theme.line)
+        d = "".join(_poly(layout.cell_polygon(name, r, c)) for r, c in cropped_cells)
+        out.append(f'<path d="{d}" fill="{_hex(theme.faded_input)}"/>')
+        out += _dashed(ctx, grid, cropped, theme.faded_line)
+    out += _dashed(ctx, grid, dashed - solid, theme.line)
     for fill, cells in by_fill.items():
-        d = "".join(_poly(layout.cell_polygon(grid, r, c)) for r, c in cells)
+        d = "".join(_poly(layout.cell_polygon(name, r, c)) for r, c in cells)
         out.append(f'<path d="{d}" fill="{fill}"/>')
     for r, c in anim_cells:
         assert animated is not None and fills is not None
-        out.append(f'<path d="{_poly(layout.cell_polygon(grid, r, c))}" '
+        out.append(f'<path d="{_poly(layout.cell_polygon(name, r, c))}" '
                    f'fill="{fills[(r, c)]}">{animated[(r, c)]}</path>')
     if solid:
-        out.append(f'<path d="{_run_path(layout, grid, _runs(solid))}" fill="none" '
+        out.append(f'<path d="{_run_path(ctx, grid, _runs(solid))}" fill="none" '
                    f'stroke="{_hex(theme.line)}" stroke-width="{_num(layout.line_width)}" '
                    'stroke-linecap="square"/>')
     out.append("</g>")
@@ -235,13 +246,13 @@ def _num_time(t: float) -> str:
     return f"{t:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def _positions(frames: list[Frame], tween: int) -> list[tuple[int, float]]:
+def _positions(count: int, tween: int) -> list[tuple[int, float]]:
     """(step, phase) of every frame written: each step, then ``tween`` in-between frames
     towards the next step (none after the last)."""
     out = []
-    for i in range(len(frames)):
+    for i in range(count):
         out.append((i, 0.0))
-        if i < len(frames) - 1:
+        if i < count - 1:
             out += [(i, k / (tween + 1)) for k in range(1, tween + 1)]
     return out
 
@@ -250,91 +261,117 @@ def _lerp(a: Sequence[float], b: Sequence[float], t: float) -> tuple[float, floa
     return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
 
 
-def svg_document(scene: Scene, look: Any, *, timing: Any, raster: Any = None) -> str:
-    """The animated SVG of ``scene`` drawn with ``look`` (theme, cell, line width).
+def svg_figure(figure: Figure, *, timing: Any) -> str:
+    """The animated SVG of a :class:`~deconv_anim.layout.Figure`: one panel, or two side by
+    side on one clock. As in the raster, both panels start together and the shorter holds
+    its finished output until the longer ends (its last frame lasts that much longer)."""
+    from dataclasses import replace
+
+    if len(figure.panels) == 1:
+        return svg_document(figure.panels[0], figure.look, timing=timing)
+    steps = [len(panel.timeline) for panel in figure.panels]
+    parts = []
+    for panel, count in zip(figure.panels, steps):
+        extra = (max(steps) - count) * timing.duration
+        text = svg_document(panel, figure.look, font=False,
+                            timing=replace(timing, hold=timing.hold + extra))
+        parts.append(text.replace("<svg ", f'<svg x="{panel.x}" y="0" ', 1))
+    width, height = figure.size
+    background = ("" if figure.look.transparent else
+                  f'<rect width="100%" height="100%" fill="{_hex(figure.look.theme.background)}"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}">\n{font_face("".join(parts))}\n{background}\n'
+            + "".join(parts) + "</svg>\n")
+
+
+def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) -> str:
+    """The animated SVG of one panel (scene, timeline, layout) drawn with ``look``.
 
     ``timing`` gives ``durations(count)`` (milliseconds of each frame written) and
     ``tween`` (in-between frames after each step but the last), as
-    :class:`deconv_anim.encode.Timing` does.
+    :class:`deconv_anim.encode.Timing` does. ``font``: embed the font (a nested panel
+    uses its parent's).
 
     Examples
     --------
     >>> from deconv_anim import make_spec
     >>> from deconv_anim.encode import Timing
-    >>> from deconv_anim.raster import Look
+    >>> from deconv_anim.layout import Look, Panel, build_layout
     >>> from deconv_anim.scene import build_scene
     >>> from deconv_anim.themes import THEMES
+    >>> from deconv_anim.timeline import build_timeline
     >>> scene = build_scene(make_spec(op="conv", size=4, kernel=3))
-    >>> text = svg_document(scene, Look(THEMES["classic"]), timing=Timing())
+    >>> look = Look(THEMES["classic"])
+    >>> timeline = build_timeline(scene, look.theme)
+    >>> panel = Panel(scene, timeline, build_layout(scene, look, timeline))
+    >>> text = svg_document(panel, look, timing=Timing())
     >>> text.startswith("<svg") and 'dur="4000ms"' in text
     True
     """
-    layout = _Layout(scene, look, raster)
-    theme = layout.theme
-    frames = list(scene.frames())
-    count = len(frames)
+    scene, layout, timeline = panel.scene, panel.layout, panel.timeline
+    ctx = _Ctx(scene, layout, timeline, look)
+    theme = look.theme
+    steps = timeline.steps
     tween = int(getattr(timing, "tween", 0))
-    clock = _Clock(timing.durations(count))
-    positions = _positions(frames, tween)
+    clock = _Clock(timing.durations(len(steps)))
+    positions = _positions(len(steps), tween)
     if len(positions) != len(clock.durations):
         raise ValueError("timing and scene disagree on the number of frames")
     scatter = scene.view == "scatter"
-    window_grid = scene.output if scatter else scene.input
-    target_grid = scene.input if scatter else scene.output
+    window_grid, target_grid = timeline.window_grid, timeline.target_grid
     kh, kw = scene.window_extent
     lw = layout.line_width
+    width, height = layout.size
     uid = hashlib.sha1(repr((scene.spec.op, scene.spec.input_size, scene.spec.kernel_size,
-                             scene.spec.stride, scene.spec.padding, scene.view, layout.width,
-                             layout.height)).encode()).hexdigest()[:6]
+                             scene.spec.stride, scene.spec.padding, scene.view, width,
+                             height)).encode()).hexdigest()[:6]
     wid, tid = f"w{uid}", f"t{uid}"
 
     def at(step: int, phase: float) -> tuple[tuple[float, float], tuple[float, float]]:
-        frame = frames[step]
+        now = steps[step]
         if not phase:
-            return frame.window, frame.target
-        nxt = frames[step + 1]
-        return _lerp(frame.window, nxt.window, phase), _lerp(frame.target, nxt.target, phase)
+            return now.window, now.target
+        nxt = steps[step + 1]
+        return _lerp(now.window, nxt.window, phase), _lerp(now.target, nxt.target, phase)
 
-    w_ref = layout.corner(window_grid, 0, 0)
-    t_ref = layout.corner(target_grid, 0, 0)
     w_moves, t_moves, links = [], [], []
+    pairs = layout.connector_pairs(scene)
     for step, phase in positions:
         (wr, wc), (tr, tc) = at(step, phase)
-        w_moves.append(_pt(layout.corner(window_grid, wr, wc) - w_ref))
-        t_moves.append(_pt(layout.corner(target_grid, tr, tc) - t_ref))
+        w_moves.append(_pt(layout.shift((wr, wc), (wr, wc))))
+        t_moves.append(_pt(layout.shift((tr, tc), (tr, tc))))
         wpoly = layout.cell_polygon(window_grid, wr, wc, kh, kw)
         tpoly = layout.cell_polygon(target_grid, tr, tc)
-        links.append("".join(f"M{_pt(a)}L{_pt(b)}" for a, b in zip(wpoly, tpoly)))
+        links.append("".join(f"M{_pt(wpoly[i])}L{_pt(tpoly[j])}" for i, j in pairs))
 
-    width, height = layout.width, layout.height
     title = scene.title or f"{scene.spec.op} animation"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}">',
-           f"<title>{_esc(title)}</title>"]
+           f"<title>{_esc(title)}</title>", ""]  # [2]: the font, once the text is known
 
     # shapes used once per frame: the window (its taps) and the highlighted cell
-    probe = Frame(0, window_grid.name, (0, 0), target_grid.name, (0, 0), None)  # type: ignore[arg-type]
+    probe = Frame(0, window_grid, (0, 0), target_grid, (0, 0), None)  # type: ignore[arg-type]
     taps = scene.window_cells(probe)
     window_d = "".join(_poly(layout.cell_polygon(window_grid, r, c)) for r, c in taps)
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
-    numbers = bool(getattr(look, "numbers", False))
-    weights = _weights(layout, scene, window_grid, taps) if numbers else []
-    marker = _max_marker(layout, scene, frames, positions, clock) if numbers else []
+    weights = []
+    if timeline.kernel is not None:  # the weights the window applies, moving with it
+        weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
+                             layout.weight_size, theme.background, theme.line)
+                   for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
     out += ["<defs>",
             f'<g id="{wid}"><path d="{window_d}" {overlay} '
             f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>{"".join(weights)}</g>',
             f'<path id="{tid}" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" {overlay} '
             f'stroke-width="{_num(lw)}"/>',
             "</defs>"]
-    if not getattr(look, "transparent", False):
+    if not look.transparent:
         out.append(f'<rect width="100%" height="100%" fill="{_hex(theme.background)}"/>')
-    out += _text(layout)
-    out += _grid(layout, scene.input)
-    if numbers:  # the input values, as the raster places them
-        ops = _ops()
-        layout.raster._grid_ops(scene.input, ops)
-        out += [_svg_text(*item) for item in ops.texts]
+    out += _text(ctx)
+    out += _grid(ctx, scene.input)
+    out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
+                      theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
 
     def placed(ref: str, moves: list[str]) -> str:
         anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
@@ -343,84 +380,95 @@ def svg_document(scene: Scene, look: Any, *, timing: Any, raster: Any = None) ->
     under, over = (placed(tid, t_moves), placed(wid, w_moves)) if scatter else (
         placed(wid, w_moves), placed(tid, t_moves))
     out.append(under)
-    out += marker
+    out += _max_marker(ctx, positions, clock)
     out.append(f'<path d="{links[-1]}" fill="none" stroke="{_hex(theme.line)}" '
                f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}">'
                f'{clock.animate("animate", "d", links)}</path>')
-    out += _output_grid(layout, scene, frames, positions, clock)
+    out += _output_grid(ctx, positions, clock)
     out.append(over)
-    out += _captions(layout, frames, positions, clock)
+    out += _captions(ctx, positions, clock)
     out.append("</svg>")
-    return "\n".join(out) + "\n"
+    if font:
+        out[2] = font_face("\n".join(out))
+    return "\n".join(line for line in out if line) + "\n"
 
 
-def _output_grid(layout: _Layout, scene: Scene, frames: list[Frame],
-                 positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
-    """The output grid: plain, tinted by stamp counts (overlap), or, in the scatter view,
-    with each cell's tint stepping up as stamps land on it."""
-    grid = scene.output
-    if getattr(layout.look, "numbers", False):
-        return _output_numbers(layout, scene, frames, positions, clock)
-    if scene.view != "scatter":
-        if getattr(layout.look, "overlap", False) and layout.counts is not None:
-            fills = {(r, c): _hex(layout.tint(int(n)))
-                     for (r, c), n in np.ndenumerate(layout.counts)}
-            return _grid(layout, grid, fills=fills)
-        return _grid(layout, grid)
-    counts = np.zeros(scene.spec.output_size, np.int64)
-    history: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    first_frame = {step: n for n, (step, phase) in reversed(list(enumerate(positions)))
-                   if not phase}
-    for step, frame in enumerate(frames):
-        taps = frame.step.taps
-        if not len(taps):
-            continue
-        np.add.at(counts, (taps[:, 4], taps[:, 5]), 1)
-        for r, c in set(zip(taps[:, 4].tolist(), taps[:, 5].tolist())):
-            history.setdefault((r, c), []).append(
-                (first_frame[step], _hex(layout.tint(int(counts[r, c])))))
-    background = _hex(layout.theme.background)
-    fills: dict[tuple[int, int], str] = {}
-    animated: dict[tuple[int, int], str] = {}
-    for cell, changes in history.items():
-        if changes[0][0] != 0:
-            changes = [(0, background), *changes]
-        fills[cell] = changes[-1][1]
-        animated[cell] = clock.animate("animate", "fill", [v for _, v in changes],
-                                       [n for n, _ in changes])
-    for (r, c), _n in np.ndenumerate(counts):
-        fills.setdefault((r, c), background)
-    return _grid(layout, grid, fills=fills, animated=animated)
+def _fmt(value: float) -> str:
+    from .report import format_value
+
+    return format_value(value)
 
 
-def _captions(layout: _Layout, frames: list[Frame], positions: list[tuple[int, float]],
-              clock: _Clock) -> list[str]:
+def _first_frames(positions: list[tuple[int, float]]) -> dict[int, int]:
+    """The frame written first for each step."""
+    return {step: n for n, (step, phase) in reversed(list(enumerate(positions))) if not phase}
+
+
+def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+    """The output grid with the timeline's cell states (fill and number) step by step: a
+    fill changes with ``<animate>``, a number is one ``<text>`` per value, shown while it
+    holds."""
+    layout, timeline, theme = ctx.layout, ctx.timeline, ctx.theme
+    first_frame = _first_frames(positions)
+    fill_history = {s.cell: [(0, s.fill)] for s in timeline.start}
+    text_history = {s.cell: [(0, s.text)] for s in timeline.start}
+    for step in timeline.steps:
+        n = first_frame[step.index]
+        for change in step.changes:
+            if fill_history[change.cell][-1][1] != change.fill:
+                fill_history[change.cell].append((n, change.fill))
+            if text_history[change.cell][-1][1] != change.text:
+                text_history[change.cell].append((n, change.text))
+    last = len(positions)
+    final = {cell: _hex(changes[-1][1]) for cell, changes in fill_history.items()}
+    animated = {cell: clock.animate("animate", "fill", [_hex(f) for _, f in changes],
+                                    [k for k, _ in changes])
+                for cell, changes in fill_history.items() if len(changes) > 1}
+    out = _grid(ctx, ctx.scene.output, fills=final, animated=animated)
+    for cell, texts in text_history.items():
+        centre = layout.cell_centre("output", *cell)
+        ends = [k for k, _ in texts[1:]] + [last]
+        for (start, text), end in zip(texts, ends):
+            if not text or start >= end:
+                continue
+            fill_then = next(f for k, f in reversed(fill_history[cell]) if k <= start)
+            keys = sorted({0, start, end} - {last})
+            values = ["visible" if start <= k < end else "hidden" for k in keys]
+            shown = "visible" if end == last else "hidden"
+            anim = ("" if keys == [0] and values == ["visible"] else
+                    clock.animate("animate", "visibility", values, keys))
+            out.append(_svg_text(centre, text, layout.number_size, theme.text_on(fill_then),
+                                 extra=f' visibility="{shown}"', body=anim))
+    return out
+
+
+def _captions(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
     """The caption line of each step (labels: the step's indices), shown while it is the
     step on screen: one <text> per caption, its visibility stepped on the shared clock."""
-    if not layout.raster.has_caption:
+    layout = ctx.layout
+    if not layout.has_caption:
         return []
-    color = _hex(layout.theme.text_color)
-    first_frame = {step: n for n, (step, phase) in reversed(list(enumerate(positions)))
-                   if not phase}
+    color = _hex(ctx.theme.text_color)
+    first_frame = _first_frames(positions)
     runs: list[tuple[str, int, int]] = []  # caption, first frame written, end frame
-    for step, frame in enumerate(frames):
-        text = layout.raster.caption(frame)
-        start = first_frame[step]
+    for step in ctx.timeline.steps:
+        text = layout.fit_caption(step.caption or "")
+        start = first_frame[step.index]
         if runs and runs[-1][0] == text:
             continue
         if runs:
             runs[-1] = (runs[-1][0], runs[-1][1], start)
         runs.append((text, start, len(positions)))
     out = []
-    y0 = layout.raster.caption_top + layout.line_height // 2
+    y0 = layout.caption_y
     attrs = (f'font-family="{FONT_FAMILY}" dominant-baseline="central" text-anchor="middle" '
              f'font-size="{layout.text_size}" fill="{color}"')
     for text, start, end in runs:
         keys = [k for k in (0, start, end) if k < len(positions)]
         values = ["hidden" if k not in range(start, end) else "visible" for k in keys]
-        keys, values = zip(*dict(zip(keys, values)).items())  # one value per frame
+        keys, values = zip(*dict(zip(keys, values)).items())  # type: ignore[assignment]
         shown = "visible" if start <= len(positions) - 1 < end else "hidden"
-        x = _num(layout.width / 2)
+        x = _num(layout.size[0] / 2)
         lines = "".join(f'<tspan x="{x}" y="{_num(y0 + n * layout.line_height)}">'
                         f"{_esc(line)}</tspan>" for n, line in enumerate(text.splitlines()))
         anim = clock.animate("animate", "visibility", list(values), list(keys))
@@ -428,52 +476,32 @@ def _captions(layout: _Layout, frames: list[Frame], positions: list[tuple[int, f
     return out
 
 
-def _text(layout: _Layout) -> list[str]:
-    """The title lines under the figure and, when tints are shown, their legend."""
-    theme = layout.theme
+def _text(ctx: _Ctx) -> list[str]:
+    """The static lines under the figure and, when tints are shown, their legend."""
+    layout, theme = ctx.layout, ctx.theme
     size = layout.text_size
     color = _hex(theme.text_color)
-    out = []
-    y = layout.figure_height + layout.line_height // 2
+    x = _num(layout.size[0] / 2)
     font_attrs = f'font-family="{FONT_FAMILY}" dominant-baseline="central"'
-    for line in layout.lines:
-        out.append(f'<text x="{_num(layout.width / 2)}" y="{_num(y)}" font-size="{size}" '
-                   f'{font_attrs} text-anchor="middle" fill="{color}">{_esc(line)}</text>')
-        y += layout.line_height
-    if layout.raster.has_caption:
-        y += layout.raster.caption_lines * layout.line_height
-    if layout.legend:
-        font = layout.font(size)
-        label = "stamps per output cell:"
-        swatch = round(size * 1.1)
-        gap = round(size * 0.5)
-        label_width = font.getlength(label)
-        x = (layout.width - layout.legend_width()) / 2
-        out.append(f'<text x="{_num(x + label_width / 2)}" y="{_num(y)}" font-size="{size}" '
-                   f'{font_attrs} text-anchor="middle" fill="{color}">{label}</text>')
-        x += label_width + gap
-        small = round(size * 0.8)
-        for text, fill, width in layout.legend_items():
-            out.append(f'<rect x="{_num(x)}" y="{_num(y - swatch / 2)}" '
-                       f'width="{_num(width)}" height="{swatch}" fill="{_hex(fill)}" '
-                       f'stroke="{_hex(theme.line)}" stroke-width="{_num(layout.line_width)}"/>')
-            out.append(f'<text x="{_num(x + width / 2)}" y="{_num(y)}" font-size="{small}" '
-                       f'{font_attrs} text-anchor="middle" '
-                       f'fill="{_hex(layout.contrast(fill))}">{_esc(text)}</text>')
-            x += width + gap
+    out = [f'<text x="{x}" y="{_num(layout.static_line_y(n))}" font-size="{size}" '
+           f'{font_attrs} text-anchor="middle" fill="{color}">{_esc(line)}</text>'
+           for n, line in enumerate(layout.static_lines)]
+    if layout.legend is None:
+        return out
+    y = layout.legend_y
+    out.append(f'<text x="{_num(layout.legend_label_x)}" y="{_num(y)}" font-size="{size}" '
+               f'{font_attrs} text-anchor="middle" fill="{color}">{LEGEND_LABEL}</text>')
+    for item in layout.legend:
+        x0, y0, x1, y1 = item.box
+        out.append(f'<rect x="{_num(x0)}" y="{_num(y0)}" width="{_num(x1 - x0)}" '
+                   f'height="{_num(y1 - y0)}" fill="{_hex(item.fill)}" '
+                   f'stroke="{_hex(theme.line)}" stroke-width="{_num(layout.line_width)}"/>')
+        out.append(_svg_text(item.centre, item.label, layout.legend_size,
+                             theme.contrast(item.fill)))
     return out
 
 
-# ----------------------------------------------------------------------------- numbers
-
-
-def _ops() -> Any:
-    from .raster import _Ops
-
-    return _Ops()
-
-
-def _svg_text(centre: Sequence[float], text: str, size: int, fill: Sequence[int],
+def _svg_text(centre: Sequence[float] | np.ndarray, text: str, size: int, fill: Sequence[int],
               stroke: Sequence[int] | None = None, extra: str = "", body: str = "") -> str:
     """A text centred at ``centre``, as the raster draws it (a 1 px halo if ``stroke``)."""
     halo = (f' stroke="{_hex(stroke)}" stroke-width="2" paint-order="stroke" '
@@ -483,110 +511,18 @@ def _svg_text(centre: Sequence[float], text: str, size: int, fill: Sequence[int]
             f'fill="{_hex(fill)}"{halo}{extra}>{_esc(text)}{body}</text>')
 
 
-def _weights(layout: _Layout, scene: Scene, grid: Grid, taps: list[tuple[int, int]]
-             ) -> list[str]:
-    """The weights the window applies, drawn in its cells (they move with it)."""
-    spec = scene.spec
-    if spec.is_pool:
-        return []
-    rotated = spec.is_transposed and scene.view == "gather"
-    weights = spec.weights[::-1, ::-1] if rotated else spec.weights
-    sprite = layout.raster._sprite(grid, taps, outline=1.0, weights=weights)
-    return [_svg_text(*item) for item in sprite.ops.texts]
-
-
-def _max_marker(layout: _Layout, scene: Scene, frames: list[Frame],
-                positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+def _max_marker(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
     """Max pooling: the largest cell of each window outlined in the accent colour."""
-    spec = scene.spec
-    if spec.op != "maxpool":
+    steps, layout = ctx.timeline.steps, ctx.layout
+    if all(step.marker is None for step in steps):
         return []
-    g = spec.gather
     moves = []
+    cell = next(step.marker for step in steps if step.marker is not None)
     for step, _phase in positions:
-        taps = frames[step].step.taps
-        best = taps[int(np.argmax(spec.input[taps[:, 2], taps[:, 3]]))]
-        cell = (best[2] + g.padding[0], best[3] + g.padding[2])
-        moves.append(_pt(layout.corner(scene.input, *cell) - layout.corner(scene.input, 0, 0)))
-    poly = layout.cell_polygon(scene.input, 0, 0)
+        cell = steps[step].marker or cell
+        moves.append(_pt(layout.shift(cell, cell)))
+    poly = layout.cell_polygon("input", 0, 0)
     anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
-    return [f'<path d="{_poly(poly)}" fill="none" stroke="{_hex(layout.theme.accent)}" '
-            f'stroke-width="{_num(layout.line_width * 2.2)}" '
+    return [f'<path d="{_poly(poly)}" fill="none" stroke="{_hex(ctx.theme.accent)}" '
+            f'stroke-width="{_num(layout.line_width * MARKER_OUTLINE)}" '
             f'transform="translate({moves[-1]})">{anim}</path>']
-
-
-def _output_numbers(layout: _Layout, scene: Scene, frames: list[Frame],
-                    positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
-    """The output grid of the numbers view: the raster's cell states (fill and number) step
-    by step; a fill changes with ``<animate>``, a number is one ``<text>`` per value, shown
-    while it holds."""
-    raster = layout.raster
-    grid = scene.output
-    fills, texts = raster._output_start()
-    state = {"counts": np.zeros(scene.spec.output_size, np.int64),
-             "sums": np.zeros(scene.spec.output_size)}
-    first_frame = {step: n for n, (step, phase) in reversed(list(enumerate(positions)))
-                   if not phase}
-    fill_history = {cell: [(0, tuple(int(v) for v in fills[cell]))]
-                    for cell in np.ndindex(*fills.shape[:2])}
-    text_history = {cell: [(0, texts[cell])] for cell in np.ndindex(*fills.shape[:2])}
-    for step, frame in enumerate(frames):
-        changed = raster._output_step(frame, fills, texts, state)
-        n = first_frame[step]
-        for cell in changed:
-            fill = tuple(int(v) for v in fills[cell])
-            if fill_history[cell][-1][1] != fill:
-                fill_history[cell].append((n, fill))
-            if text_history[cell][-1][1] != texts[cell]:
-                text_history[cell].append((n, texts[cell]))
-    last = len(positions)
-    final = {cell: _hex(changes[-1][1]) for cell, changes in fill_history.items()}
-    animated = {cell: clock.animate("animate", "fill", [_hex(f) for _, f in changes],
-                                    [k for k, _ in changes])
-                for cell, changes in fill_history.items() if len(changes) > 1}
-    out = _grid(layout, grid, fills=final, animated=animated)
-    size = round(layout.look.cell * 0.38)
-    for cell, changes in text_history.items():
-        centre = layout.cell_polygon(grid, *cell).mean(axis=0)
-        ends = [k for k, _ in changes[1:]] + [last]
-        for (start, text), end in zip(changes, ends):
-            if not text or start >= end:
-                continue
-            fill_then = next(f for k, f in reversed(fill_history[cell]) if k <= start)
-            color = raster_contrast(fill_then, layout.theme)
-            keys = sorted({0, start, end} - {last})
-            values = ["visible" if start <= k < end else "hidden" for k in keys]
-            shown = "visible" if end == last else "hidden"
-            anim = ("" if keys == [0] and values == ["visible"] else
-                    clock.animate("animate", "visibility", values, keys))
-            out.append(_svg_text(centre, text, size, color, extra=f' visibility="{shown}"',
-                                 body=anim))
-    return out
-
-
-def raster_contrast(fill: Sequence[int], theme: Any) -> Any:
-    from .raster import _contrast
-
-    return _contrast(fill, theme)
-
-
-def svg_side_by_side(figure: Any, *, timing: Any) -> str:
-    """``view: both``: the gather and scatter panels of a
-    :class:`~deconv_anim.raster.SideBySide`, each a nested ``<svg>`` on one clock. As in
-    the raster, both start together and the shorter holds its finished output until the
-    longer ends (its last frame lasts that much longer)."""
-    from dataclasses import replace
-
-    panels = (figure.left, figure.right)
-    steps = [len(panel.scene) for panel in panels]
-    parts = []
-    for panel, count, x in zip(panels, steps, figure.offsets):
-        extra = (max(steps) - count) * timing.duration
-        text = svg_document(panel.scene, figure.look, raster=panel,
-                            timing=replace(timing, hold=timing.hold + extra))
-        parts.append(text.replace("<svg ", f'<svg x="{x}" y="0" ', 1))
-    width, height = figure.size
-    background = ("" if getattr(figure.look, "transparent", False) else
-                  f'<rect width="100%" height="100%" fill="{_hex(figure.look.theme.background)}"/>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}">\n{background}\n' + "".join(parts) + "</svg>\n")

@@ -7,12 +7,34 @@ window and current output cell overlaid with RGB(7, 54, 66) at 40 % opacity.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["Theme", "THEMES"]
+__all__ = ["Theme", "THEMES", "mix", "RGB"]
 
 RGB = tuple[int, int, int]
+
+# Derived colours, as fractions of the way from the background to a theme colour; the
+# palette lists them and the painters use them, so both read these (never a copy).
+FADED_INPUT = 0.3  # a cropped input cell
+PENDING_OUTPUT = 0.25  # an output cell not computed yet (the numbers view)
+FADED_LINE = 0.35  # the dashed border of a cropped cell
+LIGHTEST_TINT = 0.3  # the tint of one stamp; the most stamps get the full output colour
+FADED_TEXT = 0.5  # faded numbers: half way from their cell's fill to the text colour
+
+
+def mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
+    """The colour a fraction ``t`` of the way from ``a`` to ``b``, rounded.
+
+    >>> mix((0, 0, 0), (255, 100, 10), 0.5)
+    (128, 50, 5)
+    """
+    return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
+
+
+def _luminance(c: Sequence[float]) -> float:
+    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
 
 
 @dataclass(frozen=True)
@@ -36,6 +58,40 @@ class Theme:
     @property
     def text_color(self) -> RGB:
         return self.text or self.line
+
+    @property
+    def faded_input(self) -> RGB:
+        """Fill of a cropped input cell."""
+        return mix(self.background, self.input, FADED_INPUT)
+
+    @property
+    def pending_output(self) -> RGB:
+        """Fill of an output cell whose value is not computed yet."""
+        return mix(self.background, self.output, PENDING_OUTPUT)
+
+    @property
+    def faded_line(self) -> RGB:
+        """Border of a cropped input cell."""
+        return mix(self.background, self.line, FADED_LINE)
+
+    def tint(self, count: int, top: int) -> RGB:
+        """Fill of an output cell hit by ``count`` of at most ``top`` stamps (none: the
+        background)."""
+        if count <= 0:
+            return self.background
+        f = LIGHTEST_TINT + (1 - LIGHTEST_TINT) * min(count, top) / top
+        return mix(self.background, self.output, f)
+
+    def contrast(self, fill: Sequence[float]) -> RGB:
+        """The text colour (text or background colour) that reads best on ``fill``."""
+        a, b = self.text_color, self.background
+        la, lb, lf = _luminance(a), _luminance(b), _luminance(fill)
+        return a if abs(la - lf) >= abs(lb - lf) else b
+
+    def text_on(self, fill: Sequence[float], faded: bool = False) -> RGB:
+        """The colour of a number on ``fill``; a faded one half way back to the fill."""
+        color = self.contrast(fill)
+        return mix(fill, color, FADED_TEXT) if faded else color
 
 
 THEMES: dict[str, Theme] = {

@@ -1,0 +1,374 @@
+"""The frame loop: a raster's timeline played into palette-indexed frames.
+
+Each call of :func:`frames` makes its own :class:`Canvas` (the painted layers and the
+picture so far), so two runs over one raster, even interleaved, never share state. A frame
+repaints only what moved: the boxes of the previous frame's sprites and lines go back to
+the static picture, then this frame's sprites, connector lines and caption are laid over
+it in palette indices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .composite import Sprite, clip, lay, lay_points, merge, tighten, union
+from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE
+from .paint import Box, Ops, blend, box_of, segment_pixels, text_sprite
+from .palette import BACKGROUND, MAX_COLORS, quantize
+from .raster import RasterFrame, grid_ops, sprite
+from .scene import Frame
+
+if TYPE_CHECKING:
+    from .raster import Raster
+
+__all__ = ["frames", "Canvas"]
+
+CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
+MAX_CACHED_LINES = 64  # shapes of connector lines kept per run
+
+
+class Canvas:
+    """The layers of one run of a raster: the static input layer (premultiplied bytes), the
+    output layer with its alpha, both as palette indices, and what lies where."""
+
+    def __init__(self, raster: Raster) -> None:
+        self.raster, self.layout, self.look = raster, raster.layout, raster.look
+        self.theme, self.scene, self.timeline = raster.theme, raster.scene, raster.timeline
+        self.blender, self.lut = raster.blender, raster.lut
+        levels = np.arange(CONNECTOR_LEVELS + 1, dtype=np.float32) / CONNECTOR_LEVELS
+        self.line_offsets = self.blender.offsets(
+            np.array(self.theme.line, np.float32) * levels[:, None], levels)
+        self.line_cache: dict[tuple, tuple] = {}
+        # the connector lines join these corners (moved by the window's and target's shifts)
+        kh, kw = self.scene.window_extent
+        timeline, layout = self.timeline, self.layout
+        self.window_at_0 = layout.cell_polygon(timeline.window_grid, 0, 0, kh, kw)
+        self.target_at_0 = layout.cell_polygon(timeline.target_grid, 0, 0)
+        self.pairs = layout.connector_pairs(self.scene)
+
+    # -- static layers ------------------------------------------------------------------
+
+    def paint_static(self) -> None:
+        layout, theme = self.layout, self.theme
+        w, h = layout.size
+        canvas = (0, 0, w, h)
+        # layers are kept as bytes (premultiplied colour, alpha 0-255): 7 bytes a pixel
+        self.input_rgb = np.empty((h, w, 3), np.uint8)
+        # one row of the background colour, copied down (faster than a per-pixel fill)
+        self.input_rgb.reshape(h, w * 3)[:] = np.tile(np.array(theme.background, np.uint8), w)
+        self.painted: list[Box] = []  # where anything but the background is
+        grid = Ops()
+        grid_ops(layout, self.look, self.scene.input, grid,
+                 cell_texts=self.timeline.input_texts)
+        if grid.ops:  # only the box the input grid covers is painted (supersampled)
+            x0, y0, x1, y1 = clip(grid.bounds(layout.line_width + 2), canvas)
+            grid.paint_into(self.input_rgb[y0:y1, x0:x1], None, (x0, y0, x1, y1),
+                            theme.background)
+            self.painted.append((x0, y0, x1, y1))
+        ops = Ops()  # then the text and legend under the figure
+        for n, line in enumerate(layout.static_lines):
+            ops.text((w / 2, layout.static_line_y(n)), line, layout.text_size, theme.text_color)
+        if layout.legend is not None:
+            self.legend_ops(ops)
+        top = min(layout.figure_height, h)
+        if top < h and (ops.ops or ops.texts):
+            ops.paint_into(self.input_rgb[top:], None, (0, top, w, h), theme.background)
+            self.painted.append((0, top, w, h))
+        self.out_rgb = np.zeros((h, w, 3), np.uint8)
+        self.out_alpha = np.zeros((h, w), np.uint8)
+
+    def legend_ops(self, ops: Ops) -> None:
+        """A row of swatches: how many stamps landed on a cell of each tint."""
+        from .layout import LEGEND_LABEL
+
+        layout, theme = self.layout, self.theme
+        y = layout.legend_y
+        ops.text((layout.legend_label_x, y), LEGEND_LABEL, layout.text_size, theme.text_color)
+        for item in layout.legend or ():
+            x0, y0, x1, y1 = item.box
+            box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+            ops.polygon(box, item.fill)
+            ops.line(np.vstack([box, box[:1]]), theme.line, layout.line_width)
+            ops.text(box.mean(axis=0), item.label, layout.legend_size, theme.contrast(item.fill))
+
+    def paint_output(self, fills: np.ndarray, texts: np.ndarray,
+                     cells: Sequence[tuple[int, int]] | None = None) -> Box:
+        """Repaint the output cells (all, or the box around ``cells``); return the box."""
+        layout = self.layout
+        grid = self.scene.output
+        canvas = (0, 0, *layout.size)
+        if cells is None:
+            block = (0, 0, grid.rows, grid.cols)
+        else:
+            rs, cs = zip(*cells)
+            block = (min(rs), min(cs), max(rs) + 1, max(cs) + 1)
+        r0, c0, r1, c1 = block
+        pad = layout.line_width + 2
+        box = clip(box_of(layout.cell_polygon("output", r0, c0, r1 - r0, c1 - c0), pad), canvas)
+        # every cell reaching into the box: in the oblique view that is more than a block
+        only = layout.cells_touching("output", (grid.rows, grid.cols), box, pad)
+        ops = Ops()
+        grid_ops(layout, self.look, grid, ops, fills=fills, texts=texts, only=only)
+        x0, y0, x1, y1 = box
+        ops.paint_into(self.out_rgb[y0:y1, x0:x1], self.out_alpha[y0:y1, x0:x1], box, None)
+        return box
+
+    # -- palette indices ----------------------------------------------------------------
+
+    def quantize(self, rgb: np.ndarray) -> np.ndarray:
+        return quantize(rgb, self.lut)
+
+    def composite(self, box: Box) -> np.ndarray:
+        """The static layers (input under output) of ``box`` as RGB floats."""
+        x0, y0, x1, y1 = box
+        a = self.out_alpha[y0:y1, x0:x1, None].astype(np.float32) * (1 / 255)
+        return self.input_rgb[y0:y1, x0:x1] * (1 - a) + self.out_rgb[y0:y1, x0:x1]
+
+    def index_static(self, out_box: Box) -> None:
+        """The static picture as palette indices, without and with the output layer."""
+        w, h = self.layout.size
+        self.out_map = np.zeros((h, w), np.uint16)
+        self.classify_output(out_box)  # nothing is on the output layer outside its box
+        self.input_idx = np.full((h, w), BACKGROUND, np.uint8)
+        for x0, y0, x1, y1 in self.painted:
+            for top in range(y0, y1, 256):  # in bands: temporaries of the canvas cost memory
+                bottom = min(y1, top + 256)
+                self.input_idx[top:bottom, x0:x1] = self.quantize(
+                    self.input_rgb[top:bottom, x0:x1])
+        self.base_idx = self.input_idx.copy()
+        x0, y0, x1, y1 = out_box
+        for top in range(y0, y1, 256):
+            band = (x0, top, x1, min(y1, top + 256))
+            self.base_idx[band[1]:band[3], x0:x1] = self.quantize(self.composite(band))
+
+    def cover_output(self, idx: np.ndarray, where: tuple) -> None:
+        """Lay the output layer over palette indices ``idx`` (the pixels ``where``: a box's
+        slices or index arrays). Where the layer is opaque the static picture shows through
+        as it is; its anti-aliased rim goes through the blend table like a sprite."""
+        kind = self.out_map[where]
+        most = kind.max(initial=0)
+        if most == 0:
+            return
+        np.copyto(idx, self.base_idx[where], where=kind == 1)
+        if most >= 2:
+            rim = kind >= 2
+            rows = kind[rim].astype(np.int32) - 2
+            idx[rim] = self.blender.flat[rows * MAX_COLORS + idx[rim]]
+
+    def classify_output(self, box: Box) -> None:
+        """Note what the output layer is in ``box``: 0 nothing, 1 opaque, 2 + r its rim,
+        whose colour and alpha are row r of the blend table."""
+        x0, y0, x1, y1 = box
+        oa = self.out_alpha[y0:y1, x0:x1]
+        kind = (oa > 0).astype(np.uint16)
+        rim = (oa > 0) & (oa < 255)
+        if rim.any():
+            offsets = self.blender.offsets(self.out_rgb[y0:y1, x0:x1][rim].astype(np.float32),
+                                           oa[rim].astype(np.float32) * (1 / 255))
+            rows = offsets // MAX_COLORS + 2
+            if rows.max() > np.iinfo(np.uint16).max:
+                raise RuntimeError("more blend table rows than an output map holds")
+            kind[rim] = rows
+        self.out_map[y0:y1, x0:x1] = kind
+
+    def draw_region(self, box: Box, under: list, over: list) -> np.ndarray:
+        """Palette indices of ``box``: input, sprites under, output, sprites over (the
+        connector lines' pixels are drawn after, by :meth:`draw_line_pixels`)."""
+        x0, y0, x1, y1 = box
+        idx = self.input_idx[y0:y1, x0:x1].copy()
+        for offsets, where in under:
+            lay(idx, box, offsets, where, self.blender.flat)
+        self.cover_output(idx, (slice(y0, y1), slice(x0, x1)))
+        for offsets, where in over:
+            lay(idx, box, offsets, where, self.blender.flat)
+        return idx
+
+    def draw_line_pixels(self, lines: tuple, under: list, over: list) -> np.ndarray:
+        """Palette indices of the connector lines' pixels: input, sprites under, line,
+        output, sprites over."""
+        ys, xs, offs = lines
+        flat = self.blender.flat
+        idx = self.input_idx[ys, xs]
+        for offsets, where in under:
+            lay_points(idx, ys, xs, offsets, where, flat)
+        idx = flat[offs + idx]
+        self.cover_output(idx, (ys, xs))
+        for offsets, where in over:
+            lay_points(idx, ys, xs, offsets, where, flat)
+        return idx
+
+    # -- connector lines ----------------------------------------------------------------
+
+    def connectors(self, wshift: np.ndarray, tshift: np.ndarray) -> tuple:
+        """Pixels of the connector lines inside the canvas, each once: (ys, xs, blend
+        offsets of the line colour at each pixel's coverage), and the box they span (None
+        for no pixels).
+
+        Grid corners are whole pixels, so the lines only move, unchanged, while the window
+        and the target move alike (stride 1, the gather view of every transposed op): the
+        pixels of each shape of lines are computed once."""
+        base = np.floor(wshift)
+        key = (tuple((tshift - base).tolist()), tuple((wshift - base).tolist()))
+        found = self.line_cache.get(key)
+        if found is None:
+            lines = [(self.window_at_0[i] + (wshift - base), self.target_at_0[j]
+                      + (tshift - base)) for i, j in self.pairs]
+            found = self.line_pixels(lines)
+            if len(self.line_cache) >= MAX_CACHED_LINES:
+                self.line_cache.clear()
+            self.line_cache[key] = found
+        ys, xs, offs, (y0, y1, x0, x1) = found
+        bx, by = int(base[0]), int(base[1])
+        ys, xs = ys + by, xs + bx
+        box = (x0 + bx, y0 + by, x1 + bx + 1, y1 + by + 1) if len(ys) else None
+        w, h = self.layout.size
+        if box is not None and clip(box, (0, 0, w, h)) != box:  # past the canvas: cut
+            ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
+            ys, xs, offs = ys[ok], xs[ok], offs[ok]
+            box = ((int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1)
+                   if len(ys) else None)
+        return ys, xs, offs, box
+
+    def line_pixels(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple:
+        """(ys, xs, blend offsets, (ymin, ymax, xmin, xmax)) of the pixels of ``lines``,
+        each pixel once, with its largest coverage where lines cross."""
+        ys, xs, cov = segment_pixels(np.array([p0 for p0, _ in lines], float),
+                                     np.array([p1 for _, p1 in lines], float),
+                                     CONNECTOR_WIDTH * self.layout.line_width, CONNECTOR_LEVELS)
+        if not len(ys):
+            return ys, xs, ys, (0, -1, 0, -1)
+        y0, y1, x0, x1 = int(ys.min()), int(ys.max()), int(xs.min()), int(xs.max())
+        level = np.rint(cov * CONNECTOR_LEVELS).astype(np.uint8)  # 1..CONNECTOR_LEVELS
+        # Scratch rows over the lines' box, by flat index; only the cells written are read.
+        span = x1 - x0 + 1
+        key = (ys - y0) * span + (xs - x0)
+        size = (y1 - y0 + 1) * span
+        most = np.empty(size, np.uint8)
+        for lv in range(1, CONNECTOR_LEVELS + 1):  # a level at a time: higher ones last
+            most[key[level == lv]] = lv
+        top = level == most[key]
+        key, level = key[top], level[top]
+        slot = np.empty(size, np.int32)
+        order = np.arange(len(key), dtype=np.int32)
+        slot[key] = order  # of repeats of a pixel (all alike now) one index stays
+        once = slot[key] == order
+        key = key[once]
+        return (key // span + y0, key % span + x0, self.line_offsets[level[once]],
+                (y0, y1, x0, x1))
+
+    def caption_pixels(self, text: str, strip: Box) -> np.ndarray:
+        layout = self.layout
+        x0, y0, x1, y1 = strip
+        rgb = self.input_rgb[y0:y1, x0:x1].astype(np.float32)
+        for n, line in enumerate(text.splitlines()):
+            trgb, ta = text_sprite(line, layout.text_size, self.theme.text_color, None)
+            th, tw = ta.shape
+            cx, cy = layout.size[0] / 2, layout.caption_y + n * layout.line_height
+            where = (round(cx - tw / 2), round(cy - th / 2), round(cx - tw / 2) + tw,
+                     round(cy - th / 2) + th)
+            blend(rgb, None, strip, trgb, ta, where)
+        return self.quantize(rgb)
+
+
+def _sprites(canvas: Canvas) -> tuple[Sprite, Sprite, Sprite | None]:
+    """The window, the highlighted cell and (max pooling, numbers) the marker."""
+    raster, scene, timeline = canvas.raster, canvas.scene, canvas.timeline
+    layout, look, blender = canvas.layout, canvas.look, canvas.blender
+    probe = Frame(0, timeline.window_grid, (0, 0), timeline.target_grid, (0, 0), None)  # type: ignore[arg-type]
+    window = sprite(layout, look, blender, timeline.window_grid, scene.window_cells(probe),
+                    outline=WINDOW_OUTLINE, weights=timeline.kernel)
+    target = sprite(layout, look, blender, timeline.target_grid, [(0, 0)], outline=1.0)
+    marker = (sprite(layout, look, blender, "input", [(0, 0)], outline=MARKER_OUTLINE,
+                     color=raster.theme.accent, alpha=0.0)
+              if look.numbers and scene.spec.op == "maxpool" else None)
+    return window, target, marker
+
+
+def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
+    """Every frame of ``raster`` (see :meth:`Raster.frames <deconv_anim.raster.Raster.frames>`)."""
+    canvas = Canvas(raster)
+    scene, timeline, layout = canvas.scene, canvas.timeline, canvas.layout
+    scatter = scene.view == "scatter"
+    canvas.paint_static()
+    rows, cols = scene.spec.output_size
+    fills = np.empty((rows, cols, 3), np.uint8)
+    texts = np.full((rows, cols), None, dtype=object)
+    for state in timeline.start:
+        fills[state.cell] = state.fill
+        texts[state.cell] = state.text
+    out_box = canvas.paint_output(fills, texts)
+    canvas.index_static(out_box)
+    base_idx = canvas.base_idx
+    pixels = base_idx.copy()
+    w, h = layout.size
+    full = (0, 0, w, h)
+
+    window, target, marker = _sprites(canvas)
+
+    steps = timeline.steps
+    no_pixels = np.empty(0, int)
+    prev_rects: list[Box] = []
+    prev_lines = (no_pixels, no_pixels)
+    prev_box: Box | None = None
+    last_caption = None
+    index = 0
+    for step in steps:
+        repaint = None
+        if step.changes:
+            for change in step.changes:
+                fills[change.cell] = change.fill
+                texts[change.cell] = change.text
+            repaint = canvas.paint_output(fills, texts, [c.cell for c in step.changes])
+            x0, y0, x1, y1 = repaint
+            base_idx[y0:y1, x0:x1] = canvas.quantize(canvas.composite(repaint))
+            canvas.classify_output(repaint)
+        caption = layout.fit_caption(step.caption) if step.caption is not None else None
+        phases = [0.0]
+        if tween and step.index < len(steps) - 1:
+            phases += [k / (tween + 1) for k in range(1, tween + 1)]
+        for phase in phases:
+            nxt = steps[step.index + 1] if phase else step
+            wshift = layout.shift(step.window, nxt.window, phase)
+            tshift = layout.shift(step.target, nxt.target, phase)
+            placed_window = window.place(wshift)
+            placed_target = target.place(tshift)
+            under = [placed_target] if scatter else [placed_window]
+            over = [placed_window] if scatter else [placed_target]
+            if marker is not None and phase == 0 and step.marker is not None:
+                under.append(marker.place(layout.corner("input", *step.marker)
+                                          - layout.corner("input", 0, 0)))
+            ys, xs, offs, line_box = canvas.connectors(wshift, tshift)
+            rects = merge([clip(where, full) for *_, where in under + over])
+            strip = None
+            if caption is not None and phase == 0 and caption != last_caption:
+                strip = clip(layout.caption_box, full)
+            fresh = repaint if phase == 0 else None
+            box = union(prev_box, *rects, line_box, strip, fresh)
+            ux0, uy0, ux1, uy1 = box  # type: ignore[misc]
+            before = pixels[uy0:uy1, ux0:ux1].copy() if index else None
+            # back to the static picture where the previous frame drew
+            for bx0, by0, bx1, by1 in [*prev_rects, *([fresh] if fresh else [])]:
+                pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
+            pixels[prev_lines] = base_idx[prev_lines]
+            # then this frame's moving parts
+            for rect in rects:
+                x0, y0, x1, y1 = rect
+                pixels[y0:y1, x0:x1] = canvas.draw_region(rect, under, over)
+            if len(ys):
+                pixels[ys, xs] = canvas.draw_line_pixels((ys, xs, offs), under, over)
+            if strip is not None:
+                pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
+                    caption, strip)  # type: ignore[arg-type]
+                last_caption = caption
+            if index == 0:
+                yield RasterFrame(0, pixels, full, None, step.index, phase)
+            else:
+                changed_box, mask = tighten((ux0, uy0, ux1, uy1),
+                                            pixels[uy0:uy1, ux0:ux1] != before)
+                yield RasterFrame(index, pixels, changed_box, mask, step.index, phase)
+            prev_rects, prev_lines = rects, (ys, xs)
+            prev_box = union(*rects, line_box)
+            index += 1

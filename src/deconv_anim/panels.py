@@ -1,0 +1,85 @@
+"""Panels: two views of one op drawn side by side in one canvas (``view: both``).
+
+The gather view on the left, the scatter view on the right, one palette (the scatter
+panel's, which holds the tints), the same height (:func:`deconv_anim.layout.side_by_side`);
+each panel is a :class:`~deconv_anim.raster.Raster` and its frames are laid into the
+shared canvas as they come.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .composite import tighten, union
+from .layout import Figure, Look, Panel, side_by_side
+from .raster import Raster, RasterFrame
+from .scene import Scene
+
+__all__ = ["SideBySide", "side_by_side_frames"]
+
+
+class SideBySide:
+    """Two rasters (the gather and scatter views) drawn next to each other in one canvas.
+
+    Both start together; the one with fewer steps holds its finished output until the other
+    finishes, so the last frame shows both outputs complete (and equal).
+    """
+
+    def __init__(self, left: Scene, right: Scene, look: Look) -> None:
+        # one palette for both: the scatter panel's, which holds the tints too
+        self.right = Raster(right, look, heading="Scatter view")
+        self.left = Raster(left, look, palette=self.right.palette_args, heading="Gather view")
+        self.gap = look.cell
+        self.look = look
+        self.left.layout, self.right.layout, self.offsets, self.size = side_by_side(
+            self.left.layout, self.right.layout, self.gap)
+        self.palette = self.left.palette
+
+    @property
+    def figure(self) -> Figure:
+        """What a vector writer draws: both panels."""
+        return Figure(tuple(Panel(p.scene, p.timeline, p.layout, x)
+                            for p, x in zip((self.left, self.right), self.offsets)),
+                      self.size, self.look)
+
+    def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
+        """Yield the frames of both panels in one canvas (see :class:`RasterFrame`)."""
+        return side_by_side_frames(self, tween)
+
+
+def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFrame]:
+    """The frames of two rasters next to each other (see :class:`SideBySide`)."""
+    w, h = figure.size
+    pixels = np.zeros((h, w), np.uint8)
+    streams = [figure.left.frames(tween), figure.right.frames(tween)]
+    index = 0
+    while True:
+        got = [next(stream, None) for stream in streams]
+        if all(g is None for g in got):
+            return
+        boxes = []
+        for frame, x in zip(got, figure.offsets):
+            if frame is None:
+                continue
+            bx0, by0, bx1, by1 = frame.box
+            boxes.append((bx0 + x, by0, bx1 + x, by1))
+        ux0, uy0, ux1, uy1 = union(*boxes)  # type: ignore[misc]
+        before = pixels[uy0:uy1, ux0:ux1].copy()
+        for frame, x in zip(got, figure.offsets):
+            if frame is None:
+                continue
+            fh, fw = frame.pixels.shape
+            if index == 0:
+                pixels[:fh, x:x + fw] = frame.pixels
+            else:
+                bx0, by0, bx1, by1 = frame.box
+                pixels[by0:by1, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
+        if index == 0:
+            yield RasterFrame(0, pixels, (0, 0, w, h), None)
+        else:
+            box, mask = tighten((ux0, uy0, ux1, uy1), pixels[uy0:uy1, ux0:ux1] != before)
+            step = max(g.step for g in got if g is not None)
+            yield RasterFrame(index, pixels, box, mask, step)
+        index += 1

@@ -1,0 +1,349 @@
+"""The timeline: what each step of an animation shows, computed once from the engine's trace.
+
+Painters (the Pillow raster, the SVG writer, the HTML player) only paint it: which cell the
+window covers and which it highlights, the numbers in the cells, the caption, the output
+cells that change and their new fill and number, the max-pool marker. Plain data: colours
+are RGB tuples, texts are strings, cells are (row, column) pairs; :meth:`Timeline.to_dict`
+gives it as JSON-ready lists and dicts.
+
+Two sets of coordinates appear. The op's own: ``x[ir, ic]``, ``w[kr, kc]``,
+``out[or, oc]``, as the engine's taps give them. The drawn grids': matrix cells of
+:attr:`Scene.input <deconv_anim.scene.Scene.input>` and ``Scene.output``; in the gather view
+the input grid is the padded (and, for transposed ops, spread) input, so an input cell
+``(ir, ic)`` is drawn at ``(ir * spacing + pad_top, ic * spacing + pad_left)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from .engine import gather_weights, stamp_counts
+from .report import format_value
+from .scene import CellKind, Scene
+from .spec import Pair
+from .themes import RGB, Theme
+
+__all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "Tints",
+           "build_timeline", "MAX_TERMS", "MAX_TINTS"]
+
+MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
+MAX_TINTS = 8  # tints of the overlap map; more stamp counts than this share tints
+
+
+@dataclass(frozen=True)
+class Tints:
+    """The fills of output cells by how many stamps hit them (scatter view, overlap map).
+
+    ``classes`` are the stamp counts shown with one tint each, as (lowest, highest) count:
+    every count that occurs (in the scatter view every count up to the largest, as the
+    output fills up), or ``MAX_TINTS`` equal bins when there are more.
+    """
+
+    theme: Theme
+    top: int
+    classes: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, theme: Theme, counts: np.ndarray, scatter: bool) -> Tints:
+        top = int(counts.max()) if counts.size else 1
+        present = (list(range(1, top + 1)) if scatter
+                   else sorted(int(c) for c in np.unique(counts) if c > 0))
+        if len(present) <= MAX_TINTS:
+            classes = [(c, c) for c in present]
+        else:
+            edges = [0, *(-(-level * top // MAX_TINTS) for level in range(1, MAX_TINTS + 1))]
+            classes = [(lo + 1, hi) for lo, hi in pairwise(edges) if hi > lo]
+        return cls(theme, max(top, 1), tuple(classes))
+
+    def fill(self, count: int) -> RGB:
+        """The fill of an output cell hit by ``count`` stamps (the background for none)."""
+        if count > 0 and self.top > MAX_TINTS and len(self.classes) == MAX_TINTS:  # binned
+            count = next(hi for lo, hi in self.classes if lo <= count <= hi)
+        return self.theme.tint(count, self.top)
+
+    @property
+    def fills(self) -> list[RGB]:
+        """The fill of each class, lightest first."""
+        return [self.fill(hi) for _, hi in self.classes]
+
+    @property
+    def labels(self) -> list[str]:
+        return [str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.classes]
+
+
+@dataclass(frozen=True)
+class CellState:
+    """An output cell's look from some step on: its fill and number (None: no number)."""
+
+    cell: Pair
+    fill: RGB
+    text: str | None
+
+
+@dataclass(frozen=True)
+class CellText:
+    """A number drawn in a cell of the input grid; ``faded`` for zeros and cropped cells."""
+
+    cell: Pair
+    text: str
+    fill: RGB
+    faded: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    """One product ``w[kernel] * x[input]`` that lands in ``out[output]``, with where each
+    is drawn: ``input_at`` on the input grid, ``output_at`` on the output grid,
+    ``window_at`` the window cell that shows the weight (on the window's grid)."""
+
+    kernel: Pair
+    input: Pair
+    output: Pair
+    input_at: Pair
+    output_at: Pair
+    window_at: Pair
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    """What one step shows.
+
+    ``cell`` and ``value``: the output cell computed and its value (gather view), or the
+    input cell stamped and its value (scatter view), in the op's coordinates. ``window``
+    is the window's top-left matrix cell on the window's grid and ``target`` the highlighted
+    cell on the other grid (drawn coordinates). ``taps`` are the engine's rows
+    ``[kr, kc, ir, ic, or, oc]`` (see :meth:`links`). ``caption`` is the step's caption line
+    unwrapped (None when captions are off), ``equation`` its numbers part. ``changes`` are
+    the output cells whose look changes at this step; ``marker`` the input cell outlined
+    (max pooling's maximum, drawn coordinates).
+    """
+
+    index: int
+    cell: Pair
+    value: float
+    window: Pair
+    target: Pair
+    taps: np.ndarray
+    caption: str | None
+    equation: str | None
+    changes: tuple[CellState, ...]
+    marker: Pair | None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Every step of one view of a scene, and what holds for all of them."""
+
+    view: str
+    window_grid: str
+    target_grid: str
+    steps: tuple[TimelineStep, ...]
+    start: tuple[CellState, ...]
+    """Every output cell before the first step, row by row."""
+    input_texts: tuple[CellText, ...]
+    """Numbers of the input grid (values on), in drawing order."""
+    kernel: np.ndarray | None
+    """The weights the window shows (numbers on, not a pool): rotated by 180 degrees in the
+    gather view of a transposed op, as that view applies them."""
+    kernel_rotated: bool
+    counts: np.ndarray | None
+    """Stamps per output cell (transposed ops), from the engine."""
+    tints: Tints
+    spacing: Pair
+    padding: Pair
+    """Where op input cells sit on the drawn input grid: ``i * spacing + padding``."""
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def input_at(self, cell: Pair) -> Pair:
+        """The drawn input-grid cell of the op's input cell ``cell``."""
+        return (cell[0] * self.spacing[0] + self.padding[0],
+                cell[1] * self.spacing[1] + self.padding[1])
+
+    def links(self, step: TimelineStep) -> tuple[Link, ...]:
+        """The products of ``step`` with where each factor and result is drawn."""
+        out = []
+        for kr, kc, ir, ic, orow, ocol in step.taps.tolist():
+            input_at = self.input_at((ir, ic))
+            window_at = input_at if self.view == "gather" else (orow, ocol)
+            out.append(Link((kr, kc), (ir, ic), (orow, ocol), input_at, (orow, ocol),
+                            window_at))
+        return tuple(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The timeline as JSON-ready data (for an interactive player)."""
+
+        def state(s: CellState) -> dict[str, Any]:
+            return {"cell": list(s.cell), "fill": list(s.fill), "text": s.text}
+
+        return {
+            "view": self.view, "window_grid": self.window_grid,
+            "target_grid": self.target_grid,
+            "start": [state(s) for s in self.start],
+            "input_texts": [{"cell": list(t.cell), "text": t.text, "fill": list(t.fill),
+                             "faded": t.faded} for t in self.input_texts],
+            "kernel": None if self.kernel is None else
+            [[format_value(v) for v in row] for row in self.kernel.tolist()],
+            "kernel_rotated": self.kernel_rotated,
+            "steps": [{
+                "index": s.index, "cell": list(s.cell), "value": s.value,
+                "window": list(s.window), "target": list(s.target),
+                "caption": s.caption, "equation": s.equation,
+                "changes": [state(c) for c in s.changes],
+                "marker": None if s.marker is None else list(s.marker),
+                "links": [{"kernel": list(k.kernel), "input": list(k.input),
+                           "output": list(k.output), "input_at": list(k.input_at),
+                           "output_at": list(k.output_at), "window_at": list(k.window_at)}
+                          for k in self.links(s)],
+            } for s in self.steps],
+        }
+
+
+def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
+                   labels: bool = False, overlap: bool = False) -> Timeline:
+    """The timeline of ``scene`` with the teaching aids asked for.
+
+    Examples
+    --------
+    >>> from deconv_anim import make_spec
+    >>> from deconv_anim.scene import build_scene
+    >>> from deconv_anim.themes import THEMES
+    >>> scene = build_scene(make_spec(op="conv", size=3, kernel=2, weights=[[1, 0], [0, 1]]))
+    >>> t = build_timeline(scene, THEMES["classic"], numbers=True)
+    >>> t.steps[0].equation
+    'out[0, 0] = 3*1 + 2*0 + 1*0 + 1*1 = 4'
+    """
+    spec = scene.spec
+    scatter = scene.view == "scatter"
+    counts = stamp_counts(spec) if spec.is_transposed else None
+    tints = Tints.of(theme, counts if counts is not None else np.ones((1, 1), np.int64),
+                     scatter)
+    g = spec.gather
+    spacing, padding = ((1, 1), (0, 0)) if scatter else (g.spacing, (g.padding[0], g.padding[2]))
+    kernel = None
+    rotated = spec.is_transposed and not scatter
+    if numbers and not spec.is_pool:
+        kernel = spec.weights if scatter else gather_weights(spec)
+    timeline = Timeline(
+        view=scene.view, window_grid="output" if scatter else "input",
+        target_grid="input" if scatter else "output", steps=(), start=(),
+        input_texts=(), kernel=kernel, kernel_rotated=rotated, counts=counts, tints=tints,
+        spacing=spacing, padding=padding)
+    start, final = _output_start(scene, theme, tints, counts, numbers, overlap)
+    steps = tuple(_steps(scene, timeline, final, numbers, labels))
+    return Timeline(**{**timeline.__dict__, "steps": steps, "start": start,
+                       "input_texts": _input_texts(scene, theme, numbers)})
+
+
+def _output_start(scene: Scene, theme: Theme, tints: Tints, counts: np.ndarray | None,
+                  numbers: bool, overlap: bool
+                  ) -> tuple[tuple[CellState, ...], list[list[RGB]]]:
+    """The output cells before the first step, and (numbers, gather) their final fills."""
+    rows, cols = scene.spec.output_size
+    if scene.view == "scatter":
+        final = [[theme.background] * cols for _ in range(rows)]
+    elif overlap and counts is not None:
+        final = [[tints.fill(int(n)) for n in row] for row in counts.tolist()]
+    else:
+        final = [[theme.output] * cols for _ in range(rows)]
+    gather_numbers = numbers and scene.view == "gather"
+    text = "0" if numbers and scene.view == "scatter" else None  # running sums start at 0
+    start = tuple(CellState((r, c), theme.pending_output if gather_numbers else final[r][c],
+                            text) for r in range(rows) for c in range(cols))
+    return start, final
+
+
+def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bool,
+           labels: bool) -> Iterator[TimelineStep]:
+    spec = scene.spec
+    scatter = scene.view == "scatter"
+    x, w = spec.input, spec.weights
+    counts = np.zeros(spec.output_size, np.int64)
+    sums = np.zeros(spec.output_size)
+    for frame in scene.frames():
+        step = frame.step
+        taps = step.taps
+        r, c = step.cell
+        changes: tuple[CellState, ...] = ()
+        if scatter and len(taps):
+            ro, co = taps[:, 4], taps[:, 5]
+            np.add.at(counts, (ro, co), 1)
+            np.add.at(sums, (ro, co), step.value * w[taps[:, 0], taps[:, 1]])
+            changes = tuple(CellState((a, b), timeline.tints.fill(int(counts[a, b])),
+                                      format_value(sums[a, b]) if numbers else None)
+                            for a, b in zip(ro.tolist(), co.tolist()))
+        elif not scatter and numbers:
+            changes = (CellState((r, c), final[r][c], format_value(step.value)),)
+        equation = _equation(scene, step, x, w) if numbers else None
+        parts = []
+        if labels:
+            where = "x" if scatter else "out"
+            parts.append(f"step {step.index + 1}/{len(scene)}:" if numbers
+                         else f"step {step.index + 1}/{len(scene)}: {where}[{r}, {c}]")
+        if equation:
+            parts.append(equation)
+        marker = None
+        if numbers and spec.op == "maxpool" and len(taps):
+            best = taps[int(np.argmax(x[taps[:, 2], taps[:, 3]]))]
+            marker = timeline.input_at((int(best[2]), int(best[3])))
+        yield TimelineStep(step.index, step.cell, step.value, frame.window, frame.target,
+                           taps, " ".join(parts) if (numbers or labels) else None,
+                           equation, changes, marker)
+
+
+def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray) -> str:
+    """The sum (max, mean, stamp) a step forms, with its numbers."""
+    spec = scene.spec
+    r, c = step.cell
+    taps = step.taps
+    values = [format_value(x[t[2], t[3]]) for t in taps]
+    if scene.view == "scatter":
+        return (f"x[{r}, {c}] = {format_value(step.value)} stamps "
+                f"{format_value(step.value)} * w onto {len(taps)} output cells")
+    if spec.op == "maxpool":
+        return f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(step.value)}"
+    if spec.op == "avgpool":
+        count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
+                 else len(taps))
+        return (f"out[{r}, {c}] = ({' + '.join(values) or '0'}) / {count} = "
+                f"{format_value(step.value)}")
+    terms = [f"{v}*{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
+    if len(terms) > MAX_TERMS:
+        terms = [*terms[:MAX_TERMS - 1], "..."]
+    if not terms:
+        return f"out[{r}, {c}] = (no input cell under the window) = 0"
+    return f"out[{r}, {c}] = {' + '.join(terms)} = {format_value(step.value)}"
+
+
+def _input_texts(scene: Scene, theme: Theme, numbers: bool) -> tuple[CellText, ...]:
+    """The input grid's numbers in the order the raster draws them: cropped cells, padding
+    zeros (unless a pool ignores padding), input values."""
+    if not numbers:
+        return ()
+    spec, grid = scene.spec, scene.input
+    g = spec.gather
+    scatter = scene.view == "scatter"
+
+    def value(r: int, c: int) -> str:
+        u, v = (r, c) if scatter else ((r - g.padding[0]) // g.spacing[0],
+                                       (c - g.padding[2]) // g.spacing[1])
+        return format_value(spec.input[u, v])
+
+    r0, c0 = grid.first
+    cropped, zeros, inputs = [], [], []
+    for i, j in zip(*np.nonzero(grid.kinds != CellKind.NONE)):
+        kind, r, c = grid.kinds[i, j], int(r0 + i), int(c0 + j)
+        if kind == CellKind.CROPPED:
+            cropped.append(CellText((r, c), value(r, c), theme.faded_input, True))
+        elif kind in (CellKind.PADDING, CellKind.ZERO):
+            zeros.append(CellText((r, c), "0", theme.background, True))
+        elif kind == CellKind.INPUT:
+            inputs.append(CellText((r, c), value(r, c), theme.input, False))
+    ignored = spec.op == "maxpool" or (spec.op == "avgpool" and not spec.count_include_pad)
+    return (*cropped, *([] if ignored else zeros), *inputs)

@@ -1,0 +1,77 @@
+"""Tests of panels.py: both views side by side."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+import teaching as tv
+from deconv_anim.config import config_from_mapping
+from deconv_anim.engine import compute
+from deconv_anim.panels import SideBySide
+from deconv_anim.render import prepare, render
+
+# ---- both views side by side
+
+
+def test_pixels_both_views_side_by_side(tmp_path):
+    mapping = dict(op="transposed", size=2, kernel=3, stride=2, view="both", values=True)
+    config = config_from_mapping({**mapping, "style": {"cell": 20}})
+    spec = config.spec
+    both = prepare(config)
+    assert isinstance(both, SideBySide)
+    left, right = both.left, both.right
+    assert left.scene.view == "gather" and right.scene.view == "scatter"
+    assert both.size == (left.size[0] + both.gap + right.size[0],
+                         max(left.size[1], right.size[1]))
+    assert left.size[1] == right.size[1] == both.size[1]
+    assert both.offsets == (0, left.size[0] + both.gap)
+    frames = tv.run(both)
+    steps = (spec.steps("gather"), spec.steps("scatter"))
+    assert steps == (25, 4)
+    assert len(frames) == spec.frames == max(steps)
+    # each panel is its own raster's frames; the scatter panel holds its last one
+    own_left, own_right = tv.run(left), tv.run(right)
+    x = both.offsets[1]
+    gap = both.palette[frames[0][:, left.size[0]:x]]
+    assert (gap == np.array(tv.BG)).all()
+    for k, pixels in enumerate(frames):
+        np.testing.assert_array_equal(pixels[:, :left.size[0]], own_left[k])
+        np.testing.assert_array_equal(pixels[:, x:], own_right[min(k, steps[1] - 1)])
+    # left behaves as the gather view, right as the scatter view, in the combined canvas
+    problems = []
+    for frame, pixels in zip(left.scene.frames(), frames):
+        problems += tv.gather_numbers_problems(left, pixels, frame)
+    colors: dict[int, list] = {}
+    right_frames = list(right.scene.frames())
+    counts = list(tv.cumulative_counts(spec))
+    for k, pixels in enumerate(frames):
+        n = min(k, steps[1] - 1)
+        problems += tv.scatter_problems(right, pixels, right_frames[n], counts[n], colors, dx=x)
+    assert not problems, problems
+    tint = tv.check_tints(colors, int(counts[-1].max()))
+    # the last frame shows both outputs finished: every left cell computed, every right
+    # cell tinted by its final count
+    last = frames[-1]
+    lines = tv.connector_lines(left, list(left.scene.frames())[-1])
+    for r in range(spec.output_size[0]):
+        for c in range(spec.output_size[1]):
+            got = tv.sample(left, last, "output", r, c, lines, where=tv.OFF_CENTRE)
+            if (r, c) != (spec.output_size[0] - 1, spec.output_size[1] - 1):
+                assert tv.close(got, tv.OUTPUT), ((r, c), got)
+    assert set(tint) <= {0, *np.unique(counts[-1]).tolist()} and len(tint) >= 3
+    # the file has as many frames as the longer view has steps
+    result = render(config, tmp_path / "both.gif")
+    assert result.frames == max(steps)
+    with Image.open(result.path) as image:
+        assert image.n_frames == max(steps) and image.size == both.size
+
+
+def test_both_views_numbers_in_both_panels():
+    both = tv.numbers_raster(dict(op="transposed", size=3, kernel=2, stride=2, view="both"))
+    tv.run(both)
+    out = tv.fmt(compute(both.left.scene.spec))
+    np.testing.assert_array_equal(tv.replay(both.left)[-1][1], out)
+    np.testing.assert_array_equal(tv.replay(both.right)[-1][1], out)
+    assert "Gather view" in both.left.layout.static_lines
+    assert "Scatter view" in both.right.layout.static_lines
