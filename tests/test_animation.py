@@ -242,3 +242,28 @@ def test_the_python_examples_of_the_readme_and_formats_doc_run(cwd):
     exec(compile(code, "examples", "exec"), {})
     assert {p.name for p in cwd.iterdir()} >= {"out.gif", "out.mp4", "out.webp",
                                                 "dilation.mp4", "dilation-sheet.png"}
+
+
+@pytest.mark.parametrize("target", [250, 333, 640, 1000])
+def test_style_width_picks_the_largest_cell_that_fits(target):
+    anim = animate("both_views", style={"width": target})
+    width = anim.size[0]
+    assert width <= target
+    # the cell it picked: one more would not fit
+    from deconv_anim.animation import prepare
+
+    cell = prepare(anim.config).look.cell
+    assert animate("both_views", style={"cell": cell}).size[0] == width
+    assert animate("both_views", style={"cell": cell + 1}).size[0] > target
+
+
+def test_style_width_rules():
+    with pytest.raises(ConfigError, match=r"^style\.width: picks the cell size to fit the "
+                                          r"width: give style\.cell or style\.width, not both"):
+        animate("dilation", style={"width": 300, "cell": 10})
+    with pytest.raises(ConfigError, match=r"^style\.width: is too narrow for this figure: even "
+                                          r"at the smallest cell \(4 pixels\) it is \d+ pixels "
+                                          r"wide \(got 40\)"):
+        animate("both_views", style={"width": 40}).size
+    with pytest.raises(ConfigError, match=r"^style\.width: must be"):
+        animate("dilation", style={"width": 0})

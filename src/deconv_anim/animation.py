@@ -23,7 +23,7 @@ import contextlib
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,14 +118,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
 
     budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
-    layout = options.layout
-    raster: Raster | SideBySide
-    if spec.view == "both":
-        raster = SideBySide(build_scene(spec, layout=layout, view="gather",
-                                        title=options.title),
-                            build_scene(spec, layout=layout, view="scatter"), look)
-    else:
-        raster = Raster(build_scene(spec, layout=layout, title=options.title), look)
+    if options.style.width is not None:
+        look = replace(look, cell=_cell_for_width(config, look, options.style.width))
+    raster = _build(config, look)
     # the canvas size is known before any pixel is allocated
     width, height = raster.size
     if max(width, height) > GIF_MAX_SIDE:
@@ -139,6 +134,41 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                         "max_pixels)", config.source)
     budget.check(cost((width, height), look.cell), config.source)
     return raster
+
+
+def _build(config: Config, look: Look) -> Raster | SideBySide:
+    """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
+    spec, options = config.spec, config.render
+    layout = options.layout
+    if spec.view == "both":
+        return SideBySide(build_scene(spec, layout=layout, view="gather", title=options.title),
+                          build_scene(spec, layout=layout, view="scatter"), look)
+    return Raster(build_scene(spec, layout=layout, title=options.title), look)
+
+
+MIN_CELL, MAX_CELL = 4, 400  # the range of style.cell
+
+
+def _cell_for_width(config: Config, look: Look, width: int) -> int:
+    """The largest cell (``MIN_CELL``..``MAX_CELL``) whose figure is at most ``width``
+    pixels wide (``style.width``). A figure's width grows almost linearly with its cell:
+    two probes give the estimate, and a step or two settles it."""
+    def width_at(cell: int) -> int:
+        return _build(config, replace(look, cell=cell)).size[0]
+
+    narrowest = width_at(MIN_CELL)
+    if narrowest > width:
+        raise ConfigError("style.width", f"is too narrow for this figure: even at the smallest "
+                                         f"cell ({MIN_CELL} pixels) it is {narrowest} pixels "
+                                         f"wide (got {width})", config.source)
+    wide = width_at(60)
+    slope = max((wide - narrowest) / (60 - MIN_CELL), 1e-9)
+    cell = int(min(MAX_CELL, max(MIN_CELL, MIN_CELL + (width - narrowest) // slope)))
+    while cell > MIN_CELL and width_at(cell) > width:
+        cell -= 1
+    while cell < MAX_CELL and width_at(cell + 1) <= width:
+        cell += 1
+    return cell
 
 
 def _check_arguments(config: Any, path: Any, arguments: dict[str, Any]) -> None:

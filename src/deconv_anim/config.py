@@ -186,6 +186,8 @@ STYLE_KEYS: dict[str, Key] = {
                 "pixels per cell (default 30; 44 with values)"),
     "line_width": Key("style", _number("style.line_width", 0.5, 20),
                       "grid line width in pixels (default cell / 16)"),
+    "width": Key("style", _integer("style.width", 32, 65_535),
+                 "fit the figure to at most this many pixels wide (picks the cell size)"),
     "background": Key("style", _color("style.background", allow_transparent=True),
                       "background colour, or transparent"),
     "input_color": Key("style", _color("style.input_color"), "input cell colour"),
@@ -206,6 +208,8 @@ class Style:
     theme: str = "classic"
     cell: int | None = None
     line_width: float | None = None
+    width: int | None = None
+    """Fit the figure to at most this many pixels wide: the cell size is chosen for it."""
     background: Any = None
     input_color: Any = None
     output_color: Any = None
@@ -342,6 +346,9 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError("style", f"must be a mapping of style keys (got {_show(style)})")
     _check_keys(style, STYLE_KEYS, prefix="style.")
     style_args = {key: STYLE_KEYS[key].check(value) for key, value in style.items()}
+    if "width" in style_args and "cell" in style_args:
+        raise ConfigError("style.width", "picks the cell size to fit the width: give "
+                                         "style.cell or style.width, not both")
     from .spec import make_spec  # NumPy is imported only when a config is built
 
     spec = make_spec(**spec_args)
