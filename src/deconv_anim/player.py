@@ -44,7 +44,8 @@ from .svg import (
     font_face,
 )
 
-__all__ = ["player_html", "player_document", "EMBED_LIMIT_MB", "embed_too_large"]
+__all__ = ["player_html", "player_document", "notebook_html", "EMBED_LIMIT_MB",
+           "embed_too_large"]
 
 EMBED_LIMIT_MB = 20.0
 """A notebook output holds the player only up to this many megabytes (as matplotlib's
@@ -54,6 +55,21 @@ EMBED_LIMIT_MB = 20.0
 def embed_too_large(size: int, limit_mb: float = EMBED_LIMIT_MB) -> bool:
     """Whether ``size`` bytes of player are more than a notebook output should hold."""
     return size > limit_mb * 1024 * 1024
+
+
+def notebook_html(fragment: str, gif: Any, limit_mb: float | None = None) -> str:
+    """What a notebook output shows: the player ``fragment``, or, when it is larger than
+    ``limit_mb`` (default :data:`EMBED_LIMIT_MB`), a note saying so and the GIF alone
+    (``gif()`` gives its bytes)."""
+    limit = EMBED_LIMIT_MB if limit_mb is None else limit_mb
+    size = len(fragment.encode("utf-8"))
+    if not embed_too_large(size, limit):
+        return fragment
+    data = base64.b64encode(gif()).decode("ascii")
+    return (f"<p>deconv-anim: the interactive player would be {size / 2 ** 20:.1f} MB, more "
+            f"than the embed limit of {limit:g} MB "
+            "(deconv_anim.player.EMBED_LIMIT_MB); showing the GIF.</p>"
+            f'<img alt="animation" src="data:image/gif;base64,{data}">')
 
 
 # ----------------------------------------------------------------------------- drawing
