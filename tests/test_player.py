@@ -159,6 +159,7 @@ def test_notebook_bundle_is_html_with_the_gif_inside():
     assert text.startswith("<div data-deconv-anim")
     assert '<img data-fallback alt=' in text and 'src="data:image/gif;base64,R0lGOD' in text
     assert "<div data-player hidden>" in text
+    assert len(data_of(text)["panels"]) == 1  # the data, not the image, in the JSON
 
 
 def test_size_guard_shows_the_gif_and_says_so():

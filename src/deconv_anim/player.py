@@ -310,9 +310,9 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
              f'color:{_hex(theme.text_color)}')
     fallback = ""
     if fallback_gif is not None:
-        data = base64.b64encode(fallback_gif).decode("ascii")
+        encoded = base64.b64encode(fallback_gif).decode("ascii")
         fallback = (f'<img data-fallback alt="{_esc(title or "animation")}" '
-                    f'src="data:image/gif;base64,{data}">')
+                    f'src="data:image/gif;base64,{encoded}">')
     return (f'<div data-deconv-anim data-steps="{count}" data-step="0" tabindex="0" '
             f'style="{style}">\n<style>{STYLE}</style>{font}\n{fallback}'
             f'<div data-player{" hidden" if fallback_gif is not None else ""}>\n{svg}\n'
