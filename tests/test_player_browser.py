@@ -279,3 +279,47 @@ def test_options_link_exactly(browser, tmp_path, overrides):
     press(root, "last")
     check_every_link(browser, root, anim.config.spec)
     assert console_errors(browser) == []
+
+
+def timeline_state(panel, step: int) -> dict[str, tuple[str, str]]:
+    """The output cells' numbers and fills after ``step``, from the timeline."""
+    from deconv_anim.svg import _hex
+
+    state = {f"{s.cell[0]},{s.cell[1]}": (s.text or "", _hex(s.fill))
+             for s in panel.timeline.start}
+    for s in panel.timeline.steps[:step + 1]:
+        for c in s.changes:
+            state[f"{c.cell[0]},{c.cell[1]}"] = (c.text or "", _hex(c.fill))
+    return state
+
+
+SHOWN = """
+const g = arguments[0].querySelectorAll('[data-panel]')[arguments[1]], out = {};
+g.querySelectorAll('[data-cell^=output]').forEach(el => {
+  const rc = el.getAttribute('data-cell').slice(7);
+  const num = g.querySelector(`[data-num='${rc}']`);
+  out[rc] = [num ? num.textContent : '', el.getAttribute('fill')];
+});
+return out;
+"""
+
+
+@pytest.mark.parametrize("name", ["numbers_scatter", "both_views"])
+def test_output_cells_show_the_timelines_state(browser, tmp_path, name):
+    from deconv_anim.animation import prepare
+
+    anim = da.animate(name)
+    figure = prepare(anim.config).figure
+    (root,) = open_players(browser, tmp_path, anim.to_html())
+    press(root, "toggle")
+    scrub = root.find_element(By.CSS_SELECTOR, "input[type=range][data-action=scrub]")
+    last = anim.frame_count - 1
+    for target in (last, 3, 0, last // 2, last // 2 + 1):  # forward, back, jumps
+        browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
+                               "new Event('input', {bubbles: true}))", scrub, target)
+        assert step(root) == target
+        for n, panel in enumerate(figure.panels):
+            shown = browser.execute_script(SHOWN, root, n)
+            expected = timeline_state(panel, min(target, len(panel.timeline) - 1))
+            assert {k: tuple(v) for k, v in shown.items()} == expected, (target, n)
+    assert console_errors(browser) == []

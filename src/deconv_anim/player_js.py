@@ -45,12 +45,16 @@ function start(root) {
   var panels = D.panels.map(function (p, i) {
     var g = groups[i];
     var part = function (name) { return g.querySelector("[data-part=" + name + "]"); };
-    var cells = p.cells.map(function (rc) {
-      return [g.querySelector("[data-cell='output:" + rc + "']"),
-              g.querySelector("[data-num='" + rc + "']")];
+    var found = {};
+    g.querySelectorAll("[data-cell^=output], [data-num]").forEach(function (el) {
+      var k = el.getAttribute("data-num"), at = k === null ? 0 : 1;
+      if (k === null) k = el.getAttribute("data-cell").slice(7);
+      (found[k] = found[k] || [null, null])[at] = el;
     });
-    return {p: p, cur: -1, win: part("window"), tgt: part("target"), links: part("links"),
-            marker: part("marker"), caption: part("caption"), cells: cells};
+    var cells = p.cells.map(function (rc) { return found[rc] || [null, null]; });
+    return {p: p, cur: -1, fill: [], txt: [], shown: [], win: part("window"),
+            tgt: part("target"), links: part("links"), marker: part("marker"),
+            caption: part("caption"), cells: cells};
   });
   function corner(p, grid, r, c) {
     var o = p.origins[grid], k = p.rows[grid] - r;
@@ -96,13 +100,25 @@ function start(root) {
       var lines = (p.captions[p.caption[s]] || "").split("\n"), spans = P.caption.children;
       for (var k = 0; k < spans.length; k++) spans[k].textContent = lines[k] || "";
     }
+    // the cells' states as numbers first, then one DOM write per cell that changed
+    var fill = P.fill, txt = P.txt, dirty = {};
     if (s < P.cur) {
       P.cur = -1;
-      for (var c = 0; c < p.start.length; c += 2) setCell(P, c / 2, p.start[c], p.start[c + 1]);
+      for (var c = 0; c < p.start.length; c += 2) {
+        fill[c / 2] = p.start[c]; txt[c / 2] = p.start[c + 1]; dirty[c / 2] = 1;
+      }
     }
     for (var x = P.cur + 1; x <= s; x++) {
       var ch = p.changes[x];
-      for (var y = 0; y < ch.length; y += 3) setCell(P, ch[y], ch[y + 1], ch[y + 2]);
+      for (var y = 0; y < ch.length; y += 3) {
+        fill[ch[y]] = ch[y + 1]; txt[ch[y]] = ch[y + 2]; dirty[ch[y]] = 1;
+      }
+    }
+    for (var z in dirty) {
+      if (P.shown[z] !== fill[z] * 65536 + txt[z]) {
+        P.shown[z] = fill[z] * 65536 + txt[z];
+        setCell(P, +z, fill[z], txt[z]);
+      }
     }
     P.cur = s;
   }
