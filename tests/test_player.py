@@ -150,6 +150,8 @@ def test_gallery_writes_html(tmp_path):
                                        "--format", "html", "--jobs", "1"])
     assert result.exit_code == 0, result.output
     assert "data-deconv-anim" in (tmp_path / "out" / "small.html").read_text()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert '<a href="small.html">' in readme and "<img" not in readme  # linked, not an image
 
 
 def test_notebook_bundle_is_html_with_the_gif_inside():

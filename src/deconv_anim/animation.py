@@ -317,7 +317,7 @@ class Animation:
         path : path, optional
             Its suffix picks the format (:data:`deconv_anim.formats.FORMATS`).
         format : str, optional
-            A format name (gif, png, webp, mp4, svg) for when no path is given; with a path
+            A format name (gif, png, webp, mp4, svg, html) for when no path is given; with a path
             it must agree with its suffix.
         fps : float, optional
             A video's frame rate (default: one video frame per animation frame).

@@ -3,7 +3,7 @@
 In ``conf.py``::
 
     extensions = ["deconv_anim.sphinx"]
-    deconv_anim_format = "gif"      # default :format: (gif, png, webp, mp4, svg)
+    deconv_anim_format = "gif"      # default :format: (gif, png, webp, mp4, svg, html)
     deconv_anim_cache_dir = None    # default: <doctree dir>/deconv-anim (never published)
 
 In a page, a config file (relative to the page, or to the source folder with a leading
