@@ -422,14 +422,14 @@ def test_every_format_of_every_reference_figure(tmp_path, name):
 def test_the_table_of_formats():
     from deconv_anim import formats
 
-    assert formats.FORMAT_NAMES == ("gif", "png", "webp", "mp4", "svg")
+    assert formats.FORMAT_NAMES == ("gif", "png", "webp", "mp4", "svg", "html")
     assert formats.FORMATS is FORMATS  # encode reads the one table
     for fmt in formats.FORMATS.values():
         assert fmt.suffix == f".{fmt.name}" and formats.format_for(f"a{fmt.suffix}") is fmt
         assert formats.format_named(fmt.name.upper()) is fmt
         assert callable(fmt.load_writer())
-        assert fmt.kind in ("bitmap", "vector") and fmt.vector == (fmt.name == "svg")
-        assert fmt.mime.split("/")[0] in ("image", "video") and fmt.video == (
+        assert fmt.kind in ("bitmap", "vector") and fmt.vector == (fmt.name in ("svg", "html"))
+        assert fmt.mime.split("/")[0] in ("image", "video", "text") and fmt.video == (
             fmt.mime.startswith("video/"))
     assert [f.name for f in formats.FORMATS.values() if f.extra] == ["mp4"]
     assert formats.FORMATS["png"].mime == "image/apng" and formats.SHEET.mime == "image/png"
