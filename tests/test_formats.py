@@ -445,9 +445,9 @@ def test_every_reader_of_the_table_agrees_with_it():
     gallery_choices = {p.name: p for p in main.commands["gallery"].params}["fmt"].type.choices
     assert tuple(gallery_choices) == formats.FORMAT_NAMES
     assert sphinx.FORMATS == formats.FORMAT_NAMES
-    for fmt in formats.FORMATS.values():  # a video is a <video> tag, everything else <img>
+    for fmt in formats.FORMATS.values():  # a video is a <video> tag, a page a link, else <img>
         tag = snippet(f"a{fmt.suffix}", "html", alt="A")
-        assert tag.startswith("<video" if fmt.video else "<img")
+        assert tag.startswith("<video" if fmt.video else "<a " if fmt.name == "html" else "<img")
 
 
 def test_the_formats_table_imports_nothing_heavy():

@@ -93,6 +93,9 @@ def test_dom_contract(name, overrides):
     expected |= {f"output:{r},{c}": panels for r in range(orow) for c in range(ocol)}
     assert dict(cells) == expected  # every op cell once per panel, no padding, no spread
     assert 'style="--da-linked' in text
+    taps = Counter(re.findall(r'data-tap="(\d+),(\d+)"', text))
+    kh, kw = spec.kernel_size
+    assert taps == Counter({(str(r), str(c)): panels for r in range(kh) for c in range(kw)})
     assert ("<rect width" not in text) == anim.config.render.style.transparent
 
 

@@ -84,15 +84,17 @@ def console_errors(browser) -> list:
             if entry["level"] in ("SEVERE", "WARNING")]
 
 
-def expected_links(spec) -> dict[str, set[str]]:
-    """Every op cell's linked cells, from the engine's gather trace."""
+def expected_links(spec, taps: bool = False) -> dict[str, set[str]]:
+    """Every op cell's linked cells (``taps``: the kernel cells of those links instead),
+    from the engine's gather trace."""
     links: dict[str, set[str]] = {}
     for s in da.trace(spec, "gather"):
         out = f"output:{s.cell[0]},{s.cell[1]}"
-        ins = {f"input:{int(t[2])},{int(t[3])}" for t in s.taps}
-        links[out] = ins
-        for cell in ins:
-            links.setdefault(cell, set()).add(out)
+        links.setdefault(out, set())
+        for kr, kc, ir, ic in s.taps[:, :4].tolist():
+            cell = f"input:{ir},{ic}"
+            links[out].add(f"{kr},{kc}" if taps else cell)
+            links.setdefault(cell, set()).add(f"{kr},{kc}" if taps else out)
     rows, cols = spec.input_size
     for r in range(rows):
         for c in range(cols):
@@ -108,8 +110,11 @@ for (const key of seen) {
   const el = root.querySelector(`[data-cell='${key}']`);
   el.dispatchEvent(new MouseEvent('mouseover', {bubbles: true}));
   const hovered = [...root.querySelectorAll('[data-hover]')].map(e => e.getAttribute('data-cell'));
-  const linked = [...root.querySelectorAll('[data-linked]')].map(e => e.getAttribute('data-cell'));
-  out[key] = {hovered, linked};
+  const marked = [...root.querySelectorAll('[data-linked]')];
+  const linked = marked.filter(e => e.hasAttribute('data-cell'))
+                       .map(e => e.getAttribute('data-cell'));
+  const taps = marked.filter(e => e.hasAttribute('data-tap')).map(e => e.getAttribute('data-tap'));
+  out[key] = {hovered, linked, taps, other: marked.length - linked.length - taps.length};
 }
 root.querySelector('svg').dispatchEvent(new MouseEvent('mouseleave'));
 out['#left'] = root.querySelectorAll('[data-linked],[data-hover]').length;
@@ -118,7 +123,7 @@ return out;
 
 
 def check_every_link(browser, root, spec) -> None:
-    expected = expected_links(spec)
+    expected, taps = expected_links(spec), expected_links(spec, taps=True)
     panels = len(root.find_elements(By.CSS_SELECTOR, "[data-panel]"))
     got = browser.execute_script(HOVER_ALL, root)
     assert got.pop("#left") == 0
@@ -128,6 +133,8 @@ def check_every_link(browser, root, spec) -> None:
         linked = marks["linked"]
         assert set(linked) == expected[key], key
         assert len(linked) == panels * len(expected[key]), key  # marked in every panel
+        assert set(marks["taps"]) == taps[key], key  # the kernel cells of those links
+        assert len(marks["taps"]) == panels * len(taps[key]) and marks["other"] == 0, key
 
 
 def test_controls_and_keys_move_the_step(browser, tmp_path):
@@ -205,7 +212,7 @@ def test_hover_links_are_the_engines_taps(browser, tmp_path, name):
         cell = root.find_element(By.CSS_SELECTOR, f"[data-cell='{key}']")
         ActionChains(browser).move_to_element(cell).perform()
         linked = {e.get_attribute("data-cell")
-                  for e in root.find_elements(By.CSS_SELECTOR, "[data-linked]")}
+                  for e in root.find_elements(By.CSS_SELECTOR, "[data-cell][data-linked]")}
         assert linked == expected[key]
     assert console_errors(browser) == []
 

@@ -111,7 +111,12 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
     window_grid, target_grid = timeline.window_grid, timeline.target_grid
     probe = Frame(0, window_grid, (0, 0), target_grid, (0, 0), None)  # type: ignore[arg-type]
     taps = scene.window_cells(probe)
-    window_d = "".join(_poly(layout.cell_polygon(window_grid, r, c)) for r, c in taps)
+    kh, kw = scene.spec.kernel_size
+
+    def tap(n: int) -> str:  # the op's kernel cell a window cell shows
+        a, b = divmod(n, kw)
+        return f"{kh - 1 - a},{kw - 1 - b}" if timeline.kernel_rotated else f"{a},{b}"
+
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
     weights = []
@@ -119,8 +124,10 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
         weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
                              layout.weight_size, theme.background, theme.line)
                    for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
-    window = (f'<g data-part="window"><path d="{window_d}" {overlay} '
-              f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>{"".join(weights)}</g>')
+    cells = "".join(f'<path d="{_poly(layout.cell_polygon(window_grid, r, c))}" '
+                    f'data-tap="{tap(n)}"/>' for n, (r, c) in enumerate(taps))
+    window = (f'<g data-part="window"><g {overlay} stroke-width="{_num(lw * WINDOW_OUTLINE)}">'
+              f'{cells}</g>{"".join(weights)}</g>')
     target = (f'<path data-part="target" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" '
               f'{overlay} stroke-width="{_num(lw)}"/>')
     scatter = scene.view == "scatter"
@@ -211,7 +218,9 @@ def _links(figure: Figure) -> dict[str, Any]:
     steps = trace(spec, "gather")
     rows, cols = spec.output_size
     in_rows, in_cols = spec.input_size
+    k_cols = int(spec.kernel_size[1])
     taps: list[list[int]] = [[] for _ in range(rows * cols)]
+    kern: list[list[int]] = [[] for _ in range(rows * cols)]
     sums: list[str] | None = [] if figure.look.numbers else None
     x, w = spec.input, spec.weights
     gather_eq = {}
@@ -221,8 +230,10 @@ def _links(figure: Figure) -> dict[str, Any]:
     for step in steps:
         r, c = step.cell
         t = step.taps
-        cells = sorted({int(ir) * in_cols + int(ic) for ir, ic in t[:, 2:4].tolist()})
-        taps[r * cols + c] = cells
+        pairs = sorted({(int(ir) * in_cols + int(ic), int(kr) * k_cols + int(kc))
+                        for kr, kc, ir, ic in t[:, :4].tolist()})
+        taps[r * cols + c] = [i for i, _ in pairs]
+        kern[r * cols + c] = [k for _, k in pairs]
         if sums is not None:
             if spec.is_pool:
                 sums.append(gather_eq.get((r, c)) or "")
@@ -231,7 +242,8 @@ def _links(figure: Figure) -> dict[str, Any]:
                                    for k, m, a, b in t[:, :4].tolist())
                 sums.append(f"out[{r}, {c}] = {terms or '0'} = "
                             f"{format_value(steps.output[r, c])}")
-    out: dict[str, Any] = {"out": [rows, cols], "in": [in_rows, in_cols], "taps": taps}
+    out: dict[str, Any] = {"out": [rows, cols], "in": [in_rows, in_cols], "taps": taps,
+                           "kern": kern, "k": k_cols}
     if sums is not None:
         out["sums"] = sums
         out["inputs"] = [format_value(v) for v in np.asarray(x).ravel().tolist()]

@@ -18,6 +18,7 @@ STYLE = """\
 [data-deconv-anim] svg *{pointer-events:none}
 [data-deconv-anim] svg [data-cell]{pointer-events:auto;cursor:pointer;outline:none}
 [data-deconv-anim] [data-linked]{fill:var(--da-linked)}
+[data-deconv-anim] [data-tap][data-linked]{fill-opacity:.7}
 [data-deconv-anim] [data-hover]{fill:var(--da-hover)}
 [data-deconv-anim] [data-controls]{display:flex;flex-wrap:wrap;gap:4px;align-items:center;\
 margin-top:4px}
@@ -184,8 +185,8 @@ function start(root) {
   });
   // links: the gather trace, for every panel
   var L = D.links, byCell = {}, reach = {};
-  box.querySelectorAll("[data-cell]").forEach(function (el) {
-    var k = el.getAttribute("data-cell");
+  box.querySelectorAll("[data-cell], [data-tap]").forEach(function (el) {
+    var k = el.getAttribute("data-cell") || "tap:" + el.getAttribute("data-tap");
     (byCell[k] = byCell[k] || []).push(el);
   });
   L.taps.forEach(function (ins, o) {
@@ -195,30 +196,37 @@ function start(root) {
     var m = /^(input|output):(-?\d+),(-?\d+)$/.exec(key);
     return m && [m[1], +m[2], +m[3]];
   }
+  function tapKey(k) { return "tap:" + Math.floor(k / L.k) + "," + (k % L.k); }
   function linked(key) {
-    var c = parse(key);
-    if (!c) return [];
+    var c = parse(key), out = [], taps = {};
+    if (!c) return out;
     if (c[0] === "output") {
-      if (c[1] < 0 || c[2] < 0 || c[2] >= L.out[1] || c[1] >= L.out[0]) return [];
-      return (L.taps[c[1] * L.out[1] + c[2]] || []).map(function (i) {
-        return "input:" + Math.floor(i / L.in[1]) + "," + (i % L.in[1]);
+      if (c[1] < 0 || c[2] < 0 || c[2] >= L.out[1] || c[1] >= L.out[0]) return out;
+      var o = c[1] * L.out[1] + c[2];
+      (L.taps[o] || []).forEach(function (i, j) {
+        out.push("input:" + Math.floor(i / L.in[1]) + "," + (i % L.in[1]));
+        taps[tapKey(L.kern[o][j])] = 1;
+      });
+    } else {
+      if (c[2] < 0 || c[2] >= L.in[1]) return out;
+      var i = c[1] * L.in[1] + c[2];
+      (reach[i] || []).forEach(function (o) {
+        out.push("output:" + Math.floor(o / L.out[1]) + "," + (o % L.out[1]));
+        taps[tapKey(L.kern[o][L.taps[o].indexOf(i)])] = 1;
       });
     }
-    if (c[2] < 0 || c[2] >= L.in[1]) return [];
-    return (reach[c[1] * L.in[1] + c[2]] || []).map(function (o) {
-      return "output:" + Math.floor(o / L.out[1]) + "," + (o % L.out[1]);
-    });
+    return out.concat(Object.keys(taps));
   }
   function describe(key) {
     var c = parse(key), flat;
     if (c[0] === "output") {
       flat = c[1] * L.out[1] + c[2];
       return (L.sums && L.sums[flat]) || ("out[" + c[1] + ", " + c[2] + "]: " +
-        linked(key).length + " input cells");
+        (L.taps[flat] || []).length + " input cells");
     }
     flat = c[1] * L.in[1] + c[2];
     return "x[" + c[1] + ", " + c[2] + "]" + (L.inputs ? " = " + L.inputs[flat] : "") +
-      " reaches " + linked(key).length + " output cells";
+      " reaches " + (reach[flat] || []).length + " output cells";
   }
   var marked = [];
   function mark(key) {
