@@ -145,6 +145,14 @@ def test_file_writers(tmp_path):
     assert format_for("x.HTML") is FORMATS["html"] and FORMATS["html"].vector
 
 
+def test_tween_is_refused_for_the_player(tmp_path):
+    result = CliRunner().invoke(main, ["render", "--preset", "dilation", "--tween", "2",
+                                       "-o", str(tmp_path / "t.html")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("Error: --tween: makes in-between")
+    assert not (tmp_path / "t.html").exists()
+
+
 def test_gallery_writes_html(tmp_path):
     configs = tmp_path / "configs"
     configs.mkdir()

@@ -511,6 +511,9 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if fmt is not None and kind != fmt:
         raise ConfigError("format", f"is {fmt.name} but the output {target} is not "
                                     f"{fmt.suffix}", source)
+    if tween and kind.name == "html":
+        raise ConfigError("tween", "makes in-between frames; the HTML player steps from "
+                                   "cell to cell (leave tween out for .html)", source)
     if tween and still:
         raise ConfigError("tween", "makes in-between frames for animations; a sheet or "
                                    "a still shows the steps only", source)
