@@ -152,7 +152,7 @@ def test_save_writes_every_suffix(tmp_path, fmt):
     assert result.frames == 4 and result.size == anim.size
     head = result.path.read_bytes()[:64]
     magic = {"gif": b"GIF89a", "png": b"\x89PNG", "webp": b"RIFF", "mp4": b"\x00\x00\x00",
-             "svg": b"<svg"}[fmt.name]
+             "svg": b"<svg", "html": b"<!DOCTYPE html>"}[fmt.name]
     assert head.startswith(magic) or (fmt.name == "svg" and b"<svg" in head)
 
 

@@ -401,9 +401,9 @@ def test_the_formats_table_says_which_kind_each_is():
 
     kinds = {name: fmt.kind for name, fmt in FORMATS.items()}
     assert kinds == {"gif": BITMAP, "png": BITMAP, "webp": BITMAP, "mp4": BITMAP,
-                     "svg": VECTOR}
+                     "svg": VECTOR, "html": VECTOR}
     assert SHEET.kind == BITMAP
-    assert [n for n, f in FORMATS.items() if f.vector] == ["svg"]
+    assert [n for n, f in FORMATS.items() if f.vector] == ["svg", "html"]
 
 
 def test_bitmap_writers_take_frames_and_one_info(tmp_path):

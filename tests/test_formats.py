@@ -422,14 +422,14 @@ def test_every_format_of_every_reference_figure(tmp_path, name):
 def test_the_table_of_formats():
     from deconv_anim import formats
 
-    assert formats.FORMAT_NAMES == ("gif", "png", "webp", "mp4", "svg")
+    assert formats.FORMAT_NAMES == ("gif", "png", "webp", "mp4", "svg", "html")
     assert formats.FORMATS is FORMATS  # encode reads the one table
     for fmt in formats.FORMATS.values():
         assert fmt.suffix == f".{fmt.name}" and formats.format_for(f"a{fmt.suffix}") is fmt
         assert formats.format_named(fmt.name.upper()) is fmt
         assert callable(fmt.load_writer())
-        assert fmt.kind in ("bitmap", "vector") and fmt.vector == (fmt.name == "svg")
-        assert fmt.mime.split("/")[0] in ("image", "video") and fmt.video == (
+        assert fmt.kind in ("bitmap", "vector") and fmt.vector == (fmt.name in ("svg", "html"))
+        assert fmt.mime.split("/")[0] in ("image", "video", "text") and fmt.video == (
             fmt.mime.startswith("video/"))
     assert [f.name for f in formats.FORMATS.values() if f.extra] == ["mp4"]
     assert formats.FORMATS["png"].mime == "image/apng" and formats.SHEET.mime == "image/png"
@@ -445,9 +445,9 @@ def test_every_reader_of_the_table_agrees_with_it():
     gallery_choices = {p.name: p for p in main.commands["gallery"].params}["fmt"].type.choices
     assert tuple(gallery_choices) == formats.FORMAT_NAMES
     assert sphinx.FORMATS == formats.FORMAT_NAMES
-    for fmt in formats.FORMATS.values():  # a video is a <video> tag, everything else <img>
+    for fmt in formats.FORMATS.values():  # a video is a <video> tag, a page a link, else <img>
         tag = snippet(f"a{fmt.suffix}", "html", alt="A")
-        assert tag.startswith("<video" if fmt.video else "<img")
+        assert tag.startswith("<video" if fmt.video else "<a " if fmt.name == "html" else "<img")
 
 
 def test_the_formats_table_imports_nothing_heavy():

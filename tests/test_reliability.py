@@ -38,7 +38,7 @@ DOC = ROOT / "docs" / "troubleshooting.md"
 BEGIN = "<!-- begin table: python tests/test_reliability.py rewrites it -->"
 END = "<!-- end table -->"
 BASE = "op: conv\nsize: 5\nkernel: 3\n"
-KNOWN = "(known: .gif, .png, .webp, .mp4, .svg)"
+KNOWN = "(known: .gif, .png, .webp, .mp4, .svg, .html)"
 
 
 @dataclass(frozen=True)

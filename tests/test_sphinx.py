@@ -49,6 +49,10 @@ Page
    :format: svg
    :frame: 0
    :code: torch
+
+.. deconv-anim:: /../configs/up.yaml
+   :player:
+   :frame: 1
 """
 
 CONFIG = "title: Up\nop: transposed\nsize: 3\nkernel: 3\nstride: 2\npadding: 1\n" \
@@ -83,7 +87,7 @@ def test_every_config_key_is_an_option():
     for key in [*KEYS, *STYLE_KEYS]:
         if key not in ("style", "output"):
             assert key in spec and key.replace("_", "-") in spec
-    for own in ("format", "width", "alt", "frame", "preset"):
+    for own in ("format", "width", "alt", "frame", "preset", "player"):
         assert own in spec
 
 
@@ -106,6 +110,13 @@ def test_html_shows_the_animations(project):
     assert not list((project / "out" / "html" / "_images").glob("*.png"))  # no stills
 
 
+def test_player_option_embeds_the_player(project):
+    page = (project / "out" / "html" / "sub" / "page.html").read_text()
+    assert page.count("<div data-deconv-anim ") == 1 and "<img data-fallback" not in page
+    assert 'data-steps="25"' in page and "<script>(function (me)" in page
+    assert not list((project / "out" / "html" / "_images").glob("*.html"))
+
+
 def test_code_option_adds_the_framework_snippet(project):
     import html as html_lib
 
@@ -123,19 +134,21 @@ def test_code_option_adds_the_framework_snippet(project):
 def test_latex_includes_a_still_png(project):
     tex = next((project / "out" / "latex").glob("*.tex")).read_text()
     names = re.findall(r"\\sphinxincludegraphics(?:\[[^\]]*\])?\{\{([^}]+)\}\.png\}", tex)
-    assert len(names) == 3, tex
+    assert len(names) == 4, tex  # the player's figure too
     for name in names:
         png = project / "out" / "latex" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(name.endswith("still-1") for name in names)  # the last frame by default
     assert any(name.endswith("still+0") for name in names)  # :frame: 0
+    assert any(name.endswith("still+1") for name in names)  # the player's still
+    assert "data-deconv-anim" not in tex
     assert not list((project / "out" / "latex").glob("*.gif"))
 
 
 def test_renders_are_cached(project):
     cache = project / "cache"
     files = {p: p.stat().st_mtime_ns for p in cache.iterdir()}
-    assert len(files) == 6  # 2 configs (+1 format) x (animation + still), shared by builders
+    assert len(files) == 8  # 2 configs (+2 formats) x (animation + still), shared by builders
     result = build(project, "html", "-E")  # read every page again
     assert result.returncode == 0, result.stderr
     assert {p: p.stat().st_mtime_ns for p in cache.iterdir()} == files

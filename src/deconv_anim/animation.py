@@ -347,7 +347,7 @@ class Animation:
         path : path, optional
             Its suffix picks the format (:data:`deconv_anim.formats.FORMATS`).
         format : str, optional
-            A format name (gif, png, webp, mp4, svg) for when no path is given; with a path
+            A format name (gif, png, webp, mp4, svg, html) for when no path is given; with a path
             it must agree with its suffix.
         fps : float, optional
             A video's frame rate (default: one video frame per animation frame).
@@ -378,6 +378,36 @@ class Animation:
         return _save(self._config, path, format=format, fps=fps, tween=tween, sheet=sheet,
                      frame=frame, frames_dir=frames_dir, max_frames=max_frames,
                      max_pixels=max_pixels)
+
+    def to_html(self, *, fallback: bool = False, autoplay: bool = True) -> str:
+        """The interactive player as an HTML fragment (one ``<div data-deconv-anim>``, its
+        style and script inside it), for any page or host; ``fallback`` adds the GIF as a
+        ``data:`` image shown where scripts do not run. See ``docs/formats.md``."""
+        from .encode import Timing
+        from .player import player_html
+
+        raster = prepare(self._config)
+        options = self._config.render
+        gif = self._gif_bytes() if fallback else None
+        return player_html(raster.figure, Timing(options.duration, options.hold),
+                           fallback_gif=gif, autoplay=autoplay, title=options.title)
+
+    def _gif_bytes(self) -> bytes:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "animation.gif"
+            self.save(path)
+            return path.read_bytes()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None
+                          ) -> dict[str, str]:
+        """Inline display in notebooks: ``text/html`` only (the player, with the GIF as its
+        fallback); above :data:`deconv_anim.player.EMBED_LIMIT_MB` the GIF alone, saying
+        so."""
+        from .player import notebook_html
+
+        return {"text/html": notebook_html(self.to_html(fallback=True), self._gif_bytes)}
 
     def __repr__(self) -> str:
         spec = self._config.spec
@@ -511,6 +541,9 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if fmt is not None and kind != fmt:
         raise ConfigError("format", f"is {fmt.name} but the output {target} is not "
                                     f"{fmt.suffix}", source)
+    if tween and kind.name == "html":
+        raise ConfigError("tween", "makes in-between frames; the HTML player steps from "
+                                   "cell to cell (leave tween out for .html)", source)
     if tween and still:
         raise ConfigError("tween", "makes in-between frames for animations; a sheet or "
                                    "a still shows the steps only", source)

@@ -273,8 +273,8 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
 @click.option("--max-pixels", type=click.IntRange(min=1), default=None, metavar="N",
               help="refuse frames with more pixels (default 40000000)")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
-              default=None, help="gif (default), png (APNG), webp, mp4 or svg: the output's "
-                                 "type when -o does not give it")
+              default=None, help="gif (default), png (APNG), webp, mp4, svg or html (the "
+                                 "player): the output's type when -o does not give it")
 @click.option("--fps", type=float, default=None, metavar="FPS",
               help="mp4: frames per second, 0.1 to 120 (default: one video frame per "
                    "animation frame)")
@@ -299,8 +299,9 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
     """Render CONFIG (a YAML file), a --preset, or the flags alone to an animation.
 
     The output's suffix picks the format: .gif, .png (APNG), .webp, .mp4 (needs
-    deconv-anim[video]) or .svg (vectors, drawn without pixels). Writes atomically: a
-    failed or interrupted render leaves no partial file and an existing file untouched.
+    deconv-anim[video]), .svg (vectors, drawn without pixels) or .html (the
+    interactive player). Writes atomically: a failed or interrupted render leaves no
+    partial file and an existing file untouched.
     Prints where it wrote, the frame count and the size.
 
     \b
@@ -426,7 +427,8 @@ def presets() -> None:
               help="render nothing; exit 1 listing every missing or stale output (for CI)")
 @click.option("--format", "fmt", type=click.Choice(FORMAT_NAMES, case_sensitive=False),
               default="gif", show_default=True,
-              help="the outputs' format: gif, png (APNG), webp, mp4 (<video> tags) or svg")
+              help="the outputs' format: gif, png (APNG), webp, mp4 (<video> tags), svg "
+                   "or html (the player, linked)")
 @click.option("--max-frames", type=click.IntRange(min=1), default=None, metavar="N",
               help="refuse animations with more frames (default 10000)")
 @click.option("--max-pixels", type=click.IntRange(min=1), default=None, metavar="N",
@@ -436,7 +438,7 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
             check: bool, fmt: str, max_frames: int | None, max_pixels: int | None) -> None:
     """Render every config of CONFIG_DIR (default configs/) into a gallery.
 
-    Writes OUT_DIR/NAME.gif (or .png, .webp, .mp4, .svg with --format) for each
+    Writes OUT_DIR/NAME.gif (or .png, .webp, .mp4, .svg, .html with --format) for each
     CONFIG_DIR/NAME.yaml (a config's output: key is ignored here) and OUT_DIR/README.md,
     tables of the animations laid out by the optional
     CONFIG_DIR/gallery.yaml (see docs/gallery.md). Only configs changed since their GIF

@@ -3,7 +3,7 @@ text they carry (``deconv-anim render --embed md|html|rst``).
 
 Images (GIF, APNG, WebP, SVG) are ``<img>``/``![]()``/``.. image::``; a video format of
 :data:`deconv_anim.formats.FORMATS` (MP4) is a muted, looping, autoplaying ``<video>`` (raw
-HTML in Markdown and reStructuredText).
+HTML in Markdown and reStructuredText); the HTML player (``.html``), a page, is a link.
 """
 
 from __future__ import annotations
@@ -53,6 +53,16 @@ def _img(src: str, alt: str, size: tuple[int, int] | None, width: str | None) ->
     return f"<img {' '.join(attrs)}>"
 
 
+def _page_link(src: str, alt: str, kind: str) -> str:
+    """A link to a page (the HTML player): pages cannot be images."""
+    if kind == "html":
+        return f'<a href="{html.escape(src)}">{html.escape(alt)}</a>'
+    if kind == "md":
+        label = alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"[{label}](<{src}>)" if " " in src else f"[{label}]({src})"
+    return f"`{alt} <{src}>`__"
+
+
 def snippet(path: str | Path, kind: str, *, alt: str, size: tuple[int, int] | None = None,
             width: str | None = None) -> str:
     """A ``kind`` (md, html or rst) snippet showing the file at ``path``.
@@ -68,11 +78,15 @@ def snippet(path: str | Path, kind: str, *, alt: str, size: tuple[int, int] | No
     .. image:: up.svg
        :alt: Up
        :width: 50%
+    >>> print(snippet("up.html", "md", alt="Up"))
+    [Up](up.html)
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)} (got {kind!r})")
     src = Path(path).as_posix()
     suffix = Path(path).suffix.lower()
+    if any(f.mime == "text/html" and f.suffix == suffix for f in FORMATS.values()):
+        return _page_link(src, alt, kind)  # the player is a page: link to it
     video = any(f.video and f.suffix == suffix for f in FORMATS.values())
     tag = (_video if video else _img)(src, alt, size, width)
     if kind == "html" or (kind == "md" and video):

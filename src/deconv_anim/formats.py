@@ -9,6 +9,7 @@ name       suffix      MIME                kind      backend
 ``webp``   ``.webp``   ``image/webp``      bitmap    Pillow
 ``mp4``    ``.mp4``    ``video/mp4``       bitmap    imageio-ffmpeg (``[video]``)
 ``svg``    ``.svg``    ``image/svg+xml``   vector    :mod:`deconv_anim.svg`
+``html``   ``.html``   ``text/html``       vector    :mod:`deconv_anim.player`
 =========  ==========  ==================  ========  ===========================
 
 A bitmap format's writer receives frames of pixels; a vector format's is drawn from the
@@ -84,11 +85,12 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("mp4", ".mp4", "video/mp4", "bitmap", f"{_ENCODE}:_write_mp4", extra="video",
            video=True),
     Format("svg", ".svg", "image/svg+xml", "vector", f"{_ENCODE}:_write_svg"),
+    Format("html", ".html", "text/html", "vector", "deconv_anim.player:_write_html"),
 )}
 """Every animation format by name; the first is the default."""
 
 FORMAT_NAMES: tuple[str, ...] = tuple(FORMATS)
-"""The names, in table order: ``('gif', 'png', 'webp', 'mp4', 'svg')``."""
+"""The names, in table order: ``('gif', 'png', 'webp', 'mp4', 'svg', 'html')``."""
 
 SUFFIXES: tuple[str, ...] = tuple(f.suffix for f in FORMATS.values())
 
@@ -112,7 +114,7 @@ def format_for(path: str | Path) -> Format:
     Traceback (most recent call last):
     ...
     deconv_anim.errors.ConfigError: output: unknown file type '.jpg' of up.jpg \
-(known: .gif, .png, .webp, .mp4, .svg)
+(known: .gif, .png, .webp, .mp4, .svg, .html)
     """
     suffix = Path(path).suffix.lower()
     for fmt in FORMATS.values():

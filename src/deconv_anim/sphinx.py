@@ -3,7 +3,7 @@
 In ``conf.py``::
 
     extensions = ["deconv_anim.sphinx"]
-    deconv_anim_format = "gif"      # default :format: (gif, png, webp, mp4, svg)
+    deconv_anim_format = "gif"      # default :format: (gif, png, webp, mp4, svg, html)
     deconv_anim_cache_dir = None    # default: <doctree dir>/deconv-anim (never published)
 
 In a page, a config file (relative to the page, or to the source folder with a leading
@@ -23,9 +23,13 @@ In a page, a config file (relative to the page, or to the source folder with a l
 Options of the directive itself: ``:format:``, ``:width:``, ``:align:``, ``:alt:`` (default:
 the op and its shapes in words, see :func:`deconv_anim.embed.alt_text`), ``:frame:``
 (the frame a builder that cannot animate shows, LaTeX for one: from 0, negative from the
-end; default -1, the last, where the output is complete) and ``:code:`` (``torch``,
+end; default -1, the last, where the output is complete), ``:code:`` (``torch``,
 ``tf`` or ``keras``: a runnable snippet computing the op in that framework, as a code block
-under the figure).
+under the figure) and ``:player:`` (a flag, the same as ``:format: html``: the interactive
+HTML player, inline in the page, instead of the GIF; LaTeX builds still get the PNG)::
+
+    .. deconv-anim:: ../configs/dilation.yaml
+       :player:
 
 Each render is cached under the build folder by the sha256 of the resolved config, the
 format and the renderer's ``FORMAT_VERSION``: an unchanged figure is not rendered again,
@@ -60,7 +64,8 @@ FORMATS = FORMAT_NAMES
 """The ``:format:`` choices: the names of :data:`deconv_anim.formats.FORMATS`, whose MIME
 type is matched against a builder's image types (an APNG is ``image/apng``, not the still
 ``image/png`` a LaTeX builder takes: it would show the APNG's first frame)."""
-_OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class", "code")
+_OWN_OPTIONS = ("preset", "format", "width", "align", "alt", "frame", "class", "code",
+                "player")
 
 
 class deconv_anim_figure(nodes.General, nodes.Element):  # docutils names nodes in lower case
@@ -97,6 +102,7 @@ def _option_spec() -> dict[str, Any]:
         "frame": int,
         "class": directives.class_option,
         "code": lambda arg: directives.choice(arg, ("torch", "tf", "keras")),
+        "player": directives.flag,
     })
     return spec
 
@@ -125,6 +131,8 @@ class DeconvAnimDirective(SphinxDirective):
 
         env = self.env
         fmt = self.options.get("format") or env.config.deconv_anim_format
+        if "player" in self.options:
+            fmt = "html"
         if fmt not in FORMATS:
             return [self.reporter.error(f"deconv-anim: unknown format {fmt!r} (known: "
                                         f"{', '.join(FORMATS)})", line=self.lineno)]
@@ -146,7 +154,11 @@ class DeconvAnimDirective(SphinxDirective):
             cache = _cache_dir(self.env.app)
             animation = cache / f"{name}-{digest}.{fmt}"
             still = cache / f"{name}-{digest}-still{frame:+d}.png"
-            if not animation.exists():
+            if not animation.exists() and fmt == "html":  # the player: a fragment
+                from .animation import Animation
+
+                animation.write_text(Animation(config).to_html(), encoding="utf-8")
+            elif not animation.exists():
                 render(config, animation)
             if not still.exists():
                 render(config, still, frame=frame)
@@ -162,7 +174,11 @@ class DeconvAnimDirective(SphinxDirective):
         video = FORMAT_TABLE[fmt].video
         kind = deconv_anim_video if video else nodes.image
         extra = ["no-scaled-link"] if video else []
-        moving = kind(uri=self._uri(animation), classes=[*classes, *extra], **attrs)
+        if fmt == "html":
+            moving = nodes.raw("", animation.read_text(encoding="utf-8"), format="html",
+                               classes=classes)
+        else:
+            moving = kind(uri=self._uri(animation), classes=[*classes, *extra], **attrs)
         frozen = nodes.image(uri=self._uri(still), classes=classes, **attrs)
         holder = deconv_anim_figure("", moving, frozen, mime=FORMAT_TABLE[fmt].mime)
         self.set_source_info(holder)

@@ -165,11 +165,15 @@ def _dashed(ctx: _Ctx, grid: Grid, edges: set[Edge], color: RGB) -> list[str]:
 
 
 def _grid(ctx: _Ctx, grid: Grid, *, fills: dict[tuple[int, int], str] | None = None,
-          animated: dict[tuple[int, int], str] | None = None) -> list[str]:
+          animated: dict[tuple[int, int], str] | None = None,
+          each: dict[tuple[int, int], str] | None = None) -> list[str]:
     """One grid: cropped cells, dashed cells, filled cells, solid borders, in that order.
 
     ``fills`` overrides the fill of output cells; ``animated`` maps output cells to the
-    ``<animate>`` of their fill."""
+    ``<animate>`` of their fill; ``each`` maps cells (filled or cropped) to attributes of a
+    path of their own (the HTML player's ``data-cell``), the others share one path per
+    fill."""
+    each = each or {}
     theme, layout, name = ctx.theme, ctx.layout, grid.name
     r0, c0 = grid.first
     dashed: set[Edge] = set()
@@ -188,25 +192,34 @@ def _grid(ctx: _Ctx, grid: Grid, *, fills: dict[tuple[int, int], str] | None = N
             cropped_cells.append((r, c))
         elif kind in (CellKind.INPUT, CellKind.OUTPUT):
             solid |= edges
-            if animated and (r, c) in animated:
+            if (animated and (r, c) in animated) or (r, c) in each:
                 anim_cells.append((r, c))
                 continue
             fill = _hex(theme.input) if kind == CellKind.INPUT else (
                 (fills or {}).get((r, c), _hex(theme.output)))
             by_fill.setdefault(fill, []).append((r, c))
-    out = [f'<g id="{name}">']
+    out = [f'<g id="{name}">' if not each else "<g>"]
     if cropped_cells:
-        d = "".join(_poly(layout.cell_polygon(name, r, c)) for r, c in cropped_cells)
-        out.append(f'<path d="{d}" fill="{_hex(theme.faded_input)}"/>')
+        faded = _hex(theme.faded_input)
+        shared = [cell for cell in cropped_cells if cell not in each]
+        if shared:
+            d = "".join(_poly(layout.cell_polygon(name, r, c)) for r, c in shared)
+            out.append(f'<path d="{d}" fill="{faded}"/>')
+        out += [f'<path d="{_poly(layout.cell_polygon(name, r, c))}" fill="{faded}" '
+                f'{each[(r, c)]}/>' for r, c in cropped_cells if (r, c) in each]
         out += _dashed(ctx, grid, cropped, theme.faded_line)
     out += _dashed(ctx, grid, dashed - solid, theme.line)
     for fill, cells in by_fill.items():
         d = "".join(_poly(layout.cell_polygon(name, r, c)) for r, c in cells)
         out.append(f'<path d="{d}" fill="{fill}"/>')
     for r, c in anim_cells:
-        assert animated is not None and fills is not None
+        fill = (fills or {}).get((r, c)) or _hex(
+            theme.input if grid.kinds[r - r0, c - c0] == CellKind.INPUT else theme.output)
+        extra = f" {each[(r, c)]}" if (r, c) in each else ""
+        body = (animated or {}).get((r, c), "")
         out.append(f'<path d="{_poly(layout.cell_polygon(name, r, c))}" '
-                   f'fill="{fills[(r, c)]}">{animated[(r, c)]}</path>')
+                   f'fill="{fill}"{extra}>{body}</path>' if body else
+                   f'<path d="{_poly(layout.cell_polygon(name, r, c))}" fill="{fill}"{extra}/>')
     if solid:
         out.append(f'<path d="{_run_path(ctx, grid, _runs(solid))}" fill="none" '
                    f'stroke="{_hex(theme.line)}" stroke-width="{_num(layout.line_width)}" '

@@ -38,7 +38,9 @@ def _cell_html(cell: Cell, titles: Mapping[str, str | None], captions: str,
         return f"<td>{caption}</td>" if captions == "cell" else "<td></td>"
     alt = _esc(titles.get(cell.config) or cell.config)
     src = quote(f"{cell.config}.{format}")
-    if FORMATS[format].video:
+    if format == "html":  # a page, not an image: a link to the player
+        image = f'<a href="{src}">{alt}</a>'
+    elif FORMATS[format].video:
         image = (f'<video width="{IMAGE_WIDTH}" src="{src}" title="{alt}" autoplay loop muted '
                  f'playsinline></video>')
     else:

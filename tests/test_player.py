@@ -1,0 +1,189 @@
+"""The HTML player's file, without a browser: self-contained (no URL anywhere a browser
+would fetch), small, the DOM contract's attributes, its data exact to the engine's trace,
+the notebook display and the writers (render, save, gallery)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+from click.testing import CliRunner
+
+import deconv_anim as da
+from deconv_anim.animation import prepare
+from deconv_anim.cli import main
+from deconv_anim.encode import Timing
+from deconv_anim.formats import FORMATS, format_for
+from deconv_anim.player import EMBED_LIMIT_MB, notebook_html, player_html
+from deconv_anim.presets import REFERENCE_NAMES
+
+MAX_BYTES = 60 * 1024
+ACTIONS = ("toggle", "prev", "next", "first", "last")
+# every place a browser would load something from: attributes, CSS, JS
+FETCHING = [re.compile(p, re.I) for p in (
+    r"""(?<![\w-])(?:src|href|xlink:href|action|poster|srcset)\s*=\s*["']?\s*(?!data:)[^"'\s>]""",
+    r"url\(\s*['\"]?\s*(?!data:)", r"@import", r"\bimport\s*\(", r"\bimport\s+[\w{*]",
+    r"\bfetch\s*\(", r"XMLHttpRequest", r"https?:", r"//[\w.-]+\.\w")]
+
+
+def html_of(name: str, **overrides: object) -> str:
+    anim = da.animate(name, **overrides)
+    return anim.to_html()
+
+
+def data_of(text: str) -> dict:
+    raw = re.search(r'<script type="application/json" data-figure>(.*?)</script>', text, re.S)
+    assert raw is not None
+    return json.loads(raw.group(1))
+
+
+def gather_links(spec) -> tuple[dict, dict]:
+    """The engine's gather trace: output cell -> input cells of its taps, and back."""
+    out: dict = {}
+    back: dict = {}
+    for step in da.trace(spec, "gather"):
+        cells = {(int(t[2]), int(t[3])) for t in step.taps}
+        out[step.cell] = cells
+        for cell in cells:
+            back.setdefault(cell, set()).add(step.cell)
+    return out, back
+
+
+@pytest.mark.parametrize("name", REFERENCE_NAMES)
+def test_reference_players_are_small_and_fetch_nothing(name):
+    text = html_of(name)
+    assert len(text.encode("utf-8")) <= MAX_BYTES
+    for pattern in FETCHING:
+        assert not pattern.search(text), (pattern.pattern, pattern.search(text))
+
+
+def test_the_url_checks_catch_urls():
+    for bad in ('<img src="x.gif">', "<a href='//cdn.x.org/a.js'>", "url(http://a/b)",
+                "@import 'x.css'", 'import("./m.js")', "fetch(u)", "https://x.org"):
+        assert any(p.search(bad) for p in FETCHING), bad
+    assert not any(p.search('<img src="data:image/gif;base64,AAAA">') for p in FETCHING)
+
+
+@pytest.mark.parametrize("name, overrides", [
+    ("dilation", {}), ("output_padding", {}), ("scatter_overlap", {}), ("both_views", {}),
+    ("padding_strides_transposed", {"values": True, "labels": True}),
+    ("maxpool", {"values": True}), ("avgpool", {}),
+    ("seed_conv", {"style": {"theme": "dark", "background": "transparent"}}),
+    ("overlap_map", {"layout": "flat"}),
+])
+def test_dom_contract(name, overrides):
+    anim = da.animate(name, **overrides)
+    text = anim.to_html()
+    spec = anim.config.spec
+    root = re.match(r"<div data-deconv-anim ([^>]*)>", text)
+    assert root is not None
+    assert f'data-steps="{anim.frame_count}"' in root.group(1)
+    assert 'data-step="0"' in root.group(1)
+    for action in ACTIONS:
+        assert len(re.findall(rf'<button type="button" data-action="{action}"', text)) == 1
+    assert len(re.findall(r'<input type="range" data-action="scrub"', text)) == 1
+    assert not re.search(r"\sid\s*=", text)  # no ids: players share pages
+    assert "<script>(function (me)" in text  # the one script, a function of its root
+    cells = Counter(re.findall(r'data-cell="((?:input|output):-?\d+,-?\d+)"', text))
+    panels = 2 if spec.view == "both" else 1
+    (ir, ic), (orow, ocol) = spec.input_size, spec.output_size
+    expected = {f"input:{r},{c}": panels for r in range(ir) for c in range(ic)}
+    expected |= {f"output:{r},{c}": panels for r in range(orow) for c in range(ocol)}
+    assert dict(cells) == expected  # every op cell once per panel, no padding, no spread
+    assert 'style="--da-linked' in text
+    taps = Counter(re.findall(r'data-tap="(\d+),(\d+)"', text))
+    kh, kw = spec.kernel_size
+    assert taps == Counter({(str(r), str(c)): panels for r in range(kh) for c in range(kw)})
+    assert ("<rect width" not in text) == anim.config.render.style.transparent
+
+
+@pytest.mark.parametrize("name", ["dilation", "output_padding", "scatter_overlap",
+                                  "both_views", "padding_strides_odd_transposed", "maxpool"])
+def test_links_are_the_gather_trace(name):
+    anim = da.animate(name)
+    spec = anim.config.spec
+    links = data_of(anim.to_html())["links"]
+    out, _ = gather_links(spec)
+    cols, in_cols = spec.output_size[1], spec.input_size[1]
+    got = {(n // cols, n % cols): {(i // in_cols, i % in_cols) for i in cells}
+           for n, cells in enumerate(links["taps"])}
+    assert got == out
+
+
+def test_steps_follow_the_timeline():
+    anim = da.animate("both_views")
+    figure = prepare(anim.config).figure
+    data = data_of(anim.to_html())
+    assert data["steps"] == anim.frame_count
+    assert data["duration"] == 1000 and data["hold"] == 2000
+    for panel, pd in zip(figure.panels, data["panels"]):
+        steps = panel.timeline.steps
+        assert pd["n"] == len(steps)
+        assert pd["window"] == [v for s in steps for v in s.window]
+        assert pd["target"] == [v for s in steps for v in s.target]
+        assert [pd["captions"][k] for k in pd["caption"]] == [
+            panel.layout.fit_caption(s.caption or "") for s in steps]
+
+
+def test_full_sums_with_values():
+    data = data_of(html_of("numbers_conv"))
+    sums = data["links"]["sums"]
+    assert "..." not in "".join(sums)  # the readout's sum is whole, unlike the caption's
+    assert sums[0].startswith("out[0, 0] = ")
+
+
+def test_file_writers(tmp_path):
+    out = tmp_path / "fig.html"
+    result = CliRunner().invoke(main, ["render", "--preset", "dilation", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<div data-deconv-anim" in text
+    saved = da.animate("dilation").save(tmp_path / "api.html")
+    assert saved.path.read_text(encoding="utf-8") == text
+    assert format_for("x.HTML") is FORMATS["html"] and FORMATS["html"].vector
+
+
+def test_tween_is_refused_for_the_player(tmp_path):
+    result = CliRunner().invoke(main, ["render", "--preset", "dilation", "--tween", "2",
+                                       "-o", str(tmp_path / "t.html")])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith("Error: --tween: makes in-between")
+    assert not (tmp_path / "t.html").exists()
+
+
+def test_gallery_writes_html(tmp_path):
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "small.yaml").write_text("op: conv\nsize: 3\nkernel: 2\n")
+    result = CliRunner().invoke(main, ["gallery", str(configs), "-o", str(tmp_path / "out"),
+                                       "--format", "html", "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "data-deconv-anim" in (tmp_path / "out" / "small.html").read_text()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert '<a href="small.html">' in readme and "<img" not in readme  # linked, not an image
+
+
+def test_notebook_bundle_is_html_with_the_gif_inside():
+    bundle = da.animate("dilation")._repr_mimebundle_()
+    assert list(bundle) == ["text/html"]
+    text = bundle["text/html"]
+    assert text.startswith("<div data-deconv-anim")
+    assert '<img data-fallback alt=' in text and 'src="data:image/gif;base64,R0lGOD' in text
+    assert "<div data-player hidden>" in text
+    assert len(data_of(text)["panels"]) == 1  # the data, not the image, in the JSON
+
+
+def test_size_guard_shows_the_gif_and_says_so():
+    text = notebook_html("x" * 2048, lambda: b"GIF89a", limit_mb=0.001)
+    assert "embed limit of 0.001 MB" in text and "data:image/gif;base64," in text
+    assert "data-deconv-anim" not in text
+    assert notebook_html("<div>small</div>", lambda: b"") == "<div>small</div>"
+    assert EMBED_LIMIT_MB == 20
+
+
+def test_player_html_takes_the_timing():
+    figure = prepare(da.animate("dilation").config).figure
+    data = data_of(player_html(figure, Timing(250, 40), autoplay=False))
+    assert (data["duration"], data["hold"], data["autoplay"]) == (250, 40, False)
