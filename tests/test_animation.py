@@ -264,6 +264,6 @@ def test_style_width_rules():
     with pytest.raises(ConfigError, match=r"^style\.width: is too narrow for this figure: even "
                                           r"at the smallest cell \(4 pixels\) it is \d+ pixels "
                                           r"wide \(got 40\)"):
-        animate("both_views", style={"width": 40}).size
+        _ = animate("both_views", style={"width": 40}).size
     with pytest.raises(ConfigError, match=r"^style\.width: must be"):
         animate("dilation", style={"width": 0})

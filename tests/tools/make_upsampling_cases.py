@@ -11,13 +11,13 @@ import json
 import random
 from pathlib import Path
 
-import torch
-import torch.nn.functional as F
-
 OUT = Path(__file__).resolve().parent.parent / "data" / "upsampling_cases.json"
 
 
 def interpolate_case(rng: random.Random) -> dict:
+    import torch
+    import torch.nn.functional as F
+
     mode = rng.choice(["nearest", "nearest-exact", "bilinear", "bilinear"])
     channels = rng.choice([1, 1, 2, 3])
     size = [rng.randint(1, 6), rng.randint(1, 6)]
@@ -46,6 +46,8 @@ def interpolate_case(rng: random.Random) -> dict:
 
 
 def shuffle_case(rng: random.Random) -> dict:
+    import torch
+
     r = rng.choice([1, 2, 2, 3])
     c = rng.choice([1, 1, 2])
     size = [rng.randint(1, 4), rng.randint(1, 4)]
@@ -56,6 +58,8 @@ def shuffle_case(rng: random.Random) -> dict:
 
 
 def main() -> None:
+    import torch
+
     rng = random.Random(20261201)
     cases = [interpolate_case(rng) for _ in range(300)] + [shuffle_case(rng) for _ in range(40)]
     OUT.write_text(json.dumps({"torch": torch.__version__, "cases": cases},
