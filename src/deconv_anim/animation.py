@@ -33,6 +33,7 @@ from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
+from .channel_raster import ChannelRaster
 from .panels import SideBySide
 from .raster import Look, Raster, RasterFrame
 from .scene import build_scene
@@ -85,7 +86,7 @@ def look_of(config: Config) -> Look:
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
             max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide:
+            fps: float | None = None) -> Raster | SideBySide | ChannelRaster:
     """The raster of ``config``, after checking it is not too large to draw.
 
     The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
@@ -99,12 +100,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
-    if spec.channels:  # the one refusal of channel mode; remove it when the drawing lands
-        raise ConfigError(spec.channels_from, "channel mode (in_channels, out_channels, groups, "
-                                              "bias, 3-D input or 4-D weights) cannot be drawn "
-                                              "yet; `deconv-anim info` explains it and "
-                                              "`info --json` gives every number",
-                          config.source)
+    if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
+        raise ConfigError("view", "channel mode draws the gather view only (got "
+                                  f"{spec.view})", config.source)
     frames = spec.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
@@ -119,8 +117,10 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
     layout = options.layout
-    raster: Raster | SideBySide
-    if spec.view == "both":
+    raster: Raster | SideBySide | ChannelRaster
+    if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
+        raster = ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
+    elif spec.view == "both":
         raster = SideBySide(build_scene(spec, layout=layout, view="gather",
                                         title=options.title),
                             build_scene(spec, layout=layout, view="scatter"), look)
@@ -487,6 +487,10 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if still and target.suffix.lower() != ".png":
         raise ConfigError("frame" if frame is not None else "sheet",
                           f"writes one PNG image; name the output .png (got {target})", source)
+    if kind.vector and not still and config.spec.channels:  # -- channel mode (issue 15) --
+        raise ConfigError("output", f"an SVG of a channel-mode figure is not drawn yet; "
+                                    f"write {target.with_suffix('.gif').name} (or .png, "
+                                    ".webp, .mp4) instead", source)
     if fps is not None and (still or not kind.video):
         raise ConfigError("fps", f"sets a video's frame rate; {target} is not a video "
                                  "(animations take their timing from duration and hold)",
