@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 from . import budget
 from .atomic import atomic_folder
+from .channel_raster import ChannelRaster
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
-from .channel_raster import ChannelRaster
 from .panels import SideBySide
 from .raster import Look, Raster, RasterFrame
 from .scene import build_scene

@@ -237,14 +237,14 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     inputs: dict[int, Slab] = {}
     outputs: dict[int, Slab] = {}
     ellipses: list[Point] = []
-    group_in = (lambda c: c if spec.is_pool else c // spec.in_per_group)
-    group_out = (lambda c: c if spec.is_pool else c // spec.out_per_group)
+    per_in = 1 if spec.is_pool else spec.in_per_group  # a pool: one group per channel
+    per_out = 1 if spec.is_pool else spec.out_per_group
     for item, top in zip(in_slots, in_tops):
         if item is None:
             ellipses.append((x_in + (ein[0] + ein[2]) / 2, top + dots / 2))
             continue
         origin = (round(x_in), round(top - ein[1]))
-        g = group_in(item)
+        g = item // per_in
         y_mid = top + slab_h / 2
         inputs[item] = Slab("input", item, g, origin, grid_in.rows, grid_in.kinds,
                             grid_in.first, fills[g % len(fills)][0], f"x[{item}]",
@@ -258,7 +258,7 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
             ellipses.append((x_out + (eout[0] + eout[2]) / 2, top + dots / 2))
             continue
         origin = (round(x_out), round(top - eout[1]))
-        g = group_out(item)
+        g = item // per_out
         outputs[item] = Slab("output", item, g, origin, grid_out.rows, grid_out.kinds,
                              grid_out.first, fills[g % len(fills)][1], f"out[{item}]",
                              (x_out + eout[2] + round(cell * 0.3) + label_out / 2,
