@@ -190,7 +190,8 @@ def _check_target(config: Config, target: Path, suffix: str) -> None:
                                   config.source)
 
 
-def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, folder: Path
+def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide | ChannelRaster,
+                 folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 

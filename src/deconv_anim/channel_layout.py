@@ -264,8 +264,9 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
                              (x_out + eout[2] + round(cell * 0.3) + label_out / 2,
                               top + out_h / 2))
     # the figure box: slabs, labels; then the margin around it
-    boxes = [(0.0, min(0, shift_out), x_out + eout[2] + round(cell * 0.3) + label_out + 2,
-              max(in_total, shift_out + out_total))]
+    right = x_out + eout[2] + round(cell * 0.3) + label_out + 2
+    boxes: list[tuple[float, float, float, float]] = [
+        (0.0, min(0, shift_out), right, max(in_total, shift_out + out_total))]
     for slab in (*inputs.values(), *outputs.values()):
         e = _extent(base.cell_polygon(slab, slab.first[0], slab.first[1], *slab.kinds.shape))
         boxes.append(e)
