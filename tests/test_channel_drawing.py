@@ -189,3 +189,37 @@ def test_step_by_channel_lights_whole_planes():
     assert [s.channel for s in steps] == [0, 1, 2]
     assert all(s.window is None and s.target is None for s in steps)
     assert [s.done for s in steps] == [4, 8, 12]
+
+
+@pytest.mark.parametrize("kwargs, suffix", [
+    ({}, ".gif"), ({"sheet": True}, ".png"), ({"frame": -1}, ".png"), ({}, ".webp"),
+    ({"tween": 1}, ".gif")])
+def test_channel_figures_save_in_every_bitmap_form(tmp_path, kwargs, suffix):
+    from PIL import Image
+
+    anim = da.animate(CASES["grouped"], style={"cell": 10}, size=3)
+    out = tmp_path / f"x{suffix}"
+    result = anim.save(out, frames_dir=tmp_path / "frames", **kwargs)
+    assert out.exists() and result.size == anim.size
+    with Image.open(out) as image:
+        frames = getattr(image, "n_frames", 1)
+    count = anim.frame_count
+    if kwargs.get("sheet") or "frame" in kwargs:  # one image
+        assert frames == 1
+        shown = count if kwargs.get("sheet") else 1
+        assert result.frames == shown
+    else:
+        shown = (count - 1) * (kwargs.get("tween", 0) + 1) + 1
+        assert frames == shown == result.frames
+    assert len(list((tmp_path / "frames").iterdir())) == shown
+
+
+def test_transparent_channel_figure_has_a_see_through_background():
+    anim = da.animate(CASES["standard"], style={"cell": 10, "background": "transparent"})
+    first = next(anim.frames())
+    assert first.shape[2] == 4 and first[0, 0, 3] == 0 and (first[..., 3] == 255).any()
+
+
+def test_single_channel_figures_do_not_use_the_channel_painter():
+    raster = prepare(resolve_config({"op": "conv", "size": 4, "kernel": 3}))
+    assert not isinstance(raster, ChannelRaster)
