@@ -223,3 +223,24 @@ def test_transparent_channel_figure_has_a_see_through_background():
 def test_single_channel_figures_do_not_use_the_channel_painter():
     raster = prepare(resolve_config({"op": "conv", "size": 4, "kernel": 3}))
     assert not isinstance(raster, ChannelRaster)
+
+
+@pytest.mark.parametrize("step_by", ["element", "channel"])
+def test_a_channel_in_the_ellipsis_stands_in_the_last_slot(step_by):
+    """Depthwise 10 -> 10: while channel 5 (not drawn: 0, 1, 2, ..., 9) is computed, the
+    last slot of each stack shows it, lit; the other frames keep channel 9 there."""
+    config = dict(op="conv", size=3, kernel=2, in_channels=10, out_channels=10, groups=10,
+                  step_by=step_by)
+    raster = _raster(config)
+    ops_of = {s.channel: raster.step_ops(s) for s in raster.timeline.steps}
+    labels = {c: [t[1] for t in ops.texts] for c, ops in ops_of.items()}
+    assert "out[5]" in labels[5] and "x[5]" in labels[5]
+    assert not any(t.startswith(("out[", "x[")) for t in labels[9])
+    spec = raster.scene.spec
+    per_plane = 1 if step_by == "channel" else spec.output_size[0] * spec.output_size[1]
+    frames = [f.pixels.copy() for f in raster.frames()]  # (pixels is a working buffer)
+    frame = frames[5 * per_plane]
+    slab = raster.layout.outputs[9]  # the slot channel 5 stands in
+    x, y = raster.layout.cell_centre(slab, 0, 0).astype(int)
+    rgb = tuple(int(v) for v in raster.palette[frame[y, x]])
+    assert rgb != slab.fill and rgb != raster.theme.background  # lit, and not channel 9's

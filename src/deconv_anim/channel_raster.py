@@ -12,6 +12,7 @@ that changed, as :class:`~deconv_anim.raster.Raster` does, so the same writers t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -157,7 +158,10 @@ class ChannelRaster:
         spec = self.scene.spec
         oh, ow = spec.output_size
         numbers = self.look.numbers
-        for ch, slab in layout.outputs.items() if outputs else ():
+        out_slabs, in_slabs = self._stand_ins(step, ops)
+        painted = out_slabs.items() if outputs else [
+            (ch, slab) for ch, slab in out_slabs.items() if ch not in layout.outputs]
+        for ch, slab in painted:
             fills = np.empty((oh, ow, 3), np.uint8)
             fills[:] = slab.fill
             done = np.arange(ch * oh * ow, (ch + 1) * oh * ow).reshape(oh, ow) < step.done
@@ -168,10 +172,13 @@ class ChannelRaster:
                 assert values is not None
                 texts = {(i, j): values[ch, i, j] for i, j in zip(*np.nonzero(done))}
             self._slab_ops(slab, ops, fills=fills, texts=texts)
-        group_slabs = [layout.inputs[c] for c in step.in_channels if c in layout.inputs]
+        group_slabs = [in_slabs[c] for c in step.in_channels if c in in_slabs]
+        slot_of = {slab.origin: c for c, slab in layout.inputs.items()}  # kernels by slot
         if step.kernels is not None:
             for k, ch in enumerate(step.in_channels):
-                kernel = layout.kernel_slab(ch, step.group)
+                if ch not in in_slabs:
+                    continue
+                kernel = layout.kernel_slab(slot_of[in_slabs[ch].origin], step.group)
                 if kernel is None:
                     continue
                 texts = None
@@ -179,7 +186,7 @@ class ChannelRaster:
                     texts = {(i, j): format_value(v) for (i, j), v in
                              np.ndenumerate(step.kernels[k])}
                 self._slab_ops(kernel, ops, texts=texts)
-        target = layout.outputs.get(step.channel)
+        target = out_slabs.get(step.channel)
         lines: list[tuple[np.ndarray, np.ndarray]] = []
         if step.window is not None and step.target is not None:
             (kh, kw), (dh, dw) = spec.kernel_size, spec.dilation
@@ -190,7 +197,7 @@ class ChannelRaster:
             for slab in group_slabs:
                 self._shade(slab, cells, ops)
                 wpoly = layout.cell_polygon(slab, r0, c0, eh, ew)
-                kernel = layout.kernel_slab(slab.channel, step.group)
+                kernel = layout.kernel_slab(slot_of[slab.origin], step.group)
                 if kernel is not None and step.kernels is not None:
                     # flat: window -> its kernel -> the output cell
                     kpoly = layout.cell_polygon(kernel, 0, 0, *spec.kernel_size)
@@ -210,11 +217,58 @@ class ChannelRaster:
                 rows, cols = self.scene.input.rows, self.scene.input.cols
                 poly = layout.cell_polygon(slab, 0, 0, rows, cols)
                 ops.line(np.vstack([poly, poly[:1]]), theme.line, layout.line_width * 2.2)
+                kernel = layout.kernel_slab(slot_of[slab.origin], step.group)
+                if kernel is not None and step.kernels is not None:
+                    kpoly = layout.cell_polygon(kernel, 0, 0, *spec.kernel_size)
+                    lines += [(poly[a], kpoly[b]) for a, b in CONNECTOR_PAIRS]
+                    poly = kpoly
                 if tpoly is not None:
                     lines += [(poly[a], tpoly[b]) for a, b in CONNECTOR_PAIRS]
         for p0, p1 in lines:
             ops.line([*p0, *p1], theme.line, layout.line_width * CONNECTOR_WIDTH)
         return ops
+
+    def _stand_ins(self, step: ChannelStep, ops: Ops) -> tuple[dict[int, Slab], dict[int, Slab]]:
+        """The output and input slabs this step draws on: above 8 channels, a channel the
+        stack leaves out (in the ellipsis) stands in the last slot while it is computed (the
+        output channel) or read (the first input channel of its group, when none of the
+        group's is drawn); the slot is covered and redrawn (input numbers included)."""
+        layout, spec = self.layout, self.scene.spec
+        outs, ins = dict(layout.outputs), dict(layout.inputs)
+        if step.channel not in outs and len(outs) < spec.out_channels:
+            last = max(outs)
+            outs[step.channel] = self._cover(outs.pop(last), step.channel, step.group, 1, ops)
+        if not any(c in ins for c in step.in_channels) and len(ins) < spec.in_channels:
+            last, first = max(ins), step.in_channels[0]
+            ins[first] = self._cover(ins.pop(last), first, step.group, 0, ops)
+            texts = faded = None
+            if self.look.numbers:
+                items = self.timeline.input_texts[first]
+                texts = {cell: text for cell, text, _ in items}
+                faded = {cell for cell, _, f in items if f}
+            self._slab_ops(ins[first], ops, texts=texts, faded_texts=faded)
+        return outs, ins
+
+    def _cover(self, slab: Slab, channel: int, group: int, which: int, ops: Ops) -> Slab:
+        """``slab``'s slot for ``channel``: the slot and its label covered with the
+        background, the label rewritten (the cells are drawn by the caller)."""
+        layout, theme = self.layout, self.theme
+        r0, c0 = slab.first
+        poly = layout.cell_polygon(slab, r0, c0, *slab.kinds.shape)
+        pad = layout.line_width * 2 + 2
+        x0, y0 = poly.min(axis=0) - pad
+        x1, y1 = poly.max(axis=0) + pad
+        ops.polygon(np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)]), theme.background)
+        name = "x" if slab.kind == "input" else "out"
+        lx, ly = slab.label_at
+        half_w = max(layout.margin, layout.label_size * 2.2)
+        half_h = layout.label_size * 0.8
+        ops.polygon(np.array([(lx - half_w, ly - half_h), (lx + half_w, ly - half_h),
+                              (lx + half_w, ly + half_h), (lx - half_w, ly + half_h)]),
+                    theme.background)
+        ops.text(slab.label_at, f"{name}[{channel}]", layout.label_size, theme.text_color)
+        return replace(slab, channel=channel, group=group, fill=layout.fill(group, which),
+                       label=f"{name}[{channel}]")
 
     def caption_ops(self, step: ChannelStep) -> Ops:
         layout, ops = self.layout, Ops()
