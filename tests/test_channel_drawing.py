@@ -244,3 +244,27 @@ def test_a_channel_in_the_ellipsis_stands_in_the_last_slot(step_by):
     x, y = raster.layout.cell_centre(slab, 0, 0).astype(int)
     rgb = tuple(int(v) for v in raster.palette[frame[y, x]])
     assert rgb != slab.fill and rgb != raster.theme.background  # lit, and not channel 9's
+
+
+@pytest.mark.parametrize("name", ["standard", "flat_values", "planes", "many"])
+def test_channel_svg_shows_each_step_on_the_shared_clock(tmp_path, name):
+    """One group per step, shown from its frame's start to the next step's (the GIF's
+    timing, with a hold on the last frame), the last step outside the animations."""
+    anim = da.animate(CASES[name], style={"cell": 12}, duration=500, hold=1500)
+    out = tmp_path / "x.svg"
+    anim.save(out, tween=1)
+    text = out.read_text()
+    count = anim.frame_count
+    groups = re.findall(r'<g display="(none|inline)">', text)
+    assert groups == ["none"] * (count - 1) + ["inline"]
+    total = 500 * count + 1500  # in-between frames share their step's 500 ms
+    times = re.findall(r'keyTimes="([^"]*)" dur="(\d+)ms"', text)
+    assert len(times) == (count if count > 1 else 0)
+    assert all(int(dur) == total for _, dur in times)
+    for n, (keys, _) in enumerate(times):  # step n shows from frame 2n on
+        start = 500 * n / total
+        values = [float(v) for v in keys.split(";")]
+        assert values[0] == 0
+        if n:
+            assert values[1] == pytest.approx(start, abs=1e-6)
+    assert "@font-face" in text and "out[0]" in text

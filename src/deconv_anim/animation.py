@@ -488,10 +488,6 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if still and target.suffix.lower() != ".png":
         raise ConfigError("frame" if frame is not None else "sheet",
                           f"writes one PNG image; name the output .png (got {target})", source)
-    if kind.vector and not still and config.spec.channels:  # -- channel mode (issue 15) --
-        raise ConfigError("output", f"an SVG of a channel-mode figure is not drawn yet; "
-                                    f"write {target.with_suffix('.gif').name} (or .png, "
-                                    ".webp, .mp4) instead", source)
     if fps is not None and (still or not kind.video):
         raise ConfigError("fps", f"sets a video's frame rate; {target} is not a video "
                                  "(animations take their timing from duration and hold)",

@@ -19,7 +19,6 @@ import numpy as np
 from .channel_layout import ChannelLayout, Slab, build_channel_layout
 from .channel_timeline import ChannelStep, ChannelTimeline, build_channel_timeline
 from .composite import tighten
-from .errors import ConfigError
 from .layout import CONNECTOR_WIDTH, DASH_LENGTH, DASHES, WINDOW_OUTLINE, Look
 from .paint import Ops
 from .palette import build_palette, lookup, quantize
@@ -28,7 +27,7 @@ from .report import format_value
 from .scene import CellKind, Scene
 from .themes import PENDING_OUTPUT, RGB, mix
 
-__all__ = ["ChannelRaster"]
+__all__ = ["ChannelRaster", "ChannelFigure"]
 
 Box = tuple[int, int, int, int]
 
@@ -62,9 +61,22 @@ class ChannelRaster:
         return self.layout.size
 
     @property
-    def figure(self) -> object:
-        raise ConfigError("output", "an SVG of a channel-mode figure is not drawn yet; "
-                                    "write .gif, .png, .webp or .mp4")
+    def figure(self) -> ChannelFigure:
+        """What the SVG writer draws: this raster's shapes, as vectors."""
+        return ChannelFigure(self)
+
+    def frame_shapes(self) -> tuple[Ops, list[Ops]]:
+        """The static shapes and each step's shapes (caption included), as painted."""
+        static = self.static_ops()
+        if not self.look.numbers:
+            for slab in self.layout.outputs.values():
+                self._slab_ops(slab, static)
+        steps = []
+        for step in self.timeline.steps:
+            ops = self.step_ops(step, outputs=self.look.numbers)
+            ops.texts += self.caption_ops(step).texts
+            steps.append(ops)
+        return static, steps
 
     # -- shapes --------------------------------------------------------------------------
 
@@ -355,3 +367,19 @@ def _wrap(text: str, layout: ChannelLayout) -> list[str]:
             line = trial
     out.append(line)
     return out[:2]
+
+
+class ChannelFigure:
+    """A channel-mode figure for the SVG writer (``encode`` calls :meth:`svg`)."""
+
+    def __init__(self, raster: ChannelRaster) -> None:
+        self.raster = raster
+        self.size, self.look = raster.size, raster.look
+
+    def svg(self, timing: object) -> str:
+        from .channel_svg import channel_svg_document
+
+        raster = self.raster
+        static, steps = raster.frame_shapes()
+        background = None if raster.look.transparent else raster.theme.background
+        return channel_svg_document(raster.size, background, static, steps, timing=timing)
