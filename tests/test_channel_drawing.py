@@ -268,3 +268,18 @@ def test_channel_svg_shows_each_step_on_the_shared_clock(tmp_path, name):
         if n:
             assert values[1] == pytest.approx(start, abs=1e-6)
     assert "@font-face" in text and "out[0]" in text
+
+
+def test_channel_layout_timeline_and_svg_load_no_pillow():
+    import subprocess
+    import sys
+
+    code = ("import sys, deconv_anim.channel_layout, deconv_anim.channel_timeline, "
+            "deconv_anim.channel_svg\n"
+            "print(' '.join(m for m in sys.modules if m.startswith(('deconv_anim', 'PIL'))))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "deconv_anim.channel_svg" in loaded
+    assert not {m for m in loaded if m == "PIL" or m.startswith("PIL.")}
+    assert not loaded & {"deconv_anim.raster", "deconv_anim.channel_raster",
+                         "deconv_anim.paint"}
