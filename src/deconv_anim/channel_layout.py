@@ -195,7 +195,7 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     line_width = look.line_width or max(1.0, cell / 16)
     margin = max(4, round(cell * 0.4))
     label_size = max(9, round(cell * LABEL_SIZE))
-    flat = scene.layout == "flat"
+    flat = scene.layout == "flat" and not spec.is_pool  # (flat: a kernel column)
     base = ChannelLayout(cell, line_width, margin, ex, ey, {}, {}, {}, spec.kernel_size, (),
                          fills, (0, 0), 0, 0, label_size, 0, (), False)
 
