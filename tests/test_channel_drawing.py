@@ -283,3 +283,25 @@ def test_channel_layout_timeline_and_svg_load_no_pillow():
     assert not {m for m in loaded if m == "PIL" or m.startswith("PIL.")}
     assert not loaded & {"deconv_anim.raster", "deconv_anim.channel_raster",
                          "deconv_anim.paint"}
+
+
+@pytest.mark.parametrize("config", [
+    CASES["transposed"], CASES["many"], CASES["maxpool"],
+    dict(op="conv", input=[[[1, 2], [3, 4]], [[0, 1], [1, 0]]], weights=[[[[1]], [[2]]]],
+         bias=[0.5])])
+def test_new_writes_channel_keys_that_load_back(config):
+    import yaml
+
+    from deconv_anim.config import config_from_mapping
+    from deconv_anim.new_config import commented_config
+
+    spec = config_from_mapping(config).spec
+    again = config_from_mapping(yaml.safe_load(commented_config(
+        config_from_mapping(config)))).spec
+    for field in ("in_channels", "out_channels", "groups", "has_bias", "step_by",
+                  "output_shape"):
+        assert getattr(again, field) == getattr(spec, field), field
+    assert (again.input == spec.input).all() and (again.weights == spec.weights).all()
+    assert (again.bias is None) == (spec.bias is None)
+    if spec.bias is not None:
+        assert (again.bias == spec.bias).all()
