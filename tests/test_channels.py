@@ -408,15 +408,21 @@ def test_info_works_at_any_size(tmp_path):
     assert result.exit_code == 0 and "frames: 64 (one per output channel)" in result.stdout
 
 
-def test_render_refuses_channel_mode_in_one_line(tmp_path, monkeypatch):
+def test_render_draws_channel_mode(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.yaml").write_text("op: conv\nsize: 4\nkernel: 3\ngroups: 1\n")
     result = CliRunner().invoke(main, ["render", "x.yaml"])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Error: x.yaml: groups: channel mode (in_channels, ")
-    assert "cannot be drawn yet; `deconv-anim info`" in result.stderr
-    assert len(result.stderr.splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.yaml"]
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.gif", "x.yaml"]
+
+
+def test_svg_of_channel_mode_is_drawn(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.yaml").write_text("op: conv\nsize: 4\nkernel: 3\nin_channels: 2\n")
+    result = CliRunner().invoke(main, ["render", "x.yaml", "-o", "x.svg"])
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "x.svg").read_text()
+    assert text.startswith("<svg") and text.count('<g display="') == 4  # 2x2 outputs
 
 
 # ---------------------------------------------------------------------------------------------

@@ -314,10 +314,10 @@ CASES: list[Case] = [
          "in_channels is pooled on its own)", example="`op: maxpool`, `groups: 2`"),
     yaml("`step_by` without channels", BASE + "step_by: channel\n",
          "x.yaml: step_by: is only for channel mode (set in_channels, out_channels or groups)"),
-    yaml("rendering a channel-mode config", BASE + "in_channels: 3\n",
-         "x.yaml: in_channels: channel mode (in_channels, out_channels, groups, bias, 3-D input "
-         "or 4-D weights) cannot be drawn yet; `deconv-anim info` explains it and `info "
-         "--json` gives every number"),
+    yaml("a channel-mode config in the scatter view",
+         "op: transposed\nsize: 3\nkernel: 3\nin_channels: 2\nview: scatter\n",
+         "x.yaml: view: channel mode draws the gather view only (got scatter)",
+         example="`in_channels: 2`, `view: scatter`"),
     # ------------------------------------------------------------------ names
     yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
          'x.yaml: op: must be one of conv, transposed, maxpool, avgpool (got "deconv")',

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import budget
 from .atomic import atomic_folder
+from .channel_raster import ChannelRaster
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
@@ -85,7 +86,7 @@ def look_of(config: Config) -> Look:
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
             max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide:
+            fps: float | None = None) -> Raster | SideBySide | ChannelRaster:
     """The raster of ``config``, after checking it is not too large to draw.
 
     The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
@@ -99,12 +100,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
-    if spec.channels:  # the one refusal of channel mode; remove it when the drawing lands
-        raise ConfigError(spec.channels_from, "channel mode (in_channels, out_channels, groups, "
-                                              "bias, 3-D input or 4-D weights) cannot be drawn "
-                                              "yet; `deconv-anim info` explains it and "
-                                              "`info --json` gives every number",
-                          config.source)
+    if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
+        raise ConfigError("view", "channel mode draws the gather view only (got "
+                                  f"{spec.view})", config.source)
     frames = spec.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
@@ -136,10 +134,12 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     return raster
 
 
-def _build(config: Config, look: Look) -> Raster | SideBySide:
+def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
     """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
     spec, options = config.spec, config.render
     layout = options.layout
+    if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
+        return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
     if spec.view == "both":
         return SideBySide(build_scene(spec, layout=layout, view="gather", title=options.title),
                           build_scene(spec, layout=layout, view="scatter"), look)
@@ -220,7 +220,8 @@ def _check_target(config: Config, target: Path, suffix: str) -> None:
                                   config.source)
 
 
-def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide, folder: Path
+def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide | ChannelRaster,
+                 folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 
@@ -386,7 +387,10 @@ class Animation:
         from .encode import Timing
         from .player import player_html
 
+        if self._config.spec.channels:
+            raise ConfigError("output", _NO_CHANNEL_PLAYER, self._config.source)
         raster = prepare(self._config)
+        assert not isinstance(raster, ChannelRaster)  # (refused above)
         options = self._config.render
         gif = self._gif_bytes() if fallback else None
         return player_html(raster.figure, Timing(options.duration, options.hold),
@@ -405,8 +409,10 @@ class Animation:
         """Inline display in notebooks: ``text/html`` only (the player, with the GIF as its
         fallback); above :data:`deconv_anim.player.EMBED_LIMIT_MB` the GIF alone, saying
         so."""
-        from .player import notebook_html
+        from .player import gif_only_html, notebook_html
 
+        if self._config.spec.channels:  # no player for channel mode yet: the GIF alone
+            return {"text/html": gif_only_html(self._gif_bytes(), _NO_CHANNEL_PLAYER)}
         return {"text/html": notebook_html(self.to_html(fallback=True), self._gif_bytes)}
 
     def __repr__(self) -> str:
@@ -415,6 +421,10 @@ class Animation:
         out = "x".join(map(str, spec.output_size))
         return (f"<Animation {self._config.name}: {spec.op} {shape} -> {out}, "
                 f"{self.frame_count} frames>")
+
+
+_NO_CHANNEL_PLAYER = ("the HTML player does not draw channel mode yet (in_channels, "
+                      "out_channels, groups, bias): write .gif, .png, .webp, .mp4 or .svg")
 
 
 def animate(source: ConfigSource = None, /, **overrides: Any) -> Animation:
@@ -541,6 +551,8 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if fmt is not None and kind != fmt:
         raise ConfigError("format", f"is {fmt.name} but the output {target} is not "
                                     f"{fmt.suffix}", source)
+    if kind.name == "html" and config.spec.channels:
+        raise ConfigError("output", _NO_CHANNEL_PLAYER, source)
     if tween and kind.name == "html":
         raise ConfigError("tween", "makes in-between frames; the HTML player steps from "
                                    "cell to cell (leave tween out for .html)", source)

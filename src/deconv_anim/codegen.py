@@ -328,4 +328,8 @@ def snippet(spec: Spec, framework: str) -> str:
     """
     if framework not in _WRITERS:
         raise ConfigError("--code", f"must be one of {', '.join(_WRITERS)} (got {framework!r})")
+    if spec.channels:  # (issue 15 draws channel mode; its snippets are still to come)
+        raise ConfigError("--code", "has no snippet for channel mode yet (in_channels, "
+                                    "out_channels, groups or bias); `deconv-anim info --json` "
+                                    "gives the layer's numbers")
     return _WRITERS[framework](spec)

@@ -387,7 +387,9 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
 def _write_svg(out: BinaryIO, figure: Figure, timing: Timing) -> None:
     from .svg import svg_figure
 
-    out.write(svg_figure(figure, timing=timing).encode("utf-8"))
+    draw = getattr(figure, "svg", None)  # a channel-mode figure draws itself (issue 15)
+    text = draw(timing) if callable(draw) else svg_figure(figure, timing=timing)
+    out.write(text.encode("utf-8"))
 
 
 # ----------------------------------------------------------------------------- sheet

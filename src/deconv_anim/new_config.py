@@ -27,8 +27,12 @@ def _value(value: Any) -> str:
     return json.dumps(value)
 
 
-def _matrix(array: Any) -> list[list[float | int]]:
-    return [[int(v) if float(v).is_integer() else float(v) for v in row] for row in array]
+def _nested(array: Any) -> Any:
+    """An array (any number of axes) as nested lists, whole numbers as ints."""
+    if getattr(array, "ndim", 0) == 0:
+        value = float(array)
+        return int(value) if value.is_integer() else value
+    return [_nested(item) for item in array]
 
 
 def _spec_keys(spec: Spec) -> dict[str, Any]:
@@ -51,12 +55,20 @@ def _spec_keys(spec: Spec) -> dict[str, Any]:
     from .values import Values as _Values
     from .values import ones as _ones
 
+    if spec.channels:  # channel mode (issue 15): its counts, bias and frames
+        keys["in_channels"] = spec.in_channels
+        if not spec.is_pool:
+            keys.update(out_channels=spec.out_channels, groups=spec.groups)
+        if spec.has_bias:
+            keys["bias"] = (True if isinstance(spec.bias_values, _Values)
+                            else _nested(spec.bias))
+        keys["step_by"] = spec.step_by
     if not isinstance(spec.input_values, _Values):
-        keys["input"] = _matrix(spec.input)
+        keys["input"] = _nested(spec.input)
     if not spec.is_pool and not isinstance(spec.weight_values, _Values):
-        keys["weights"] = _matrix(spec.weights)
-    seeded = [v for v in (spec.input_values, spec.weight_values) if isinstance(v, _Values)
-               and v.make is not _ones]
+        keys["weights"] = _nested(spec.weights)
+    seeded = [v for v in (spec.input_values, spec.weight_values, spec.bias_values)
+              if isinstance(v, _Values) and v.make is not _ones]
     if seeded:
         keys["seed"] = seeded[0].args[0]
     return keys

@@ -44,7 +44,7 @@ from .svg import (
     font_face,
 )
 
-__all__ = ["player_html", "player_document", "notebook_html", "EMBED_LIMIT_MB",
+__all__ = ["player_html", "player_document", "notebook_html", "gif_only_html", "EMBED_LIMIT_MB",
            "embed_too_large"]
 
 EMBED_LIMIT_MB = 20.0
@@ -65,10 +65,15 @@ def notebook_html(fragment: str, gif: Any, limit_mb: float | None = None) -> str
     size = len(fragment.encode("utf-8"))
     if not embed_too_large(size, limit):
         return fragment
-    data = base64.b64encode(gif()).decode("ascii")
-    return (f"<p>deconv-anim: the interactive player would be {size / 2 ** 20:.1f} MB, more "
-            f"than the embed limit of {limit:g} MB "
-            "(deconv_anim.player.EMBED_LIMIT_MB); showing the GIF.</p>"
+    return gif_only_html(gif(), f"the interactive player would be {size / 2 ** 20:.1f} MB, "
+                                f"more than the embed limit of {limit:g} MB "
+                                "(deconv_anim.player.EMBED_LIMIT_MB); showing the GIF")
+
+
+def gif_only_html(gif: bytes, note: str) -> str:
+    """A notebook output without the player: ``note`` (why), then the GIF inline."""
+    data = base64.b64encode(gif).decode("ascii")
+    return (f"<p>deconv-anim: {html.escape(note)}.</p>"
             f'<img alt="animation" src="data:image/gif;base64,{data}">')
 
 

@@ -309,13 +309,20 @@ def summary(spec: Spec, *, frames: bool = False) -> str:
         padding = f"[{t}, {b}, {l}, {r}]"
     parts = [f"{_x(spec.input_size)} input", f"{_x(spec.kernel_size)} kernel",
              f"stride {_axes(spec.stride)}"]
+    if spec.channels:  # channel mode: the stacks' shapes and the groups (issue 15)
+        parts[:2] = [f"{_x((spec.in_channels, *spec.input_size))} input",
+                     *([] if spec.is_pool else [f"{_x(spec.weight_shape)} weights"]),
+                     *([f"groups {spec.groups}"] if spec.groups > 1 and not spec.is_pool
+                       else [])]
+        if spec.is_pool:
+            parts.insert(1, f"{_x(spec.kernel_size)} window")
     if spec.dilation != (1, 1):
         parts.append(f"dilation {_axes(spec.dilation)}")
     parts.append(f"padding {padding}")
     if spec.output_padding != (0, 0):
         parts.append(f"output_padding {_axes(spec.output_padding)}")
-    text = (f"{_OP_NAMES[spec.op].capitalize()}: {', '.join(parts)} -> "
-            f"{_x(spec.output_size)} output")
+    out = spec.output_shape if spec.channels else spec.output_size
+    text = f"{_OP_NAMES[spec.op].capitalize()}: {', '.join(parts)} -> {_x(out)} output"
     return f"{text}, {spec.frames} frames" if frames else text
 
 
