@@ -94,7 +94,7 @@ def test_text_rows_under_the_figure():
     # the legend: swatches left to right, apart, centred as a row with its label
     boxes = [item.box for item in layout.legend]
     assert all(a[2] < b[0] for a, b in itertools.pairwise(boxes))
-    label_left = layout.legend_label_x - text_width("stamps per output cell:",
+    label_left = layout.legend_label_x - text_width(layout.legend_label,
                                                     layout.text_size) / 2
     gap = round(layout.text_size * 0.5)  # (the row is centred with a gap after its end)
     assert abs((label_left + boxes[-1][2] + gap) / 2 - layout.size[0] / 2) < 1

@@ -141,10 +141,16 @@ def test_numbers_are_the_rasters(tmp_path, view):
     shown = set(texts)
     assert {format_value(v) for v in out.ravel()} <= shown  # the finished output
     assert {format_value(v) for v in spec.input.ravel()} <= shown
-    window = root.find(".//svg:defs/svg:g", NS)
-    weights = ["".join(t.itertext()) for t in window.iter("{http://www.w3.org/2000/svg}text")]
+    # the weights are drawn over the window on each step's frame (with the numbers under
+    # the window, in the colour that reads on the shaded fill)
     w = spec.weights[::-1, ::-1] if view == "gather" else spec.weights
-    assert weights == [format_value(v) for v in w.ravel()]
+    groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
+              if g.find("svg:text[@class='weight']", NS) is not None]
+    assert len(groups) == spec.frames
+    for group in groups:
+        weights = ["".join(t.itertext()) for t in group.iter("{http://www.w3.org/2000/svg}text")
+                   if t.get("class") == "weight"]
+        assert weights == [format_value(v) for v in w.ravel()]
     # a caption per step, ending with the engine's value in the gather view
     captions = [t for t in texts if t.startswith(("out[", "x["))]
     assert len(captions) == spec.frames

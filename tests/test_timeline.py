@@ -20,7 +20,7 @@ from deconv_anim.render import prepare
 from deconv_anim.report import format_value
 from deconv_anim.scene import build_scene
 from deconv_anim.themes import THEMES
-from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, build_timeline
+from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, TIMES, build_timeline
 from naive import reference
 
 THEME = THEMES["classic"]
@@ -138,8 +138,9 @@ def test_captions_and_equations():
                                        weights=[[1, 0], [0, -1]]), numbers=True, labels=True)
     out = compute(scene.spec)
     first = timeline.steps[0]
-    assert first.equation == "out[0, 0] = 1*1 + 2*0 + 4*0 + 5*-1 = -4" == (
-        f"out[0, 0] = 1*1 + 2*0 + 4*0 + 5*-1 = {format_value(out[0, 0])}")
+    x = TIMES
+    assert first.equation == f"out[0, 0] = 1{x}1 + 2{x}0 + 4{x}0 + 5{x}-1 = -4" == (
+        f"out[0, 0] = 1{x}1 + 2{x}0 + 4{x}0 + 5{x}-1 = {format_value(out[0, 0])}")
     assert first.caption == f"step 1/{len(timeline)}: {first.equation}"
     _, labels_only = timeline_of(dict(op="conv", size=3, kernel=2), labels=True)
     assert labels_only.steps[3].caption == "step 4/4: out[1, 1]"
@@ -212,7 +213,8 @@ def test_gather_captions_list_the_products_of_the_taps_in_order(name):
     for frame in raster.scene.frames():
         r, c = frame.step.cell
         taps = frame.step.taps
-        want = [f"{format_value(x[t[2], t[3]])}*{format_value(w[t[0], t[1]])}" for t in taps]
+        want = [f"{format_value(x[t[2], t[3]])}{TIMES}{format_value(w[t[0], t[1]])}"
+                for t in taps]
         terms, shortened, _ = tv.caption_terms(tv.caption_text(raster, frame), f"out[{r}, {c}] = ")
         if not len(taps):
             assert " ".join(terms) == "(no input cell under the window)", terms
@@ -249,7 +251,7 @@ def test_transposed_gather_caption_weights_are_the_taps_weights(name):
             continue
         assert len(terms) == len(taps) or (shortened and len(terms) < len(taps))
         for term, tap in zip(terms, taps):
-            xs, _, ws = term.partition("*")
+            xs, _, ws = term.partition(TIMES)
             assert ws == format_value(spec.weights[tap[0], tap[1]]), (term, tap)
             assert xs == format_value(spec.input[tap[2], tap[3]]), (term, tap)
 
@@ -340,7 +342,7 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
         r, c = frame.step.cell
         v = format_value(spec.input[r, c])
         text = tv.caption_text(raster, frame)
-        assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} * w onto "), text
+        assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} {TIMES} w onto "), text
         assert text.endswith(f"onto {len(frame.step.taps)} output cells"), text
 
 

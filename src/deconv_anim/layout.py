@@ -35,6 +35,8 @@ CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
 WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 MARKER_OUTLINE = 2.2  # the max-pool marker's outline, relative to grid lines
 LEGEND_LABEL = "stamps per output cell:"
+SCATTER_LEGEND_LABEL = "stamps so far on a cell:"
+"""The scatter view's legend: there the tint counts the stamps landed up to this step."""
 DASHES = (0.1, 0.6)  # where the two dashes of a dashed cell edge start, as TikZ's dashed
 DASH_LENGTH = 0.3  # and their length (fractions of the edge): the corners stay open
 NUMBER_SIZE = 0.38  # numbers in cells, relative to the cell size
@@ -94,6 +96,7 @@ class Layout:
     legend_label_x: float
     legend_size: int
     """Font size of the swatch labels."""
+    legend_label: str = LEGEND_LABEL
 
     # -- grids ---------------------------------------------------------------------------
 
@@ -191,15 +194,7 @@ class Layout:
         size, room = self.text_size, self.size[0] - 2 * self.margin
 
         def lines(t: str) -> list[str]:
-            out, line = [], ""
-            for word in t.split(" "):
-                trial = f"{line} {word}" if line else word
-                if line and text_width(trial, size) > room:
-                    out.append(line)
-                    line = word
-                else:
-                    line = trial
-            return [*out, line]
+            return balanced_lines(t, size, room)
 
         if len(lines(text)) <= CAPTION_LINES or " = " not in text:
             return "\n".join(lines(text)[:CAPTION_LINES])
@@ -223,7 +218,7 @@ class Layout:
             "caption": {"y": self.caption_y, "lines": CAPTION_LINES} if self.has_caption
             else None,
             "legend": None if self.legend is None else {
-                "label": LEGEND_LABEL, "label_x": self.legend_label_x, "y": self.legend_y,
+                "label": self.legend_label, "label_x": self.legend_label_x, "y": self.legend_y,
                 "size": self.legend_size,
                 "items": [{"label": i.label, "fill": list(i.fill), "box": list(i.box)}
                           for i in self.legend]},
@@ -240,18 +235,52 @@ class Layout:
         return [(1, 0), (2, 3)]
 
 
+def _greedy(words: list[str], size: int, room: float) -> list[str]:
+    out, line = [], ""
+    for word in words:
+        trial = f"{line} {word}" if line else word
+        if line and text_width(trial, size) > room:
+            out.append(line)
+            line = word
+        else:
+            line = trial
+    return [*out, line]
+
+
+def balanced_lines(text: str, size: int, room: float) -> list[str]:
+    """``text`` wrapped at spaces into as few lines as fit ``room`` pixels, of widths as
+    even as they can be (the narrowest room that keeps that many lines), so no line ends
+    as a lone word when two or more lines are needed.
+
+    >>> balanced_lines("a bb ccc dddd", 10, 1000)
+    ['a bb ccc dddd']
+    """
+    words = text.split()
+    if not words:
+        return [""]
+    best = _greedy(words, size, room)
+    if len(best) < 2:
+        return best
+    lo, hi = max(text_width(w, size) for w in words), float(room)
+    for _ in range(16):  # the narrowest width that wraps into as few lines
+        mid = (lo + hi) / 2
+        if len(_greedy(words, size, mid)) <= len(best):
+            hi = mid
+        else:
+            lo = mid
+    lines = _greedy(words, size, hi)
+    if len(lines) == len(best) and len(lines[-1].split()) < 2 and len(lines[-2].split()) > 2:
+        head = lines[-2].split()  # still a lone word: move one more down
+        lines[-2:] = [" ".join(head[:-1]), f"{head[-1]} {lines[-1]}"]
+        if text_width(lines[-1], size) > room:
+            return _greedy(words, size, hi)
+    return lines
+
+
 def _wrap(lines: list[str], width: int, size: int, margin: int) -> list[str]:
     room, out = width - 2 * margin, []
     for text in lines:
-        line = ""
-        for word in text.split():
-            trial = f"{line} {word}".strip()
-            if line and text_width(trial, size) > room:
-                out.append(line)
-                line = word
-            else:
-                line = trial
-        out.append(line)
+        out += balanced_lines(text, size, room)
     return out
 
 
@@ -264,13 +293,14 @@ def _static_text(scene: Scene, look: Look, heading: str | None) -> list[str]:
     return lines
 
 
-def _legend_widths(tints: Tints, size: int) -> tuple[list[float], float]:
+def _legend_widths(tints: Tints, size: int, label: str = LEGEND_LABEL
+                   ) -> tuple[list[float], float]:
     """Swatch widths, and the legend's whole width."""
     small = round(size * 0.8)
     gap = round(size * 0.5)
     widths = [max(round(size * 1.1), text_width(label, small) + size * 0.4)
               for label in tints.labels]
-    return widths, text_width(LEGEND_LABEL, size) + gap + sum(w + gap for w in widths)
+    return widths, text_width(label, size) + gap + sum(w + gap for w in widths)
 
 
 def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
@@ -308,7 +338,8 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
     line_height = round(text_size * 1.35)
     caption = look.numbers or look.labels
     has_legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
-    widths, legend_width = _legend_widths(timeline.tints, text_size)
+    legend_label = SCATTER_LEGEND_LABEL if scene.view == "scatter" else LEGEND_LABEL
+    widths, legend_width = _legend_widths(timeline.tints, text_size, legend_label)
     if has_legend:  # wide enough for the legend, the figure centred
         width = max(width, math.ceil(legend_width) + 2 * margin)
     ox, oy = (width - (x1 - x0)) // 2 - x0, margin - y0
@@ -327,14 +358,14 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
     swatch = round(text_size * 1.1)
     y = layout.legend_y
     x = (layout.size[0] - legend_width) / 2
-    label_x = x + text_width(LEGEND_LABEL, text_size) / 2
-    x += text_width(LEGEND_LABEL, text_size) + gap
+    label_x = x + text_width(legend_label, text_size) / 2
+    x += text_width(legend_label, text_size) + gap
     items = []
     for label, fill, w in zip(timeline.tints.labels, timeline.tints.fills, widths):
         items.append(LegendItem(label, fill, (x, y - swatch / 2, x + w, y + swatch / 2)))
         x += w + gap
     return replace(layout, legend=tuple(items), legend_label_x=label_x,
-                   legend_size=round(text_size * 0.8))
+                   legend_size=round(text_size * 0.8), legend_label=legend_label)
 
 
 def _figure_box(scene: Scene, layout: Layout) -> tuple[int, int, int, int]:

@@ -39,7 +39,6 @@ from .layout import (
     CONNECTOR_WIDTH,
     DASH_LENGTH,
     DASHES,
-    LEGEND_LABEL,
     MARKER_OUTLINE,
     WINDOW_OUTLINE,
     Figure,
@@ -355,14 +354,24 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     window_d = "".join(_poly(layout.cell_polygon(window_grid, r, c)) for r, c in taps)
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
+    if timeline.window_alpha > 0:
+        window_look = (f'fill="{_hex(timeline.window_color)}" '
+                       f'fill-opacity="{_num(timeline.window_alpha)}" '
+                       f'stroke="{_hex(theme.line)}" '
+                       f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"')
+    else:  # an outline only (the scatter view's stamp)
+        window_look = (f'fill="none" stroke="{_hex(timeline.window_color)}" '
+                       f'stroke-width="{_num(lw * MARKER_OUTLINE)}"')
     weights = []
-    if timeline.kernel is not None:  # the weights the window applies, moving with it
+    on_top = any(step.over_texts for step in steps)
+    if timeline.kernel is not None and (tween or not on_top):
+        # the weights moving with the window (in-between frames; the steps' own frames
+        # draw them over everything, with the numbers)
         weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
                              layout.weight_size, theme.background, theme.line)
                    for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
     out += ["<defs>",
-            f'<g id="{wid}"><path d="{window_d}" {overlay} '
-            f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>{"".join(weights)}</g>',
+            f'<g id="{wid}"><path d="{window_d}" {window_look}/>{"".join(weights)}</g>',
             f'<path id="{tid}" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" {overlay} '
             f'stroke-width="{_num(lw)}"/>',
             "</defs>"]
@@ -371,7 +380,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     out += _text(ctx)
     out += _grid(ctx, scene.input)
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
-                      theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
+                      t.color or theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
 
     def placed(ref: str, moves: list[str]) -> str:
         anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
@@ -386,6 +395,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
                f'{clock.animate("animate", "d", links)}</path>')
     out += _output_grid(ctx, positions, clock)
     out.append(over)
+    out += _over_texts(ctx, positions, clock)
     out += _captions(ctx, positions, clock)
     out.append("</svg>")
     if font:
@@ -442,6 +452,32 @@ def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -
     return out
 
 
+def _over_texts(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+    """The numbers each step draws over its window and highlighted cell (the timeline's
+    ``over_texts``, in the colours it chose), shown on that step's own frame."""
+    layout = ctx.layout
+    first_frame = _first_frames(positions)
+    last = len(positions)
+    out = []
+    for step in ctx.timeline.steps:
+        if not step.over_texts:
+            continue
+        start = first_frame[step.index]
+        end = start + 1
+        keys = sorted({0, start, end} - {last})
+        values = ["visible" if start <= k < end else "hidden" for k in keys]
+        shown = "visible" if end == last else "hidden"
+        texts = "".join(
+            _svg_text(layout.weight_at(t.grid, *t.cell) if t.weight else
+                      layout.cell_centre(t.grid, *t.cell), t.text,
+                      layout.weight_size if t.weight else layout.number_size, t.color,
+                      extra=' class="weight"' if t.weight else "")
+            for t in step.over_texts)
+        out.append(f'<g visibility="{shown}">{texts}'
+                   f'{clock.animate("animate", "visibility", values, keys)}</g>')
+    return out
+
+
 def _captions(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
     """The caption line of each step (labels: the step's indices), shown while it is the
     step on screen: one <text> per caption, its visibility stepped on the shared clock."""
@@ -490,7 +526,8 @@ def _text(ctx: _Ctx) -> list[str]:
         return out
     y = layout.legend_y
     out.append(f'<text x="{_num(layout.legend_label_x)}" y="{_num(y)}" font-size="{size}" '
-               f'{font_attrs} text-anchor="middle" fill="{color}">{LEGEND_LABEL}</text>')
+               f'{font_attrs} text-anchor="middle" fill="{color}">'
+               f'{_esc(layout.legend_label)}</text>')
     for item in layout.legend:
         x0, y0, x1, y1 = item.box
         out.append(f'<rect x="{_num(x0)}" y="{_num(y0)}" width="{_num(x1 - x0)}" '

@@ -26,11 +26,12 @@ from .engine import gather_weights, stamp_counts
 from .report import format_value
 from .scene import CellKind, Scene
 from .spec import Pair
-from .themes import RGB, Theme
+from .themes import RGB, Theme, mix
 
-__all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "Tints",
+__all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "GridText", "Tints",
            "build_timeline", "MAX_TERMS", "MAX_TINTS"]
 
+TIMES = "\u00b7"  # the product sign in captions (a raised dot: the font has no times sign)
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 MAX_TINTS = 8  # tints of the overlap map; more stamp counts than this share tints
 
@@ -87,12 +88,30 @@ class CellState:
 
 @dataclass(frozen=True)
 class CellText:
-    """A number drawn in a cell of the input grid; ``faded`` for zeros and cropped cells."""
+    """A number drawn in a cell of the input grid; ``faded`` for zeros and cropped cells.
+    ``color`` is the colour it is drawn in on ``fill`` (None: the painter's choice)."""
 
     cell: Pair
     text: str
     fill: RGB
     faded: bool
+    color: RGB | None = None
+
+
+@dataclass(frozen=True)
+class GridText:
+    """A number drawn on top of everything at one step (over the translucent window and
+    the highlighted cell): on ``grid`` (``"input"`` or ``"output"``), in ``color``, which
+    reads at least 3:1 (WCAG) on ``fill``, the composited fill under it."""
+
+    grid: str
+    cell: Pair
+    text: str
+    color: RGB
+    fill: RGB
+    weight: bool = False
+    """A kernel weight (drawn small, towards the cell's bottom-right corner), not the
+    cell's own number."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +152,9 @@ class TimelineStep:
     equation: str | None
     changes: tuple[CellState, ...]
     marker: Pair | None
+    over_texts: tuple[GridText, ...] = ()
+    """Numbers drawn last at this step (over the window and the highlighted cell), each
+    in the colour that reads on its composited fill."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +179,12 @@ class Timeline:
     spacing: Pair
     padding: Pair
     """Where op input cells sit on the drawn input grid: ``i * spacing + padding``."""
+    window_color: RGB = (0, 0, 0)
+    window_alpha: float = 0.4
+    """How the window is drawn: its cells shaded with ``window_color`` at ``window_alpha``
+    (the theme's overlay in the gather view); alpha 0 draws only a thick outline in that
+    colour (the scatter view's stamp, in the accent colour, so that it never reads as
+    one more tint of the overlap map)."""
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -187,7 +215,9 @@ class Timeline:
             "target_grid": self.target_grid,
             "start": [state(s) for s in self.start],
             "input_texts": [{"cell": list(t.cell), "text": t.text, "fill": list(t.fill),
-                             "faded": t.faded} for t in self.input_texts],
+                             "faded": t.faded,
+                             "color": None if t.color is None else list(t.color)}
+                            for t in self.input_texts],
             "kernel": None if self.kernel is None else
             [[format_value(v) for v in row] for row in self.kernel.tolist()],
             "kernel_rotated": self.kernel_rotated,
@@ -197,6 +227,10 @@ class Timeline:
                 "caption": s.caption, "equation": s.equation,
                 "changes": [state(c) for c in s.changes],
                 "marker": None if s.marker is None else list(s.marker),
+                "over_texts": [{"grid": t.grid, "cell": list(t.cell), "text": t.text,
+                                "color": list(t.color), "fill": list(t.fill),
+                                "weight": t.weight}
+                               for t in s.over_texts],
                 "links": [{"kernel": list(k.kernel), "input": list(k.input),
                            "output": list(k.output), "input_at": list(k.input_at),
                            "output_at": list(k.output_at), "window_at": list(k.window_at)}
@@ -216,7 +250,7 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
     >>> from deconv_anim.themes import THEMES
     >>> scene = build_scene(make_spec(op="conv", size=3, kernel=2, weights=[[1, 0], [0, 1]]))
     >>> t = build_timeline(scene, THEMES["classic"], numbers=True)
-    >>> t.steps[0].equation
+    >>> t.steps[0].equation.replace(TIMES, "*")
     'out[0, 0] = 3*1 + 2*0 + 1*0 + 1*1 = 4'
     """
     spec = scene.spec
@@ -234,11 +268,61 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
         view=scene.view, window_grid="output" if scatter else "input",
         target_grid="input" if scatter else "output", steps=(), start=(),
         input_texts=(), kernel=kernel, kernel_rotated=rotated, counts=counts, tints=tints,
-        spacing=spacing, padding=padding)
+        spacing=spacing, padding=padding,
+        window_color=theme.accent if scatter else theme.overlay,
+        window_alpha=0.0 if scatter else theme.overlay_alpha)
     start, final = _output_start(scene, theme, tints, counts, numbers, overlap)
+    input_texts = _input_texts(scene, theme, numbers)
     steps = tuple(_steps(scene, timeline, final, numbers, labels))
+    if numbers:
+        steps = tuple(_over_texts(scene, theme, timeline, steps, start, input_texts))
     return Timeline(**{**timeline.__dict__, "steps": steps, "start": start,
-                       "input_texts": _input_texts(scene, theme, numbers)})
+                       "input_texts": input_texts})
+
+
+def _over_texts(scene: Scene, theme: Theme, timeline: Timeline,
+                steps: tuple[TimelineStep, ...], start: tuple[CellState, ...],
+                input_texts: tuple[CellText, ...]) -> Iterator[TimelineStep]:
+    """Each step with the numbers under its window and highlighted cell, to be drawn over
+    them in the colour that reads on the shaded fill (the overlay darkens or lightens the
+    fill, so the colour may differ from the one the cell has elsewhere)."""
+    inputs = {t.cell: t for t in input_texts}
+    outputs = {s.cell: s for s in start}
+    scatter = scene.view == "scatter"
+    kernel = timeline.kernel
+    window_grid = "output" if scatter else "input"
+
+    def shaded(grid: str, fill: RGB) -> RGB:
+        if grid == window_grid:
+            return mix(fill, timeline.window_color, timeline.window_alpha)
+        return theme.shaded(fill)  # the highlighted cell
+
+    for step in steps:
+        for change in step.changes:
+            outputs[change.cell] = change
+        (kh, kw), (dh, dw) = scene.window_size, scene.dilation
+        r0, c0 = step.window
+        covered = [("output" if scatter else "input", (r0 + i * dh, c0 + j * dw))
+                   for i in range(kh) for j in range(kw)]
+        covered.append(("input" if scatter else "output", step.target))
+        texts = []
+        fills: dict[tuple[str, Pair], RGB] = {}
+        for grid, cell in dict.fromkeys(covered):
+            if grid == "input" and cell in inputs:
+                t = inputs[cell]
+                fill = fills[grid, cell] = shaded(grid, t.fill)
+                texts.append(GridText(grid, cell, t.text, theme.text_on(fill, t.faded), fill))
+            elif grid == "output" and cell in outputs:
+                o = outputs[cell]
+                fill = fills[grid, cell] = shaded(grid, o.fill)
+                if o.text:
+                    texts.append(GridText(grid, cell, o.text, theme.text_on(fill), fill))
+        if kernel is not None:
+            for (grid, cell), w in zip(covered, kernel.ravel().tolist()):
+                fill = fills.get((grid, cell), shaded(grid, theme.background))
+                texts.append(GridText(grid, cell, format_value(w), theme.text_on(fill), fill,
+                                      weight=True))
+        yield TimelineStep(**{**step.__dict__, "over_texts": tuple(texts)})
 
 
 def _output_start(scene: Scene, theme: Theme, tints: Tints, counts: np.ndarray | None,
@@ -305,7 +389,7 @@ def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray) -> str:
     values = [format_value(x[t[2], t[3]]) for t in taps]
     if scene.view == "scatter":
         return (f"x[{r}, {c}] = {format_value(step.value)} stamps "
-                f"{format_value(step.value)} * w onto {len(taps)} output cells")
+                f"{format_value(step.value)} {TIMES} w onto {len(taps)} output cells")
     if spec.op == "maxpool":
         return f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(step.value)}"
     if spec.op == "avgpool":
@@ -313,7 +397,7 @@ def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray) -> str:
                  else len(taps))
         return (f"out[{r}, {c}] = ({' + '.join(values) or '0'}) / {count} = "
                 f"{format_value(step.value)}")
-    terms = [f"{v}*{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
+    terms = [f"{v}{TIMES}{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
     if len(terms) > MAX_TERMS:
         terms = [*terms[:MAX_TERMS - 1], "..."]
     if not terms:
@@ -340,10 +424,13 @@ def _input_texts(scene: Scene, theme: Theme, numbers: bool) -> tuple[CellText, .
     for i, j in zip(*np.nonzero(grid.kinds != CellKind.NONE)):
         kind, r, c = grid.kinds[i, j], int(r0 + i), int(c0 + j)
         if kind == CellKind.CROPPED:
-            cropped.append(CellText((r, c), value(r, c), theme.faded_input, True))
+            cropped.append(CellText((r, c), value(r, c), theme.faded_input, True,
+                                    theme.text_on(theme.faded_input, True)))
         elif kind in (CellKind.PADDING, CellKind.ZERO):
-            zeros.append(CellText((r, c), "0", theme.background, True))
+            zeros.append(CellText((r, c), "0", theme.background, True,
+                                  theme.text_on(theme.background, True)))
         elif kind == CellKind.INPUT:
-            inputs.append(CellText((r, c), value(r, c), theme.input, False))
+            inputs.append(CellText((r, c), value(r, c), theme.input, False,
+                                   theme.text_on(theme.input)))
     ignored = spec.op == "maxpool" or (spec.op == "avgpool" and not spec.count_include_pad)
     return (*cropped, *([] if ignored else zeros), *inputs)
