@@ -30,14 +30,21 @@ def test_pixels_both_views_side_by_side(tmp_path):
     steps = (spec.steps("gather"), spec.steps("scatter"))
     assert steps == (25, 4)
     assert len(frames) == spec.frames == max(steps)
-    # each panel is its own raster's frames; the scatter panel holds its last one
+    # each panel is its own raster's frames on one clock: the scatter panel's step i
+    # from clock step floor(i * 25 / 4) on (0, 6, 12, 18), ending with the gather panel
     own_left, own_right = tv.run(left), tv.run(right)
+    starts = [i * steps[0] // steps[1] for i in range(steps[1])]
+    assert starts == [0, 6, 12, 18]
+
+    def shown(k):  # the scatter step on screen at clock step k
+        return max(i for i, start in enumerate(starts) if start <= k)
+
     x = both.offsets[1]
     gap = both.palette[frames[0][:, left.size[0]:x]]
     assert (gap == np.array(tv.BG)).all()
     for k, pixels in enumerate(frames):
         np.testing.assert_array_equal(pixels[:, :left.size[0]], own_left[k])
-        np.testing.assert_array_equal(pixels[:, x:], own_right[min(k, steps[1] - 1)])
+        np.testing.assert_array_equal(pixels[:, x:], own_right[shown(k)])
     # left behaves as the gather view, right as the scatter view, in the combined canvas
     problems = []
     for frame, pixels in zip(left.scene.frames(), frames):
@@ -46,7 +53,7 @@ def test_pixels_both_views_side_by_side(tmp_path):
     right_frames = list(right.scene.frames())
     counts = list(tv.cumulative_counts(spec))
     for k, pixels in enumerate(frames):
-        n = min(k, steps[1] - 1)
+        n = shown(k)
         problems += tv.scatter_problems(right, pixels, right_frames[n], counts[n], colors, dx=x)
     assert not problems, problems
     tint = tv.check_tints(colors, int(counts[-1].max()))

@@ -420,3 +420,27 @@ def test_gather_and_scatter_end_with_the_same_numbers(mapping):
     np.testing.assert_array_equal(left, tv.fmt(out))
     # cells no stamp reaches keep the running sum's start, 0: the same as the gather view
     np.testing.assert_array_equal(right, tv.fmt(out))
+
+
+@given(st.integers(1, 40), st.integers(0, 40), st.integers(0, 3))
+def test_one_clock_for_two_panels(n, extra, tween):
+    """view both: the shorter panel's n steps spread over T >= n clock steps: it starts
+    and ends with the clock, step i at floor(i T / n), never still for more than one of
+    its own steps (ceil(T / n) clock steps), its frames in order."""
+    from deconv_anim.timeline import clock_slots, clock_starts
+
+    total = n + extra
+    starts = clock_starts(n, total)
+    assert starts[0] == 0 and starts == sorted(set(starts))
+    assert all(s == i * total // n for i, s in enumerate(starts))
+    spans = [b - a for a, b in zip(starts, [*starts[1:], total])]
+    assert max(spans) <= -(-total // n)
+    slots = clock_slots(n, total, tween)
+    assert len(slots) == (total - 1) * (tween + 1) + 1
+    shown = [slot for slot in slots if slot is not None]
+    want = [(i, k / (tween + 1)) for i in range(n) for k in range(tween + 1 if i < n - 1 else 1)]
+    assert shown == want
+    assert slots[-1] is not None or n < total  # the last frame: the last step (or holding it)
+    assert clock_slots(total, total, tween) == [
+        (i, k / (tween + 1)) for i in range(total)
+        for k in range(tween + 1 if i < total - 1 else 1)]

@@ -20,6 +20,7 @@ from .paint import Box, Ops, blend, box_of, segment_pixels, text_sprite
 from .palette import BACKGROUND, MAX_COLORS, quantize
 from .raster import RasterFrame, grid_ops, over_text_ops, sprite
 from .scene import Frame
+from .timeline import tween_positions
 
 if TYPE_CHECKING:
     from .raster import Raster
@@ -331,18 +332,20 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
             canvas.classify_output(repaint)
         caption = layout.fit_caption(step.caption) if step.caption is not None else None
         phases = [0.0]
+        moves = [0.0]  # how far the window has gone towards the next step
         if tween and step.index < len(steps) - 1:
             phases += [k / (tween + 1) for k in range(1, tween + 1)]
-        for phase in phases:
-            nxt = steps[step.index + 1] if phase else step
-            wshift = layout.shift(step.window, nxt.window, phase)
-            tshift = layout.shift(step.target, nxt.target, phase)
-            on_top = step.over_texts if phase == 0 else ()
+            moves += tween_positions(tween)
+        for phase, move in zip(phases, moves):
+            nxt = steps[step.index + 1] if move else step
+            wshift = layout.shift(step.window, nxt.window, move)
+            tshift = layout.shift(step.target, step.target)  # the highlight jumps
+            on_top = step.over_texts if move == 0 else ()
             placed_window = (bare if on_top else window).place(wshift)
             placed_target = target.place(tshift)
             under = [placed_target] if scatter else [placed_window]
             over = [placed_window] if scatter else [placed_target]
-            if marker is not None and phase == 0 and step.marker is not None:
+            if marker is not None and move == 0 and step.marker is not None:
                 under.append(marker.place(layout.corner("input", *step.marker)
                                           - layout.corner("input", 0, 0)))
             if on_top:  # the numbers last, over the window and the highlight

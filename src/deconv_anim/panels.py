@@ -16,6 +16,7 @@ from .composite import tighten, union
 from .layout import Figure, Look, Panel, side_by_side
 from .raster import Raster, RasterFrame
 from .scene import Scene
+from .timeline import clock_slots
 
 __all__ = ["SideBySide", "side_by_side_frames"]
 
@@ -23,8 +24,9 @@ __all__ = ["SideBySide", "side_by_side_frames"]
 class SideBySide:
     """Two rasters (the gather and scatter views) drawn next to each other in one canvas.
 
-    Both start together; the one with fewer steps holds its finished output until the other
-    finishes, so the last frame shows both outputs complete (and equal).
+    Both run on one clock of ``T = max(G, S)`` steps: they start and end together, the
+    panel with fewer steps spread over it (:func:`deconv_anim.timeline.clock_starts`), so
+    the last frame shows both outputs complete (and equal).
     """
 
     def __init__(self, left: Scene, right: Scene, look: Look) -> None:
@@ -50,15 +52,17 @@ class SideBySide:
 
 
 def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFrame]:
-    """The frames of two rasters next to each other (see :class:`SideBySide`)."""
+    """The frames of two rasters next to each other on one clock (see
+    :class:`SideBySide` and :func:`deconv_anim.timeline.clock_slots`)."""
     w, h = figure.size
     pixels = np.zeros((h, w), np.uint8)
-    streams = [figure.left.frames(tween), figure.right.frames(tween)]
-    index = 0
-    while True:
-        got = [next(stream, None) for stream in streams]
-        if all(g is None for g in got):
-            return
+    panels = (figure.left, figure.right)
+    total = max(len(p.timeline) for p in panels)
+    schedules = [clock_slots(len(p.timeline), total, tween) for p in panels]
+    streams = [p.frames(tween) for p in panels]
+    for index in range(len(schedules[0])):
+        got = [next(stream) if schedule[index] is not None else None
+               for stream, schedule in zip(streams, schedules)]
         boxes = []
         for frame, x in zip(got, figure.offsets):
             if frame is None:
@@ -76,10 +80,9 @@ def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFr
             else:
                 bx0, by0, bx1, by1 = frame.box
                 pixels[by0:by1, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
+        step, phase = divmod(index, tween + 1)
         if index == 0:
             yield RasterFrame(0, pixels, (0, 0, w, h), None)
         else:
             box, mask = tighten((ux0, uy0, ux1, uy1), pixels[uy0:uy1, ux0:ux1] != before)
-            step = max(g.step for g in got if g is not None)
-            yield RasterFrame(index, pixels, box, mask, step)
-        index += 1
+            yield RasterFrame(index, pixels, box, mask, step, phase / (tween + 1))

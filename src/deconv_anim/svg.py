@@ -48,7 +48,7 @@ from .layout import (
 )
 from .scene import CellKind, Frame, Grid, Scene
 from .themes import Theme
-from .timeline import Timeline
+from .timeline import Timeline, clock_slots, tween_positions
 
 __all__ = ["svg_figure", "svg_document", "FONT_FAMILY"]
 
@@ -262,18 +262,18 @@ def _lerp(a: Sequence[float], b: Sequence[float], t: float) -> tuple[float, floa
 
 def svg_figure(figure: Figure, *, timing: Any) -> str:
     """The animated SVG of a :class:`~deconv_anim.layout.Figure`: one panel, or two side by
-    side on one clock. As in the raster, both panels start together and the shorter holds
-    its finished output until the longer ends (its last frame lasts that much longer)."""
-    from dataclasses import replace
-
+    side on one clock. As in the raster, both panels start and end together, the shorter
+    spread over the longer one's steps (:func:`deconv_anim.timeline.clock_slots`)."""
     if len(figure.panels) == 1:
         return svg_document(figure.panels[0], figure.look, timing=timing)
     steps = [len(panel.timeline) for panel in figure.panels]
+    total = max(steps)
+    clock = timing.durations(total)
     parts = []
     for panel, count in zip(figure.panels, steps):
-        extra = (max(steps) - count) * timing.duration
         text = svg_document(panel, figure.look, font=False,
-                            timing=replace(timing, hold=timing.hold + extra))
+                            timing=_OnClock(clock_slots(count, total, timing.tween), clock,
+                                            timing.tween))
         parts.append(text.replace("<svg ", f'<svg x="{panel.x}" y="0" ', 1))
     width, height = figure.size
     background = ("" if figure.look.transparent else
@@ -281,6 +281,20 @@ def svg_figure(figure: Figure, *, timing: Any) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}">\n{font_face("".join(parts))}\n{background}\n'
             + "".join(parts) + "</svg>\n")
+
+
+class _OnClock:
+    """The timing of a panel on a shared clock: each of its frames lasts from the clock
+    frame where it starts to the next one where it changes."""
+
+    def __init__(self, slots: Sequence[tuple[int, float] | None], clock: Sequence[int],
+                 tween: int) -> None:
+        self.tween = tween
+        starts = [k for k, slot in enumerate(slots) if slot is not None]
+        self._durations = [sum(clock[a:b]) for a, b in zip(starts, [*starts[1:], len(clock)])]
+
+    def durations(self, count: int) -> list[int]:
+        return list(self._durations)
 
 
 def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) -> str:
@@ -326,12 +340,15 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
                              height)).encode()).hexdigest()[:6]
     wid, tid = f"w{uid}", f"t{uid}"
 
+    moves = tween_positions(tween)
+
     def at(step: int, phase: float) -> tuple[tuple[float, float], tuple[float, float]]:
         now = steps[step]
         if not phase:
             return now.window, now.target
-        nxt = steps[step + 1]
-        return _lerp(now.window, nxt.window, phase), _lerp(now.target, nxt.target, phase)
+        nxt = steps[step + 1]  # the window eases on (as the raster), the highlight jumps
+        move = moves[round(phase * (tween + 1)) - 1]
+        return _lerp(now.window, nxt.window, move), now.target
 
     w_moves, t_moves, links = [], [], []
     pairs = layout.connector_pairs(scene)

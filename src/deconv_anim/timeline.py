@@ -29,7 +29,8 @@ from .spec import Pair
 from .themes import RGB, Theme, mix
 
 __all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "GridText", "Tints",
-           "build_timeline", "MAX_TERMS", "MAX_TINTS"]
+           "build_timeline", "clock_starts", "clock_slots", "tween_positions", "MAX_TERMS",
+           "MAX_TINTS"]
 
 TIMES = "\u00b7"  # the product sign in captions (a raised dot: the font has no times sign)
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
@@ -237,6 +238,60 @@ class Timeline:
                           for k in self.links(s)],
             } for s in self.steps],
         }
+
+
+def tween_positions(tween: int) -> list[float]:
+    """How far the window has moved towards the next step in each of ``tween`` in-between
+    frames (0: still on the step, 1: on the next). The first ``tween // 2`` of them hold
+    the step; the others ease in and out (smoothstep) towards the next position. The
+    highlighted cell does not slide: it jumps with the next step.
+
+    >>> tween_positions(1), tween_positions(4)
+    ([0.5], [0.0, 0.0, 0.259, 0.741])
+    """
+    hold = tween // 2
+    moving = tween - hold
+    out = [0.0] * hold
+    for k in range(1, moving + 1):
+        t = k / (moving + 1)
+        out.append(round(t * t * (3 - 2 * t), 3))
+    return out
+
+
+def clock_starts(n: int, total: int) -> list[int]:
+    """The clock step at which each of ``n`` steps starts on a clock of ``total >= n``
+    steps (``view: both``: the shorter panel spread over the longer one's clock, so that
+    both start and end together and neither stands still for more than one of its steps):
+    step ``i`` starts at ``floor(i * total / n)``.
+
+    >>> clock_starts(4, 25)
+    [0, 6, 12, 18]
+    """
+    return [i * total // n for i in range(n)]
+
+
+def clock_slots(n: int, total: int, tween: int = 0) -> list[tuple[int, float] | None]:
+    """For each frame of a clock of ``total`` steps (each but the last followed by
+    ``tween`` in-between frames): the (step, phase) of the frame a panel of ``n`` steps
+    shows from there on, or None where it holds its previous frame. A step's in-between
+    frames (towards the next step) come in the last clock step before that next step.
+
+    >>> clock_slots(2, 3)
+    [(0, 0.0), (1, 0.0), None]
+    >>> clock_slots(2, 4, tween=1)
+    [(0, 0.0), None, None, (0, 0.5), (1, 0.0), None, None]
+    """
+    if n <= 0 or total <= 0:
+        return []
+    per = tween + 1
+    slots: list[tuple[int, float] | None] = [None] * ((total - 1) * per + 1)
+    starts = [*clock_starts(n, total), total]
+    for i in range(n):
+        slots[starts[i] * per] = (i, 0.0)
+        if i < n - 1:
+            for k in range(1, per):
+                slots[(starts[i + 1] - 1) * per + k] = (i, k / per)
+    return slots
 
 
 def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
