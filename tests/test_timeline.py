@@ -65,8 +65,9 @@ def test_output_ends_as_the_naive_reference(name):
         for change in step.changes:
             texts[change.cell] = change.text
     want = reference(scene.spec)
+    result, _ = tv.rule_of(scene.spec)
     for (r, c), text in texts.items():
-        assert text == format_value(want[r, c]), (r, c)
+        assert text == result(want[r, c]), (r, c)
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if "scatter" in n])
@@ -86,7 +87,7 @@ def test_scatter_running_sums_and_tints(name):
             hits[orow, ocol] += 1
         assert {ch.cell for ch in step.changes} == {tuple(t[4:]) for t in step.taps.tolist()}
         for change in step.changes:
-            assert change.text == format_value(sums[change.cell])
+            assert change.text == tv.rule_of(spec)[0](sums[change.cell])
             fills[change.cell] = change.fill
     np.testing.assert_array_equal(hits, naive_counts(spec))
     top = hits.max()
@@ -169,7 +170,7 @@ def test_input_texts_cover_inputs_zeros_and_cropped_cells():
     for t in values:
         u, v = ((t.cell[0] - spec.gather.padding[0]) // spec.gather.spacing[0],
                 (t.cell[1] - spec.gather.padding[2]) // spec.gather.spacing[1])
-        assert t.text == format_value(spec.input[u, v])
+        assert t.text == tv.rule_of(spec)[1](spec.input[u, v])
     # a max pool ignores padding: no zeros drawn there
     _, pool = timeline_of(dict(op="maxpool", size=3, kernel=2, padding=1), numbers=True)
     assert all(t.text != "0" or not t.faded for t in pool.input_texts)
@@ -201,7 +202,7 @@ def test_every_caption_ends_with_the_engines_value(name):
         r, c = frame.step.cell
         text = tv.caption_text(raster, frame)
         assert text.startswith(f"out[{r}, {c}] = "), text
-        assert text.endswith(f" = {format_value(out[r, c])}"), (frame.index, text)
+        assert text.endswith(f" = {tv.rule_of(spec)[0](out[r, c])}"), (frame.index, text)
 
 
 @pytest.mark.parametrize("name", tv.CONV_LIKE)
@@ -213,7 +214,8 @@ def test_gather_captions_list_the_products_of_the_taps_in_order(name):
     for frame in raster.scene.frames():
         r, c = frame.step.cell
         taps = frame.step.taps
-        want = [f"{format_value(x[t[2], t[3]])}{TIMES}{format_value(w[t[0], t[1]])}"
+        data = tv.rule_of(spec)[1]
+        want = [f"{data(x[t[2], t[3]])}{TIMES}{data(w[t[0], t[1]])}"
                 for t in taps]
         terms, shortened, _ = tv.caption_terms(tv.caption_text(raster, frame), f"out[{r}, {c}] = ")
         if not len(taps):
@@ -252,8 +254,8 @@ def test_transposed_gather_caption_weights_are_the_taps_weights(name):
         assert len(terms) == len(taps) or (shortened and len(terms) < len(taps))
         for term, tap in zip(terms, taps):
             xs, _, ws = term.partition(TIMES)
-            assert ws == format_value(spec.weights[tap[0], tap[1]]), (term, tap)
-            assert xs == format_value(spec.input[tap[2], tap[3]]), (term, tap)
+            assert ws == tv.rule_of(spec)[1](spec.weights[tap[0], tap[1]]), (term, tap)
+            assert xs == tv.rule_of(spec)[1](spec.input[tap[2], tap[3]]), (term, tap)
 
 
 def test_the_rotation_note_is_only_on_the_transposed_gather_view():
@@ -310,16 +312,17 @@ def test_pool_captions(name):
     for frame in raster.scene.frames():
         r, c = frame.step.cell
         taps = frame.step.taps
-        values = [format_value(x[t[2], t[3]]) for t in taps]
+        result, data = tv.rule_of(spec)
+        values = [data(x[t[2], t[3]]) for t in taps]
         text = tv.caption_text(raster, frame)
         if spec.op == "maxpool":
-            want = f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(out[r, c])}"
+            want = f"out[{r}, {c}] = max({', '.join(values)}) = {result(out[r, c])}"
             assert max(x[t[2], t[3]] for t in taps) == out[r, c]
         else:
             count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
                      else len(taps))
             want = (f"out[{r}, {c}] = ({' + '.join(values)}) / {count} = "
-                    f"{format_value(out[r, c])}")
+                    f"{result(out[r, c])}")
             assert sum(x[t[2], t[3]] for t in taps) / count == pytest.approx(out[r, c])
         assert text == want, (text, want)
 
@@ -340,7 +343,7 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
     spec = raster.scene.spec
     for frame in raster.scene.frames():
         r, c = frame.step.cell
-        v = format_value(spec.input[r, c])
+        v = tv.rule_of(spec)[1](spec.input[r, c])
         text = tv.caption_text(raster, frame)
         assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} {TIMES} w onto "), text
         assert text.endswith(f"onto {len(frame.step.taps)} output cells"), text
@@ -350,7 +353,7 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
 def test_gather_output_texts_end_as_the_engines_output(name):
     raster = tv.numbers_raster(tv.NUMBERS[name])
     spec = raster.scene.spec
-    out = tv.fmt(compute(spec))
+    out = tv.fmt(compute(spec), spec)
     tv.run(raster)
     steps = tv.replay(raster)
     assert [index for index, *_ in steps] == list(range(spec.output_size[0]
@@ -377,12 +380,12 @@ def test_scatter_running_sums_end_as_the_engines_output(name):
         np.add.at(sums, (t[:, 4], t[:, 5]), spec.input[t[:, 2], t[:, 3]]
                   * spec.weights[t[:, 0], t[:, 1]])
         touched[t[:, 4], t[:, 5]] = True
-        np.testing.assert_array_equal(texts[touched], tv.fmt(sums)[touched])
-        assert (texts[~touched] == "0").all()  # the running sums start at zero
+        np.testing.assert_array_equal(texts[touched], tv.fmt(sums, spec)[touched])
+        assert (texts[~touched] == tv.rule_of(spec)[0](0)).all()  # the sums start at zero
     out = compute(spec)
     np.testing.assert_allclose(sums, out)
     final = steps[-1][1]
-    np.testing.assert_array_equal(final[touched], tv.fmt(out)[touched])
+    np.testing.assert_array_equal(final[touched], tv.fmt(out, spec)[touched])
     if name != "scatter_gaps":
         assert touched.all()
     else:  # cells no stamp reaches stay empty (and are 0 in the output)
@@ -417,9 +420,9 @@ def test_gather_and_scatter_end_with_the_same_numbers(mapping):
     tv.run(both)
     left = tv.replay(both.left)[-1][1]
     right = tv.replay(both.right)[-1][1]
-    np.testing.assert_array_equal(left, tv.fmt(out))
+    np.testing.assert_array_equal(left, tv.fmt(out, spec))
     # cells no stamp reaches keep the running sum's start, 0: the same as the gather view
-    np.testing.assert_array_equal(right, tv.fmt(out))
+    np.testing.assert_array_equal(right, tv.fmt(out, spec))
 
 
 @given(st.integers(1, 40), st.integers(0, 40), st.integers(0, 3))

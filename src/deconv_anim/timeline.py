@@ -22,13 +22,14 @@ from typing import Any
 
 import numpy as np
 
-from .engine import gather_weights, stamp_counts
+from .engine import compute, gather_weights, stamp_counts
 from .report import format_value
 from .scene import CellKind, Scene
 from .spec import Pair
 from .themes import RGB, Theme, mix
 
 __all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "GridText", "Tints",
+           "NumberRule",
            "build_timeline", "clock_starts", "clock_slots", "tween_positions", "MAX_TERMS",
            "MAX_TINTS"]
 
@@ -76,6 +77,46 @@ class Tints:
     @property
     def labels(self) -> list[str]:
         return [str(lo) if lo == hi else f"{lo}-{hi}" for lo, hi in self.classes]
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """How every number of one figure is written (one rule per figure).
+
+    All whole: whole numbers. Otherwise every computed number (outputs, running sums,
+    means, the results in captions) has ``decimals`` digits after the point: the fewest
+    (1 or 2) that write each of the figure's outputs exactly, else 2; an input value or
+    weight is written whole when it is whole, else with the same ``decimals``.
+
+    >>> rule = NumberRule(2)
+    >>> rule.result(1.25), rule.result(5 / 6), rule.result(2), rule.data(3), rule.data(0.5)
+    ('1.25', '0.83', '2.00', '3', '0.50')
+    """
+
+    decimals: int | None = None
+
+    @classmethod
+    def of(cls, spec: Any) -> NumberRule:
+        values = np.concatenate([np.ravel(compute(spec)).astype(float),
+                                 np.ravel(spec.input).astype(float),
+                                 np.ravel(spec.weights).astype(float)])
+        values = values[np.isfinite(values)]
+        if np.all(values == np.round(values)):
+            return cls(None)
+        for d in (1, 2):
+            if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9):
+                return cls(d)
+        return cls(2)
+
+    def result(self, value: float) -> str:
+        if self.decimals is None:
+            return format_value(value)
+        text = f"{float(value):.{self.decimals}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+    def data(self, value: float) -> str:
+        value = float(value)
+        return format_value(value) if value.is_integer() else self.result(value)
 
 
 @dataclass(frozen=True)
@@ -180,6 +221,8 @@ class Timeline:
     spacing: Pair
     padding: Pair
     """Where op input cells sit on the drawn input grid: ``i * spacing + padding``."""
+    number_rule: NumberRule = NumberRule()
+    """How the figure writes its numbers."""
     window_color: RGB = (0, 0, 0)
     window_alpha: float = 0.4
     """How the window is drawn: its cells shaded with ``window_color`` at ``window_alpha``
@@ -220,7 +263,8 @@ class Timeline:
                              "color": None if t.color is None else list(t.color)}
                             for t in self.input_texts],
             "kernel": None if self.kernel is None else
-            [[format_value(v) for v in row] for row in self.kernel.tolist()],
+            [[self.number_rule.data(v) for v in row] for row in self.kernel.tolist()],
+            "decimals": self.number_rule.decimals,
             "kernel_rotated": self.kernel_rotated,
             "steps": [{
                 "index": s.index, "cell": list(s.cell), "value": s.value,
@@ -324,10 +368,12 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
         target_grid="input" if scatter else "output", steps=(), start=(),
         input_texts=(), kernel=kernel, kernel_rotated=rotated, counts=counts, tints=tints,
         spacing=spacing, padding=padding,
+        number_rule=NumberRule.of(spec) if numbers else NumberRule(),
         window_color=theme.accent if scatter else theme.overlay,
         window_alpha=0.0 if scatter else theme.overlay_alpha)
-    start, final = _output_start(scene, theme, tints, counts, numbers, overlap)
-    input_texts = _input_texts(scene, theme, numbers)
+    start, final = _output_start(scene, theme, tints, counts, numbers, overlap,
+                                 timeline.number_rule)
+    input_texts = _input_texts(scene, theme, numbers, timeline.number_rule)
     steps = tuple(_steps(scene, timeline, final, numbers, labels))
     if numbers:
         steps = tuple(_over_texts(scene, theme, timeline, steps, start, input_texts))
@@ -375,13 +421,14 @@ def _over_texts(scene: Scene, theme: Theme, timeline: Timeline,
         if kernel is not None:
             for (grid, cell), w in zip(covered, kernel.ravel().tolist()):
                 fill = fills.get((grid, cell), shaded(grid, theme.background))
-                texts.append(GridText(grid, cell, format_value(w), theme.text_on(fill), fill,
+                texts.append(GridText(grid, cell, timeline.number_rule.data(w),
+                                      theme.text_on(fill), fill,
                                       weight=True))
         yield TimelineStep(**{**step.__dict__, "over_texts": tuple(texts)})
 
 
 def _output_start(scene: Scene, theme: Theme, tints: Tints, counts: np.ndarray | None,
-                  numbers: bool, overlap: bool
+                  numbers: bool, overlap: bool, rule: NumberRule
                   ) -> tuple[tuple[CellState, ...], list[list[RGB]]]:
     """The output cells before the first step, and (numbers, gather) their final fills."""
     rows, cols = scene.spec.output_size
@@ -392,7 +439,8 @@ def _output_start(scene: Scene, theme: Theme, tints: Tints, counts: np.ndarray |
     else:
         final = [[theme.output] * cols for _ in range(rows)]
     gather_numbers = numbers and scene.view == "gather"
-    text = "0" if numbers and scene.view == "scatter" else None  # running sums start at 0
+    # running sums start at 0
+    text = rule.result(0) if numbers and scene.view == "scatter" else None
     start = tuple(CellState((r, c), theme.pending_output if gather_numbers else final[r][c],
                             text) for r in range(rows) for c in range(cols))
     return start, final
@@ -403,6 +451,7 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
     spec = scene.spec
     scatter = scene.view == "scatter"
     x, w = spec.input, spec.weights
+    rule = timeline.number_rule
     counts = np.zeros(spec.output_size, np.int64)
     sums = np.zeros(spec.output_size)
     for frame in scene.frames():
@@ -415,11 +464,11 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
             np.add.at(counts, (ro, co), 1)
             np.add.at(sums, (ro, co), step.value * w[taps[:, 0], taps[:, 1]])
             changes = tuple(CellState((a, b), timeline.tints.fill(int(counts[a, b])),
-                                      format_value(sums[a, b]) if numbers else None)
+                                      rule.result(sums[a, b]) if numbers else None)
                             for a, b in zip(ro.tolist(), co.tolist()))
         elif not scatter and numbers:
-            changes = (CellState((r, c), final[r][c], format_value(step.value)),)
-        equation = _equation(scene, step, x, w) if numbers else None
+            changes = (CellState((r, c), final[r][c], rule.result(step.value)),)
+        equation = _equation(scene, step, x, w, rule) if numbers else None
         parts = []
         if labels:
             where = "x" if scatter else "out"
@@ -436,31 +485,33 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
                            equation, changes, marker)
 
 
-def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray) -> str:
+def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: NumberRule
+              ) -> str:
     """The sum (max, mean, stamp) a step forms, with its numbers."""
     spec = scene.spec
     r, c = step.cell
     taps = step.taps
-    values = [format_value(x[t[2], t[3]]) for t in taps]
+    values = [rule.data(x[t[2], t[3]]) for t in taps]
     if scene.view == "scatter":
-        return (f"x[{r}, {c}] = {format_value(step.value)} stamps "
-                f"{format_value(step.value)} {TIMES} w onto {len(taps)} output cells")
+        return (f"x[{r}, {c}] = {rule.data(step.value)} stamps "
+                f"{rule.data(step.value)} {TIMES} w onto {len(taps)} output cells")
     if spec.op == "maxpool":
-        return f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(step.value)}"
+        return f"out[{r}, {c}] = max({', '.join(values)}) = {rule.result(step.value)}"
     if spec.op == "avgpool":
         count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
                  else len(taps))
         return (f"out[{r}, {c}] = ({' + '.join(values) or '0'}) / {count} = "
-                f"{format_value(step.value)}")
-    terms = [f"{v}{TIMES}{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
+                f"{rule.result(step.value)}")
+    terms = [f"{v}{TIMES}{rule.data(w[t[0], t[1]])}" for v, t in zip(values, taps)]
     if len(terms) > MAX_TERMS:
         terms = [*terms[:MAX_TERMS - 1], "..."]
     if not terms:
         return f"out[{r}, {c}] = (no input cell under the window) = 0"
-    return f"out[{r}, {c}] = {' + '.join(terms)} = {format_value(step.value)}"
+    return f"out[{r}, {c}] = {' + '.join(terms)} = {rule.result(step.value)}"
 
 
-def _input_texts(scene: Scene, theme: Theme, numbers: bool) -> tuple[CellText, ...]:
+def _input_texts(scene: Scene, theme: Theme, numbers: bool, rule: NumberRule
+                 ) -> tuple[CellText, ...]:
     """The input grid's numbers in the order the raster draws them: cropped cells, padding
     zeros (unless a pool ignores padding), input values."""
     if not numbers:
@@ -472,7 +523,7 @@ def _input_texts(scene: Scene, theme: Theme, numbers: bool) -> tuple[CellText, .
     def value(r: int, c: int) -> str:
         u, v = (r, c) if scatter else ((r - g.padding[0]) // g.spacing[0],
                                        (c - g.padding[2]) // g.spacing[1])
-        return format_value(spec.input[u, v])
+        return rule.data(spec.input[u, v])
 
     r0, c0 = grid.first
     cropped, zeros, inputs = [], [], []
