@@ -64,7 +64,8 @@ class RenderResult:
     bytes : int
         Its size on disk.
     size : tuple of int
-        (width, height) of one frame, in pixels.
+        (width, height) of the image written, in pixels: one frame; a contact sheet's
+        whole grid; a video's frame padded to even sides.
     """
 
     path: Path
@@ -458,7 +459,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
           fps: float | None, tween: int, sheet: bool, frame: int | None,
           frames_dir: str | os.PathLike[str] | None, max_frames: int, max_pixels: int
           ) -> RenderResult:
-    from .encode import Timing, write
+    from .encode import Timing, write, written_size
     from .formats import format_for, format_named
 
     try:
@@ -529,4 +530,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
                          count=count, timing=timing, **options)
         except ConfigError as error:  # a writer's refusal (WebP too large, ...): the file
             raise error.with_source(source) if source else error from None
-    return RenderResult(target, timing.frame_count(count), size, raster.size)
+    shown = written_size(raster.size, sheet=bool(options.get("sheet")),
+                         count=timing.frame_count(count), columns=options.get("columns"),
+                         video=target.suffix.lower() == ".mp4")
+    return RenderResult(target, timing.frame_count(count), size, shown)
