@@ -120,13 +120,17 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
     layout = options.layout
+    # no title (flags alone, or flags that changed the op of a titled file): the caption
+    # is the op's own summary, so it never contradicts the figure
+    from .report import summary
+
+    title = options.title if options.title is not None else summary(spec)
     raster: Raster | SideBySide
     if spec.view == "both":
-        raster = SideBySide(build_scene(spec, layout=layout, view="gather",
-                                        title=options.title),
+        raster = SideBySide(build_scene(spec, layout=layout, view="gather", title=title),
                             build_scene(spec, layout=layout, view="scatter"), look)
     else:
-        raster = Raster(build_scene(spec, layout=layout, title=options.title), look)
+        raster = Raster(build_scene(spec, layout=layout, title=title), look)
     # the canvas size is known before any pixel is allocated
     width, height = raster.size
     if max(width, height) > GIF_MAX_SIDE:

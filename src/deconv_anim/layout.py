@@ -286,7 +286,7 @@ def _wrap(lines: list[str], width: int, size: int, margin: int) -> list[str]:
 
 def _static_text(scene: Scene, look: Look, heading: str | None) -> list[str]:
     lines = [line for line in (heading, scene.title) if line]
-    if look.labels:
+    if look.labels and not scene.title:  # a title already says what the op is: once
         lines.append(summary(scene.spec))
     if look.numbers and scene.spec.is_transposed and scene.view == "gather":
         lines.append("The window applies the kernel rotated by 180 degrees.")
