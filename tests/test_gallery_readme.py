@@ -90,22 +90,23 @@ def test_tables_at_one_readable_scale_reflowed_to_fit():
     sizes = {"small": (228, 288, 30), "big": (330, 360, 30), "wide": (1128, 453, 44),
              **{f"n{i}": (400, 300, 30) for i in range(5)}}
     one = Table((Row((Cell("small"), Cell("big"))),))
-    ((part, scale),) = table_scales(one, sizes)
-    assert scale == 1.0 and part == one
+    ((part, pixels),) = table_scales(one, sizes)
+    assert pixels == 30 and part == one  # both at their own size
     many = Table((Row(tuple(Cell(f"n{i}") for i in range(5))),))
     parts = table_scales(many, sizes)
     assert len({s for _, s in parts}) == 1 and all(p.width <= 3 for p, _ in parts)
     assert sum(len(p.rows[0].cells) for p, _ in parts) == 5
-    scale = parts[0][1]
-    assert scale >= MIN_SCALE and 3 * (400 * scale + 12) <= README_WIDTH
+    scale = parts[0][1] / 30
+    assert scale >= MIN_SCALE and 3 * (400 * scale + 12) <= README_WIDTH + 1
     mixed = Table((Row((Cell("wide"), Cell("n0"))),))
     parts = table_scales(mixed, sizes)
     assert [p.width for p, _ in parts] == [1, 1]  # the wide figure gets a row of its own
-    scale = parts[0][1]
-    assert scale * 30 / 44 >= MIN_SCALE  # the wide one, at the same cell pixels
+    pixels = parts[0][1]
+    assert pixels / 44 >= MIN_SCALE and 1128 * pixels / 44 <= README_WIDTH
     text = readme_text(GalleryPlan((Section(None, (mixed,)),)), {"wide": "W", "n0": "N"},
                        sizes=sizes)
     widths = {name: int(w) for w, name in re.findall(r'<img width="(\d+)" src="(\w+)\.gif"',
                                                      text)}
-    assert widths["wide"] / 44 == pytest.approx(widths["n0"] / 30, abs=0.05)  # cell px
+    # one grid cell, as many pixels in both: shown width * cell / native width
+    assert widths["wide"] * 44 / 1128 == pytest.approx(widths["n0"] * 30 / 400, abs=0.1)
     assert "<br>W" not in text and "<br>N" not in text  # titles are baked in: not repeated

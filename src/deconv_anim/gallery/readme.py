@@ -69,13 +69,14 @@ def _baked(cell: Cell, titles: Mapping[str, str | None], width: str) -> bool:
 
 def table_scales(table: Table, sizes: Mapping[str, Size], room: int = README_WIDTH
                  ) -> list[tuple[Table, float]]:
-    """The table as it is shown: one scale for all its images (so every grid cell is as
-    many pixels across the table), at most 1 and as large as fits ``room``. Below
-    :data:`MIN_SCALE` it is reflowed to :data:`MAX_COLUMNS` columns, then fewer, down to
-    one (each image a full-width row), each part with its own single scale."""
+    """The table as it is shown, as (part, pixels of a grid cell): one size of grid cell
+    for all its images, so an image is shown at ``pixels / its cell`` of its size, never
+    above 1 and as large as fits ``room``. When that would show an image below
+    :data:`MIN_SCALE`, it is reflowed to :data:`MAX_COLUMNS` columns, then fewer, down to
+    one (each image a full-width row). 0 pixels: sizes unknown."""
     cells = [c.config for row in table.rows for c in row.cells if c.config]
     if not cells or any(name not in sizes for name in cells):
-        return [(table, 0.0)]
+        return [(table, 0.0)]  # sizes unknown
     reference = min(sizes[name][2] for name in cells)
 
     def scale_of(part: Table) -> float:
@@ -92,8 +93,8 @@ def table_scales(table: Table, sizes: Mapping[str, Size], room: int = README_WID
         # an image of a larger grid cell is shown smaller (the same cell pixels): its own
         # scale is scale * reference / its cell
         if scale * reference / largest >= MIN_SCALE or columns == 1:
-            return [(part, scale) for part in parts]
-    return [(table, scale_of(table))]  # pragma: no cover (the loop returns)
+            return [(part, scale * reference) for part in parts]
+    return [(table, scale_of(table) * reference)]  # pragma: no cover (the loop returns)
 
 
 def _reflow(table: Table, columns: int) -> list[Table]:
@@ -116,25 +117,22 @@ def _reflow(table: Table, columns: int) -> list[Table]:
 def _table_html(table: Table, titles: Mapping[str, str | None], format: str = "gif",
                 sizes: Mapping[str, Size] | None = None) -> list[str]:
     lines: list[str] = []
-    for part, scale in table_scales(table, sizes or {}):
+    for part, pixels in table_scales(table, sizes or {}):
         if lines:
             lines.append("")
-        lines += _one_table_html(part, titles, format, sizes or {}, scale)
+        lines += _one_table_html(part, titles, format, sizes or {}, pixels)
     return lines
 
 
 def _one_table_html(table: Table, titles: Mapping[str, str | None], format: str,
-                    sizes: Mapping[str, Size], scale: float) -> list[str]:
-    cells_named = [c.config for row in table.rows for c in row.cells if c.config]
-    reference = min((sizes[n][2] for n in cells_named if n in sizes), default=1)
-
+                    sizes: Mapping[str, Size], pixels: float) -> list[str]:
     def width(cell: Cell) -> str:
-        if not scale or cell.config not in sizes:
+        if not pixels or cell.config not in sizes:
             return IMAGE_WIDTH
         w, _, grid_cell = sizes[cell.config]
-        return f"{round(w * scale * reference / grid_cell)}"
+        return f"{round(w * pixels / grid_cell)}"
 
-    lines = ['<table style="width:100%; table-layout:fixed;">' if not scale else "<table>"]
+    lines = ['<table style="width:100%; table-layout:fixed;">' if not pixels else "<table>"]
     if table.caption:
         lines.append(f"  <caption>{_esc(table.caption)}</caption>")
     count = table.width
