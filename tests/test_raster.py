@@ -504,13 +504,13 @@ def test_oblique_output_above_input_in_pixels():
 
 
 def test_cell_size_scales_the_canvas():
-    small = make(CASES["conv_stride_pad"], cell=16).size
-    large = make(CASES["conv_stride_pad"], cell=32).size
+    small = make(CASES["conv_stride_pad"], cell=16, title="").size  # no caption
+    large = make(CASES["conv_stride_pad"], cell=32, title="").size
     assert abs(large[0] - 2 * small[0]) <= 6 and abs(large[1] - 2 * small[1]) <= 6
 
 
 def test_title_adds_a_caption_band():
-    plain = make(CASES["conv_stride_pad"], cell=16)
+    plain = make(CASES["conv_stride_pad"], cell=16, title="")  # an empty title: no caption
     titled = make(CASES["conv_stride_pad"], cell=16, title="Padding, strides")
     assert titled.size[0] == plain.size[0]
     assert titled.size[1] > plain.size[1]
@@ -727,8 +727,8 @@ def test_no_accent_outline_without_values_or_for_other_ops():
 
 def test_pixels_labels():
     mapping = dict(op="transposed", size=3, kernel=3, stride=2, padding=1)
-    plain = tv.make(mapping)
-    labelled = tv.make(mapping, labels=True)
+    plain = tv.make(mapping, title="")  # (no title would caption it with its summary)
+    labelled = tv.make(mapping, labels=True, title="")
     spec = labelled.scene.spec
     assert labelled.size[1] > plain.size[1]
     assert labelled.size[0] >= plain.size[0]

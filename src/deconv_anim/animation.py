@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Animation", "animate", "render", "render_config", "prepare", "RenderResult",
            "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height

@@ -479,21 +479,13 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
 
 
 def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``overrides`` on top; the ``style`` blocks merge key by key.
-
-    When the overrides change an op key (a ``spec`` key of :data:`KEYS`) of a base with a
-    ``title`` and give no title of their own, the title is dropped: it described the
-    other op, and the figure gets a caption made from its own spec instead.
-
-    >>> merge({"title": "7x7 input, dilation 2", "size": 7}, {"size": 9})
-    {'size': 9}
-    >>> merge({"title": "T", "size": 7}, {"size": 7, "values": True})["title"]
-    'T'
-    """
+    """``base`` with ``overrides`` on top; the ``style`` blocks merge key by key. Overrides
+    that change an op key (``spec`` group) drop a ``title`` of the base they do not replace:
+    it described another op (the figure is then captioned from its own spec)."""
     merged = dict(base)
-    changed = [key for key, value in overrides.items()
-               if key in KEYS and KEYS[key].group == "spec" and base.get(key) != value]
-    if changed and "title" not in overrides:
+    if "title" not in overrides and any(key in KEYS and KEYS[key].group == "spec"
+                                        and base.get(key) != value
+                                        for key, value in overrides.items()):
         merged.pop("title", None)
     for key, value in overrides.items():
         if key == "style" and isinstance(merged.get("style"), Mapping):
