@@ -230,6 +230,8 @@ class Layout:
         oblique view; side by side, the two edges that face each other."""
         if scene.layout == "oblique":
             return [(0, 0), (1, 1), (2, 2), (3, 3)]
+        if scene.input.rows == scene.output.rows == 1:  # 1-D: the output row above
+            return [(3, 0), (2, 1)] if scene.view == "scatter" else [(0, 3), (1, 2)]
         if scene.view == "scatter":  # the stamp is on the output grid, right of the input
             return [(0, 1), (3, 2)]
         return [(1, 0), (2, 3)]
