@@ -409,6 +409,10 @@ class Figure:
     panels: tuple[Panel, ...]
     size: tuple[int, int]
     look: Look
+    title_lines: tuple[tuple[str, float], ...] = ()
+    """A title shared by the panels (``view: both``): each line and its y, centred on the
+    whole figure, at ``title_size``."""
+    title_size: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """Everything a player draws, as JSON-ready data: per panel its x offset, its grids
@@ -421,6 +425,8 @@ class Figure:
                       for k, v in vars(theme).items()} | {"text": list(theme.text_color)},
             "look": {"numbers": self.look.numbers, "labels": self.look.labels,
                      "overlap": self.look.overlap, "transparent": self.look.transparent},
+            "title": {"lines": [{"text": t, "y": y} for t, y in self.title_lines],
+                      "size": self.title_size},
             "panels": [{
                 "x": p.x, "view": p.scene.view, "layout_kind": p.scene.layout,
                 "title": p.scene.title,
@@ -446,6 +452,19 @@ def side_by_side(left: Layout, right: Layout, gap: int
     left = replace(left, size=(left.size[0], height))
     right = replace(right, size=(right.size[0], height))
     return left, right, (0, left.size[0] + gap), (left.size[0] + gap + right.size[0], height)
+
+
+def shared_title(title: str | None, size: tuple[int, int], layout: Layout
+                 ) -> tuple[tuple[tuple[str, float], ...], tuple[int, int]]:
+    """A title under two panels of total ``size``, centred on the whole width, in the
+    text size of the panels' ``layout``: its (line, y) pairs and the new size."""
+    if not title:
+        return (), size
+    width, height = size
+    lines = balanced_lines(title, layout.text_size, width - 2 * layout.margin)
+    top = height + layout.line_height // 2
+    placed = tuple((line, float(top + n * layout.line_height)) for n, line in enumerate(lines))
+    return placed, (width, height + len(lines) * layout.line_height + layout.margin // 2)
 
 
 def grid_name(grid: Grid | str) -> str:

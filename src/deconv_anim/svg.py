@@ -278,9 +278,13 @@ def svg_figure(figure: Figure, *, timing: Any) -> str:
     width, height = figure.size
     background = ("" if figure.look.transparent else
                   f'<rect width="100%" height="100%" fill="{_hex(figure.look.theme.background)}"/>')
+    parts += [_svg_text((width / 2, y), line, figure.title_size, figure.look.theme.text_color)
+              + "\n" for line, y in figure.title_lines]
+    title = " ".join(line for line, _ in figure.title_lines)
+    head = f"<title>{_esc(title)}</title>\n" if title else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}">\n{font_face("".join(parts))}\n{background}\n'
-            + "".join(parts) + "</svg>\n")
+            f'viewBox="0 0 {width} {height}">\n{head}{font_face("".join(parts))}\n'
+            f'{background}\n' + "".join(parts) + "</svg>\n")
 
 
 class _OnClock:
