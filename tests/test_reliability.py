@@ -535,7 +535,7 @@ CASES: list[Case] = [
          "of 700 MB (use a smaller cell or kernel)",
          example="`size: 30`, `kernel: 30`, `style: {cell: 80}`"),
     yaml("frame side too long", "op: conv\nsize: [1, 2100]\nkernel: 1\nlayout: flat\n"
-         "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 134490x83 pixels; a "
+         "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 67226x147 pixels; a "
          "frame side is at most 65535, the most GIF, PNG and WebP hold (use a smaller cell)",
          args=("-o", "x.svg"), example="`size: [1, 2100]`, `layout: flat`, `style: {cell: 32}`"),
     # ------------------------------------------------------------------ more hostile inputs

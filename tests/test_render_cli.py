@@ -126,7 +126,7 @@ def test_limits_refuse_and_write_nothing(cwd, flag, value, words):
 
 
 def test_canvas_wider_than_a_gif_can_hold_is_a_user_error(cwd):
-    result = CliRunner().invoke(main, ["render", "--op", "conv", "--size", "1,200",
+    result = CliRunner().invoke(main, ["render", "--op", "conv", "--size", "1,400",
                                        "--kernel", "1", "--layout", "flat", "--cell", "200"])
     assert list(cwd.iterdir()) == []
     assert result.exit_code == 2, result.exception
