@@ -279,12 +279,13 @@ def _sprites(canvas: Canvas) -> tuple[Sprite, Sprite, Sprite | None, Sprite]:
     raster, scene, timeline = canvas.raster, canvas.scene, canvas.timeline
     layout, look, blender = canvas.layout, canvas.look, canvas.blender
     probe = Frame(0, timeline.window_grid, (0, 0), timeline.target_grid, (0, 0), None)  # type: ignore[arg-type]
-    style = {"color": timeline.window_color, "alpha": timeline.window_alpha}
-    outline = WINDOW_OUTLINE if timeline.window_alpha > 0 else MARKER_OUTLINE
+    color, alpha = timeline.window_color, timeline.window_alpha
+    outline = WINDOW_OUTLINE if alpha > 0 else MARKER_OUTLINE
     window = sprite(layout, look, blender, timeline.window_grid, scene.window_cells(probe),
-                    outline=outline, weights=timeline.kernel, **style)
+                    outline=outline, weights=timeline.kernel, color=color, alpha=alpha)
     bare = (sprite(layout, look, blender, timeline.window_grid, scene.window_cells(probe),
-                   outline=outline, **style) if timeline.kernel is not None else window)
+                   outline=outline, color=color, alpha=alpha)
+            if timeline.kernel is not None else window)
     target = sprite(layout, look, blender, timeline.target_grid, [(0, 0)], outline=1.0)
     marker = (sprite(layout, look, blender, "input", [(0, 0)], outline=MARKER_OUTLINE,
                      color=raster.theme.accent, alpha=0.0)

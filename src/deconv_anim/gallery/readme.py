@@ -127,9 +127,10 @@ def _table_html(table: Table, titles: Mapping[str, str | None], format: str = "g
 def _one_table_html(table: Table, titles: Mapping[str, str | None], format: str,
                     sizes: Mapping[str, Size], pixels: float) -> list[str]:
     def width(cell: Cell) -> str:
-        if not pixels or cell.config not in sizes:
+        name = cell.config
+        if not pixels or name is None or name not in sizes:
             return IMAGE_WIDTH
-        w, _, grid_cell = sizes[cell.config]
+        w, _, grid_cell = sizes[name]
         return f"{round(w * pixels / grid_cell)}"
 
     lines = ['<table style="width:100%; table-layout:fixed;">' if not pixels else "<table>"]
