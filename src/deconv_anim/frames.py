@@ -315,6 +315,7 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
     window, target, marker, bare = _sprites(canvas)
 
     steps = timeline.steps
+    placed_texts: dict = {}  # a number drawn on top, placed: the same at every step
     no_pixels = np.empty(0, int)
     prev_rects: list[Box] = []
     prev_lines = (no_pixels, no_pixels)
@@ -349,9 +350,14 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
             if marker is not None and move == 0 and step.marker is not None:
                 under.append(marker.place(layout.corner("input", *step.marker)
                                           - layout.corner("input", 0, 0)))
-            if on_top:  # the numbers last, over the window and the highlight
-                over.append(Sprite(over_text_ops(layout, on_top), 1, canvas.blender)
-                            .place(np.zeros(2)))
+            # the numbers last, over the window and the highlight: one small sprite each
+            # (alike ones share their painted pixels)
+            for text in on_top:
+                placed = placed_texts.get(text)
+                if placed is None:
+                    placed = placed_texts[text] = Sprite(
+                        over_text_ops(layout, (text,)), 1, canvas.blender).place(np.zeros(2))
+                over.append(placed)
             ys, xs, offs, line_box = canvas.connectors(wshift, tshift)
             rects = merge([clip(where, full) for *_, where in under + over])
             strip = None

@@ -238,14 +238,15 @@ class Layout:
 
 
 def _greedy(words: list[str], size: int, room: float) -> list[str]:
-    out, line = [], ""
-    for word in words:
-        trial = f"{line} {word}" if line else word
-        if line and text_width(trial, size) > room:
+    widths = [text_width(word, size) for word in words]
+    space = text_width(" ", size)
+    out, line, width = [], "", 0.0
+    for word, w in zip(words, widths):
+        if line and width + space + w > room:
             out.append(line)
-            line = word
+            line, width = word, w
         else:
-            line = trial
+            line, width = (f"{line} {word}", width + space + w) if line else (word, w)
     return [*out, line]
 
 

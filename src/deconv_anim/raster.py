@@ -137,12 +137,17 @@ def cell_text(layout: Layout, look: Look, grid: str, cell: tuple[int, int], text
 
 def over_text_ops(layout: Layout, texts: Sequence[GridText]) -> Ops:
     """The numbers a step draws over everything (see ``TimelineStep.over_texts``)."""
+    from .paint import text_sprite
+
     ops = Ops()
     for t in texts:
-        if t.weight:
-            ops.text(layout.weight_at(t.grid, *t.cell), t.text, layout.weight_size, t.color)
-        else:
-            ops.text(layout.cell_centre(t.grid, *t.cell), t.text, layout.number_size, t.color)
+        size = layout.weight_size if t.weight else layout.number_size
+        cx, cy = (layout.weight_at if t.weight else layout.cell_centre)(t.grid, *t.cell)
+        # the pixel the static layer puts the text's corner on, made exact: a sprite's
+        # pixels are shared wherever it lands, and a half-pixel tie would round either way
+        th, tw = text_sprite(t.text, size, t.color, None)[1].shape
+        left, top = round(cx - tw / 2), round(cy - th / 2)
+        ops.text((left + tw / 2, top + th / 2), t.text, size, t.color)
     return ops
 
 

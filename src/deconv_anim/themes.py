@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["Theme", "THEMES", "mix", "RGB"]
@@ -40,6 +41,11 @@ def _linear(v: float) -> float:
 
 def relative_luminance(c: Sequence[float]) -> float:
     """WCAG 2's relative luminance of an sRGB colour (0-255 channels)."""
+    return _luminance_of(tuple(float(v) for v in c[:3]))
+
+
+@lru_cache(maxsize=4096)
+def _luminance_of(c: tuple[float, ...]) -> float:
     return 0.2126 * _linear(c[0]) + 0.7152 * _linear(c[1]) + 0.0722 * _linear(c[2])
 
 
@@ -116,6 +122,9 @@ class Theme:
         towards the fill only as far as keeps :data:`MIN_CONTRAST` against it."""
         if self.text is not None:
             return self.text
+        return _text_on(self, tuple(int(v) for v in fill[:3]), faded)
+
+    def _text_on(self, fill: RGB, faded: bool) -> RGB:
         color = self.contrast(fill)
         if not faded:
             return color
@@ -128,6 +137,12 @@ class Theme:
     def shaded(self, fill: Sequence[float]) -> RGB:
         """``fill`` under the window's translucent overlay."""
         return mix(fill, self.overlay, self.overlay_alpha)
+
+
+@lru_cache(maxsize=4096)
+def _text_on(theme: Theme, fill: RGB, faded: bool) -> RGB:
+    """:meth:`Theme.text_on`, remembered (a figure asks for the same few fills)."""
+    return theme._text_on(fill, faded)
 
 
 THEMES: dict[str, Theme] = {
