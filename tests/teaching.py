@@ -57,8 +57,33 @@ def run(raster):
     return [frame.pixels.copy() for frame in raster.frames()]
 
 
-def fmt(array):
-    return np.vectorize(format_value, otypes=[object])(array)
+def rule_of(spec):
+    """(result, data): how a figure of ``spec`` writes computed numbers and input values
+    or weights -- the documented rule, written out again: all whole, whole numbers; else
+    the fewest decimals (1 or 2) that write every output (and input, weight) exactly, else
+    2; whole inputs and weights stay whole."""
+    from deconv_anim.engine import compute
+
+    values = [float(v) for a in (compute(spec), spec.input, spec.weights)
+              for v in np.ravel(a)]
+    if all(v == int(v) for v in values):
+        return format_value, format_value
+    decimals = next((d for d in (1, 2) if all(abs(round(v, d) - v) < 1e-9 for v in values)),
+                    2)
+
+    def result(v):
+        text = f"{float(v):.{decimals}f}"
+        return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+    def data(v):
+        return format_value(v) if float(v).is_integer() else result(v)
+
+    return result, data
+
+
+def fmt(array, spec=None):
+    write = format_value if spec is None else rule_of(spec)[0]
+    return np.vectorize(write, otypes=[object])(array)
 
 
 # ------------------------------------------------------------------ sampling

@@ -188,7 +188,7 @@ def test_timing_with_tween():
     assert Timing().frame_count(0) == 0 and Timing().durations(1) == [1000]
 
 
-def test_tween_gif_slides_between_steps(tmp_path):
+def test_tween_gif_holds_then_slides_between_steps(tmp_path):
     cfg = config()
     result = render(cfg, tmp_path / "a.gif", tween=2)
     head, durations, got = read_pillow(result.path)
@@ -196,7 +196,8 @@ def test_tween_gif_slides_between_steps(tmp_path):
     assert sum(durations) == 9000
     plain = raster_rgb(cfg)
     assert (got[0] == plain[0]).all() and (got[3] == plain[1]).all()  # steps unchanged
-    assert not (got[1] == plain[0]).all() and not (got[1] == plain[1]).all()  # in between
+    assert (got[1] == plain[0]).all()  # the first in-between frame holds the step
+    assert not (got[2] == plain[0]).all() and not (got[2] == plain[1]).all()  # in between
 
 
 @pytest.mark.parametrize("suffix", [".gif", ".png", ".webp"])
@@ -225,6 +226,7 @@ def test_sheet_has_every_frame_in_a_grid(tmp_path):
     result = render(cfg, tmp_path / "s.png", sheet=True)
     with Image.open(result.path) as im:
         assert im.size == (3 * width, 3 * height)  # 3x3 output: one row per output row
+        assert result.size == im.size  # the size reported is the sheet's, not a frame's
         sheet = np.asarray(im.convert("RGB"))
     frames = raster_rgb(cfg)
     for n, frame in enumerate(frames):
@@ -234,6 +236,13 @@ def test_sheet_has_every_frame_in_a_grid(tmp_path):
         assert differs.any()  # its number...
         ys, xs = np.nonzero(differs)
         assert ys.max() < height // 4 and xs.max() < width // 4  # ...in the top-left corner
+    # numbered from 0, as --frame counts: tile 0's label is one glyph, tile 1's as narrow
+    labels = [(sheet[y:y + height // 4, x:x + width // 4] != frames[n][:height // 4,
+                                                                         :width // 4]).any(-1)
+              for n, (y, x) in enumerate([(0, 0), (0, width)])]
+    zero = labels[0][:, labels[0].any(0)]
+    one = labels[1][:, labels[1].any(0)]
+    assert zero.shape[1] > one.shape[1]  # a "0" is wider than a "1"
 
 
 def test_still_frame(tmp_path):
@@ -378,7 +387,7 @@ def test_gallery_format(tmp_path):
     assert report.rendered == ["a"] and report.removed == ["a.webp"]
     assert not (out / "a.webp").exists()
     readme = (out / "README.md").read_text()
-    assert '<video width="150px" src="a.mp4"' in readme and "<img" not in readme
+    assert re.search(r'<video width="\d+" src="a.mp4"', readme) and "<img" not in readme
     result = CliRunner().invoke(main, ["gallery", str(configs), "-o", str(out), "--format",
                                        "mp4", "--check"])
     assert result.exit_code == 0, result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from deconv_anim.cli import main
@@ -75,3 +76,37 @@ def test_readme_is_deterministic_and_rewritten_only_when_it_changes(tmp_path, fa
     (configs / "a_conv.yaml").write_text(SMALL["a_conv"].replace("A conv", "A new title"))
     assert build_gallery(configs, out, jobs=1).readme_written
     assert b"A new title" in (out / "README.md").read_bytes()
+
+
+def test_tables_at_one_readable_scale_reflowed_to_fit():
+    """With the figures' sizes: one scale per table (every grid cell as many pixels),
+    never below 0.6 of an image's own size, at most 3 columns when reflowed, a wide figure
+    alone in its row, and no caption that repeats the title baked into the image."""
+    import re
+
+    from deconv_anim.gallery import Cell, GalleryPlan, Row, Section, Table, readme_text
+    from deconv_anim.gallery.readme import MIN_SCALE, README_WIDTH, table_scales
+
+    sizes = {"small": (228, 288, 30), "big": (330, 360, 30), "wide": (1128, 453, 44),
+             **{f"n{i}": (400, 300, 30) for i in range(5)}}
+    one = Table((Row((Cell("small"), Cell("big"))),))
+    ((part, pixels),) = table_scales(one, sizes)
+    assert pixels == 30 and part == one  # both at their own size
+    many = Table((Row(tuple(Cell(f"n{i}") for i in range(5))),))
+    parts = table_scales(many, sizes)
+    assert len({s for _, s in parts}) == 1 and all(p.width <= 3 for p, _ in parts)
+    assert sum(len(p.rows[0].cells) for p, _ in parts) == 5
+    scale = parts[0][1] / 30
+    assert scale >= MIN_SCALE and 3 * (400 * scale + 12) <= README_WIDTH + 1
+    mixed = Table((Row((Cell("wide"), Cell("n0"))),))
+    parts = table_scales(mixed, sizes)
+    assert [p.width for p, _ in parts] == [1, 1]  # the wide figure gets a row of its own
+    pixels = parts[0][1]
+    assert pixels / 44 >= MIN_SCALE and 1128 * pixels / 44 <= README_WIDTH
+    text = readme_text(GalleryPlan((Section(None, (mixed,)),)), {"wide": "W", "n0": "N"},
+                       sizes=sizes)
+    widths = {name: int(w) for w, name in re.findall(r'<img width="(\d+)" src="(\w+)\.gif"',
+                                                     text)}
+    # one grid cell, as many pixels in both: shown width * cell / native width
+    assert widths["wide"] * 44 / 1128 == pytest.approx(widths["n0"] * 30 / 400, abs=0.1)
+    assert "<br>W" not in text and "<br>N" not in text  # titles are baked in: not repeated

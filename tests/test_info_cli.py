@@ -244,3 +244,18 @@ def test_info_text_does_not_import_numpy(tmp_path):
                           check=True)
     assert "max pooling" in done.stdout
     assert done.stdout.strip().endswith("[]"), done.stdout
+
+
+def test_info_says_steps_and_frames_and_pytorchs_transposed_formula():
+    out = run("info", "--op", "transposed", "--size", "3", "--kernel", "3", "--stride", "2",
+              "--padding", "1", "--output-padding", "1").output
+    # (H_in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1
+    want = (3 - 1) * 2 - 2 * 1 + 1 * (3 - 1) + 1 + 1
+    assert f"= (3 - 1)*2 - 2*1 + 1*(3 - 1) + 1 + 1 = {want}" in out
+    assert "(H_in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1" in out
+    data = json.loads(run("info", "--op", "transposed", "--size", "2", "--kernel", "3",
+                          "--stride", "2", "--view", "both", "--json").output)
+    assert data["step_count"] == data["frames"] == 25 and "steps" not in data
+    both = run("info", "--op", "transposed", "--size", "2", "--kernel", "3", "--stride", "2",
+               "--view", "both").output
+    assert "steps: 25 on one clock, frames: 25" in both

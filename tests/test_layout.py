@@ -94,7 +94,7 @@ def test_text_rows_under_the_figure():
     # the legend: swatches left to right, apart, centred as a row with its label
     boxes = [item.box for item in layout.legend]
     assert all(a[2] < b[0] for a, b in itertools.pairwise(boxes))
-    label_left = layout.legend_label_x - text_width("stamps per output cell:",
+    label_left = layout.legend_label_x - text_width(layout.legend_label,
                                                     layout.text_size) / 2
     gap = round(layout.text_size * 0.5)  # (the row is centred with a gap after its end)
     assert abs((label_left + boxes[-1][2] + gap) / 2 - layout.size[0] / 2) < 1
@@ -156,3 +156,24 @@ def test_a_figure_serialises_for_a_player():
     assert len(left["captions"]) == len(left["timeline"]["steps"]) == 16
     assert right["grids"]["input"]["kinds"] == [[1, 1], [1, 1]]
     assert data["theme"]["text"] == list(figure.look.theme.text_color)
+
+
+@pytest.mark.parametrize("layout", ["flat", "oblique"])
+def test_one_d_output_sits_over_its_input(layout):
+    """A 1-D op (causal: padding 2 on the left): out[t] is drawn right over x[t] (the
+    padded cell t + 2), one row up, so the window visibly looks back; in the flat layout
+    the output row is above the input, not beside it after an empty gap."""
+    from deconv_anim.config import config_from_mapping
+    from deconv_anim.render import prepare
+
+    raster = prepare(config_from_mapping({"op": "conv", "size": [1, 8], "kernel": [1, 3],
+                                          "padding": [0, 0, 2, 0], "layout": layout}))
+    lay = raster.layout
+    ey = np.array(lay.ey)
+    for t in range(8):
+        up = lay.cell_centre("output", 0, t) - lay.cell_centre("input", 0, t + 2)
+        np.testing.assert_allclose(up, 2 * ey, atol=1)  # "up" the grid's y axis (+-1 px)
+    if layout == "flat":
+        assert lay.size[0] < 12 * lay.cell  # the two rows share their columns
+    pairs = lay.connector_pairs(raster.scene)
+    assert pairs == ([(0, 3), (1, 2)] if layout == "flat" else [(0, 0), (1, 1), (2, 2), (3, 3)])

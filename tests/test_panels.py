@@ -22,22 +22,32 @@ def test_pixels_both_views_side_by_side(tmp_path):
     assert isinstance(both, SideBySide)
     left, right = both.left, both.right
     assert left.scene.view == "gather" and right.scene.view == "scatter"
+    title_rows = len(both.title_lines) * left.layout.line_height + left.layout.margin // 2
+    assert both.title_lines  # a figure without a title is captioned with its summary
     assert both.size == (left.size[0] + both.gap + right.size[0],
-                         max(left.size[1], right.size[1]))
-    assert left.size[1] == right.size[1] == both.size[1]
+                         max(left.size[1], right.size[1]) + title_rows)
+    assert left.size[1] == right.size[1] == both.size[1] - title_rows
     assert both.offsets == (0, left.size[0] + both.gap)
     frames = tv.run(both)
     steps = (spec.steps("gather"), spec.steps("scatter"))
     assert steps == (25, 4)
     assert len(frames) == spec.frames == max(steps)
-    # each panel is its own raster's frames; the scatter panel holds its last one
+    # each panel is its own raster's frames on one clock: the scatter panel's step i
+    # from clock step floor(i * 25 / 4) on (0, 6, 12, 18), ending with the gather panel
     own_left, own_right = tv.run(left), tv.run(right)
+    starts = [i * steps[0] // steps[1] for i in range(steps[1])]
+    assert starts == [0, 6, 12, 18]
+
+    def shown(k):  # the scatter step on screen at clock step k
+        return max(i for i, start in enumerate(starts) if start <= k)
+
     x = both.offsets[1]
-    gap = both.palette[frames[0][:, left.size[0]:x]]
+    top = left.size[1]  # the panels' rows; under them the shared title
+    gap = both.palette[frames[0][:top, left.size[0]:x]]
     assert (gap == np.array(tv.BG)).all()
     for k, pixels in enumerate(frames):
-        np.testing.assert_array_equal(pixels[:, :left.size[0]], own_left[k])
-        np.testing.assert_array_equal(pixels[:, x:], own_right[min(k, steps[1] - 1)])
+        np.testing.assert_array_equal(pixels[:top, :left.size[0]], own_left[k])
+        np.testing.assert_array_equal(pixels[:top, x:], own_right[shown(k)])
     # left behaves as the gather view, right as the scatter view, in the combined canvas
     problems = []
     for frame, pixels in zip(left.scene.frames(), frames):
@@ -46,7 +56,7 @@ def test_pixels_both_views_side_by_side(tmp_path):
     right_frames = list(right.scene.frames())
     counts = list(tv.cumulative_counts(spec))
     for k, pixels in enumerate(frames):
-        n = min(k, steps[1] - 1)
+        n = shown(k)
         problems += tv.scatter_problems(right, pixels, right_frames[n], counts[n], colors, dx=x)
     assert not problems, problems
     tint = tv.check_tints(colors, int(counts[-1].max()))
@@ -75,3 +85,26 @@ def test_both_views_numbers_in_both_panels():
     np.testing.assert_array_equal(tv.replay(both.right)[-1][1], out)
     assert "Gather view" in both.left.layout.static_lines
     assert "Scatter view" in both.right.layout.static_lines
+
+
+def test_both_views_share_one_title_centred_on_the_whole_figure(tmp_path):
+    config = config_from_mapping(dict(op="transposed", size=2, kernel=3, stride=2,
+                                      view="both", title="One title for both views"))
+    both = prepare(config)
+    assert both.title == "One title for both views"
+    assert both.left.scene.title is None and both.right.scene.title is None
+    assert all("One title" not in line for p in (both.left, both.right)
+               for line in p.layout.static_lines)
+    (text, y), = both.title_lines
+    assert text == "One title for both views"
+    w, h = both.size
+    assert h > both.left.size[1] and both.left.size[1] < y < h
+    pixels = tv.run(both)[0]
+    strip = both.palette[pixels[both.left.size[1]:]]
+    ink = np.nonzero((np.abs(strip.astype(int) - np.array(tv.BG)).sum(-1) > 100).any(0))[0]
+    assert abs((ink.min() + ink.max()) / 2 - w / 2) <= 3  # centred on the whole width
+    figure = both.figure
+    assert figure.title_lines == both.title_lines and figure.size == both.size
+    assert figure.to_dict()["title"]["lines"][0]["text"] == "One title for both views"
+    result = render(config, tmp_path / "both.svg")
+    assert result.path.read_text().count("One title for both views") == 2  # <title> + text

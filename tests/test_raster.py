@@ -300,9 +300,9 @@ def test_scatter_stamps_and_tints(name):
     distance = [sum(abs(a - b) for a, b in zip(tint[n], BG)) for n in order]
     assert distance == sorted(distance), tint
     assert len(set(distance)) == len({bin_of(n) for n in order}), (tint, classes)
-    for count, got, index, cell in shaded:
+    for count, got, index, cell in shaded:  # the stamp is an outline: the tint shows as is
         if count in tint:
-            assert close(got, shade(tint[count])), (index, cell, count, got)
+            assert close(got, tint[count]), (index, cell, count, got)
         else:
             assert not close(got, shade(BG)) and not close(got, BG), (index, cell, got)
 
@@ -365,13 +365,13 @@ def test_scatter_by_hand():
     one = at("output", 0, 0)
     assert not close(one, BG) and not close(one, OUTPUT)
     # (0, 3): one stamp, the current one; (0, 2): two stamps (frames 0 and 1), deeper
-    assert close(at("output", 0, 3), shade(one))
+    assert close(at("output", 0, 3), one)  # the stamp is outlined, not shaded
     two = at("output", 0, 2)
-    assert not close(two, shade(one)) and not close(two, shade(BG))
+    assert not close(two, one) and not close(two, BG)
     # in the last frame the centre (4 stamps) is the output colour under the stamp
     last = frames[-1][1]
     lines = connector_lines(raster, list(raster.scene.frames())[-1])
-    assert close(sample(raster, last, "output", 2, 2, lines), shade(OUTPUT))
+    assert close(sample(raster, last, "output", 2, 2, lines), OUTPUT)
     assert close(sample(raster, last, "output", 0, 0, lines), one)
 
 
@@ -504,13 +504,13 @@ def test_oblique_output_above_input_in_pixels():
 
 
 def test_cell_size_scales_the_canvas():
-    small = make(CASES["conv_stride_pad"], cell=16).size
-    large = make(CASES["conv_stride_pad"], cell=32).size
+    small = make(CASES["conv_stride_pad"], cell=16, title="").size  # no caption
+    large = make(CASES["conv_stride_pad"], cell=32, title="").size
     assert abs(large[0] - 2 * small[0]) <= 6 and abs(large[1] - 2 * small[1]) <= 6
 
 
 def test_title_adds_a_caption_band():
-    plain = make(CASES["conv_stride_pad"], cell=16)
+    plain = make(CASES["conv_stride_pad"], cell=16, title="")  # an empty title: no caption
     titled = make(CASES["conv_stride_pad"], cell=16, title="Padding, strides")
     assert titled.size[0] == plain.size[0]
     assert titled.size[1] > plain.size[1]
@@ -587,7 +587,7 @@ def test_pixels_scatter_tints_grow_with_stamp_counts(name):
     final = all_counts[-1]
     np.testing.assert_array_equal(final, tv.stamp_counts(spec))
     tint = tv.check_tints(colors, int(final.max()))
-    # under the current stamp: the tint of the count it brings, overlaid
+    # under the current stamp: the tint of the count it brings (the stamp is an outline)
     for frame, pixels, counts in zip(raster.scene.frames(), frames, all_counts):
         lines = tv.connector_lines(raster, frame)
         for r, c in raster.scene.window_cells(frame):
@@ -596,7 +596,7 @@ def test_pixels_scatter_tints_grow_with_stamp_counts(name):
             n = int(counts[r, c])
             got = tv.sample(raster, pixels, "output", r, c, lines, where=tv.OFF_CENTRE)
             if got is not None and n in tint:
-                assert tv.close(got, tv.shade(tint[n])), (frame.index, (r, c), n, got)
+                assert tv.close(got, tint[n]), (frame.index, (r, c), n, got)
 
 
 @pytest.mark.parametrize("name", list(tv.OVERLAP))
@@ -727,8 +727,8 @@ def test_no_accent_outline_without_values_or_for_other_ops():
 
 def test_pixels_labels():
     mapping = dict(op="transposed", size=3, kernel=3, stride=2, padding=1)
-    plain = tv.make(mapping)
-    labelled = tv.make(mapping, labels=True)
+    plain = tv.make(mapping, title="")  # (no title would caption it with its summary)
+    labelled = tv.make(mapping, labels=True, title="")
     spec = labelled.scene.spec
     assert labelled.size[1] > plain.size[1]
     assert labelled.size[0] >= plain.size[0]

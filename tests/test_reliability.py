@@ -402,7 +402,7 @@ CASES: list[Case] = [
          "x.yaml: size: the animation would have 10201 frames, more than the limit of 10000 "
          "(raise it with --max-frames)", example="`size: 101` (101 x 101 steps)"),
     yaml("frames too large", "op: conv\nsize: 30\nkernel: 1\nstyle:\n  cell: 300\n",
-         "x.yaml: style.cell: each frame would be 15540x19890 = 309090600 pixels, more than "
+         "x.yaml: style.cell: each frame would be 15540x20132 = 312851280 pixels, more than "
          "the limit of 40000000 (use a smaller cell or raise it with --max-pixels)",
          example="`size: 30`, `style: {cell: 300}`"),
     yaml("too many in-between frames", BASE,
@@ -519,9 +519,9 @@ CASES: list[Case] = [
          "(use a smaller size, padding or stride)",
          example="`size: 401`, `kernel: 1`, `stride: 401`"),
     yaml("too many pixels to paint", "op: conv\nsize: 100\nkernel: 1\n",
-         "x.yaml: style.cell: 10000 frames would paint 3.36e+11 pixels, more than the budget of "
+         "x.yaml: style.cell: 10000 frames would paint 3.37e+11 pixels, more than the budget of "
          "1e+11 (use a smaller cell or size, or fewer in-between frames)",
-         example="`size: 100`, `kernel: 1` (10000 frames of 33.6 MP)"),
+         example="`size: 100`, `kernel: 1` (10000 frames of 33.7 MP)"),
     Case("`info --steps` with too many taps", "`size: 150`, `kernel: 51`, `--json --steps`",
          "x.yaml: --steps: would list up to 26010000 taps, more than the budget of 1000000 (use "
          "a smaller size or kernel, or leave out --steps)",
@@ -531,11 +531,11 @@ CASES: list[Case] = [
          "(lower --fps or the duration)", args=("--fps", "120", "-o", "x.mp4"),
          example="`duration: 55000`, `hold: 600000`, `--fps 120`"),
     yaml("too much memory to draw", "op: conv\nsize: 30\nkernel: 30\nstyle: {cell: 80}\n",
-         "x.yaml: style.cell: drawing it would take about 938 MB of memory, more than the budget "
+         "x.yaml: style.cell: drawing it would take about 942 MB of memory, more than the budget "
          "of 700 MB (use a smaller cell or kernel)",
          example="`size: 30`, `kernel: 30`, `style: {cell: 80}`"),
     yaml("frame side too long", "op: conv\nsize: [1, 2100]\nkernel: 1\nlayout: flat\n"
-         "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 134490x58 pixels; a "
+         "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 67226x147 pixels; a "
          "frame side is at most 65535, the most GIF, PNG and WebP hold (use a smaller cell)",
          args=("-o", "x.svg"), example="`size: [1, 2100]`, `layout: flat`, `style: {cell: 32}`"),
     # ------------------------------------------------------------------ more hostile inputs

@@ -126,7 +126,7 @@ def test_limits_refuse_and_write_nothing(cwd, flag, value, words):
 
 
 def test_canvas_wider_than_a_gif_can_hold_is_a_user_error(cwd):
-    result = CliRunner().invoke(main, ["render", "--op", "conv", "--size", "1,200",
+    result = CliRunner().invoke(main, ["render", "--op", "conv", "--size", "1,400",
                                        "--kernel", "1", "--layout", "flat", "--cell", "200"])
     assert list(cwd.iterdir()) == []
     assert result.exit_code == 2, result.exception
@@ -176,9 +176,12 @@ def test_title_cell_and_layout_change_the_canvas(cwd):
             "--cell", "12"]
     plain = wrote(run(*base, "-o", "plain.gif"))["size"]
     titled = wrote(run(*base, "--title", "Padding, strides", "-o", "titled.gif"))["size"]
-    assert titled[0] == plain[0] and titled[1] > plain[1]
-    bigger = wrote(run(*base, "--cell", "24", "-o", "big.gif"))["size"]
-    assert bigger[0] > 1.8 * plain[0] and bigger[1] > 1.8 * plain[1]
+    bare = wrote(run(*base, "--title", "", "-o", "bare.gif"))["size"]
+    # flags alone: a caption made from the spec (several lines at 12 px cells); a short
+    # title one line; an empty title none
+    assert titled[0] == plain[0] == bare[0] and plain[1] > titled[1] > bare[1]
+    bigger = wrote(run(*base, "--cell", "24", "--title", "", "-o", "big.gif"))["size"]
+    assert bigger[0] > 1.8 * bare[0] and bigger[1] > 1.8 * bare[1]
     flat = wrote(run(*base, "--layout", "flat", "-o", "flat.gif"))
     assert flat["frames"] == 9 and flat["size"] != plain
     with Image.open("flat.gif") as im:
@@ -203,3 +206,24 @@ def test_library_keys_are_shown_as_the_flags_typed():
     assert str(with_flags(ConfigError("stride", "bad"))) == "stride: bad"  # a config key
     assert with_flags(OutputError("x.gif: full")).args == ("x.gif: full",)
     assert flag_hints("limit (raise it with max_pixels)") == "limit (raise it with --max-pixels)"
+
+
+def test_flags_that_change_the_op_replace_a_stale_title(cwd):
+    """render configs/dilation.yaml --dilation 3 --size 9: the file's title described a
+    7x7 dilation-2 figure; the caption is made from the spec the flags give instead."""
+    from deconv_anim.config import resolve_config
+    from deconv_anim.presets import PRESETS
+    from deconv_anim.render import prepare
+    from deconv_anim.report import summary
+
+    changed = resolve_config("dilation", {"dilation": 3, "size": 9})
+    assert changed.render.title is None
+    raster = prepare(changed)
+    assert raster.scene.title == summary(changed.spec)
+    assert "9x9 input" in raster.scene.title and "dilation 3" in raster.scene.title
+    assert not any("7x7" in line for line in raster.layout.static_lines)
+    # a flag that changes no op key keeps the title; so does a title of one's own
+    same = resolve_config("dilation", {"size": PRESETS["dilation"]["size"], "values": False})
+    assert same.render.title == PRESETS["dilation"]["title"]
+    own = resolve_config("dilation", {"size": 9, "title": "Mine"})
+    assert own.render.title == "Mine"

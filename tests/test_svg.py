@@ -25,6 +25,7 @@ from deconv_anim.encode import Timing
 from deconv_anim.presets import PRESETS, REFERENCE_NAMES
 from deconv_anim.raster import Raster
 from deconv_anim.render import prepare, render
+from deconv_anim.timeline import tween_positions
 
 FIGURE_MAD = 3.0
 IMAGE_MAD = 8.0
@@ -106,8 +107,17 @@ def test_tween_adds_in_between_positions(tmp_path):
     move = animations(parse(result.path), "animateTransform")[0]
     values = move.get("values").split(";")
     assert len(values) == 97
-    (x0, y0), (x1, y1), (x4, y4) = (map(float, values[k].split()) for k in (0, 1, 4))
-    assert (x1, y1) == pytest.approx((x0 + (x4 - x0) / 4, y0 + (y4 - y0) / 4))
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3), (x4, y4) = (map(float, values[k].split())
+                                                        for k in range(5))
+    # the step is held (half of its in-between frames), then the window eases on
+    assert (x1, y1) == (x0, y0) and (x4, y4) != (x0, y0)
+    t2, t3 = tween_positions(3)[1:]
+    assert (x2, y2) == pytest.approx((x0 + (x4 - x0) * t2, y0 + (y4 - y0) * t2), abs=0.01)
+    assert (x3, y3) == pytest.approx((x0 + (x4 - x0) * t3, y0 + (y4 - y0) * t3), abs=0.01)
+    assert 0 <= t2 < t3 < 1
+    # the highlighted cell jumps: in-between frames keep the step's target
+    target = animations(parse(result.path), "animateTransform")[1].get("values").split(";")
+    assert target[1] == target[2] == target[3] == target[0] != target[4]
     times = Timing(1000, 0, 3).durations(25)
     assert move.get("keyTimes") is not None and len(times) == 97
 
@@ -141,10 +151,16 @@ def test_numbers_are_the_rasters(tmp_path, view):
     shown = set(texts)
     assert {format_value(v) for v in out.ravel()} <= shown  # the finished output
     assert {format_value(v) for v in spec.input.ravel()} <= shown
-    window = root.find(".//svg:defs/svg:g", NS)
-    weights = ["".join(t.itertext()) for t in window.iter("{http://www.w3.org/2000/svg}text")]
+    # the weights are drawn over the window on each step's frame (with the numbers under
+    # the window, in the colour that reads on the shaded fill)
     w = spec.weights[::-1, ::-1] if view == "gather" else spec.weights
-    assert weights == [format_value(v) for v in w.ravel()]
+    groups = [g for g in root.iter("{http://www.w3.org/2000/svg}g")
+              if g.find("svg:text[@class='weight']", NS) is not None]
+    assert len(groups) == spec.frames
+    for group in groups:
+        weights = ["".join(t.itertext()) for t in group.iter("{http://www.w3.org/2000/svg}text")
+                   if t.get("class") == "weight"]
+        assert weights == [format_value(v) for v in w.ravel()]
     # a caption per step, ending with the engine's value in the gather view
     captions = [t for t in texts if t.startswith(("out[", "x["))]
     assert len(captions) == spec.frames

@@ -30,16 +30,28 @@ def test_derived_colours(name):
 def test_text_reads_on_every_fill(name):
     theme = THEMES[name]
 
-    def luminance(c):
-        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    def luminance(c):  # WCAG 2, written out independently
+        lin = [(v / 255) / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4
+               for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
-    for fill in (theme.background, theme.input, theme.output, theme.faded_input):
+    def ratio(a, b):
+        la, lb = sorted((luminance(a), luminance(b)))
+        return (lb + 0.05) / (la + 0.05)
+
+    fills = (theme.background, theme.input, theme.output, theme.faded_input,
+             theme.pending_output, *(theme.tint(n, 4) for n in range(1, 5)))
+    for fill in (*fills, *(theme.shaded(f) for f in fills)):
         text = theme.contrast(fill)
         assert text in (theme.text_color, theme.background)
         other = theme.background if text == theme.text_color else theme.text_color
-        assert abs(luminance(text) - luminance(fill)) >= abs(luminance(other) - luminance(fill))
+        assert ratio(text, fill) >= ratio(other, fill)
+        assert ratio(text, fill) >= 3, (fill, text)
         faded = theme.text_on(fill, faded=True)
-        assert faded == mix(fill, text, 0.5)
+        assert ratio(faded, fill) >= 3
+        # faded: the first of half way, three quarters, all the way that reads 3.2:1
+        assert faded in [mix(fill, text, t) for t in (0.5, 0.75, 1.0)]
+    assert theme.with_colors(text=(1, 2, 3)).text_on(theme.input) == (1, 2, 3)
 
 
 @pytest.mark.parametrize("name", sorted(THEMES))

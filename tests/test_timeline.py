@@ -20,7 +20,7 @@ from deconv_anim.render import prepare
 from deconv_anim.report import format_value
 from deconv_anim.scene import build_scene
 from deconv_anim.themes import THEMES
-from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, build_timeline
+from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, TIMES, build_timeline
 from naive import reference
 
 THEME = THEMES["classic"]
@@ -65,8 +65,9 @@ def test_output_ends_as_the_naive_reference(name):
         for change in step.changes:
             texts[change.cell] = change.text
     want = reference(scene.spec)
+    result, _ = tv.rule_of(scene.spec)
     for (r, c), text in texts.items():
-        assert text == format_value(want[r, c]), (r, c)
+        assert text == result(want[r, c]), (r, c)
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if "scatter" in n])
@@ -86,7 +87,7 @@ def test_scatter_running_sums_and_tints(name):
             hits[orow, ocol] += 1
         assert {ch.cell for ch in step.changes} == {tuple(t[4:]) for t in step.taps.tolist()}
         for change in step.changes:
-            assert change.text == format_value(sums[change.cell])
+            assert change.text == tv.rule_of(spec)[0](sums[change.cell])
             fills[change.cell] = change.fill
     np.testing.assert_array_equal(hits, naive_counts(spec))
     top = hits.max()
@@ -138,8 +139,9 @@ def test_captions_and_equations():
                                        weights=[[1, 0], [0, -1]]), numbers=True, labels=True)
     out = compute(scene.spec)
     first = timeline.steps[0]
-    assert first.equation == "out[0, 0] = 1*1 + 2*0 + 4*0 + 5*-1 = -4" == (
-        f"out[0, 0] = 1*1 + 2*0 + 4*0 + 5*-1 = {format_value(out[0, 0])}")
+    x = TIMES
+    assert first.equation == f"out[0, 0] = 1{x}1 + 2{x}0 + 4{x}0 + 5{x}-1 = -4" == (
+        f"out[0, 0] = 1{x}1 + 2{x}0 + 4{x}0 + 5{x}-1 = {format_value(out[0, 0])}")
     assert first.caption == f"step 1/{len(timeline)}: {first.equation}"
     _, labels_only = timeline_of(dict(op="conv", size=3, kernel=2), labels=True)
     assert labels_only.steps[3].caption == "step 4/4: out[1, 1]"
@@ -168,7 +170,7 @@ def test_input_texts_cover_inputs_zeros_and_cropped_cells():
     for t in values:
         u, v = ((t.cell[0] - spec.gather.padding[0]) // spec.gather.spacing[0],
                 (t.cell[1] - spec.gather.padding[2]) // spec.gather.spacing[1])
-        assert t.text == format_value(spec.input[u, v])
+        assert t.text == tv.rule_of(spec)[1](spec.input[u, v])
     # a max pool ignores padding: no zeros drawn there
     _, pool = timeline_of(dict(op="maxpool", size=3, kernel=2, padding=1), numbers=True)
     assert all(t.text != "0" or not t.faded for t in pool.input_texts)
@@ -200,7 +202,7 @@ def test_every_caption_ends_with_the_engines_value(name):
         r, c = frame.step.cell
         text = tv.caption_text(raster, frame)
         assert text.startswith(f"out[{r}, {c}] = "), text
-        assert text.endswith(f" = {format_value(out[r, c])}"), (frame.index, text)
+        assert text.endswith(f" = {tv.rule_of(spec)[0](out[r, c])}"), (frame.index, text)
 
 
 @pytest.mark.parametrize("name", tv.CONV_LIKE)
@@ -212,7 +214,9 @@ def test_gather_captions_list_the_products_of_the_taps_in_order(name):
     for frame in raster.scene.frames():
         r, c = frame.step.cell
         taps = frame.step.taps
-        want = [f"{format_value(x[t[2], t[3]])}*{format_value(w[t[0], t[1]])}" for t in taps]
+        data = tv.rule_of(spec)[1]
+        want = [f"{data(x[t[2], t[3]])}{TIMES}{data(w[t[0], t[1]])}"
+                for t in taps]
         terms, shortened, _ = tv.caption_terms(tv.caption_text(raster, frame), f"out[{r}, {c}] = ")
         if not len(taps):
             assert " ".join(terms) == "(no input cell under the window)", terms
@@ -249,9 +253,9 @@ def test_transposed_gather_caption_weights_are_the_taps_weights(name):
             continue
         assert len(terms) == len(taps) or (shortened and len(terms) < len(taps))
         for term, tap in zip(terms, taps):
-            xs, _, ws = term.partition("*")
-            assert ws == format_value(spec.weights[tap[0], tap[1]]), (term, tap)
-            assert xs == format_value(spec.input[tap[2], tap[3]]), (term, tap)
+            xs, _, ws = term.partition(TIMES)
+            assert ws == tv.rule_of(spec)[1](spec.weights[tap[0], tap[1]]), (term, tap)
+            assert xs == tv.rule_of(spec)[1](spec.input[tap[2], tap[3]]), (term, tap)
 
 
 def test_the_rotation_note_is_only_on_the_transposed_gather_view():
@@ -308,16 +312,17 @@ def test_pool_captions(name):
     for frame in raster.scene.frames():
         r, c = frame.step.cell
         taps = frame.step.taps
-        values = [format_value(x[t[2], t[3]]) for t in taps]
+        result, data = tv.rule_of(spec)
+        values = [data(x[t[2], t[3]]) for t in taps]
         text = tv.caption_text(raster, frame)
         if spec.op == "maxpool":
-            want = f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(out[r, c])}"
+            want = f"out[{r}, {c}] = max({', '.join(values)}) = {result(out[r, c])}"
             assert max(x[t[2], t[3]] for t in taps) == out[r, c]
         else:
             count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
                      else len(taps))
             want = (f"out[{r}, {c}] = ({' + '.join(values)}) / {count} = "
-                    f"{format_value(out[r, c])}")
+                    f"{result(out[r, c])}")
             assert sum(x[t[2], t[3]] for t in taps) / count == pytest.approx(out[r, c])
         assert text == want, (text, want)
 
@@ -338,9 +343,9 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
     spec = raster.scene.spec
     for frame in raster.scene.frames():
         r, c = frame.step.cell
-        v = format_value(spec.input[r, c])
+        v = tv.rule_of(spec)[1](spec.input[r, c])
         text = tv.caption_text(raster, frame)
-        assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} * w onto "), text
+        assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} {TIMES} w onto "), text
         assert text.endswith(f"onto {len(frame.step.taps)} output cells"), text
 
 
@@ -348,7 +353,7 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
 def test_gather_output_texts_end_as_the_engines_output(name):
     raster = tv.numbers_raster(tv.NUMBERS[name])
     spec = raster.scene.spec
-    out = tv.fmt(compute(spec))
+    out = tv.fmt(compute(spec), spec)
     tv.run(raster)
     steps = tv.replay(raster)
     assert [index for index, *_ in steps] == list(range(spec.output_size[0]
@@ -375,12 +380,12 @@ def test_scatter_running_sums_end_as_the_engines_output(name):
         np.add.at(sums, (t[:, 4], t[:, 5]), spec.input[t[:, 2], t[:, 3]]
                   * spec.weights[t[:, 0], t[:, 1]])
         touched[t[:, 4], t[:, 5]] = True
-        np.testing.assert_array_equal(texts[touched], tv.fmt(sums)[touched])
-        assert (texts[~touched] == "0").all()  # the running sums start at zero
+        np.testing.assert_array_equal(texts[touched], tv.fmt(sums, spec)[touched])
+        assert (texts[~touched] == tv.rule_of(spec)[0](0)).all()  # the sums start at zero
     out = compute(spec)
     np.testing.assert_allclose(sums, out)
     final = steps[-1][1]
-    np.testing.assert_array_equal(final[touched], tv.fmt(out)[touched])
+    np.testing.assert_array_equal(final[touched], tv.fmt(out, spec)[touched])
     if name != "scatter_gaps":
         assert touched.all()
     else:  # cells no stamp reaches stay empty (and are 0 in the output)
@@ -415,6 +420,30 @@ def test_gather_and_scatter_end_with_the_same_numbers(mapping):
     tv.run(both)
     left = tv.replay(both.left)[-1][1]
     right = tv.replay(both.right)[-1][1]
-    np.testing.assert_array_equal(left, tv.fmt(out))
+    np.testing.assert_array_equal(left, tv.fmt(out, spec))
     # cells no stamp reaches keep the running sum's start, 0: the same as the gather view
-    np.testing.assert_array_equal(right, tv.fmt(out))
+    np.testing.assert_array_equal(right, tv.fmt(out, spec))
+
+
+@given(st.integers(1, 40), st.integers(0, 40), st.integers(0, 3))
+def test_one_clock_for_two_panels(n, extra, tween):
+    """view both: the shorter panel's n steps spread over T >= n clock steps: it starts
+    and ends with the clock, step i at floor(i T / n), never still for more than one of
+    its own steps (ceil(T / n) clock steps), its frames in order."""
+    from deconv_anim.timeline import clock_slots, clock_starts
+
+    total = n + extra
+    starts = clock_starts(n, total)
+    assert starts[0] == 0 and starts == sorted(set(starts))
+    assert all(s == i * total // n for i, s in enumerate(starts))
+    spans = [b - a for a, b in zip(starts, [*starts[1:], total])]
+    assert max(spans) <= -(-total // n)
+    slots = clock_slots(n, total, tween)
+    assert len(slots) == (total - 1) * (tween + 1) + 1
+    shown = [slot for slot in slots if slot is not None]
+    want = [(i, k / (tween + 1)) for i in range(n) for k in range(tween + 1 if i < n - 1 else 1)]
+    assert shown == want
+    assert slots[-1] is not None or n < total  # the last frame: the last step (or holding it)
+    assert clock_slots(total, total, tween) == [
+        (i, k / (tween + 1)) for i in range(total)
+        for k in range(tween + 1 if i < total - 1 else 1)]

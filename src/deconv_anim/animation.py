@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["Animation", "animate", "render", "render_config", "prepare", "RenderResult",
            "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height
@@ -65,7 +65,8 @@ class RenderResult:
     bytes : int
         Its size on disk.
     size : tuple of int
-        (width, height) of one frame, in pixels.
+        (width, height) of the image written, in pixels: one frame; a contact sheet's
+        whole grid; a video's frame padded to even sides.
     """
 
     path: Path
@@ -136,14 +137,19 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
 
 def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
     """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
+    from .report import summary
+
     spec, options = config.spec, config.render
     layout = options.layout
     if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
         return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
+    # no title (flags alone, or flags that changed the op of a titled file): the caption
+    # is the op's own summary, so it never contradicts the figure
+    title = options.title if options.title is not None else summary(spec)
     if spec.view == "both":
-        return SideBySide(build_scene(spec, layout=layout, view="gather", title=options.title),
+        return SideBySide(build_scene(spec, layout=layout, view="gather", title=title),
                           build_scene(spec, layout=layout, view="scatter"), look)
-    return Raster(build_scene(spec, layout=layout, title=options.title), look)
+    return Raster(build_scene(spec, layout=layout, title=title), look)
 
 
 MIN_CELL, MAX_CELL = 4, 400  # the range of style.cell
@@ -528,7 +534,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
           fps: float | None, tween: int, sheet: bool, frame: int | None,
           frames_dir: str | os.PathLike[str] | None, max_frames: int, max_pixels: int
           ) -> RenderResult:
-    from .encode import Timing, write
+    from .encode import Timing, write, written_size
     from .formats import format_for, format_named
 
     try:
@@ -604,4 +610,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
                          count=count, timing=timing, **options)
         except ConfigError as error:  # a writer's refusal (WebP too large, ...): the file
             raise error.with_source(source) if source else error from None
-    return RenderResult(target, timing.frame_count(count), size, raster.size)
+    shown = written_size(raster.size, sheet=bool(options.get("sheet")),
+                         count=timing.frame_count(count), columns=options.get("columns"),
+                         video=target.suffix.lower() == ".mp4")
+    return RenderResult(target, timing.frame_count(count), size, shown)

@@ -486,8 +486,14 @@ def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) ->
 
 
 def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    """``base`` with ``overrides`` on top; the ``style`` blocks merge key by key."""
+    """``base`` with ``overrides`` on top; the ``style`` blocks merge key by key. Overrides
+    that change an op key (``spec`` group) drop a ``title`` of the base they do not replace:
+    it described another op (the figure is then captioned from its own spec)."""
     merged = dict(base)
+    if "title" not in overrides and any(key in KEYS and KEYS[key].group == "spec"
+                                        and base.get(key) != value
+                                        for key, value in overrides.items()):
+        merged.pop("title", None)
     for key, value in overrides.items():
         if key == "style" and isinstance(merged.get("style"), Mapping):
             merged["style"] = {**merged["style"], **value}

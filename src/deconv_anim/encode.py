@@ -354,7 +354,7 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
         raise ConfigError("fps", f"must be positive (got {fps})")
     repeats = _repeats(durations, rate)
     width, height = info.size
-    padded = (width + width % 2, height + height % 2)
+    padded = written_size((width, height), video=True)
     colors = np.asarray(info.palette, np.uint8)
     writer = imageio_ffmpeg.write_frames(
         out.name, padded, fps=rate, codec="libx264", pix_fmt_in="rgb24",
@@ -395,15 +395,38 @@ def _write_svg(out: BinaryIO, figure: Figure, timing: Timing) -> None:
 # ----------------------------------------------------------------------------- sheet
 
 
+def sheet_grid(total: int, columns: int | None) -> tuple[int, int]:
+    """(columns, rows) of a contact sheet of ``total`` frames."""
+    cols = max(1, min(columns or math.ceil(math.sqrt(total)), total))
+    return cols, math.ceil(total / cols)
+
+
+def written_size(size: tuple[int, int], *, sheet: bool = False, count: int = 1,
+                 columns: int | None = None, video: bool = False) -> tuple[int, int]:
+    """The pixel size of the image a writer makes from frames of ``size``: a sheet's whole
+    grid, a video's frame padded to even sides, else the frame's own.
+
+    >>> written_size((101, 50), video=True), written_size((10, 5), sheet=True, count=5)
+    ((102, 50), (30, 10))
+    """
+    width, height = size
+    if sheet:
+        cols, rows = sheet_grid(count, columns)
+        return cols * width, rows * height
+    if video:
+        return width + width % 2, height + height % 2
+    return width, height
+
+
 def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
-    """Every frame in one PNG, row by row, each numbered (from 1) in its top-left corner."""
+    """Every frame in one PNG, row by row, each numbered in its top-left corner from 0,
+    as ``--frame`` counts them."""
     from PIL import Image, ImageDraw, ImageFont
 
     total = info.frame_count
     width, height = info.size
     transparent, labels = info.transparent, info.labels
-    cols = max(1, min(info.columns or math.ceil(math.sqrt(total)), total))
-    rows = math.ceil(total / cols)
+    cols, rows = sheet_grid(total, info.columns)
     if rows * cols * width * height > MAX_SHEET_PIXELS:
         raise ConfigError("sheet", f"a sheet of {total} frames of {width}x{height} would be "
                                     "too large; use a smaller style.cell")
@@ -428,7 +451,7 @@ def _write_sheet(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) 
         sheet.paste(tile, (x, y))
         if labels:
             pad = max(2, font_size // 3)
-            draw.text((x + pad, y + pad), str(n + 1), font=font, fill=ink)
+            draw.text((x + pad, y + pad), str(n), font=font, fill=ink)
     sheet.save(out, format="PNG", optimize=True)
 
 
@@ -465,7 +488,7 @@ def write(path: str | Path, frames: Iterable[RasterFrame], *, size: tuple[int, i
         frames after each but the last). Vector formats ignore them and draw ``figure``.
     sheet : bool
         Write one PNG with every frame in a grid of ``columns`` (a contact sheet, frames
-        numbered from 1 unless ``labels`` is false) instead of an animation.
+        numbered from 0 unless ``labels`` is false) instead of an animation.
     figure : Figure, optional
         The figure (scenes, layouts, timelines) a vector format draws
         (``Raster.figure``); bitmap formats ignore it.

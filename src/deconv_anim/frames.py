@@ -18,8 +18,9 @@ from .composite import Sprite, clip, lay, lay_points, merge, tighten, union
 from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE
 from .paint import Box, Ops, blend, box_of, segment_pixels, text_sprite
 from .palette import BACKGROUND, MAX_COLORS, quantize
-from .raster import RasterFrame, grid_ops, sprite
+from .raster import RasterFrame, grid_ops, over_text_ops, sprite
 from .scene import Frame
+from .timeline import tween_positions
 
 if TYPE_CHECKING:
     from .raster import Raster
@@ -82,11 +83,10 @@ class Canvas:
 
     def legend_ops(self, ops: Ops) -> None:
         """A row of swatches: how many stamps landed on a cell of each tint."""
-        from .layout import LEGEND_LABEL
-
         layout, theme = self.layout, self.theme
         y = layout.legend_y
-        ops.text((layout.legend_label_x, y), LEGEND_LABEL, layout.text_size, theme.text_color)
+        ops.text((layout.legend_label_x, y), layout.legend_label, layout.text_size,
+                 theme.text_color)
         for item in layout.legend or ():
             x0, y0, x1, y1 = item.box
             box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
@@ -273,18 +273,24 @@ class Canvas:
         return self.quantize(rgb)
 
 
-def _sprites(canvas: Canvas) -> tuple[Sprite, Sprite, Sprite | None]:
-    """The window, the highlighted cell and (max pooling, numbers) the marker."""
+def _sprites(canvas: Canvas) -> tuple[Sprite, Sprite, Sprite | None, Sprite]:
+    """The window, the highlighted cell, (max pooling, numbers) the marker, and the window
+    without its weights (the steps' own frames draw the weights over it)."""
     raster, scene, timeline = canvas.raster, canvas.scene, canvas.timeline
     layout, look, blender = canvas.layout, canvas.look, canvas.blender
     probe = Frame(0, timeline.window_grid, (0, 0), timeline.target_grid, (0, 0), None)  # type: ignore[arg-type]
+    color, alpha = timeline.window_color, timeline.window_alpha
+    outline = WINDOW_OUTLINE if alpha > 0 else MARKER_OUTLINE
     window = sprite(layout, look, blender, timeline.window_grid, scene.window_cells(probe),
-                    outline=WINDOW_OUTLINE, weights=timeline.kernel)
+                    outline=outline, weights=timeline.kernel, color=color, alpha=alpha)
+    bare = (sprite(layout, look, blender, timeline.window_grid, scene.window_cells(probe),
+                   outline=outline, color=color, alpha=alpha)
+            if timeline.kernel is not None else window)
     target = sprite(layout, look, blender, timeline.target_grid, [(0, 0)], outline=1.0)
     marker = (sprite(layout, look, blender, "input", [(0, 0)], outline=MARKER_OUTLINE,
                      color=raster.theme.accent, alpha=0.0)
               if look.numbers and scene.spec.op == "maxpool" else None)
-    return window, target, marker
+    return window, target, marker, bare
 
 
 def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
@@ -306,9 +312,10 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
     w, h = layout.size
     full = (0, 0, w, h)
 
-    window, target, marker = _sprites(canvas)
+    window, target, marker, bare = _sprites(canvas)
 
     steps = timeline.steps
+    placed_texts: dict = {}  # a number drawn on top, placed: the same at every step
     no_pixels = np.empty(0, int)
     prev_rects: list[Box] = []
     prev_lines = (no_pixels, no_pixels)
@@ -327,19 +334,30 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
             canvas.classify_output(repaint)
         caption = layout.fit_caption(step.caption) if step.caption is not None else None
         phases = [0.0]
+        moves = [0.0]  # how far the window has gone towards the next step
         if tween and step.index < len(steps) - 1:
             phases += [k / (tween + 1) for k in range(1, tween + 1)]
-        for phase in phases:
-            nxt = steps[step.index + 1] if phase else step
-            wshift = layout.shift(step.window, nxt.window, phase)
-            tshift = layout.shift(step.target, nxt.target, phase)
-            placed_window = window.place(wshift)
+            moves += tween_positions(tween)
+        for phase, move in zip(phases, moves):
+            nxt = steps[step.index + 1] if move else step
+            wshift = layout.shift(step.window, nxt.window, move)
+            tshift = layout.shift(step.target, step.target)  # the highlight jumps
+            on_top = step.over_texts if move == 0 else ()
+            placed_window = (bare if on_top else window).place(wshift)
             placed_target = target.place(tshift)
             under = [placed_target] if scatter else [placed_window]
             over = [placed_window] if scatter else [placed_target]
-            if marker is not None and phase == 0 and step.marker is not None:
+            if marker is not None and move == 0 and step.marker is not None:
                 under.append(marker.place(layout.corner("input", *step.marker)
                                           - layout.corner("input", 0, 0)))
+            # the numbers last, over the window and the highlight: one small sprite each
+            # (alike ones share their painted pixels)
+            for text in on_top:
+                placed = placed_texts.get(text)
+                if placed is None:
+                    placed = placed_texts[text] = Sprite(
+                        over_text_ops(layout, (text,)), 1, canvas.blender).place(np.zeros(2))
+                over.append(placed)
             ys, xs, offs, line_box = canvas.connectors(wshift, tshift)
             rects = merge([clip(where, full) for *_, where in under + over])
             strip = None

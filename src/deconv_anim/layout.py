@@ -35,6 +35,8 @@ CONNECTOR_WIDTH = 0.75  # connector lines, relative to grid lines
 WINDOW_OUTLINE = 1.0  # kernel window cell outlines, relative to grid lines
 MARKER_OUTLINE = 2.2  # the max-pool marker's outline, relative to grid lines
 LEGEND_LABEL = "stamps per output cell:"
+SCATTER_LEGEND_LABEL = "stamps so far on a cell:"
+"""The scatter view's legend: there the tint counts the stamps landed up to this step."""
 DASHES = (0.1, 0.6)  # where the two dashes of a dashed cell edge start, as TikZ's dashed
 DASH_LENGTH = 0.3  # and their length (fractions of the edge): the corners stay open
 NUMBER_SIZE = 0.38  # numbers in cells, relative to the cell size
@@ -94,6 +96,7 @@ class Layout:
     legend_label_x: float
     legend_size: int
     """Font size of the swatch labels."""
+    legend_label: str = LEGEND_LABEL
 
     # -- grids ---------------------------------------------------------------------------
 
@@ -191,15 +194,7 @@ class Layout:
         size, room = self.text_size, self.size[0] - 2 * self.margin
 
         def lines(t: str) -> list[str]:
-            out, line = [], ""
-            for word in t.split(" "):
-                trial = f"{line} {word}" if line else word
-                if line and text_width(trial, size) > room:
-                    out.append(line)
-                    line = word
-                else:
-                    line = trial
-            return [*out, line]
+            return balanced_lines(t, size, room)
 
         if len(lines(text)) <= CAPTION_LINES or " = " not in text:
             return "\n".join(lines(text)[:CAPTION_LINES])
@@ -223,7 +218,7 @@ class Layout:
             "caption": {"y": self.caption_y, "lines": CAPTION_LINES} if self.has_caption
             else None,
             "legend": None if self.legend is None else {
-                "label": LEGEND_LABEL, "label_x": self.legend_label_x, "y": self.legend_y,
+                "label": self.legend_label, "label_x": self.legend_label_x, "y": self.legend_y,
                 "size": self.legend_size,
                 "items": [{"label": i.label, "fill": list(i.fill), "box": list(i.box)}
                           for i in self.legend]},
@@ -235,42 +230,80 @@ class Layout:
         oblique view; side by side, the two edges that face each other."""
         if scene.layout == "oblique":
             return [(0, 0), (1, 1), (2, 2), (3, 3)]
+        if scene.input.rows == scene.output.rows == 1:  # 1-D: the output row above
+            return [(3, 0), (2, 1)] if scene.view == "scatter" else [(0, 3), (1, 2)]
         if scene.view == "scatter":  # the stamp is on the output grid, right of the input
             return [(0, 1), (3, 2)]
         return [(1, 0), (2, 3)]
 
 
+def _greedy(words: list[str], size: int, room: float) -> list[str]:
+    widths = [text_width(word, size) for word in words]
+    space = text_width(" ", size)
+    out, line, width = [], "", 0.0
+    for word, w in zip(words, widths):
+        if line and width + space + w > room:
+            out.append(line)
+            line, width = word, w
+        else:
+            line, width = (f"{line} {word}", width + space + w) if line else (word, w)
+    return [*out, line]
+
+
+def balanced_lines(text: str, size: int, room: float) -> list[str]:
+    """``text`` wrapped at spaces into as few lines as fit ``room`` pixels, of widths as
+    even as they can be (the narrowest room that keeps that many lines), so no line ends
+    as a lone word when two or more lines are needed.
+
+    >>> balanced_lines("a bb ccc dddd", 10, 1000)
+    ['a bb ccc dddd']
+    """
+    words = text.split()
+    if not words:
+        return [""]
+    best = _greedy(words, size, room)
+    if len(best) < 2:
+        return best
+    lo, hi = max(text_width(w, size) for w in words), float(room)
+    for _ in range(16):  # the narrowest width that wraps into as few lines
+        mid = (lo + hi) / 2
+        if len(_greedy(words, size, mid)) <= len(best):
+            hi = mid
+        else:
+            lo = mid
+    lines = _greedy(words, size, hi)
+    if len(lines) == len(best) and len(lines[-1].split()) < 2 and len(lines[-2].split()) > 2:
+        head = lines[-2].split()  # still a lone word: move one more down
+        lines[-2:] = [" ".join(head[:-1]), f"{head[-1]} {lines[-1]}"]
+        if text_width(lines[-1], size) > room:
+            return _greedy(words, size, hi)
+    return lines
+
+
 def _wrap(lines: list[str], width: int, size: int, margin: int) -> list[str]:
     room, out = width - 2 * margin, []
     for text in lines:
-        line = ""
-        for word in text.split():
-            trial = f"{line} {word}".strip()
-            if line and text_width(trial, size) > room:
-                out.append(line)
-                line = word
-            else:
-                line = trial
-        out.append(line)
+        out += balanced_lines(text, size, room)
     return out
 
 
 def _static_text(scene: Scene, look: Look, heading: str | None) -> list[str]:
     lines = [line for line in (heading, scene.title) if line]
-    if look.labels:
+    if look.labels and not scene.title:  # a title already says what the op is: once
         lines.append(summary(scene.spec))
     if look.numbers and scene.spec.is_transposed and scene.view == "gather":
         lines.append("The window applies the kernel rotated by 180 degrees.")
     return lines
 
 
-def _legend_widths(tints: Tints, size: int) -> tuple[list[float], float]:
+def _legend_widths(tints: Tints, size: int, label: str = LEGEND_LABEL
+                   ) -> tuple[list[float], float]:
     """Swatch widths, and the legend's whole width."""
     small = round(size * 0.8)
     gap = round(size * 0.5)
     widths = [max(round(size * 1.1), text_width(label, small) + size * 0.4)
               for label in tints.labels]
-    return widths, text_width(LEGEND_LABEL, size) + gap + sum(w + gap for w in widths)
+    return widths, text_width(label, size) + gap + sum(w + gap for w in widths)
 
 
 def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
@@ -308,7 +341,8 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
     line_height = round(text_size * 1.35)
     caption = look.numbers or look.labels
     has_legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
-    widths, legend_width = _legend_widths(timeline.tints, text_size)
+    legend_label = SCATTER_LEGEND_LABEL if scene.view == "scatter" else LEGEND_LABEL
+    widths, legend_width = _legend_widths(timeline.tints, text_size, legend_label)
     if has_legend:  # wide enough for the legend, the figure centred
         width = max(width, math.ceil(legend_width) + 2 * margin)
     ox, oy = (width - (x1 - x0)) // 2 - x0, margin - y0
@@ -327,14 +361,14 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
     swatch = round(text_size * 1.1)
     y = layout.legend_y
     x = (layout.size[0] - legend_width) / 2
-    label_x = x + text_width(LEGEND_LABEL, text_size) / 2
-    x += text_width(LEGEND_LABEL, text_size) + gap
+    label_x = x + text_width(legend_label, text_size) / 2
+    x += text_width(legend_label, text_size) + gap
     items = []
     for label, fill, w in zip(timeline.tints.labels, timeline.tints.fills, widths):
         items.append(LegendItem(label, fill, (x, y - swatch / 2, x + w, y + swatch / 2)))
         x += w + gap
     return replace(layout, legend=tuple(items), legend_label_x=label_x,
-                   legend_size=round(text_size * 0.8))
+                   legend_size=round(text_size * 0.8), legend_label=legend_label)
 
 
 def _figure_box(scene: Scene, layout: Layout) -> tuple[int, int, int, int]:
@@ -376,6 +410,10 @@ class Figure:
     panels: tuple[Panel, ...]
     size: tuple[int, int]
     look: Look
+    title_lines: tuple[tuple[str, float], ...] = ()
+    """A title shared by the panels (``view: both``): each line and its y, centred on the
+    whole figure, at ``title_size``."""
+    title_size: int = 0
 
     def to_dict(self) -> dict[str, object]:
         """Everything a player draws, as JSON-ready data: per panel its x offset, its grids
@@ -388,6 +426,8 @@ class Figure:
                       for k, v in vars(theme).items()} | {"text": list(theme.text_color)},
             "look": {"numbers": self.look.numbers, "labels": self.look.labels,
                      "overlap": self.look.overlap, "transparent": self.look.transparent},
+            "title": {"lines": [{"text": t, "y": y} for t, y in self.title_lines],
+                      "size": self.title_size},
             "panels": [{
                 "x": p.x, "view": p.scene.view, "layout_kind": p.scene.layout,
                 "title": p.scene.title,
@@ -413,6 +453,19 @@ def side_by_side(left: Layout, right: Layout, gap: int
     left = replace(left, size=(left.size[0], height))
     right = replace(right, size=(right.size[0], height))
     return left, right, (0, left.size[0] + gap), (left.size[0] + gap + right.size[0], height)
+
+
+def shared_title(title: str | None, size: tuple[int, int], layout: Layout
+                 ) -> tuple[tuple[tuple[str, float], ...], tuple[int, int]]:
+    """A title under two panels of total ``size``, centred on the whole width, in the
+    text size of the panels' ``layout``: its (line, y) pairs and the new size."""
+    if not title:
+        return (), size
+    width, height = size
+    lines = balanced_lines(title, layout.text_size, width - 2 * layout.margin)
+    top = height + layout.line_height // 2
+    placed = tuple((line, float(top + n * layout.line_height)) for n, line in enumerate(lines))
+    return placed, (width, height + len(lines) * layout.line_height + layout.margin // 2)
 
 
 def grid_name(grid: Grid | str) -> str:

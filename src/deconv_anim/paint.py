@@ -102,6 +102,10 @@ class Ops:
     def bounds(self, pad: float) -> Box:
         xs = [v for op in self.ops for v in op[1][0::2]]
         ys = [v for op in self.ops for v in op[1][1::2]]
+        for (cx, cy), text, size, fill, stroke in self.texts:  # each text's own box
+            th, tw = text_sprite(text, size, fill, stroke)[1].shape
+            xs += [float(cx) - tw / 2 - 1, float(cx) + tw / 2 + 1]
+            ys += [float(cy) - th / 2 - 1, float(cy) + th / 2 + 1]
         return self.box_of(np.array([[min(xs), min(ys)], [max(xs), max(ys)]]), pad)
 
     @staticmethod

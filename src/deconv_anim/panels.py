@@ -9,13 +9,15 @@ shared canvas as they come.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
 from .composite import tighten, union
-from .layout import Figure, Look, Panel, side_by_side
+from .layout import Figure, Look, Panel, shared_title, side_by_side
 from .raster import Raster, RasterFrame
 from .scene import Scene
+from .timeline import clock_slots
 
 __all__ = ["SideBySide", "side_by_side_frames"]
 
@@ -23,18 +25,22 @@ __all__ = ["SideBySide", "side_by_side_frames"]
 class SideBySide:
     """Two rasters (the gather and scatter views) drawn next to each other in one canvas.
 
-    Both start together; the one with fewer steps holds its finished output until the other
-    finishes, so the last frame shows both outputs complete (and equal).
+    Both run on one clock of ``T = max(G, S)`` steps: they start and end together, the
+    panel with fewer steps spread over it (:func:`deconv_anim.timeline.clock_starts`), so
+    the last frame shows both outputs complete (and equal).
     """
 
     def __init__(self, left: Scene, right: Scene, look: Look) -> None:
         # one palette for both: the scatter panel's, which holds the tints too
+        self.title = left.title or right.title  # shared: centred under both panels
+        left, right = replace(left, title=None), replace(right, title=None)
         self.right = Raster(right, look, heading="Scatter view")
         self.left = Raster(left, look, palette=self.right.palette_args, heading="Gather view")
         self.gap = look.cell
         self.look = look
-        self.left.layout, self.right.layout, self.offsets, self.size = side_by_side(
+        self.left.layout, self.right.layout, self.offsets, size = side_by_side(
             self.left.layout, self.right.layout, self.gap)
+        self.title_lines, self.size = shared_title(self.title, size, self.left.layout)
         self.palette = self.left.palette
 
     @property
@@ -42,7 +48,7 @@ class SideBySide:
         """What a vector writer draws: both panels."""
         return Figure(tuple(Panel(p.scene, p.timeline, p.layout, x)
                             for p, x in zip((self.left, self.right), self.offsets)),
-                      self.size, self.look)
+                      self.size, self.look, self.title_lines, self.left.layout.text_size)
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Yield the frames of both panels in one canvas (see :class:`RasterFrame`)."""
@@ -50,15 +56,17 @@ class SideBySide:
 
 
 def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFrame]:
-    """The frames of two rasters next to each other (see :class:`SideBySide`)."""
+    """The frames of two rasters next to each other on one clock (see
+    :class:`SideBySide` and :func:`deconv_anim.timeline.clock_slots`)."""
     w, h = figure.size
     pixels = np.zeros((h, w), np.uint8)
-    streams = [figure.left.frames(tween), figure.right.frames(tween)]
-    index = 0
-    while True:
-        got = [next(stream, None) for stream in streams]
-        if all(g is None for g in got):
-            return
+    panels = (figure.left, figure.right)
+    total = max(len(p.timeline) for p in panels)
+    schedules = [clock_slots(len(p.timeline), total, tween) for p in panels]
+    streams = [p.frames(tween) for p in panels]
+    for index in range(len(schedules[0])):
+        got = [next(stream) if schedule[index] is not None else None
+               for stream, schedule in zip(streams, schedules)]
         boxes = []
         for frame, x in zip(got, figure.offsets):
             if frame is None:
@@ -76,10 +84,28 @@ def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFr
             else:
                 bx0, by0, bx1, by1 = frame.box
                 pixels[by0:by1, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
+        step, phase = divmod(index, tween + 1)
         if index == 0:
+            _paint_title(figure, pixels)
             yield RasterFrame(0, pixels, (0, 0, w, h), None)
         else:
             box, mask = tighten((ux0, uy0, ux1, uy1), pixels[uy0:uy1, ux0:ux1] != before)
-            step = max(g.step for g in got if g is not None)
-            yield RasterFrame(index, pixels, box, mask, step)
-        index += 1
+            yield RasterFrame(index, pixels, box, mask, step, phase / (tween + 1))
+
+
+def _paint_title(figure: SideBySide, pixels: np.ndarray) -> None:
+    """The shared title into the rows under both panels (painted once: no frame changes
+    them)."""
+    from .paint import Ops
+
+    if not figure.title_lines:
+        return
+    w, h = figure.size
+    top = min(figure.left.size[1], h)
+    layout, theme = figure.left.layout, figure.left.theme
+    ops = Ops()
+    for line, y in figure.title_lines:
+        ops.text((w / 2, y), line, layout.text_size, theme.text_color)
+    rgb = np.empty((h - top, w, 3), np.float32)
+    ops.paint_into(rgb, None, (0, top, w, h), theme.background)
+    pixels[top:] = figure.left.quantize(rgb)

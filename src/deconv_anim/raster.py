@@ -34,7 +34,7 @@ from .palette import (
 )
 from .scene import CellKind, Grid, Scene
 from .themes import RGB
-from .timeline import CellText, Timeline, build_timeline
+from .timeline import CellText, GridText, Timeline, build_timeline
 
 __all__ = ["Raster", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND",
            "grid_ops"]
@@ -116,7 +116,8 @@ def grid_ops(layout: Layout, look: Look, grid: Grid, ops: Ops, *,
         return
     for text in cell_texts:
         if only is None or only[text.cell[0] - r0, text.cell[1] - c0]:
-            cell_text(layout, look, name, text.cell, text.text, text.fill, ops, text.faded)
+            cell_text(layout, look, name, text.cell, text.text, text.fill, ops, text.faded,
+                      text.color)
     if texts is None:
         return
     for r, c, _kind in filled:
@@ -126,10 +127,28 @@ def grid_ops(layout: Layout, look: Look, grid: Grid, ops: Ops, *,
 
 
 def cell_text(layout: Layout, look: Look, grid: str, cell: tuple[int, int], text: str,
-              fill: Sequence[int], ops: Ops, faded: bool = False) -> None:
-    """A number centred in a cell, in the colour that reads best on its ``fill``."""
+              fill: Sequence[int], ops: Ops, faded: bool = False,
+              color: RGB | None = None) -> None:
+    """A number centred in a cell, in ``color`` (default: the colour that reads best on
+    its ``fill``)."""
     ops.text(layout.cell_centre(grid, *cell), text, layout.number_size,
-             look.theme.text_on(fill, faded))
+             color or look.theme.text_on(fill, faded))
+
+
+def over_text_ops(layout: Layout, texts: Sequence[GridText]) -> Ops:
+    """The numbers a step draws over everything (see ``TimelineStep.over_texts``)."""
+    from .paint import text_sprite
+
+    ops = Ops()
+    for t in texts:
+        size = layout.weight_size if t.weight else layout.number_size
+        cx, cy = (layout.weight_at if t.weight else layout.cell_centre)(t.grid, *t.cell)
+        # the pixel the static layer puts the text's corner on, made exact: a sprite's
+        # pixels are shared wherever it lands, and a half-pixel tie would round either way
+        th, tw = text_sprite(t.text, size, t.color, None)[1].shape
+        left, top = round(cx - tw / 2), round(cy - th / 2)
+        ops.text((left + tw / 2, top + th / 2), t.text, size, t.color)
+    return ops
 
 
 def _dashes(layout: Layout, grid: str, edge: tuple[str, int, int], ops: Ops, color: RGB,

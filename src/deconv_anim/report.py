@@ -79,6 +79,7 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
         "output_padding": list(spec.output_padding),
         "output_size": list(spec.output_size),
         "frames": spec.frames,
+        "step_count": spec.frames,
         "input": nested(spec.input),
         "weights": nested(spec.weights),
         "output": nested(out),
@@ -165,6 +166,10 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
         if spec.is_transposed:
             lines.append(f"  {label} out = ({n} - 1) * {s} - {t} - {b} + {ke} + {a} = {out}"
                          f"{keff_text}")
+            pad = f"2*{t}" if t == b else f"{t} - {b}"
+            lines.append(f"           PyTorch's form: (H_in - 1)*stride - 2*padding + "
+                         f"dilation*(kernel - 1) + output_padding + 1 = ({n} - 1)*{s} - {pad}"
+                         f" + {d}*({k} - 1) + {a} + 1 = {out}")
         else:
             rounding = "ceil" if spec.ceil_mode else "floor"
             lines.append(f"  {label} out = {rounding}(({n} + {t} + {b} - {ke}) / {s}) + 1 = "
@@ -188,8 +193,9 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     if spec.channels:
         lines += _channel_lines(spec)
     elif spec.view == "both":
-        lines.append(f"  frames: {spec.frames} (gather: {spec.steps('gather')} output cells, "
-                     f"scatter: {spec.steps('scatter')} input cells, drawn side by side)")
+        lines.append(f"  steps: {spec.frames} on one clock, frames: {spec.frames} (gather: "
+                     f"{spec.steps('gather')} output cells, scatter: {spec.steps('scatter')} "
+                     "input cells spread over the same clock, side by side)")
     elif spec.view == "scatter":
         lines.append(f"  frames: {spec.frames} (one per input cell, each stamping x * w onto "
                      "the output)")

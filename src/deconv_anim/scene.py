@@ -189,6 +189,15 @@ def _gather_input_grid(spec: Spec) -> tuple[int, int, np.ndarray, Pair]:
     return rows, cols, kinds, (r_first, c_first)
 
 
+ONE_D_LIFT = 2  # grid units from a 1-D input row up to its output row (one row of gap)
+
+
+def _first_input_col(kinds: np.ndarray) -> int:
+    """The column (in the drawn grid, from its first) of the first input cell."""
+    cols = np.flatnonzero((kinds == CellKind.INPUT).any(axis=0))
+    return int(cols[0]) if len(cols) else 0
+
+
 def build_scene(spec: Spec, *, layout: str = "oblique", view: str | None = None,
                 title: str | None = None) -> Scene:
     """Lay out the grids and frames of one view of ``spec``.
@@ -214,7 +223,14 @@ def build_scene(spec: Spec, *, layout: str = "oblique", view: str | None = None,
     out_rows, out_cols = spec.output_size
     out_kinds = np.full((out_rows, out_cols), CellKind.OUTPUT, dtype=np.uint8)
     in_offset = (0.0, 0.0)
-    if layout == "oblique":
+    if rows == 1 and out_rows == 1:
+        # a 1-D op: the output row right over the input row, out[t] over the cell of x[t]
+        # (the first input cell, after the left padding), one row of gap, so a causal
+        # window visibly looks back
+        (ax, ay), (bx, by) = BASES[layout]
+        left = float(-first[1] + _first_input_col(kinds))
+        out_offset = (left * ax + ONE_D_LIFT * bx, left * ay + ONE_D_LIFT * by)
+    elif layout == "oblique":
         # Straight up on the page by (padded input size + 1) cells, as the reference does;
         # for a non-square grid, by the height of its back corner (the same for a square).
         lift = math.floor(0.5 * cols + 0.65 * rows - 0.15 * min(rows, cols) + 0.5) + 1

@@ -39,7 +39,6 @@ from .layout import (
     CONNECTOR_WIDTH,
     DASH_LENGTH,
     DASHES,
-    LEGEND_LABEL,
     MARKER_OUTLINE,
     WINDOW_OUTLINE,
     Figure,
@@ -49,7 +48,7 @@ from .layout import (
 )
 from .scene import CellKind, Frame, Grid, Scene
 from .themes import Theme
-from .timeline import Timeline
+from .timeline import Timeline, clock_slots, tween_positions
 
 __all__ = ["svg_figure", "svg_document", "FONT_FAMILY"]
 
@@ -276,25 +275,43 @@ def _lerp(a: Sequence[float], b: Sequence[float], t: float) -> tuple[float, floa
 
 def svg_figure(figure: Figure, *, timing: Any) -> str:
     """The animated SVG of a :class:`~deconv_anim.layout.Figure`: one panel, or two side by
-    side on one clock. As in the raster, both panels start together and the shorter holds
-    its finished output until the longer ends (its last frame lasts that much longer)."""
-    from dataclasses import replace
-
+    side on one clock. As in the raster, both panels start and end together, the shorter
+    spread over the longer one's steps (:func:`deconv_anim.timeline.clock_slots`)."""
     if len(figure.panels) == 1:
         return svg_document(figure.panels[0], figure.look, timing=timing)
     steps = [len(panel.timeline) for panel in figure.panels]
+    total = max(steps)
+    clock = timing.durations(total)
     parts = []
     for panel, count in zip(figure.panels, steps):
-        extra = (max(steps) - count) * timing.duration
         text = svg_document(panel, figure.look, font=False,
-                            timing=replace(timing, hold=timing.hold + extra))
+                            timing=_OnClock(clock_slots(count, total, timing.tween), clock,
+                                            timing.tween))
         parts.append(text.replace("<svg ", f'<svg x="{panel.x}" y="0" ', 1))
     width, height = figure.size
     background = ("" if figure.look.transparent else
                   f'<rect width="100%" height="100%" fill="{_hex(figure.look.theme.background)}"/>')
+    parts += [_svg_text((width / 2, y), line, figure.title_size, figure.look.theme.text_color)
+              + "\n" for line, y in figure.title_lines]
+    title = " ".join(line for line, _ in figure.title_lines)
+    head = f"<title>{_esc(title)}</title>\n" if title else ""
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}">\n{font_face("".join(parts))}\n{background}\n'
-            + "".join(parts) + "</svg>\n")
+            f'viewBox="0 0 {width} {height}">\n{head}{font_face("".join(parts))}\n'
+            f'{background}\n' + "".join(parts) + "</svg>\n")
+
+
+class _OnClock:
+    """The timing of a panel on a shared clock: each of its frames lasts from the clock
+    frame where it starts to the next one where it changes."""
+
+    def __init__(self, slots: Sequence[tuple[int, float] | None], clock: Sequence[int],
+                 tween: int) -> None:
+        self.tween = tween
+        starts = [k for k, slot in enumerate(slots) if slot is not None]
+        self._durations = [sum(clock[a:b]) for a, b in zip(starts, [*starts[1:], len(clock)])]
+
+    def durations(self, count: int) -> list[int]:
+        return list(self._durations)
 
 
 def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) -> str:
@@ -340,12 +357,15 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
                              height)).encode()).hexdigest()[:6]
     wid, tid = f"w{uid}", f"t{uid}"
 
+    moves = tween_positions(tween)
+
     def at(step: int, phase: float) -> tuple[tuple[float, float], tuple[float, float]]:
         now = steps[step]
         if not phase:
             return now.window, now.target
-        nxt = steps[step + 1]
-        return _lerp(now.window, nxt.window, phase), _lerp(now.target, nxt.target, phase)
+        nxt = steps[step + 1]  # the window eases on (as the raster), the highlight jumps
+        move = moves[round(phase * (tween + 1)) - 1]
+        return _lerp(now.window, nxt.window, move), now.target
 
     w_moves, t_moves, links = [], [], []
     pairs = layout.connector_pairs(scene)
@@ -368,14 +388,24 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     window_d = "".join(_poly(layout.cell_polygon(window_grid, r, c)) for r, c in taps)
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
+    if timeline.window_alpha > 0:
+        window_look = (f'fill="{_hex(timeline.window_color)}" '
+                       f'fill-opacity="{_num(timeline.window_alpha)}" '
+                       f'stroke="{_hex(theme.line)}" '
+                       f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"')
+    else:  # an outline only (the scatter view's stamp)
+        window_look = (f'fill="none" stroke="{_hex(timeline.window_color)}" '
+                       f'stroke-width="{_num(lw * MARKER_OUTLINE)}"')
     weights = []
-    if timeline.kernel is not None:  # the weights the window applies, moving with it
+    on_top = any(step.over_texts for step in steps)
+    if timeline.kernel is not None and (tween or not on_top):
+        # the weights moving with the window (in-between frames; the steps' own frames
+        # draw them over everything, with the numbers)
         weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
                              layout.weight_size, theme.background, theme.line)
                    for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
     out += ["<defs>",
-            f'<g id="{wid}"><path d="{window_d}" {overlay} '
-            f'stroke-width="{_num(lw * WINDOW_OUTLINE)}"/>{"".join(weights)}</g>',
+            f'<g id="{wid}"><path d="{window_d}" {window_look}/>{"".join(weights)}</g>',
             f'<path id="{tid}" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" {overlay} '
             f'stroke-width="{_num(lw)}"/>',
             "</defs>"]
@@ -384,7 +414,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     out += _text(ctx)
     out += _grid(ctx, scene.input)
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
-                      theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
+                      t.color or theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
 
     def placed(ref: str, moves: list[str]) -> str:
         anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
@@ -399,6 +429,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
                f'{clock.animate("animate", "d", links)}</path>')
     out += _output_grid(ctx, positions, clock)
     out.append(over)
+    out += _over_texts(ctx, positions, clock)
     out += _captions(ctx, positions, clock)
     out.append("</svg>")
     if font:
@@ -455,6 +486,32 @@ def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -
     return out
 
 
+def _over_texts(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+    """The numbers each step draws over its window and highlighted cell (the timeline's
+    ``over_texts``, in the colours it chose), shown on that step's own frame."""
+    layout = ctx.layout
+    first_frame = _first_frames(positions)
+    last = len(positions)
+    out = []
+    for step in ctx.timeline.steps:
+        if not step.over_texts:
+            continue
+        start = first_frame[step.index]
+        end = start + 1
+        keys = sorted({0, start, end} - {last})
+        values = ["visible" if start <= k < end else "hidden" for k in keys]
+        shown = "visible" if end == last else "hidden"
+        texts = "".join(
+            _svg_text(layout.weight_at(t.grid, *t.cell) if t.weight else
+                      layout.cell_centre(t.grid, *t.cell), t.text,
+                      layout.weight_size if t.weight else layout.number_size, t.color,
+                      extra=' class="weight"' if t.weight else "")
+            for t in step.over_texts)
+        out.append(f'<g visibility="{shown}">{texts}'
+                   f'{clock.animate("animate", "visibility", values, keys)}</g>')
+    return out
+
+
 def _captions(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
     """The caption line of each step (labels: the step's indices), shown while it is the
     step on screen: one <text> per caption, its visibility stepped on the shared clock."""
@@ -503,7 +560,8 @@ def _text(ctx: _Ctx) -> list[str]:
         return out
     y = layout.legend_y
     out.append(f'<text x="{_num(layout.legend_label_x)}" y="{_num(y)}" font-size="{size}" '
-               f'{font_attrs} text-anchor="middle" fill="{color}">{LEGEND_LABEL}</text>')
+               f'{font_attrs} text-anchor="middle" fill="{color}">'
+               f'{_esc(layout.legend_label)}</text>')
     for item in layout.legend:
         x0, y0, x1, y1 = item.box
         out.append(f'<rect x="{_num(x0)}" y="{_num(y0)}" width="{_num(x1 - x0)}" '

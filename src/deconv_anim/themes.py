@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["Theme", "THEMES", "mix", "RGB"]
@@ -33,8 +34,33 @@ def mix(a: Sequence[float], b: Sequence[float], t: float) -> RGB:
     return tuple(round(x * (1 - t) + y * t) for x, y in zip(a, b))  # type: ignore[return-value]
 
 
-def _luminance(c: Sequence[float]) -> float:
-    return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255
+def _linear(v: float) -> float:
+    v = v / 255
+    return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(c: Sequence[float]) -> float:
+    """WCAG 2's relative luminance of an sRGB colour (0-255 channels)."""
+    return _luminance_of(tuple(float(v) for v in c[:3]))
+
+
+@lru_cache(maxsize=4096)
+def _luminance_of(c: tuple[float, ...]) -> float:
+    return 0.2126 * _linear(c[0]) + 0.7152 * _linear(c[1]) + 0.0722 * _linear(c[2])
+
+
+def contrast_ratio(a: Sequence[float], b: Sequence[float]) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 to 21.
+
+    >>> round(contrast_ratio((255, 255, 255), (0, 0, 0)), 1)
+    21.0
+    """
+    la, lb = relative_luminance(a), relative_luminance(b)
+    return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
+
+
+MIN_CONTRAST = 3.0  # WCAG's ratio for large text and graphics: every number reaches it
+FADED_STEPS = (FADED_TEXT, 0.75, 1.0)  # a faded number: the first of these that reads
 
 
 @dataclass(frozen=True)
@@ -83,15 +109,40 @@ class Theme:
         return mix(self.background, self.output, f)
 
     def contrast(self, fill: Sequence[float]) -> RGB:
-        """The text colour (text or background colour) that reads best on ``fill``."""
+        """The text colour (text or background colour) with the higher WCAG contrast on
+        ``fill``."""
         a, b = self.text_color, self.background
-        la, lb, lf = _luminance(a), _luminance(b), _luminance(fill)
-        return a if abs(la - lf) >= abs(lb - lf) else b
+        return a if contrast_ratio(a, fill) >= contrast_ratio(b, fill) else b
 
     def text_on(self, fill: Sequence[float], faded: bool = False) -> RGB:
-        """The colour of a number on ``fill``; a faded one half way back to the fill."""
+        """The colour of a number on ``fill`` (the final, composited fill it sits on).
+
+        A text colour set explicitly is used as given. Otherwise the text or background
+        colour, whichever contrasts more; a faded number (zeros, cropped cells) goes back
+        towards the fill only as far as keeps :data:`MIN_CONTRAST` against it."""
+        if self.text is not None:
+            return self.text
+        return _text_on(self, tuple(int(v) for v in fill[:3]), faded)
+
+    def _text_on(self, fill: RGB, faded: bool) -> RGB:
         color = self.contrast(fill)
-        return mix(fill, color, FADED_TEXT) if faded else color
+        if not faded:
+            return color
+        for t in FADED_STEPS:
+            faint = mix(fill, color, t)
+            if contrast_ratio(faint, fill) >= MIN_CONTRAST + 0.2:  # margin: the palette
+                return faint
+        return color
+
+    def shaded(self, fill: Sequence[float]) -> RGB:
+        """``fill`` under the window's translucent overlay."""
+        return mix(fill, self.overlay, self.overlay_alpha)
+
+
+@lru_cache(maxsize=4096)
+def _text_on(theme: Theme, fill: RGB, faded: bool) -> RGB:
+    """:meth:`Theme.text_on`, remembered (a figure asks for the same few fills)."""
+    return theme._text_on(fill, faded)
 
 
 THEMES: dict[str, Theme] = {

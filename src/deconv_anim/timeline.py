@@ -22,15 +22,18 @@ from typing import Any
 
 import numpy as np
 
-from .engine import gather_weights, stamp_counts
+from .engine import compute, gather_weights, stamp_counts
 from .report import format_value
 from .scene import CellKind, Scene
 from .spec import Pair
-from .themes import RGB, Theme
+from .themes import RGB, Theme, mix
 
-__all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "Tints",
-           "build_timeline", "MAX_TERMS", "MAX_TINTS"]
+__all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "GridText", "Tints",
+           "NumberRule",
+           "build_timeline", "clock_starts", "clock_slots", "tween_positions", "MAX_TERMS",
+           "MAX_TINTS"]
 
+TIMES = "\u00b7"  # the product sign in captions (a raised dot: the font has no times sign)
 MAX_TERMS = 9  # terms of a sum shown in the caption before "..."
 MAX_TINTS = 8  # tints of the overlap map; more stamp counts than this share tints
 
@@ -77,6 +80,46 @@ class Tints:
 
 
 @dataclass(frozen=True)
+class NumberRule:
+    """How every number of one figure is written (one rule per figure).
+
+    All whole: whole numbers. Otherwise every computed number (outputs, running sums,
+    means, the results in captions) has ``decimals`` digits after the point: the fewest
+    (1 or 2) that write each of the figure's outputs exactly, else 2; an input value or
+    weight is written whole when it is whole, else with the same ``decimals``.
+
+    >>> rule = NumberRule(2)
+    >>> rule.result(1.25), rule.result(5 / 6), rule.result(2), rule.data(3), rule.data(0.5)
+    ('1.25', '0.83', '2.00', '3', '0.50')
+    """
+
+    decimals: int | None = None
+
+    @classmethod
+    def of(cls, spec: Any) -> NumberRule:
+        values = np.concatenate([np.ravel(compute(spec)).astype(float),
+                                 np.ravel(spec.input).astype(float),
+                                 np.ravel(spec.weights).astype(float)])
+        values = values[np.isfinite(values)]
+        if np.all(values == np.round(values)):
+            return cls(None)
+        for d in (1, 2):
+            if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9):
+                return cls(d)
+        return cls(2)
+
+    def result(self, value: float) -> str:
+        if self.decimals is None:
+            return format_value(value)
+        text = f"{float(value):.{self.decimals}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+    def data(self, value: float) -> str:
+        value = float(value)
+        return format_value(value) if value.is_integer() else self.result(value)
+
+
+@dataclass(frozen=True)
 class CellState:
     """An output cell's look from some step on: its fill and number (None: no number)."""
 
@@ -87,12 +130,30 @@ class CellState:
 
 @dataclass(frozen=True)
 class CellText:
-    """A number drawn in a cell of the input grid; ``faded`` for zeros and cropped cells."""
+    """A number drawn in a cell of the input grid; ``faded`` for zeros and cropped cells.
+    ``color`` is the colour it is drawn in on ``fill`` (None: the painter's choice)."""
 
     cell: Pair
     text: str
     fill: RGB
     faded: bool
+    color: RGB | None = None
+
+
+@dataclass(frozen=True)
+class GridText:
+    """A number drawn on top of everything at one step (over the translucent window and
+    the highlighted cell): on ``grid`` (``"input"`` or ``"output"``), in ``color``, which
+    reads at least 3:1 (WCAG) on ``fill``, the composited fill under it."""
+
+    grid: str
+    cell: Pair
+    text: str
+    color: RGB
+    fill: RGB
+    weight: bool = False
+    """A kernel weight (drawn small, towards the cell's bottom-right corner), not the
+    cell's own number."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +194,9 @@ class TimelineStep:
     equation: str | None
     changes: tuple[CellState, ...]
     marker: Pair | None
+    over_texts: tuple[GridText, ...] = ()
+    """Numbers drawn last at this step (over the window and the highlighted cell), each
+    in the colour that reads on its composited fill."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +221,14 @@ class Timeline:
     spacing: Pair
     padding: Pair
     """Where op input cells sit on the drawn input grid: ``i * spacing + padding``."""
+    number_rule: NumberRule = NumberRule()
+    """How the figure writes its numbers."""
+    window_color: RGB = (0, 0, 0)
+    window_alpha: float = 0.4
+    """How the window is drawn: its cells shaded with ``window_color`` at ``window_alpha``
+    (the theme's overlay in the gather view); alpha 0 draws only a thick outline in that
+    colour (the scatter view's stamp, in the accent colour, so that it never reads as
+    one more tint of the overlap map)."""
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -187,9 +259,12 @@ class Timeline:
             "target_grid": self.target_grid,
             "start": [state(s) for s in self.start],
             "input_texts": [{"cell": list(t.cell), "text": t.text, "fill": list(t.fill),
-                             "faded": t.faded} for t in self.input_texts],
+                             "faded": t.faded,
+                             "color": None if t.color is None else list(t.color)}
+                            for t in self.input_texts],
             "kernel": None if self.kernel is None else
-            [[format_value(v) for v in row] for row in self.kernel.tolist()],
+            [[self.number_rule.data(v) for v in row] for row in self.kernel.tolist()],
+            "decimals": self.number_rule.decimals,
             "kernel_rotated": self.kernel_rotated,
             "steps": [{
                 "index": s.index, "cell": list(s.cell), "value": s.value,
@@ -197,12 +272,70 @@ class Timeline:
                 "caption": s.caption, "equation": s.equation,
                 "changes": [state(c) for c in s.changes],
                 "marker": None if s.marker is None else list(s.marker),
+                "over_texts": [{"grid": t.grid, "cell": list(t.cell), "text": t.text,
+                                "color": list(t.color), "fill": list(t.fill),
+                                "weight": t.weight}
+                               for t in s.over_texts],
                 "links": [{"kernel": list(k.kernel), "input": list(k.input),
                            "output": list(k.output), "input_at": list(k.input_at),
                            "output_at": list(k.output_at), "window_at": list(k.window_at)}
                           for k in self.links(s)],
             } for s in self.steps],
         }
+
+
+def tween_positions(tween: int) -> list[float]:
+    """How far the window has moved towards the next step in each of ``tween`` in-between
+    frames (0: still on the step, 1: on the next). The first ``tween // 2`` of them hold
+    the step; the others ease in and out (smoothstep) towards the next position. The
+    highlighted cell does not slide: it jumps with the next step.
+
+    >>> tween_positions(1), tween_positions(4)
+    ([0.5], [0.0, 0.0, 0.259, 0.741])
+    """
+    hold = tween // 2
+    moving = tween - hold
+    out = [0.0] * hold
+    for k in range(1, moving + 1):
+        t = k / (moving + 1)
+        out.append(round(t * t * (3 - 2 * t), 3))
+    return out
+
+
+def clock_starts(n: int, total: int) -> list[int]:
+    """The clock step at which each of ``n`` steps starts on a clock of ``total >= n``
+    steps (``view: both``: the shorter panel spread over the longer one's clock, so that
+    both start and end together and neither stands still for more than one of its steps):
+    step ``i`` starts at ``floor(i * total / n)``.
+
+    >>> clock_starts(4, 25)
+    [0, 6, 12, 18]
+    """
+    return [i * total // n for i in range(n)]
+
+
+def clock_slots(n: int, total: int, tween: int = 0) -> list[tuple[int, float] | None]:
+    """For each frame of a clock of ``total`` steps (each but the last followed by
+    ``tween`` in-between frames): the (step, phase) of the frame a panel of ``n`` steps
+    shows from there on, or None where it holds its previous frame. A step's in-between
+    frames (towards the next step) come in the last clock step before that next step.
+
+    >>> clock_slots(2, 3)
+    [(0, 0.0), (1, 0.0), None]
+    >>> clock_slots(2, 4, tween=1)
+    [(0, 0.0), None, None, (0, 0.5), (1, 0.0), None, None]
+    """
+    if n <= 0 or total <= 0:
+        return []
+    per = tween + 1
+    slots: list[tuple[int, float] | None] = [None] * ((total - 1) * per + 1)
+    starts = [*clock_starts(n, total), total]
+    for i in range(n):
+        slots[starts[i] * per] = (i, 0.0)
+        if i < n - 1:
+            for k in range(1, per):
+                slots[(starts[i + 1] - 1) * per + k] = (i, k / per)
+    return slots
 
 
 def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
@@ -216,7 +349,7 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
     >>> from deconv_anim.themes import THEMES
     >>> scene = build_scene(make_spec(op="conv", size=3, kernel=2, weights=[[1, 0], [0, 1]]))
     >>> t = build_timeline(scene, THEMES["classic"], numbers=True)
-    >>> t.steps[0].equation
+    >>> t.steps[0].equation.replace(TIMES, "*")
     'out[0, 0] = 3*1 + 2*0 + 1*0 + 1*1 = 4'
     """
     spec = scene.spec
@@ -234,15 +367,68 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
         view=scene.view, window_grid="output" if scatter else "input",
         target_grid="input" if scatter else "output", steps=(), start=(),
         input_texts=(), kernel=kernel, kernel_rotated=rotated, counts=counts, tints=tints,
-        spacing=spacing, padding=padding)
-    start, final = _output_start(scene, theme, tints, counts, numbers, overlap)
+        spacing=spacing, padding=padding,
+        number_rule=NumberRule.of(spec) if numbers else NumberRule(),
+        window_color=theme.accent if scatter else theme.overlay,
+        window_alpha=0.0 if scatter else theme.overlay_alpha)
+    start, final = _output_start(scene, theme, tints, counts, numbers, overlap,
+                                 timeline.number_rule)
+    input_texts = _input_texts(scene, theme, numbers, timeline.number_rule)
     steps = tuple(_steps(scene, timeline, final, numbers, labels))
+    if numbers:
+        steps = tuple(_over_texts(scene, theme, timeline, steps, start, input_texts))
     return Timeline(**{**timeline.__dict__, "steps": steps, "start": start,
-                       "input_texts": _input_texts(scene, theme, numbers)})
+                       "input_texts": input_texts})
+
+
+def _over_texts(scene: Scene, theme: Theme, timeline: Timeline,
+                steps: tuple[TimelineStep, ...], start: tuple[CellState, ...],
+                input_texts: tuple[CellText, ...]) -> Iterator[TimelineStep]:
+    """Each step with the numbers under its window and highlighted cell, to be drawn over
+    them in the colour that reads on the shaded fill (the overlay darkens or lightens the
+    fill, so the colour may differ from the one the cell has elsewhere)."""
+    inputs = {t.cell: t for t in input_texts}
+    outputs = {s.cell: s for s in start}
+    scatter = scene.view == "scatter"
+    kernel = timeline.kernel
+    window_grid = "output" if scatter else "input"
+
+    def shaded(grid: str, fill: RGB) -> RGB:
+        if grid == window_grid:
+            return mix(fill, timeline.window_color, timeline.window_alpha)
+        return theme.shaded(fill)  # the highlighted cell
+
+    for step in steps:
+        for change in step.changes:
+            outputs[change.cell] = change
+        (kh, kw), (dh, dw) = scene.window_size, scene.dilation
+        r0, c0 = step.window
+        covered = [("output" if scatter else "input", (r0 + i * dh, c0 + j * dw))
+                   for i in range(kh) for j in range(kw)]
+        covered.append(("input" if scatter else "output", step.target))
+        texts = []
+        fills: dict[tuple[str, Pair], RGB] = {}
+        for grid, cell in dict.fromkeys(covered):
+            if grid == "input" and cell in inputs:
+                t = inputs[cell]
+                fill = fills[grid, cell] = shaded(grid, t.fill)
+                texts.append(GridText(grid, cell, t.text, theme.text_on(fill, t.faded), fill))
+            elif grid == "output" and cell in outputs:
+                o = outputs[cell]
+                fill = fills[grid, cell] = shaded(grid, o.fill)
+                if o.text:
+                    texts.append(GridText(grid, cell, o.text, theme.text_on(fill), fill))
+        if kernel is not None:
+            for (grid, cell), w in zip(covered, kernel.ravel().tolist()):
+                fill = fills.get((grid, cell), shaded(grid, theme.background))
+                texts.append(GridText(grid, cell, timeline.number_rule.data(w),
+                                      theme.text_on(fill), fill,
+                                      weight=True))
+        yield TimelineStep(**{**step.__dict__, "over_texts": tuple(texts)})
 
 
 def _output_start(scene: Scene, theme: Theme, tints: Tints, counts: np.ndarray | None,
-                  numbers: bool, overlap: bool
+                  numbers: bool, overlap: bool, rule: NumberRule
                   ) -> tuple[tuple[CellState, ...], list[list[RGB]]]:
     """The output cells before the first step, and (numbers, gather) their final fills."""
     rows, cols = scene.spec.output_size
@@ -253,7 +439,8 @@ def _output_start(scene: Scene, theme: Theme, tints: Tints, counts: np.ndarray |
     else:
         final = [[theme.output] * cols for _ in range(rows)]
     gather_numbers = numbers and scene.view == "gather"
-    text = "0" if numbers and scene.view == "scatter" else None  # running sums start at 0
+    # running sums start at 0
+    text = rule.result(0) if numbers and scene.view == "scatter" else None
     start = tuple(CellState((r, c), theme.pending_output if gather_numbers else final[r][c],
                             text) for r in range(rows) for c in range(cols))
     return start, final
@@ -264,6 +451,7 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
     spec = scene.spec
     scatter = scene.view == "scatter"
     x, w = spec.input, spec.weights
+    rule = timeline.number_rule
     counts = np.zeros(spec.output_size, np.int64)
     sums = np.zeros(spec.output_size)
     for frame in scene.frames():
@@ -276,11 +464,11 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
             np.add.at(counts, (ro, co), 1)
             np.add.at(sums, (ro, co), step.value * w[taps[:, 0], taps[:, 1]])
             changes = tuple(CellState((a, b), timeline.tints.fill(int(counts[a, b])),
-                                      format_value(sums[a, b]) if numbers else None)
+                                      rule.result(sums[a, b]) if numbers else None)
                             for a, b in zip(ro.tolist(), co.tolist()))
         elif not scatter and numbers:
-            changes = (CellState((r, c), final[r][c], format_value(step.value)),)
-        equation = _equation(scene, step, x, w) if numbers else None
+            changes = (CellState((r, c), final[r][c], rule.result(step.value)),)
+        equation = _equation(scene, step, x, w, rule) if numbers else None
         parts = []
         if labels:
             where = "x" if scatter else "out"
@@ -297,31 +485,33 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
                            equation, changes, marker)
 
 
-def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray) -> str:
+def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: NumberRule
+              ) -> str:
     """The sum (max, mean, stamp) a step forms, with its numbers."""
     spec = scene.spec
     r, c = step.cell
     taps = step.taps
-    values = [format_value(x[t[2], t[3]]) for t in taps]
+    values = [rule.data(x[t[2], t[3]]) for t in taps]
     if scene.view == "scatter":
-        return (f"x[{r}, {c}] = {format_value(step.value)} stamps "
-                f"{format_value(step.value)} * w onto {len(taps)} output cells")
+        return (f"x[{r}, {c}] = {rule.data(step.value)} stamps "
+                f"{rule.data(step.value)} {TIMES} w onto {len(taps)} output cells")
     if spec.op == "maxpool":
-        return f"out[{r}, {c}] = max({', '.join(values)}) = {format_value(step.value)}"
+        return f"out[{r}, {c}] = max({', '.join(values)}) = {rule.result(step.value)}"
     if spec.op == "avgpool":
         count = (spec.kernel_size[0] * spec.kernel_size[1] if spec.count_include_pad
                  else len(taps))
         return (f"out[{r}, {c}] = ({' + '.join(values) or '0'}) / {count} = "
-                f"{format_value(step.value)}")
-    terms = [f"{v}*{format_value(w[t[0], t[1]])}" for v, t in zip(values, taps)]
+                f"{rule.result(step.value)}")
+    terms = [f"{v}{TIMES}{rule.data(w[t[0], t[1]])}" for v, t in zip(values, taps)]
     if len(terms) > MAX_TERMS:
         terms = [*terms[:MAX_TERMS - 1], "..."]
     if not terms:
         return f"out[{r}, {c}] = (no input cell under the window) = 0"
-    return f"out[{r}, {c}] = {' + '.join(terms)} = {format_value(step.value)}"
+    return f"out[{r}, {c}] = {' + '.join(terms)} = {rule.result(step.value)}"
 
 
-def _input_texts(scene: Scene, theme: Theme, numbers: bool) -> tuple[CellText, ...]:
+def _input_texts(scene: Scene, theme: Theme, numbers: bool, rule: NumberRule
+                 ) -> tuple[CellText, ...]:
     """The input grid's numbers in the order the raster draws them: cropped cells, padding
     zeros (unless a pool ignores padding), input values."""
     if not numbers:
@@ -333,17 +523,20 @@ def _input_texts(scene: Scene, theme: Theme, numbers: bool) -> tuple[CellText, .
     def value(r: int, c: int) -> str:
         u, v = (r, c) if scatter else ((r - g.padding[0]) // g.spacing[0],
                                        (c - g.padding[2]) // g.spacing[1])
-        return format_value(spec.input[u, v])
+        return rule.data(spec.input[u, v])
 
     r0, c0 = grid.first
     cropped, zeros, inputs = [], [], []
     for i, j in zip(*np.nonzero(grid.kinds != CellKind.NONE)):
         kind, r, c = grid.kinds[i, j], int(r0 + i), int(c0 + j)
         if kind == CellKind.CROPPED:
-            cropped.append(CellText((r, c), value(r, c), theme.faded_input, True))
+            cropped.append(CellText((r, c), value(r, c), theme.faded_input, True,
+                                    theme.text_on(theme.faded_input, True)))
         elif kind in (CellKind.PADDING, CellKind.ZERO):
-            zeros.append(CellText((r, c), "0", theme.background, True))
+            zeros.append(CellText((r, c), "0", theme.background, True,
+                                  theme.text_on(theme.background, True)))
         elif kind == CellKind.INPUT:
-            inputs.append(CellText((r, c), value(r, c), theme.input, False))
+            inputs.append(CellText((r, c), value(r, c), theme.input, False,
+                                   theme.text_on(theme.input)))
     ignored = spec.op == "maxpool" or (spec.op == "avgpool" and not spec.count_include_pad)
     return (*cropped, *([] if ignored else zeros), *inputs)

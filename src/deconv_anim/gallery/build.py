@@ -67,6 +67,28 @@ def _titles(items: Iterable[Item]) -> dict[str, str | None]:
     return {item.name: item.config.render.title if item.config else None for item in items}
 
 
+def _sizes(items: Iterable[Item]) -> dict[str, tuple[int, int, int]]:
+    """(width, height, grid cell) in pixels of each config's figure, from its layout (no
+    pixel is drawn)."""
+    from .. import animation
+    from ..errors import DeconvAnimError
+
+    prepare = getattr(animation, "prepare", None)
+    sizes: dict[str, tuple[int, int, int]] = {}
+    if prepare is None:  # a stand-in renderer (tests): sizes unknown
+        return sizes
+    for item in items:
+        if item.config is None:
+            continue
+        try:
+            raster = prepare(item.config)
+        except DeconvAnimError:  # a config that cannot be drawn is reported elsewhere
+            continue
+        layout = getattr(raster, "left", raster).layout
+        sizes[item.name] = (*raster.size, layout.cell)
+    return sizes
+
+
 
 def build_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gallery", *,
                   jobs: int | None = None, force: bool = False, format: str = "gif",
@@ -165,7 +187,8 @@ def _build(items: list[Item], layout: GalleryPlan, out: Path, format: str, forma
             if on_done is not None:
                 on_done(item.name, error)
 
-    readme = readme_text(layout, _titles(items), format=format).encode("utf-8")
+    readme = readme_text(layout, _titles(items), format=format,
+                         sizes=_sizes(items)).encode("utf-8")
     if _read_bytes(out / README_NAME) != readme:
         write_atomic(out / README_NAME, readme)
         report.readme_written = True
@@ -230,6 +253,7 @@ def check_gallery(config_dir: str | Path = "configs", out_dir: str | Path = "gal
     readme = _read_bytes(out / README_NAME)
     if readme is None:
         problems.append(Problem(out / README_NAME, "missing"))
-    elif readme != readme_text(layout, _titles(items), format=format).encode("utf-8"):
+    elif readme != readme_text(layout, _titles(items), format=format,
+                               sizes=_sizes(items)).encode("utf-8"):
         problems.append(Problem(out / README_NAME, "differs from what would be written"))
     return problems
