@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
+from deconv_anim.animation import prepare
 from deconv_anim.config import STYLE_KEYS, config_from_mapping
 from deconv_anim.engine import trace
-from deconv_anim.render import prepare
 from deconv_anim.report import format_value
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES

@@ -207,9 +207,10 @@ def test_info_is_what_info_json_prints():
 
 
 def test_the_package_exports_the_api_and_render_is_the_function():
-    from deconv_anim.render import prepare  # the old module name still imports
+    import importlib
 
-    assert prepare is animation.prepare
+    with pytest.raises(ModuleNotFoundError):  # the module is animation; render is a function
+        importlib.import_module("deconv_anim.render")
     assert da.render is animation.render and callable(da.render)
     assert da.animate is animate and da.Animation is Animation
     assert da.render_config is animation.render

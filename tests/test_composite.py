@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from deconv_anim.animation import prepare
 from deconv_anim.config import config_from_mapping
-from deconv_anim.render import prepare
 
 
 def test_sprites_are_shared_between_figures_that_look_alike():

@@ -8,8 +8,8 @@ import pytest
 
 import teaching as tv
 from deconv_anim import ConfigError, DeconvAnimError, config_from_mapping, load_config, make_spec
+from deconv_anim.animation import look_of
 from deconv_anim.config import KEYS, merge, parse_flag_value, read_yaml
-from deconv_anim.render import look_of
 from deconv_anim.themes import THEMES
 
 BASE = "op: conv\nsize: 5\nkernel: 3\n"

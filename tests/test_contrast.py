@@ -14,10 +14,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from deconv_anim.animation import prepare
 from deconv_anim.config import config_from_mapping
 from deconv_anim.paint import text_sprite
 from deconv_anim.panels import SideBySide
-from deconv_anim.render import prepare
 from deconv_anim.report import format_value
 
 THEMES = ("classic", "dark", "colorblind")

@@ -13,12 +13,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from deconv_anim.animation import prepare, render
 from deconv_anim.config import config_from_mapping
 from deconv_anim.encode import GifStream, Timing, atomic_output, write, writer_for
 from deconv_anim.errors import ConfigError, OutputError
 from deconv_anim.palette import MAX_COLORS, TRANSPARENT
 from deconv_anim.raster import Raster, RasterFrame
-from deconv_anim.render import prepare, render
 
 CONV = {"op": "conv", "size": 5, "kernel": 3, "stride": 2, "padding": 1}
 SCATTER = {"op": "transposed", "size": 2, "kernel": 3, "stride": 2, "view": "scatter"}
@@ -265,7 +265,7 @@ def test_rerender_in_another_process_is_byte_identical(tmp_path):
     render(config(CROPPED), tmp_path / "here.gif")
     code = ("import sys\n"
             "from deconv_anim.config import config_from_mapping\n"
-            "from deconv_anim.render import render\n"
+            "from deconv_anim.animation import render\n"
             f"cfg = config_from_mapping({{**{CROPPED!r}, 'style': {{'cell': 16}}}})\n"
             "render(cfg, sys.argv[1])\n")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from deconv_anim.animation import prepare
 from deconv_anim.config import config_from_mapping
-from deconv_anim.render import prepare
 
 CASES = {
     "gather_values": dict(op="transposed", size=2, kernel=3, stride=2, values=True,

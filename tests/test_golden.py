@@ -2,7 +2,7 @@
 
 Each case renders one small config and compares frames (the first and a middle one) with
 ``tests/data/golden/<case>_<frame>.png``, pixel for pixel (RGB, exact). A change of pixels is
-a change of output: bump ``FORMAT_VERSION`` (deconv_anim/render.py) and regenerate the
+a change of output: bump ``FORMAT_VERSION`` (deconv_anim/animation.py) and regenerate the
 files in the same commit with::
 
     DECONV_ANIM_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from deconv_anim.animation import prepare
 from deconv_anim.config import config_from_mapping
-from deconv_anim.render import prepare
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 UPDATE = os.environ.get("DECONV_ANIM_UPDATE_GOLDEN") == "1"

@@ -144,8 +144,8 @@ def test_to_dict_is_json_and_places_cells():
 def test_a_figure_serialises_for_a_player():
     import json
 
+    from deconv_anim.animation import prepare
     from deconv_anim.config import config_from_mapping
-    from deconv_anim.render import prepare
 
     figure = prepare(config_from_mapping({"op": "transposed", "size": 2, "kernel": 3,
                                           "view": "both", "values": True})).figure
@@ -163,8 +163,8 @@ def test_one_d_output_sits_over_its_input(layout):
     """A 1-D op (causal: padding 2 on the left): out[t] is drawn right over x[t] (the
     padded cell t + 2), one row up, so the window visibly looks back; in the flat layout
     the output row is above the input, not beside it after an empty gap."""
+    from deconv_anim.animation import prepare
     from deconv_anim.config import config_from_mapping
-    from deconv_anim.render import prepare
 
     raster = prepare(config_from_mapping({"op": "conv", "size": [1, 8], "kernel": [1, 3],
                                           "padding": [0, 0, 2, 0], "layout": layout}))

@@ -6,10 +6,10 @@ import numpy as np
 from PIL import Image
 
 import teaching as tv
+from deconv_anim.animation import prepare, render
 from deconv_anim.config import config_from_mapping
 from deconv_anim.engine import compute
 from deconv_anim.panels import SideBySide
-from deconv_anim.render import prepare, render
 
 # ---- both views side by side
 

@@ -17,10 +17,10 @@ from PIL import Image
 
 import teaching as tv
 from cases import CASES as SHARED_CASES
+from deconv_anim.animation import look_of, prepare, render
 from deconv_anim.config import config_from_mapping
 from deconv_anim.engine import compute, trace
 from deconv_anim.palette import MAX_COLORS, TRANSPARENT
-from deconv_anim.render import look_of, prepare, render
 from deconv_anim.report import format_value, summary
 from deconv_anim.scene import CellKind
 from deconv_anim.themes import THEMES

@@ -211,9 +211,9 @@ def test_library_keys_are_shown_as_the_flags_typed():
 def test_flags_that_change_the_op_replace_a_stale_title(cwd):
     """render configs/dilation.yaml --dilation 3 --size 9: the file's title described a
     7x7 dilation-2 figure; the caption is made from the spec the flags give instead."""
+    from deconv_anim.animation import prepare
     from deconv_anim.config import resolve_config
     from deconv_anim.presets import PRESETS
-    from deconv_anim.render import prepare
     from deconv_anim.report import summary
 
     changed = resolve_config("dilation", {"dilation": 3, "size": 9})

@@ -10,7 +10,7 @@ import pytest
 
 from cases import CASES
 from deconv_anim import make_spec
-from deconv_anim.scene import BASES, CellKind, build_scene
+from deconv_anim.scene import CellKind, build_scene
 
 
 def scene_of(layout: str = "oblique", **kwargs):
@@ -199,72 +199,8 @@ def test_both_view_draws_gather():
     assert len(scene) == spec.steps("gather")
 
 
-# ------------------------------------------------------------------ projection and layout
-
-
-def test_oblique_orientation():
-    scene = scene_of(op="conv", size=4, kernel=3)
-    grid = scene.input
-    c00 = np.array(scene.cell_center(grid, 0, 0))
-    # columns run up to the right along the x-edge (1 : 0.5); rows run down to the right
-    np.testing.assert_allclose(np.array(scene.cell_center(grid, 0, 1)) - c00,
-                               BASES["oblique"][0])
-    np.testing.assert_allclose(np.array(scene.cell_center(grid, 1, 0)) - c00,
-                               [0.7, -0.65])
-    # matrix [0, 0] is the leftmost corner of the grid
-    corners = [p for r in range(4) for c in range(4) for p in scene.cell_polygon(grid, r, c)]
-    leftmost = min(corners, key=lambda p: p[0])
-    assert leftmost == pytest.approx(scene.cell_polygon(grid, 0, 0)[0])
-    assert scene.cell_center("input", 2, 3) == scene.cell_center(grid, 2, 3)
-
-
-def test_cell_polygon_and_connectors():
-    scene = scene_of(op="conv", size=5, kernel=3, stride=2, padding=1)
-    frame = list(scene.frames())[4]
-    lines = scene.connectors(frame)
-    assert len(lines) == 4
-    window = scene.cell_polygon(scene.input, 2, 2, 3, 3)
-    target = scene.cell_polygon(scene.output, 1, 1)
-    assert [a for a, _ in lines] == window
-    assert [b for _, b in lines] == target
-    # a 3x3 block spans three cells along each edge
-    (x0, y0), (x1, y1) = window[0], window[1]
-    assert (x1 - x0, y1 - y0) == pytest.approx((3.0, 1.5))
-
-
-@pytest.mark.parametrize("name", ["conv_stride_pad", "transposed", "scatter", "conv_rect"])
-def test_oblique_output_sits_above_the_input(name):
-    scene = scene_of(**CASES[name])
-    spec = scene.spec
-    ins = [scene.cell_polygon(scene.input, r, c) for r in range(scene.input.rows)
-           for c in range(scene.input.cols)]
-    outs = [scene.cell_polygon(scene.output, r, c) for r in range(spec.output_size[0])
-            for c in range(spec.output_size[1])]
-    assert scene.output.offset[0] == 0  # straight up
-    # no output cell overlaps an input cell: lowest output corner above the input grid's
-    # top edge at the same page x (check on cell centres: above every input centre)
-    top_in = max(p[1] for poly in ins for p in poly)
-    low_out = min(p[1] for poly in outs for p in poly)
-    assert low_out > top_in - 1.5  # the grids interleave only at their far corners
-    assert min(scene.cell_center(scene.output, r, c)[1] for r in range(spec.output_size[0])
-               for c in range(spec.output_size[1])) > max(
-        scene.cell_center(scene.input, r, c)[1] for r in range(scene.input.rows)
-        for c in range(scene.input.cols))
-
-
-@pytest.mark.parametrize("name", ["conv_stride_pad", "cropped", "scatter", "conv_rect"])
-def test_flat_output_is_right_of_the_input(name):
-    scene = scene_of("flat", **CASES[name])
-    assert scene.layout == "flat" and scene.basis == BASES["flat"]
-    grid, out = scene.input, scene.output
-    in_x = [scene.cell_center(grid, grid.first[0] + i, grid.first[1] + j)[0]
-            for (i, j), k in np.ndenumerate(grid.kinds) if k != CellKind.NONE]
-    out_x = [scene.cell_center(out, r, c)[0] for r in range(out.rows) for c in range(out.cols)]
-    assert min(out_x) > max(in_x) + 1
-    # flat: a cell is a unit square
-    poly = scene.cell_polygon(grid, 0, 0)
-    assert poly == [(0.0, grid.rows), (1.0, grid.rows), (1.0, grid.rows - 1),
-                    (0.0, grid.rows - 1)]
+# Page geometry (the projection, where each grid sits, the connector corners) is the
+# layout's: tests/test_layout.py checks it against tests/geometry.py, the reference's rules.
 
 
 def test_title_is_kept():

@@ -20,11 +20,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from deconv_anim.animation import prepare, render
 from deconv_anim.config import config_from_mapping
 from deconv_anim.encode import Timing
 from deconv_anim.presets import PRESETS, REFERENCE_NAMES
 from deconv_anim.raster import Raster
-from deconv_anim.render import prepare, render
 from deconv_anim.timeline import tween_positions
 
 FIGURE_MAD = 3.0

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 import teaching as tv
 from cases import CASES
 from deconv_anim import make_spec
+from deconv_anim.animation import prepare
 from deconv_anim.config import config_from_mapping
 from deconv_anim.engine import compute, stamp_counts, trace
 from deconv_anim.panels import SideBySide
-from deconv_anim.render import prepare
 from deconv_anim.report import format_value
 from deconv_anim.scene import build_scene
 from deconv_anim.themes import THEMES

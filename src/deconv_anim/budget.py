@@ -1,6 +1,6 @@
 """The cost of a render, estimated from arithmetic before any work starts.
 
-The resource guard of :func:`deconv_anim.render.prepare` counts frames and pixels; the
+The resource guard of :func:`deconv_anim.animation.prepare` counts frames and pixels; the
 work of a render also grows with what is painted: every cell of the grids once (the static
 background), the kernel window's cells in every frame, every pixel of every frame (each is
 composed and encoded), the taps ``info --steps`` lists, the frames a video holds. One pure

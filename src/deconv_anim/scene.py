@@ -7,7 +7,8 @@ y up): in the ``oblique`` layout, the view of Dumoulin & Visin's figures
 (TikZ ``xslant=-0.7, yslant=0.5``), ``x' = x - 0.7 y``, ``y' = 0.5 x + 0.65 y``, which puts
 [0, 0] at each grid's leftmost corner; in the ``flat`` layout ``x' = x``, ``y' = y``.
 Each grid adds its own page offset: the output grid sits above the input (oblique) or to
-its right (flat).
+its right (flat). The scene only states the projection (``basis``) and the offsets; turning
+them into pixels, once, is :mod:`deconv_anim.layout`'s job.
 
 Views:
 
@@ -120,37 +121,11 @@ class Scene:
     def grid(self, name: str) -> Grid:
         return self.input if name == "input" else self.output
 
-    def to_page(self, grid: Grid, point: Point) -> Point:
-        """Page units of a point given in ``grid``'s grid units."""
-        (ax, ay), (bx, by) = self.basis
-        x, y = point
-        return grid.offset[0] + x * ax + y * bx, grid.offset[1] + x * ay + y * by
-
-    def cell_polygon(self, grid: Grid, r: float, c: float, h: float = 1, w: float = 1
-                     ) -> list[Point]:
-        """Page corners of the block of ``h x w`` cells whose top-left cell is (r, c):
-        top-left, top-right, bottom-right, bottom-left (matrix sense)."""
-        x, y = grid.corner(r, c)
-        return [self.to_page(grid, p) for p in ((x, y), (x + w, y), (x + w, y - h), (x, y - h))]
-
-    def cell_center(self, grid: Grid | str, r: int, c: int) -> Point:
-        """Page units of the centre of matrix cell (r, c) — what pixel tests sample."""
-        g = self.grid(grid) if isinstance(grid, str) else grid
-        x, y = g.corner(r, c)
-        return self.to_page(g, (x + 0.5, y - 0.5))
-
     def window_cells(self, frame: Frame) -> list[Pair]:
         """Matrix cells the window shades in ``frame`` (its taps, every d-th cell)."""
         (kh, kw), (dh, dw) = self.window_size, self.dilation
         r0, c0 = frame.window
         return [(r0 + i * dh, c0 + j * dw) for i in range(kh) for j in range(kw)]
-
-    def connectors(self, frame: Frame) -> list[tuple[Point, Point]]:
-        """The four lines from the window's corners to the target cell's corners (page)."""
-        wg, tg = self.grid(frame.window_grid), self.grid(frame.target_grid)
-        window = self.cell_polygon(wg, *frame.window, *self.window_extent)
-        target = self.cell_polygon(tg, *frame.target)
-        return list(zip(window, target))
 
     def frames(self) -> Iterator[Frame]:
         """Yield the :class:`Frame` of each step, in order."""
