@@ -4,7 +4,9 @@ Every file the package writes (animations, frames, the gallery's README and mani
 through :func:`atomic_output`: a temp file beside the target, renamed over it only when
 complete. The temp file is named ``.NAME.PID.XXXXXXXX.tmp``, so a leftover of a killed
 process can be told from one still being written (see
-:func:`deconv_anim.gallery.remove_stale_temps`).
+:func:`deconv_anim.gallery.remove_stale_temps`); NAME is cut to :data:`TEMP_NAME_BYTES`
+bytes (:func:`temp_stem`), so the temp file of any legal name fits in 255 bytes. Folders a
+write created are removed again when it fails.
 """
 
 from __future__ import annotations
@@ -17,7 +19,54 @@ from typing import BinaryIO
 
 from .errors import OutputError, os_reason
 
-__all__ = ["atomic_output", "atomic_folder", "write_atomic", "is_folder"]
+__all__ = ["atomic_output", "atomic_folder", "write_atomic", "is_folder", "temp_stem",
+           "TEMP_NAME_BYTES"]
+
+TEMP_NAME_BYTES = 230
+"""At most this many bytes of the output's name go into its temp file's name: with the dot,
+a process id (up to 10 digits), 8 random characters and ``.tmp`` it stays within the 255
+bytes a file name may hold."""
+
+
+def temp_stem(name: str) -> str:
+    """The part of file name ``name`` its temp files carry: ``name`` cut to
+    :data:`TEMP_NAME_BYTES` bytes (never inside a character).
+
+    >>> temp_stem("x.gif"), len(temp_stem("a" * 244 + ".gif"))
+    ('x.gif', 230)
+    """
+    raw = os.fsencode(name)
+    if len(raw) <= TEMP_NAME_BYTES:
+        return name
+    cut = raw[:TEMP_NAME_BYTES]
+    while cut:
+        try:
+            return os.fsdecode(cut.decode("utf-8").encode("utf-8"))
+        except UnicodeDecodeError:
+            cut = cut[:-1]
+    return os.fsdecode(raw[:TEMP_NAME_BYTES])  # pragma: no cover - not UTF-8 at all
+
+
+def _missing(folder: Path) -> list[Path]:
+    """``folder`` and its parents that do not exist yet, deepest first."""
+    missing = []
+    probe = folder
+    try:
+        while not os.path.lexists(probe) and probe != probe.parent:
+            missing.append(probe)
+            probe = probe.parent
+    except (OSError, ValueError):  # pragma: no cover - lexists reports False instead
+        return []
+    return missing
+
+
+def _remove_empty(created: list[Path]) -> None:
+    """Remove the folders a failed write created (deepest first), those still empty."""
+    for folder in created:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def is_folder(path: str | Path) -> bool:
@@ -57,9 +106,11 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     b'whole'
     """
     path = Path(path)
+    created = _missing(path.parent)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
+        _remove_empty(created)
         raise OutputError(f"{path}: cannot create the folder {path.parent} "
                           f"({os_reason(error, path.parent)})") from None
     if is_folder(path):
@@ -70,7 +121,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
             try:
                 import tempfile  # (imported when first needed: it is slow to import)
 
-                fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.",
+                fd, temp = tempfile.mkstemp(prefix=f".{temp_stem(path.name)}.{os.getpid()}.",
                                             suffix=".tmp", dir=path.parent)
             except OSError as error:
                 raise OutputError(f"{path}: cannot write in {path.parent} "
@@ -91,6 +142,7 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         if temp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+        _remove_empty(created)
         raise
 
 
@@ -146,6 +198,7 @@ def atomic_folder(folder: Path, source: str | None = None, key: str = "frames_di
     problem = path_problem(folder)
     if problem:
         raise ConfigError(key, f"is not a usable folder name: {problem}", source)
+    created = _missing(folder.parent)
     try:
         if folder.exists() and not folder.is_dir():
             raise ConfigError(key, f"{folder} is a file, not a folder", source)
@@ -153,8 +206,10 @@ def atomic_folder(folder: Path, source: str | None = None, key: str = "frames_di
         temp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:40]}.{os.getpid()}.",
                                      suffix=".tmp", dir=folder.parent))
     except OSError as error:
+        _remove_empty(created)
         raise ConfigError(key, f"cannot write {folder} ({os_reason(error, folder)})",
                           source) from None
+    done = False
     try:
         yield temp
         if not folder.exists():
@@ -162,7 +217,10 @@ def atomic_folder(folder: Path, source: str | None = None, key: str = "frames_di
         else:
             for item in sorted(temp.iterdir()):
                 os.replace(item, folder / item.name)
+        done = True
     except OSError as error:
         raise ConfigError(key, f"cannot write {folder} ({os_reason(error)})", source) from None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+        if not done:
+            _remove_empty(created)
