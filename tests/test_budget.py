@@ -114,7 +114,7 @@ def test_x264_limits_are_refused_before_ffmpeg_starts() -> None:
     with pytest.raises(ConfigError, match="side of 16386 pixels is more than the 16384 x264"):
         budget.check(budget.estimate(spec, canvas=(16385, 40), video=True))
     budget.check(budget.estimate(spec, canvas=(16385, 40)))  # a GIF may be that wide
-    side = 2200  # 4.8 MP: about 800 MB in ffmpeg
+    side = 2700  # 7.3 MP: about 780 MB in ffmpeg
     with pytest.raises(ConfigError, match="encoding the video would take about"):
         budget.check(budget.estimate(spec, canvas=(side, side), video=True))
 

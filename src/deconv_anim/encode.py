@@ -423,7 +423,6 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
     durations = timing.durations(count)
     rate = _video_fps(durations, info.fps, timing.tween, timing.duration)
     repeats = _repeats(durations, rate)
-    width, height = info.size
     picture = _Yuv420(info.size, info.palette, info.background)
     if max(picture.width, picture.height) > X264_MAX_SIDE:
         raise ConfigError("style.cell", f"a video frame side of "
