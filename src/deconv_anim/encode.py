@@ -42,6 +42,7 @@ import numpy as np
 from .atomic import atomic_output
 from .errors import ConfigError, MissingDependencyError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
+from .lzw import OrderedBlocks, Worker, gif_image, parallel_wanted
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -175,28 +176,15 @@ class GifStream:
             transparent: int | None = None, disposal: int = 1) -> None:
         """Append one image of palette indices at ``offset``; ``disposal`` 1 keeps it under
         the next frame, 2 clears it to transparent."""
-        from PIL import Image
-
-        h, w = indices.shape
-        image = Image.frombuffer("L", (w, h), np.ascontiguousarray(indices), "raw", "L", 0, 1)
-        delay = min(max(round(duration_ms / 10), 1), 0xFFFF)
-        flags = (disposal << 2) | (1 if transparent is not None else 0)
-        out = self.handle
-        out.write(b"!\xf9\x04" + struct.pack("<BHB", flags, delay, transparent or 0) + b"\x00")
-        out.write(b"," + struct.pack("<HHHHB", offset[0], offset[1], w, h, 0))
-        out.write(bytes([self.bits]))  # LZW minimum code size
-        # Pillow's LZW encoder, at our code size (its GIF writer always uses 8 bits)
-        encoder = Image._getencoder("L", "gif", ("L", self.bits, 0))
-        encoder.setimage(image.im, (0, 0, w, h))
-        while True:
-            _, status, data = encoder.encode(1 << 16)
-            out.write(data)
-            if status:
-                break
-        out.write(b"\x00")
+        self.handle.write(gif_image(indices, offset, _centiseconds(duration_ms), transparent,
+                                    disposal, self.bits))
 
     def close(self) -> None:
         self.handle.write(b";")
+
+
+def _centiseconds(duration_ms: int) -> int:
+    return min(max(round(duration_ms / 10), 1), 0xFFFF)
 
 
 def _changed_region(frame: RasterFrame, clear: int
@@ -222,21 +210,37 @@ def _see_through(indices: np.ndarray, info: FrameInfo) -> np.ndarray:
 def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """Per frame only the changed box, unchanged pixels transparent. With a transparent
     background every frame is whole and cleared after showing (GIF transparency is one
-    bit: edges keep a thin matte of the background colour)."""
+    bit: edges keep a thin matte of the background colour).
+
+    A long GIF is encoded by two processes (:mod:`deconv_anim.lzw`), to the same bytes."""
     clear = info.clear
-    gif = GifStream(out, info.size, info.palette, loop=info.loop,
-                    bits=max(2, (clear).bit_length()))
-    elapsed = 0
-    for frame, ms in _timed(frames, info.timing, info.count):
-        # delays are centiseconds: round the running time, so short frames do not drift
-        delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
-        elapsed += ms
-        if info.transparent:
-            gif.add(_see_through(frame.pixels, info), (0, 0), 10 * delay,
-                    transparent=clear, disposal=2)
-            continue
-        region, offset, masked = _changed_region(frame, clear)
-        gif.add(region, offset, 10 * delay, transparent=clear if masked else None)
+    bits = max(2, (clear).bit_length())
+    gif = GifStream(out, info.size, info.palette, loop=info.loop, bits=bits)
+    worker = (Worker() if parallel_wanted(info.frame_count * info.size[0] * info.size[1])
+              else None)
+    try:
+        blocks = OrderedBlocks(out, worker) if worker is not None else None
+        elapsed = 0
+        for frame, ms in _timed(frames, info.timing, info.count):
+            # delays are centiseconds: round the running time, so short frames do not drift
+            delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
+            elapsed += ms
+            if info.transparent:
+                image = (_see_through(frame.pixels, info), (0, 0), clear, 2)
+            else:
+                region, offset, masked = _changed_region(frame, clear)
+                image = (region, offset, clear if masked else None, 1)
+            if blocks is None:
+                gif.add(image[0], image[1], 10 * delay, transparent=image[2],
+                        disposal=image[3])
+            else:
+                blocks.add(image[0], image[1], _centiseconds(10 * delay), image[2],
+                           image[3], bits)
+        if blocks is not None:
+            blocks.finish()
+    finally:
+        if worker is not None:
+            worker.close()
     gif.close()
 
 
