@@ -104,3 +104,31 @@ def test_the_video_shows_the_gif_frames_and_is_deterministic(tmp_path):
 def test_ffmpeg_s_reason_is_one_line(log, reason):
     error = _ffmpeg_reason(log, 187)
     assert isinstance(error, OSError) and error.strerror == reason
+
+
+@pytest.mark.parametrize("fps, message", [
+    (1e6, "fps: must be a number from 0.1 to 120 (got 1e+06)"),
+    (float("nan"), "fps: must be a number from 0.1 to 120 (got nan)"),
+    (0.0001, "fps: must be a number from 0.1 to 120 (got 0.0001)"),
+])
+def test_the_writer_itself_bounds_the_frame_rate(tmp_path, fps, message):
+    """Issue 18, item 11: the range reaches the writer (encode.write called directly)."""
+    from deconv_anim.encode import write
+    from deconv_anim.errors import ConfigError
+
+    frames = iter(())
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")
+                       .replace("+", r"\+")):
+        write(tmp_path / "x.mp4", frames, size=(4, 4), palette=np.zeros((256, 3), np.uint8),
+              count=4, fps=fps)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_writer_itself_bounds_the_video_length(tmp_path):
+    from deconv_anim.encode import write
+    from deconv_anim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="would hold 120000 frames, more than the budget"):
+        write(tmp_path / "x.mp4", iter(()), size=(4, 4), palette=np.zeros((256, 3), np.uint8),
+              count=1000, timing=Timing(1000), fps=120)
+    assert list(tmp_path.iterdir()) == []

@@ -107,6 +107,9 @@ def video_frame_rate(durations: Sequence[int], fps: float | Fraction | None, *,
     (Fraction(1, 1), Fraction(3, 1))
     """
     given = fps is not None
+    if fps is not None and not MIN_FPS <= fps <= MAX_FPS:  # (NaN fails both)
+        raise ConfigError("fps", f"must be a number from {MIN_FPS:g} to {MAX_FPS:g} (got "
+                                 f"{float(fps):g})", source)
     if fps is None and tween and Fraction((tween + 1) * 1000, duration) <= 60:
         fps = Fraction((tween + 1) * 1000, duration)
     if fps is not None:

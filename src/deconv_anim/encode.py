@@ -421,12 +421,15 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
     import subprocess
     import tempfile
 
-    from .budget import X264_MAX_SIDE
+    from .budget import MAX_VIDEO_FRAMES, X264_MAX_SIDE
 
     timing, count = info.timing, info.count
     durations = timing.durations(count)
     rate = _video_fps(durations, info.fps, timing.tween, timing.duration)
     repeats = _repeats(durations, rate)
+    if sum(repeats) > MAX_VIDEO_FRAMES:  # (the resource guard refuses it before drawing)
+        raise ConfigError("fps", f"the video would hold {sum(repeats)} frames, more than the "
+                                 f"budget of {MAX_VIDEO_FRAMES} (lower --fps or the duration)")
     picture = _Yuv420(info.size, info.palette, info.background)
     if max(picture.width, picture.height) > X264_MAX_SIDE:
         raise ConfigError("style.cell", f"a video frame side of "
