@@ -42,7 +42,7 @@ import numpy as np
 from .atomic import atomic_output
 from .errors import ConfigError, MissingDependencyError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
-from .lzw import OrderedBlocks, Worker, gif_image, parallel_wanted
+from .lzw import OrderedBlocks, Worker, gif_image, masked, parallel_wanted
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -195,9 +195,7 @@ def _changed_region(frame: RasterFrame, clear: int
     region = frame.pixels[y0:y1, x0:x1]
     if frame.changed is None:
         return region, (x0, y0), False
-    out = np.full_like(region, clear)
-    np.copyto(out, region, where=frame.changed)
-    return out, (x0, y0), True
+    return masked(region, frame.changed, clear), (x0, y0), True
 
 
 def _see_through(indices: np.ndarray, info: FrameInfo) -> np.ndarray:
@@ -227,9 +225,15 @@ def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
             elapsed += ms
             if info.transparent:
                 image = (_see_through(frame.pixels, info), (0, 0), clear, 2)
+            elif blocks is not None:  # the worker masks the unchanged pixels
+                x0, y0, x1, y1 = frame.box
+                mask = frame.changed
+                blocks.add(frame.pixels[y0:y1, x0:x1], (x0, y0), _centiseconds(10 * delay),
+                           None if mask is None else clear, 1, bits, mask)
+                continue
             else:
-                region, offset, masked = _changed_region(frame, clear)
-                image = (region, offset, clear if masked else None, 1)
+                region, offset, is_masked = _changed_region(frame, clear)
+                image = (region, offset, clear if is_masked else None, 1)
             if blocks is None:
                 gif.add(image[0], image[1], 10 * delay, transparent=image[2],
                         disposal=image[3])

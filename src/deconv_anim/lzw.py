@@ -24,14 +24,22 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["gif_image", "Worker", "parallel_wanted", "PARALLEL_MIN_PIXELS", "OrderedBlocks"]
+__all__ = ["gif_image", "masked", "Worker", "parallel_wanted", "PARALLEL_MIN_PIXELS",
+           "OrderedBlocks"]
 
 PARALLEL_MIN_PIXELS = 20_000_000
 """Frame pixels (frames x canvas pixels) from which a second process encodes: below it
 the fork and the pipe cost more than they save (benchmarks/README.md, "GIF worker")."""
 
-# width, height, x, y, delay (cs), transparent (-1: none), disposal, code size
-_HEADER = struct.Struct("<HHHHHhBB")
+# width, height, x, y, delay (cs), transparent (-1: none), disposal, code size, mask follows
+_HEADER = struct.Struct("<HHHHHhBBB")
+
+
+def masked(region: np.ndarray, mask: np.ndarray, clear: int) -> np.ndarray:
+    """``region`` with the pixels outside ``mask`` set to ``clear`` (a new array)."""
+    out = np.full_like(region, clear)
+    np.copyto(out, region, where=mask)
+    return out
 
 
 def gif_image(indices: np.ndarray, offset: tuple[int, int], delay: int,
@@ -92,8 +100,13 @@ def _serve(inbox: Any, outbox: Any, theirs: tuple[Any, ...]) -> None:
     try:
         while True:
             message = inbox.recv_bytes()
-            w, h, x, y, delay, transparent, disposal, bits = _HEADER.unpack_from(message)
+            w, h, x, y, delay, transparent, disposal, bits, has_mask = _HEADER.unpack_from(
+                message)
             indices = np.frombuffer(message, np.uint8, w * h, _HEADER.size).reshape(h, w)
+            if has_mask:
+                mask = np.frombuffer(message, np.bool_, w * h,
+                                     _HEADER.size + w * h).reshape(h, w)
+                indices = masked(indices, mask, transparent)
             outbox.send_bytes(gif_image(indices, (x, y), delay,
                                         None if transparent < 0 else transparent,
                                         disposal, bits))
@@ -139,11 +152,18 @@ class Worker:
             self.blocks.put(_END)
 
     def send(self, indices: np.ndarray, offset: tuple[int, int], delay: int,
-             transparent: int | None, disposal: int, bits: int) -> None:
+             transparent: int | None, disposal: int, bits: int,
+             mask: np.ndarray | None = None) -> None:
+        """Queue one frame's block; with ``mask``, the pixels outside it become
+        ``transparent`` (in the worker: :func:`masked`)."""
         h, w = indices.shape
         header = _HEADER.pack(w, h, offset[0], offset[1], delay,
-                              -1 if transparent is None else transparent, disposal, bits)
-        self._to.send_bytes(header + np.ascontiguousarray(indices).tobytes())
+                              -1 if transparent is None else transparent, disposal, bits,
+                              mask is not None)
+        parts = [header, np.ascontiguousarray(indices).tobytes()]
+        if mask is not None:
+            parts.append(np.ascontiguousarray(mask, np.bool_).tobytes())
+        self._to.send_bytes(b"".join(parts))
         self.pending += 1
 
     def ready(self) -> bool:
@@ -176,11 +196,16 @@ class OrderedBlocks:
         self.queue: deque[bytes | None] = deque()  # None: the worker's, not back yet
 
     def add(self, indices: np.ndarray, offset: tuple[int, int], delay: int,
-            transparent: int | None, disposal: int, bits: int) -> None:
+            transparent: int | None, disposal: int, bits: int,
+            mask: np.ndarray | None = None) -> None:
+        """One frame (``mask``: as :meth:`Worker.send`)."""
         if self.worker.pending < self.backlog:
-            self.worker.send(indices, offset, delay, transparent, disposal, bits)
+            self.worker.send(indices, offset, delay, transparent, disposal, bits, mask)
             self.queue.append(None)
         else:
+            if mask is not None:
+                assert transparent is not None
+                indices = masked(indices, mask, transparent)
             self.queue.append(gif_image(indices, offset, delay, transparent, disposal, bits))
         self._flush(wait=False)
 
