@@ -4,6 +4,7 @@ file, the worker only where it pays, and no worker left behind by a failure."""
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -120,3 +121,21 @@ def test_gif_stream_add_is_gif_image(tmp_path):
             image, (1, 2), 70, transparent=63)
     data = (tmp_path / "x.bin").read_bytes()
     assert data.endswith(lzw.gif_image(image, (1, 2), 7, 63, 1, 6))
+
+
+@pytest.mark.skipif(not __import__("os").path.exists("/proc/self/task"), reason="Linux")
+def test_the_reader_thread_never_takes_an_interrupt():
+    """Ctrl-C and SIGTERM stay with the main thread (which holds them back around a temp
+    file's creation): the thread reading the worker's blocks blocks both."""
+    import signal
+
+    worker = lzw.Worker()
+    try:
+        status = Path(f"/proc/self/task/{worker.reader.native_id}/status").read_text()
+        blocked = int(next(line.split()[1] for line in status.splitlines()
+                           if line.startswith("SigBlk:")), 16)
+        for number in (signal.SIGINT, signal.SIGTERM):
+            assert blocked & (1 << (number - 1))
+    finally:
+        worker.close()
+    assert not worker.reader.is_alive() and not worker.process.is_alive()

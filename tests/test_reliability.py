@@ -694,7 +694,8 @@ def test_every_message_is_distinct_and_names_its_source() -> None:
     for case in CASES:
         if case.args[:2] == ("render", "x.yaml") and not case.message.startswith("Invalid"):
             # the config file, or the output file the OS refused
-            assert case.message.startswith(("x.yaml: ", "x.gif: ", "locked/", "notes.txt/",
+            assert case.message.startswith(("x.yaml: ", "x.gif: ", "x.mp4: ", "locked/",
+                                            "notes.txt/",
                                             "--stride: ", "--size: ", "--op: ", "--input: ")
                                            ), case.message
 

@@ -128,6 +128,7 @@ class Worker:
     def __init__(self) -> None:
         import multiprocessing
         import queue
+        import signal
         import threading
 
         context = multiprocessing.get_context("fork")
@@ -141,7 +142,13 @@ class Worker:
         outbox.close()
         self.blocks: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        # the reader never takes Ctrl-C or SIGTERM: they stay the main thread's, which
+        # holds them back where it must (deconv_anim.atomic)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            self.reader.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         self.pending = 0
 
     def _read(self) -> None:
@@ -183,7 +190,7 @@ class Worker:
         if self.process.is_alive():  # pragma: no cover - it ends when the pipe closes
             self.process.kill()
             self.process.join()
-        self.reader.join(timeout=5)
+        self.reader.join()  # it sees the end once the worker's end of the pipe is closed
         self._from.close()
 
 
