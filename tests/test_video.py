@@ -19,24 +19,16 @@ from deconv_anim.encode import Timing, _ffmpeg_reason, _repeats, _video_fps
 from deconv_anim.render import render
 
 
-def decode(path: Path) -> np.ndarray:
-    """Every video frame as RGB (ffmpeg's own decoder), shape (frames, height, width, 3)."""
+def decode(path: Path, size: tuple[int, int]) -> np.ndarray:
+    """Every video frame as RGB (ffmpeg's own decoder), shape (frames, height, width, 3);
+    ``size`` is the animation's, padded to even sides in the video."""
     import imageio_ffmpeg
 
     raw = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path),
                           "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
                          check=True, capture_output=True).stdout
-    size = _video_size(path)
-    return np.frombuffer(raw, np.uint8).reshape(-1, size[1], size[0], 3)
-
-
-def _video_size(path: Path) -> tuple[int, int]:
-    import imageio_ffmpeg
-
-    frames = imageio_ffmpeg.read_frames(str(path))
-    meta = next(frames)
-    frames.close()
-    return meta["size"]
+    width, height = size[0] + size[0] % 2, size[1] + size[1] % 2
+    return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
 
 
 def gif_frames(path: Path) -> list[np.ndarray]:
@@ -58,9 +50,8 @@ def test_short_steps_all_reach_the_video(tmp_path):
     """`--duration 20 --hold 1`: 4 steps at 30 fps used to become 2 video frames."""
     config = config_from_mapping({"op": "conv", "size": 2, "kernel": 1, "duration": 20,
                                   "hold": 1, "style": {"cell": 12}})
-    render(config, tmp_path / "x.mp4")
-    render(config, tmp_path / "x.gif")
-    video = decode(tmp_path / "x.mp4")
+    result = render(config, tmp_path / "x.mp4")
+    video = decode(tmp_path / "x.mp4", result.size)
     assert distinct_runs(video) == 4
     durations = Timing(20, 1).durations(4)
     assert len(video) == sum(_repeats(durations, _video_fps(durations, None)))
@@ -71,8 +62,8 @@ def test_every_tween_frame_reaches_the_video(tmp_path):
     per animation frame."""
     config = config_from_mapping({"op": "conv", "size": 2, "kernel": 1,
                                   "style": {"cell": 8}})
-    render(config, tmp_path / "x.mp4", tween=60)
-    video = decode(tmp_path / "x.mp4")
+    result = render(config, tmp_path / "x.mp4", tween=60)
+    video = decode(tmp_path / "x.mp4", result.size)
     assert len(video) == Timing(1000, 0, 60).frame_count(4) + 60  # 184 + the last step's 60
     assert distinct_runs(video) >= 4
 
@@ -80,11 +71,11 @@ def test_every_tween_frame_reaches_the_video(tmp_path):
 def test_the_video_shows_the_gif_frames_and_is_deterministic(tmp_path):
     config = config_from_mapping({"op": "transposed", "size": 2, "kernel": 3, "stride": 2,
                                   "style": {"cell": 15}})
-    render(config, tmp_path / "a.mp4")
+    result = render(config, tmp_path / "a.mp4")
     render(config, tmp_path / "b.mp4")
     render(config, tmp_path / "a.gif")
     assert (tmp_path / "a.mp4").read_bytes() == (tmp_path / "b.mp4").read_bytes()
-    video = decode(tmp_path / "a.mp4")
+    video = decode(tmp_path / "a.mp4", result.size)
     frames = gif_frames(tmp_path / "a.gif")
     assert len(video) == len(frames)
     for shown, frame in zip(video, frames):

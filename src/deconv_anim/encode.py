@@ -223,6 +223,7 @@ def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
             # delays are centiseconds: round the running time, so short frames do not drift
             delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
             elapsed += ms
+            image: tuple[np.ndarray, tuple[int, int], int | None, int]
             if info.transparent:
                 image = (_see_through(frame.pixels, info), (0, 0), clear, 2)
             elif blocks is not None:  # the worker masks the unchanged pixels
@@ -368,12 +369,12 @@ class _Yuv420:
                    .reshape(self.height // 2, self.width // 2) for k in (0, 1)]
         self._convert((0, 0, self.width, self.height))
 
-    def update(self, frame: RasterFrame) -> memoryview:
+    def update(self, frame: RasterFrame) -> bytes | memoryview:
         """Take ``frame`` (only its box changed since the last one); the picture's bytes."""
         x0, y0, x1, y1 = frame.box
         self.indices[y0:y1, x0:x1] = frame.pixels[y0:y1, x0:x1]
         self._convert((x0 & ~1, y0 & ~1, x1 + x1 % 2, y1 + y1 % 2))
-        return memoryview(self.buffer)
+        return self.buffer.data
 
     def _convert(self, box: tuple[int, int, int, int]) -> None:
         x0, y0, x1, y1 = box
@@ -422,6 +423,7 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
     except ImportError:
         raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
                                      "pip install 'deconv-anim[video]'") from None
+    import contextlib
     import subprocess
     import tempfile
 
@@ -464,6 +466,9 @@ def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
             process.kill()
             process.wait()
             raise
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
         code = process.wait()
         if failed or code:
             log.seek(0)
