@@ -15,8 +15,9 @@ from PIL import Image
 pytest.importorskip("imageio_ffmpeg")
 
 from deconv_anim.config import config_from_mapping
-from deconv_anim.encode import Timing, _ffmpeg_reason, _repeats, _video_fps
+from deconv_anim.encode import Timing, _repeats, _video_fps
 from deconv_anim.render import render
+from deconv_anim.video import _ffmpeg_reason
 
 
 def decode(path: Path, size: tuple[int, int]) -> np.ndarray:
