@@ -60,6 +60,16 @@ def test_the_worker_is_used_only_where_it_pays(monkeypatch):
     monkeypatch.setattr(lzw, "_cores", lambda: 2)
     assert not lzw.parallel_wanted(lzw.PARALLEL_MIN_PIXELS - 1)
     assert lzw.parallel_wanted(lzw.PARALLEL_MIN_PIXELS)
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # another thread runs: no fork
+        assert not lzw.parallel_wanted(10 * lzw.PARALLEL_MIN_PIXELS)
+    finally:
+        stop.set()
+        other.join()
     monkeypatch.setattr(lzw, "_cores", lambda: 1)
     assert not lzw.parallel_wanted(10 * lzw.PARALLEL_MIN_PIXELS)
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")

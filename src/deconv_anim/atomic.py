@@ -15,7 +15,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import OutputError, os_reason
 
@@ -151,18 +151,34 @@ def _signals_held() -> Iterator[None]:
     """Hold back Ctrl-C and SIGTERM inside the block; one that came is raised on leaving it.
 
     Around the temp file's creation, an interrupt then never falls between the file being
-    made and its name being known (which would leave it behind).
+    made and its name being known (which would leave it behind). The signals are blocked
+    in this thread, and (in the main thread) their handlers only note them meanwhile: the
+    OS may hand a process's signal to any thread that does not block it (NumPy's BLAS
+    threads), and Python then runs the handler in the main thread at once.
     """
     import signal
+    import threading
 
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
         yield
         return
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(number)
+            if callable(handler):  # (an ignored or default signal stays as it is)
+                previous[number] = handler
+                signal.signal(number, lambda n, _frame: caught.append(n))
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
+        for held_number, handler in previous.items():
+            signal.signal(held_number, handler)
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def write_atomic(path: str | Path, data: bytes) -> None:

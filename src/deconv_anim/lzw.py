@@ -11,7 +11,8 @@ worker is, which changes nothing in the bytes.
 
 The worker is worth its start-up (a fork, about 10 ms, and a pipe) from
 :data:`PARALLEL_MIN_PIXELS` frame pixels on; below that, or with one core, or inside a
-process that is itself a worker (the gallery's pool), one process does everything.
+process that is itself a worker (the gallery's pool) or runs other threads, one process
+does everything.
 ``DECONV_ANIM_GIF_WORKER=0`` (or ``1``) turns it off (or on whatever the size).
 """
 
@@ -71,7 +72,11 @@ def parallel_wanted(frame_pixels: int) -> bool:
     switch = os.environ.get("DECONV_ANIM_GIF_WORKER", "")
     if switch in ("0", "1"):
         return switch == "1" and _can_fork()
-    return frame_pixels >= PARALLEL_MIN_PIXELS and _cores() >= 2 and _can_fork()
+    import threading
+
+    # forking a process that runs other threads could copy a lock one of them holds
+    return (frame_pixels >= PARALLEL_MIN_PIXELS and _cores() >= 2
+            and threading.active_count() == 1 and _can_fork())
 
 
 def _cores() -> int:
