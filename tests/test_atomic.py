@@ -138,3 +138,30 @@ def test_a_244_character_name_is_written(tmp_path):
     stale.write_bytes(b"")
     assert remove_stale_temps(tmp_path, [name]) == [stale.name]
     assert temp_stem("é" * 200) == "é" * 115  # never cut inside a character
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX")
+def test_an_interrupt_with_numpy_loaded_is_held_back_too(tmp_path):
+    """With NumPy loaded (its BLAS starts threads that do not block signals), Ctrl-C
+    right after the temp file exists is still raised only once its name is known."""
+    script = (
+        "import os, signal, tempfile, numpy\n"
+        "from deconv_anim.atomic import write_atomic\n"
+        "real = tempfile.mkstemp\n"
+        "def mkstemp(*args, **kwargs):\n"
+        "    made = real(*args, **kwargs)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return made\n"
+        "tempfile.mkstemp = mkstemp\n"
+        "try:\n"
+        f"    write_atomic({str(tmp_path / 'x.gif')!r}, b'data')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n")
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.stdout.strip() == "interrupted", done.stderr
+    assert list(tmp_path.iterdir()) == []
