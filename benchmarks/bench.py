@@ -22,6 +22,11 @@ Sections:
 * ``gallery`` -- ``deconv-anim gallery --force`` of ``configs/`` on all cores versus one,
   and an unchanged re-run.
 * ``startup`` -- ``deconv-anim --help`` and ``deconv-anim info``.
+* ``versus`` -- this tree against an older one (``--base DIR``, a worktree: ``git worktree
+  add /tmp/base 7754439``), runs interleaved, each as a fresh CLI process: one long GIF
+  (conv 32x32, kernel 3, padding same: 1,024 frames; both files compared byte for byte),
+  ``gallery --jobs 2 --force`` of the 15 reference configs, and a 256-frame figure as GIF
+  and MP4 (times and sizes).
 
 Medians of ``--repeat`` runs (default 5; 3 for the slow sections), all in one run on one
 machine, so ratios compare like with like.
@@ -94,10 +99,20 @@ def write_reference_yaml(folder: Path) -> None:
 # ----------------------------------------------------------------------------- sections
 
 
-def overhead(repeat: int, work: Path) -> None:
-    from PIL import Image
+def _api():
+    """The module holding ``prepare`` and ``render``: ``animation``, or ``render`` in
+    versions from before its rename (``versus --base`` runs older checkouts)."""
+    import importlib
 
-    from deconv_anim.render import prepare, render
+    try:
+        return importlib.import_module("deconv_anim.animation")
+    except ImportError:
+        return importlib.import_module("deconv_anim.render")
+
+
+def overhead(repeat: int, work: Path) -> None:
+    prepare, render = _api().prepare, _api().render
+    from PIL import Image
 
     configs = reference_configs()
     out = work / "overhead"
@@ -150,9 +165,8 @@ def _palette_image(colors):
 
 
 def size(repeat: int, work: Path) -> None:
+    render = _api().render
     from PIL import Image
-
-    from deconv_anim.render import render
 
     rows = []
     ours_bits = ours_px = ref_bits = ref_px = 0
@@ -224,7 +238,9 @@ def scaling(repeat: int, work: Path) -> None:
     rows = []
     script = ("import sys, time\n"
               "from deconv_anim.config import config_from_mapping\n"
-              "from deconv_anim.render import render\n"
+              "try:\n    from deconv_anim.animation import render\n"
+              "except ImportError:  # a version from before the module's rename\n"
+              "    from deconv_anim.render import render\n"
               "op, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]\n"
               "c = config_from_mapping({'op': op, 'size': n, 'kernel': 3, 'padding': 'same'})\n"
               "t = time.perf_counter()\n"
@@ -295,14 +311,68 @@ def startup(repeat: int, work: Path) -> None:
     table(f"Start-up (median of {repeat})", ["command", "seconds"], rows)
 
 
+def versus(repeat: int, work: Path, base: Path | None = None) -> None:
+    base = base or Path("/tmp/base")
+    if not (base / "src" / "deconv_anim").is_dir():
+        print(f"\n### versus: skipped (no tree at {base}: git worktree add {base} 7754439)")
+        return
+    import compileall
+
+    compileall.compile_dir(str(base / "src" / "deconv_anim"), quiet=1)
+    trees = {"before": base / "src", "after": ROOT / "src"}
+    configs = work / "ref-configs"
+    write_reference_yaml(configs)
+
+    def cli(tree: str, *args: str) -> float:
+        env = {**os.environ, "PYTHONPATH": str(trees[tree])}
+        start = time.perf_counter()
+        run([sys.executable, "-m", "deconv_anim", *args], env=env)
+        return time.perf_counter() - start
+
+    big = ["--op", "conv", "--size", "32", "--kernel", "3", "--padding", "same",
+           "--max-frames", "2000"]
+    mid = ["--op", "conv", "--size", "16", "--kernel", "3", "--padding", "same"]
+    jobs = {
+        "render conv 32x32 same, 1,024 frames (.gif)":
+            lambda t: cli(t, "render", *big, "-o", str(work / f"big-{t}.gif")),
+        "gallery --jobs 2 --force, the 15 reference configs":
+            lambda t: cli(t, "gallery", str(configs), "-o", str(work / f"gal-{t}"), "--force",
+                          "--jobs", "2"),
+        "render conv 16x16 same, 256 frames (.gif)":
+            lambda t: cli(t, "render", *mid, "-o", str(work / f"mid-{t}.gif")),
+        "render conv 16x16 same, 256 frames (.mp4)":
+            lambda t: cli(t, "render", *mid, "-o", str(work / f"mid-{t}.mp4")),
+    }
+    rows = []
+    for label, job in jobs.items():
+        times: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(max(1, repeat)):
+            for tree in times:  # interleaved: a machine that slows down slows both
+                times[tree].append(job(tree))
+        b, a = (statistics.median(times[t]) for t in ("before", "after"))
+        pairs = sorted(x / y for x, y in zip(times["after"], times["before"]))
+        rows.append([label, f"{b:.2f}", f"{a:.2f}",
+                     f"**{a / b:.2f}** ({pairs[0]:.2f}-{pairs[-1]:.2f})"])
+    same = (work / "big-before.gif").read_bytes() == (work / "big-after.gif").read_bytes()
+    table(f"Before ({base.name}) and after, wall seconds (median of {max(1, repeat)}, "
+          f"interleaved; pairwise ratios in brackets); the 1,024-frame GIFs "
+          f"{'are byte-identical' if same else 'DIFFER'}",
+          ["run", "before", "after", "after / before"], rows)
+    sizes = [[f"{kind}, {tree}", f"{(work / f'mid-{tree}.{kind}').stat().st_size:,}"]
+             for kind in ("gif", "mp4") for tree in ("before", "after")]
+    table("The 256-frame figure's files (bytes)", ["file", "bytes"], sizes)
+
+
 SECTIONS = {"overhead": overhead, "size": size, "tools": tools, "scaling": scaling,
-            "gallery": gallery, "startup": startup}
+            "gallery": gallery, "startup": startup, "versus": versus}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sections", nargs="*", choices=[*SECTIONS, []], default=[])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--base", type=Path, default=None,
+                        help="the older tree of `versus` (default /tmp/base)")
     args = parser.parse_args()
     chosen = args.sections or list(SECTIONS)
     # Byte-compile the package, as installing a wheel does: an editable install run with
@@ -315,8 +385,12 @@ def main() -> None:
     print(f"deconv-anim benchmarks: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
-            slow = name in ("tools", "scaling", "gallery")
-            SECTIONS[name](max(1, min(args.repeat, 3)) if slow else args.repeat, Path(tmp))
+            slow = name in ("tools", "scaling", "gallery", "versus")
+            times = max(1, min(args.repeat, 3)) if slow else args.repeat
+            if name == "versus":
+                versus(times, Path(tmp), args.base)
+            else:
+                SECTIONS[name](times, Path(tmp))
     shutil.rmtree(tmp, ignore_errors=True)
 
 

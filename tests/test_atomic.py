@@ -93,3 +93,75 @@ def test_an_interrupt_while_the_temp_file_is_made_leaves_none(tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         write_atomic(tmp_path / "x.gif", b"data")
     assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- issue 18
+
+
+def test_a_failed_write_removes_the_folders_it_created(tmp_path):
+    """Item 16: a write into new/sub/deep/x.gif that fails leaves no empty folder behind,
+    and a folder that was there before stays."""
+    (tmp_path / "a").mkdir()
+    target = tmp_path / "a" / "new" / "sub" / "deep" / "x.gif"
+    with pytest.raises(RuntimeError), atomic_output(target) as handle:
+        handle.write(b"part")
+        raise RuntimeError("disk full")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["a"]
+    with atomic_output(target) as handle:  # a successful write keeps them
+        handle.write(b"whole")
+    assert target.read_bytes() == b"whole"
+
+
+def test_a_failed_frames_folder_removes_the_folders_it_created(tmp_path):
+    from deconv_anim.atomic import atomic_folder
+
+    with pytest.raises(RuntimeError), atomic_folder(tmp_path / "n" / "m" / "frames") as temp:
+        (temp / "1.png").write_bytes(b"x")
+        raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_244_character_name_is_written(tmp_path):
+    """Item 18: the temp file of a legal 244-character name fits in 255 bytes; the
+    gallery's clean-up still knows it."""
+    from deconv_anim.atomic import temp_stem
+    from deconv_anim.gallery.manifest import remove_stale_temps
+
+    name = "a" * 240 + ".gif"
+    seen = []
+    with atomic_output(tmp_path / name) as handle:
+        seen.append(Path(handle.name).name)
+        handle.write(b"ok")
+    assert (tmp_path / name).read_bytes() == b"ok"
+    assert len(seen[0].encode()) <= 255 and seen[0].startswith("." + temp_stem(name) + ".")
+    stale = tmp_path / f".{temp_stem(name)}.999999999.abcdefgh.tmp"
+    stale.write_bytes(b"")
+    assert remove_stale_temps(tmp_path, [name]) == [stale.name]
+    assert temp_stem("é" * 200) == "é" * 115  # never cut inside a character
+
+
+@pytest.mark.skipif(not hasattr(__import__("signal"), "pthread_sigmask"), reason="POSIX")
+def test_an_interrupt_with_numpy_loaded_is_held_back_too(tmp_path):
+    """With NumPy loaded (its BLAS starts threads that do not block signals), Ctrl-C
+    right after the temp file exists is still raised only once its name is known."""
+    script = (
+        "import os, signal, tempfile, numpy\n"
+        "from deconv_anim.atomic import write_atomic\n"
+        "real = tempfile.mkstemp\n"
+        "def mkstemp(*args, **kwargs):\n"
+        "    made = real(*args, **kwargs)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return made\n"
+        "tempfile.mkstemp = mkstemp\n"
+        "try:\n"
+        f"    write_atomic({str(tmp_path / 'x.gif')!r}, b'data')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n")
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert done.stdout.strip() == "interrupted", done.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -52,25 +52,71 @@ def test_taps_bound_the_trace(kwargs) -> None:
         assert cost.taps == listed
 
 
+def _shown(durations, rate) -> list[int]:
+    """Naive: the video frames each animation frame covers, from its start and end times."""
+    shown, start = [], 0
+    for ms in durations:
+        shown.append(round((start + ms) * rate / 1000) - round(start * rate / 1000))
+        start += ms
+    return shown
+
+
 @settings(max_examples=150, deadline=None)
-@given(duration=st.integers(20, 5000), hold=st.integers(0, 5000), tween=st.integers(0, 60),
+@given(duration=st.integers(5, 5000), hold=st.integers(0, 5000), tween=st.integers(0, 60),
        steps=st.integers(1, 50), fps=st.none() | st.floats(0.1, 120))
 def test_video_frames_are_what_the_mp4_writer_sends(duration, hold, tween, steps, fps) -> None:
-    """Independent reference: the MP4 writer's own rate and repeat rules (encode.py)."""
+    """Every step reaches the video (issue 18, item 17), or the rate is refused; the
+    guard's rate and video frames are the MP4 writer's."""
     timing = Timing(duration, hold, tween)
     durations = timing.durations(steps)
-    rate_fps = fps
-    if rate_fps is None and tween:  # what _write_mp4 does before _video_fps
-        rate_fps = Fraction((tween + 1) * 1000, duration)
-        rate_fps = rate_fps if rate_fps <= 60 else None
-    rate = _video_fps(durations, rate_fps)
-    sent = sum(_repeats(durations, rate))
     spec = make_spec(op="conv", size=[1, steps], kernel=1)  # `steps` steps
+    try:
+        rate = _video_fps(durations, fps, tween, duration)
+    except ConfigError as error:
+        assert error.key == ("--fps" if fps is not None else "duration")
+        top = Fraction(fps).limit_denominator(1001) if fps is not None else budget.MAX_FPS
+        assert min(_shown(durations, top)) < 1  # it would have dropped a step
+        with pytest.raises(ConfigError):
+            budget.check(budget.estimate(spec, tween=tween, duration=duration, hold=hold,
+                                         video=True, fps=fps))
+        return
+    sent = _repeats(durations, rate)
+    assert sent == _shown(durations, rate) and min(sent) >= 1
+    if fps is not None:
+        assert rate == Fraction(fps).limit_denominator(1001)
     assert budget.video_rate(duration, hold, tween, fps, steps) == pytest.approx(float(rate),
                                                                                  rel=1e-3)
     cost = budget.estimate(spec, tween=tween, duration=duration, hold=hold, video=True, fps=fps)
     # the writer's rate is the float's nearest fraction with a denominator up to 1001
-    assert abs(cost.video_frames - sent) <= 1 + sent // 1000
+    assert abs(cost.video_frames - sum(sent)) <= 1 + sum(sent) // 1000
+
+
+@pytest.mark.parametrize("duration, hold, tween, steps, rate", [
+    (20, 1, 0, 4, 44),      # --duration 20 --hold 1: 30 fps would show 2 of 4 steps
+    (1000, 0, 60, 4, 61),   # --tween 60: 184 frames of 16-17 ms, one video frame each
+    (1000, 0, 0, 4, 1),     # one video frame per step
+    (1000, 0, 2, 3, 3),     # one per in-between frame
+])
+def test_an_automatic_rate_is_raised_until_every_step_shows(duration, hold, tween, steps,
+                                                             rate) -> None:
+    durations = Timing(duration, hold, tween).durations(steps)
+    assert _video_fps(durations, None, tween, duration) == rate
+    assert min(_repeats(durations, Fraction(rate))) >= 1
+    if rate > 1:
+        assert min(_repeats(durations, Fraction(rate - 1))) < 1  # the least such rate
+
+
+def test_x264_limits_are_refused_before_ffmpeg_starts() -> None:
+    """Issue 18, items 10 and 18: a frame side x264 refuses, and frames whose encoding
+    would exceed the memory budget, are refused by the guard with a line."""
+    spec = make_spec(op="conv", size=5, kernel=3)
+    budget.check(budget.estimate(spec, canvas=(16384, 40), video=True))
+    with pytest.raises(ConfigError, match="side of 16386 pixels is more than the 16384 x264"):
+        budget.check(budget.estimate(spec, canvas=(16385, 40), video=True))
+    budget.check(budget.estimate(spec, canvas=(16385, 40)))  # a GIF may be that wide
+    side = 2700  # 7.3 MP: about 780 MB in ffmpeg
+    with pytest.raises(ConfigError, match="encoding the video would take about"):
+        budget.check(budget.estimate(spec, canvas=(side, side), video=True))
 
 
 @pytest.mark.parametrize("mapping, tween", [

@@ -89,6 +89,18 @@ def _locked_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
 
 
+def _ffmpeg_disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ffmpeg writes its video into /dev/full (the OS says "No space left on device")."""
+    import imageio_ffmpeg
+
+    real = imageio_ffmpeg.get_ffmpeg_exe()
+    wrapper = folder.parent / f"{folder.name}-ffmpeg"
+    wrapper.write_text(f"#!{sys.executable}\nimport os, sys\nargs = sys.argv[1:]\n"
+                       f"args[-1] = '/dev/full'\nos.execv({real!r}, [{real!r}, *args])\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", lambda: str(wrapper))
+
+
 def _disk_full(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every write of an output file fails with ENOSPC."""
     import deconv_anim.atomic as atomic
@@ -538,6 +550,26 @@ CASES: list[Case] = [
          "style: {cell: 32}\n", "x.yaml: style.cell: each frame would be 67226x147 pixels; a "
          "frame side is at most 65535, the most GIF, PNG and WebP hold (use a smaller cell)",
          args=("-o", "x.svg"), example="`size: [1, 2100]`, `layout: flat`, `style: {cell: 32}`"),
+    # ------------------------------------------------------------------ video (issue 18)
+    yaml("given frame rate drops steps", BASE + "duration: 20\n",
+         "x.yaml: --fps: at 10 frames per second a 20 ms frame gets no video frame; every step "
+         "must reach the video (use at least 48 fps, or leave out --fps)",
+         args=("--fps", "10", "-o", "x.mp4"), example="`duration: 20`, `--fps 10`"),
+    yaml("frames too short for any video", BASE + "duration: 20\n",
+         "x.yaml: duration: frames of 3 ms need more than 120 frames per second in a video; "
+         "every step must reach it (use a longer duration or fewer in-between frames, or write "
+         ".gif)", args=("--tween", "5", "-o", "x.mp4"), example="`duration: 20`, `--tween 5`"),
+    yaml("video frame too wide for x264", "op: conv\nsize: [1, 800]\nkernel: 1\nlayout: flat\n"
+         "style: {cell: 24}\n", "x.yaml: style.cell: a video frame side of 19220 pixels is more "
+         "than the 16384 x264 encodes (use a smaller cell, or write .gif)",
+         args=("-o", "x.mp4"), example="`size: [1, 800]`, `layout: flat`, `style: {cell: 24}`"),
+    yaml("video frame too large to encode", "op: conv\nsize: 40\nkernel: 3\nstyle: {cell: 60}\n",
+         "x.yaml: style.cell: encoding the video would take about 2,187 MB of memory, more than "
+         "the budget of 700 MB (use a smaller cell, or write .gif)",
+         args=("-o", "x.mp4"), example="`size: 40`, `style: {cell: 60}`"),
+    yaml("disk full while writing a video", BASE,
+         "x.mp4: cannot be written (No space left on device)", setup=_ffmpeg_disk_full,
+         args=("-o", "x.mp4"), example="(the disk fills up under ffmpeg)"),
     # ------------------------------------------------------------------ more hostile inputs
     yaml("too many values", BASE + "title: [" + ", ".join(["1"] * 100_001) + "]\n",
          "x.yaml: line 4, column 300009: holds more than 100000 values",
@@ -662,7 +694,8 @@ def test_every_message_is_distinct_and_names_its_source() -> None:
     for case in CASES:
         if case.args[:2] == ("render", "x.yaml") and not case.message.startswith("Invalid"):
             # the config file, or the output file the OS refused
-            assert case.message.startswith(("x.yaml: ", "x.gif: ", "locked/", "notes.txt/",
+            assert case.message.startswith(("x.yaml: ", "x.gif: ", "x.mp4: ", "locked/",
+                                            "notes.txt/",
                                             "--stride: ", "--size: ", "--op: ", "--input: ")
                                            ), case.message
 

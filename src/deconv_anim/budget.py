@@ -13,7 +13,9 @@ and minutes, not hours, of work (docs/troubleshooting.md, "The resource guard").
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from .errors import ConfigError
@@ -23,7 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Cost", "estimate", "check", "video_rate", "MAX_WINDOW_CELLS", "MAX_WINDOW_WORK",
            "MAX_STATIC_CELLS", "MAX_PAINTED_PIXELS", "MAX_TAPS", "MAX_VIDEO_FRAMES",
-           "MIN_FPS", "MAX_FPS", "MAX_MEMORY_BYTES", "MEMORY_MODEL"]
+           "MIN_FPS", "MAX_FPS", "MAX_MEMORY_BYTES", "MEMORY_MODEL", "video_frame_rate",
+           "X264_MAX_SIDE", "X264_MEMORY"]
 
 MAX_WINDOW_CELLS = 40_000
 """Kernel cells the window covers in one panel (each is drawn and kept ready to move)."""
@@ -49,6 +52,13 @@ MEMORY_MODEL = {"base": 50_000_000, "canvas_pixel": 14, "window_pixel": 125,
 background), per pixel and per cell of the kernel window (drawn once, kept ready to move),
 per grid cell. Measured on renders from 50 MB to 2 GB (the model over-estimates them)."""
 
+X264_MAX_SIDE = 16384
+"""The widest and tallest frame x264 encodes (it refuses larger ones)."""
+X264_MEMORY = {"base": 50_000_000, "pixel": 100}
+"""Bytes ffmpeg + x264 hold for a video (the settings of :func:`deconv_anim.encode._write_mp4`:
+10 frames of look-ahead, 2 threads): a base and per pixel of the (padded) frame; measured
+147 MB at 942x1154 and 404 MB at 2000x2000 (the model says 159 and 450)."""
+
 
 @dataclass(frozen=True)
 class Cost:
@@ -70,20 +80,87 @@ class Cost:
     """Frames of the video (0 when the output is not a video)."""
     memory: int = 0
     """Estimated peak bytes of the drawing (0 when the canvas is not known)."""
+    video_memory: int = 0
+    """Estimated peak bytes of ffmpeg encoding the video (0: no video or canvas unknown)."""
+    video_side: int = 0
+    """The longest side of a video frame, padded to even (0: no video or canvas unknown)."""
+    video_refusal: tuple[str, str] | None = None
+    """(key, rule) when some step would not reach the video at any admitted frame rate."""
 
 
-def video_rate(duration: int, hold: int, tween: int, fps: float | None, steps: int) -> float:
-    """The frame rate a video gets: ``fps``, else one video frame per animation frame when
-    every frame's milliseconds share a divisor giving at most 60 fps, else 30 (the rule of
-    the MP4 writer, :func:`deconv_anim.encode._video_fps`, on the same durations)."""
-    if fps is None and tween and (tween + 1) * 1000 / duration <= 60:
-        fps = (tween + 1) * 1000 / duration
+def video_frame_rate(durations: Sequence[int], fps: float | Fraction | None, *,
+                     tween: int = 0, duration: int = 1000, source: str | None = None
+                     ) -> Fraction:
+    """The frame rate of a video of frames lasting ``durations`` milliseconds (the rule of
+    the MP4 writer, :func:`deconv_anim.encode._write_mp4`).
+
+    ``fps`` if given; else with ``tween`` one video frame per in-between frame (up to 60
+    fps); else one video frame per animation frame when every duration is a multiple of
+    their common divisor at up to 60 fps, else 30. Every frame must reach the video: when
+    the shortest frame would get no video frame, an automatic rate is raised to the least
+    whole rate that gives it one (at most :data:`MAX_FPS`), and a given ``fps`` is refused
+    with the rate needed.
+
+    >>> video_frame_rate([20, 20, 20, 21], None)  # 30 fps would drop steps
+    Fraction(44, 1)
+    >>> video_frame_rate([1000, 1000], None), video_frame_rate([333, 333, 334], None, tween=2)
+    (Fraction(1, 1), Fraction(3, 1))
+    """
+    given = fps is not None
+    if fps is not None and not MIN_FPS <= fps <= MAX_FPS:  # (NaN fails both)
+        raise ConfigError("fps", f"must be a number from {MIN_FPS:g} to {MAX_FPS:g} (got "
+                                 f"{float(fps):g})", source)
+    if fps is None and tween and Fraction((tween + 1) * 1000, duration) <= 60:
+        fps = Fraction((tween + 1) * 1000, duration)
     if fps is not None:
-        return float(fps)
+        rate = Fraction(fps).limit_denominator(1001)
+    else:
+        step = math.gcd(*durations) if durations else 1000
+        rate = Fraction(1000, step) if Fraction(1000, step) <= 60 else Fraction(30)
+    if durations and min(_repeats(durations, rate)) < 1:
+        shortest = min(durations)
+        # the least whole rate above this one whose video holds as many frames as there
+        # are, then up until every frame gets one (1000 / shortest always does)
+        needed = max(math.floor(rate) + 1,
+                     math.ceil((len(durations) - 0.5) * 1000 / sum(durations)))
+        while needed <= MAX_FPS and min(_repeats(durations, Fraction(needed))) < 1:
+            needed += 1
+        if given:
+            least = (f"use at least {needed} fps, or leave out --fps" if needed <= MAX_FPS
+                     else "use a longer duration, or leave out --fps")
+            raise ConfigError("--fps", f"at {float(rate):g} frames per second a {shortest} "
+                                       "ms frame gets no video frame; every step must reach "
+                                       f"the video ({least})", source)
+        if needed > MAX_FPS:
+            raise ConfigError("duration", f"frames of {shortest} ms need more than {MAX_FPS:g} "
+                                          "frames per second in a video; every step must "
+                                          "reach it (use a longer duration or fewer "
+                                          "in-between frames, or write .gif)", source)
+        rate = Fraction(needed)
+    return rate
+
+
+def _repeats(durations: Sequence[int], fps: Fraction) -> list[int]:
+    """Video frames per animation frame: cumulative times rounded, so no drift builds up."""
+    ends, total = [], 0
+    for ms in durations:
+        total += ms
+        ends.append(round(total * fps / 1000))
+    return [b - a for a, b in zip([0, *ends], ends)]
+
+
+def _durations(duration: int, hold: int, tween: int, steps: int) -> list[int]:
+    """The frames' milliseconds (:meth:`deconv_anim.encode.Timing.durations`)."""
     n = tween + 1
-    parts = {(k + 1) * duration // n - k * duration // n for k in range(n)} if steps > 1 else set()
-    step = math.gcd(*parts, duration + hold) if steps else 1000
-    return 1000 / step if 1000 / step <= 60 else 30.0
+    split = [(k + 1) * duration // n - k * duration // n for k in range(n)]
+    return [*split * max(steps - 1, 0), *([duration + hold] if steps else [])]
+
+
+def video_rate(duration: int, hold: int, tween: int, fps: float | None, steps: int,
+               source: str | None = None) -> float:
+    """The frame rate a video of ``steps`` steps gets (:func:`video_frame_rate`)."""
+    return float(video_frame_rate(_durations(duration, hold, tween, steps), fps, tween=tween,
+                                  duration=duration, source=source))
 
 
 def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, tween: int = 0,
@@ -115,10 +192,21 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
              "scatter": (spec.input_size[0] * spec.input_size[1]
                          + spec.output_size[0] * spec.output_size[1])}
     taps = sum(spec.steps(view) * kernel for view in panels)
-    video_frames = 0
+    video_frames = video_memory = video_side = 0
+    refusal: tuple[str, str] | None = None
     if video:
-        rate = video_rate(duration, hold, tween, fps, steps)
-        video_frames = round((steps * duration + hold) * rate / 1000)
+        if frames > MAX_VIDEO_FRAMES:  # each frame needs one: refused without listing them
+            video_frames = frames
+        else:
+            try:
+                rate = video_rate(duration, hold, tween, fps, steps)
+                video_frames = round((steps * duration + hold) * rate / 1000)
+            except ConfigError as error:
+                refusal = (error.key or "fps", error.rule)
+        padded = (canvas[0] + canvas[0] % 2, canvas[1] + canvas[1] % 2)
+        if padded[0] * padded[1]:
+            video_side = max(padded)
+            video_memory = X264_MEMORY["base"] + X264_MEMORY["pixel"] * padded[0] * padded[1]
     static = sum(cells[view] for view in panels)
     k_eff = spec.k_eff
     model = MEMORY_MODEL
@@ -131,7 +219,8 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
     return Cost(frames=frames, window_cells=kernel,
                 window_work=frames * kernel * len(panels), static_cells=static,
                 painted_pixels=frames * canvas[0] * canvas[1], taps=taps,
-                video_frames=video_frames, memory=memory)
+                video_frames=video_frames, memory=memory, video_memory=video_memory,
+                video_side=video_side, video_refusal=refusal)
 
 
 def check(cost: Cost, source: str | None = None, *, steps: bool = False) -> None:
@@ -169,7 +258,18 @@ def check(cost: Cost, source: str | None = None, *, steps: bool = False) -> None
                                         f"{cost.painted_pixels:.2e} pixels, more than the "
                                         f"budget of {MAX_PAINTED_PIXELS:.0e} (use a smaller "
                                         "cell or size, or fewer in-between frames)", source)
+    if cost.video_refusal is not None:
+        raise ConfigError(*cost.video_refusal, source)
     if cost.video_frames > MAX_VIDEO_FRAMES:
         raise ConfigError("--fps", f"the video would hold {cost.video_frames} frames, more "
                                    f"than the budget of {MAX_VIDEO_FRAMES} (lower --fps or "
                                    "the duration)", source)
+    if cost.video_side > X264_MAX_SIDE:
+        raise ConfigError("style.cell", f"a video frame side of {cost.video_side} pixels is more "
+                                        f"than the {X264_MAX_SIDE} x264 encodes (use a smaller "
+                                        "cell, or write .gif)", source)
+    if cost.video_memory > MAX_MEMORY_BYTES:
+        raise ConfigError("style.cell", f"encoding the video would take about "
+                                        f"{cost.video_memory / 1e6:,.0f} MB of memory, more "
+                                        f"than the budget of {MAX_MEMORY_BYTES / 1e6:,.0f} MB "
+                                        "(use a smaller cell, or write .gif)", source)

@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from .atomic import atomic_output
-from .errors import ConfigError, MissingDependencyError
+from .errors import ConfigError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
+from .lzw import OrderedBlocks, Worker, gif_image, masked, parallel_wanted
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -138,25 +139,20 @@ def _timed(frames: Iterable[RasterFrame], timing: Timing, count: int
         raise ValueError(f"got {n} frames, expected {len(durations)}")
 
 
-def _video_fps(durations: list[int], fps: float | Fraction | None) -> Fraction:
-    """The frame rate of a video: ``fps``, else one video frame per animation frame when
-    every duration is a multiple of their common divisor at up to 60 fps, else 30."""
-    from fractions import Fraction
+def _video_fps(durations: list[int], fps: float | Fraction | None, tween: int = 0,
+               duration: int = 1000) -> Fraction:
+    """The frame rate of a video (:func:`deconv_anim.budget.video_frame_rate`: the rule the
+    resource guard counts with): every frame gets at least one video frame."""
+    from .budget import video_frame_rate
 
-    if fps is not None:
-        return Fraction(fps).limit_denominator(1001)
-    step = math.gcd(*durations) if durations else 1000
-    rate = Fraction(1000, step)
-    return rate if rate <= 60 else Fraction(30)
+    return video_frame_rate(durations, fps, tween=tween, duration=duration)
 
 
 def _repeats(durations: list[int], fps: Fraction) -> list[int]:
     """Video frames per animation frame: cumulative times rounded, so no drift builds up."""
-    ends, total = [], 0
-    for ms in durations:
-        total += ms
-        ends.append(round(total * fps / 1000))
-    return [b - a for a, b in zip([0, *ends], ends)]
+    from .budget import _repeats as repeats
+
+    return repeats(durations, fps)
 
 
 # ----------------------------------------------------------------------------- GIF
@@ -180,28 +176,15 @@ class GifStream:
             transparent: int | None = None, disposal: int = 1) -> None:
         """Append one image of palette indices at ``offset``; ``disposal`` 1 keeps it under
         the next frame, 2 clears it to transparent."""
-        from PIL import Image
-
-        h, w = indices.shape
-        image = Image.frombuffer("L", (w, h), np.ascontiguousarray(indices), "raw", "L", 0, 1)
-        delay = min(max(round(duration_ms / 10), 1), 0xFFFF)
-        flags = (disposal << 2) | (1 if transparent is not None else 0)
-        out = self.handle
-        out.write(b"!\xf9\x04" + struct.pack("<BHB", flags, delay, transparent or 0) + b"\x00")
-        out.write(b"," + struct.pack("<HHHHB", offset[0], offset[1], w, h, 0))
-        out.write(bytes([self.bits]))  # LZW minimum code size
-        # Pillow's LZW encoder, at our code size (its GIF writer always uses 8 bits)
-        encoder = Image._getencoder("L", "gif", ("L", self.bits, 0))
-        encoder.setimage(image.im, (0, 0, w, h))
-        while True:
-            _, status, data = encoder.encode(1 << 16)
-            out.write(data)
-            if status:
-                break
-        out.write(b"\x00")
+        self.handle.write(gif_image(indices, offset, _centiseconds(duration_ms), transparent,
+                                    disposal, self.bits))
 
     def close(self) -> None:
         self.handle.write(b";")
+
+
+def _centiseconds(duration_ms: int) -> int:
+    return min(max(round(duration_ms / 10), 1), 0xFFFF)
 
 
 def _changed_region(frame: RasterFrame, clear: int
@@ -212,9 +195,7 @@ def _changed_region(frame: RasterFrame, clear: int
     region = frame.pixels[y0:y1, x0:x1]
     if frame.changed is None:
         return region, (x0, y0), False
-    out = np.full_like(region, clear)
-    np.copyto(out, region, where=frame.changed)
-    return out, (x0, y0), True
+    return masked(region, frame.changed, clear), (x0, y0), True
 
 
 def _see_through(indices: np.ndarray, info: FrameInfo) -> np.ndarray:
@@ -227,21 +208,44 @@ def _see_through(indices: np.ndarray, info: FrameInfo) -> np.ndarray:
 def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """Per frame only the changed box, unchanged pixels transparent. With a transparent
     background every frame is whole and cleared after showing (GIF transparency is one
-    bit: edges keep a thin matte of the background colour)."""
+    bit: edges keep a thin matte of the background colour).
+
+    A long GIF is encoded by two processes (:mod:`deconv_anim.lzw`), to the same bytes."""
     clear = info.clear
-    gif = GifStream(out, info.size, info.palette, loop=info.loop,
-                    bits=max(2, (clear).bit_length()))
-    elapsed = 0
-    for frame, ms in _timed(frames, info.timing, info.count):
-        # delays are centiseconds: round the running time, so short frames do not drift
-        delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
-        elapsed += ms
-        if info.transparent:
-            gif.add(_see_through(frame.pixels, info), (0, 0), 10 * delay,
-                    transparent=clear, disposal=2)
-            continue
-        region, offset, masked = _changed_region(frame, clear)
-        gif.add(region, offset, 10 * delay, transparent=clear if masked else None)
+    bits = max(2, (clear).bit_length())
+    gif = GifStream(out, info.size, info.palette, loop=info.loop, bits=bits)
+    worker = (Worker() if parallel_wanted(info.frame_count * info.size[0] * info.size[1])
+              else None)
+    try:
+        blocks = OrderedBlocks(out, worker) if worker is not None else None
+        elapsed = 0
+        for frame, ms in _timed(frames, info.timing, info.count):
+            # delays are centiseconds: round the running time, so short frames do not drift
+            delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
+            elapsed += ms
+            image: tuple[np.ndarray, tuple[int, int], int | None, int]
+            if info.transparent:
+                image = (_see_through(frame.pixels, info), (0, 0), clear, 2)
+            elif blocks is not None:  # the worker masks the unchanged pixels
+                x0, y0, x1, y1 = frame.box
+                mask = frame.changed
+                blocks.add(frame.pixels[y0:y1, x0:x1], (x0, y0), _centiseconds(10 * delay),
+                           None if mask is None else clear, 1, bits, mask)
+                continue
+            else:
+                region, offset, is_masked = _changed_region(frame, clear)
+                image = (region, offset, clear if is_masked else None, 1)
+            if blocks is None:
+                gif.add(image[0], image[1], 10 * delay, transparent=image[2],
+                        disposal=image[3])
+            else:
+                blocks.add(image[0], image[1], _centiseconds(10 * delay), image[2],
+                           image[3], bits)
+        if blocks is not None:
+            blocks.finish()
+    finally:
+        if worker is not None:
+            worker.close()
     gif.close()
 
 
@@ -335,50 +339,10 @@ def _write_webp(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -
 
 
 def _write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
-    """H.264 in yuv420p (what every browser plays), padded with the background colour to
-    even dimensions (never scaled), ``+faststart`` so it plays while loading."""
-    try:
-        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
-    except ImportError:
-        raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
-                                     "pip install 'deconv-anim[video]'") from None
-    from fractions import Fraction
+    """H.264 in yuv420p, ``+faststart`` (:func:`deconv_anim.video.write_mp4`)."""
+    from .video import write_mp4
 
-    timing, count, fps = info.timing, info.count, info.fps
-    durations = timing.durations(count)
-    if fps is None and timing.tween:  # one video frame per in-between frame
-        fps = Fraction((timing.tween + 1) * 1000, timing.duration)
-        fps = fps if fps <= 60 else None
-    rate = _video_fps(durations, fps)
-    if rate <= 0:
-        raise ConfigError("fps", f"must be positive (got {fps})")
-    repeats = _repeats(durations, rate)
-    width, height = info.size
-    padded = written_size((width, height), video=True)
-    colors = np.asarray(info.palette, np.uint8)
-    writer = imageio_ffmpeg.write_frames(
-        out.name, padded, fps=rate, codec="libx264", pix_fmt_in="rgb24",
-        pix_fmt_out="yuv420p", quality=None, macro_block_size=1, ffmpeg_log_level="error",
-        output_params=["-crf", "18", "-preset", "slow", "-tune", "animation",
-                       "-movflags", "+faststart", "-threads", "1", "-f", "mp4"])
-    # one encoder thread: x264 records its thread count, so the bytes would depend on cores
-    writer.send(None)
-    try:
-        canvas = None
-        written = 0
-        for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
-            if canvas is None:
-                canvas = np.empty((padded[1], padded[0], 3), np.uint8)
-                canvas[:] = colors[frame.pixels[0, 0]]  # the margin: background
-            canvas[:height, :width] = colors[frame.pixels]
-            for _copy in range(repeat):
-                writer.send(canvas)
-                written += 1
-        if written == 0:
-            raise ConfigError("fps", f"{float(rate):g} frames per second is too few for "
-                                      f"a {timing.total(count)} ms animation")
-    finally:
-        writer.close()
+    write_mp4(out, frames, info)
 
 
 # ----------------------------------------------------------------------------- SVG

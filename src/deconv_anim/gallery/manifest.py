@@ -75,11 +75,14 @@ def remove_stale_temps(folder: str | Path, names: Iterable[str]) -> list[str]:
     """Delete the temp files that killed writers left in ``folder``; return their names.
 
     Only files named as this package names them, ``.NAME.PID.XXXXXXXX.tmp`` with NAME in
-    ``names`` (see :func:`deconv_anim.atomic.atomic_output`), and only when process PID is
+    ``names`` (cut as :func:`deconv_anim.atomic.temp_stem` cuts it; see
+    :func:`deconv_anim.atomic.atomic_output`), and only when process PID is
     gone or is this one (which, between renders, writes nothing): a temp file another
     running process is still writing is never touched.
     """
-    wanted, removed = set(names), list[str]()
+    from ..atomic import temp_stem
+
+    wanted, removed = {temp_stem(name) for name in names}, list[str]()
     try:
         entries = list(os.scandir(folder))
     except OSError:

@@ -1,0 +1,160 @@
+"""The MP4 writer: H.264 through the ffmpeg that imageio-ffmpeg ships (``[video]``).
+
+The frames (palette indices and the box each changed) become yuv420p here, only the
+changed box converted, and go to ffmpeg's stdin; x264 encodes them with fixed settings
+(:data:`X264_SETTINGS`), so the bytes are the same on every machine. The frame rate is
+:func:`deconv_anim.budget.video_frame_rate`'s: every frame reaches the video. A failure
+is reported with ffmpeg's own reason (:func:`_ffmpeg_reason`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, BinaryIO
+
+import numpy as np
+
+from .encode import FrameInfo, _repeats, _timed, _video_fps
+from .errors import ConfigError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from .raster import RasterFrame
+
+__all__ = ["write_mp4", "X264_SETTINGS"]
+
+
+X264_SETTINGS = ("-preset", "veryfast", "-tune", "animation", "-crf", "18", "-threads", "2")
+"""x264's settings. ``veryfast`` with ``-tune animation`` (flat colours, more reference
+frames) encodes 3-4x faster than ``slow`` (10 frames of look-ahead, not 50) for a file
+about 1.3x as large; the thread count is fixed (x264 records it, so with "as many as there
+are cores" the bytes would depend on the machine)."""
+
+# BT.601, limited range: what ffmpeg's own RGB -> yuv420p conversion uses
+_YUV = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0],
+                 [112.0, -93.786, -18.214]]) / 255.0
+_YUV_OFFSET = np.array([16.0, 128.0, 128.0])
+
+
+class _Yuv420:
+    """A yuv420p picture kept from palette frames: only each frame's changed box is
+    converted (luma by a lookup per pixel, chroma the mean of 2x2 pixels' chroma)."""
+
+    def __init__(self, size: tuple[int, int], palette: np.ndarray, background: int) -> None:
+        width, height = size
+        self.width, self.height = width + width % 2, height + height % 2
+        yuv = np.asarray(palette, np.float64)[:, :3] @ _YUV.T + _YUV_OFFSET
+        self.luma = np.clip(np.rint(yuv[:, 0]), 0, 255).astype(np.uint8)
+        # chroma in 16ths, so the mean of four is integer sums: (u1 + u2 + u3 + u4 + 32) >> 6
+        self.chroma = [np.rint(yuv[:, k] * 16).astype(np.int16) for k in (1, 2)]
+        self.indices = np.full((self.height, self.width), background, np.uint8)
+        area = self.width * self.height
+        self.buffer = np.empty(area * 3 // 2, np.uint8)
+        self.y = self.buffer[:area].reshape(self.height, self.width)
+        self.uv = [self.buffer[area + k * area // 4: area + (k + 1) * area // 4]
+                   .reshape(self.height // 2, self.width // 2) for k in (0, 1)]
+        self._convert((0, 0, self.width, self.height))
+
+    def update(self, frame: RasterFrame) -> bytes | memoryview:
+        """Take ``frame`` (only its box changed since the last one); the picture's bytes."""
+        x0, y0, x1, y1 = frame.box
+        self.indices[y0:y1, x0:x1] = frame.pixels[y0:y1, x0:x1]
+        self._convert((x0 & ~1, y0 & ~1, x1 + x1 % 2, y1 + y1 % 2))
+        return self.buffer.data
+
+    def _convert(self, box: tuple[int, int, int, int]) -> None:
+        x0, y0, x1, y1 = box
+        if x1 <= x0 or y1 <= y0:
+            return
+        block = self.indices[y0:y1, x0:x1]
+        np.take(self.luma, block, out=self.y[y0:y1, x0:x1])
+        corners = (block[0::2, 0::2], block[0::2, 1::2], block[1::2, 0::2], block[1::2, 1::2])
+        for lut, plane in zip(self.chroma, self.uv):
+            total = np.take(lut, corners[0])
+            for corner in corners[1:]:
+                total += np.take(lut, corner)
+            total += 32
+            total >>= 6
+            np.clip(total, 0, 255, out=total)
+            plane[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = total
+
+
+def _ffmpeg_reason(log: str, code: int | None) -> OSError:
+    """ffmpeg's real reason, from its log, as an ``OSError`` (one line): the OS's words when
+    it names an OS error, else its first line without the ``[module @ 0x...]`` tags."""
+    import errno
+    import os
+    import re
+
+    for number in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                   errno.EIO):
+        if os.strerror(number) in log:
+            return OSError(number, os.strerror(number))
+    for line in log.splitlines():
+        text = re.sub(r"^(\s*\[[^\]]*\]\s*)+", "", line).strip()
+        if text:
+            return OSError(0, f"ffmpeg: {text}")
+    return OSError(0, f"ffmpeg ended with exit code {code}")
+
+
+def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
+    """H.264 in yuv420p (what every browser plays), padded with the background colour to
+    even dimensions (never scaled), ``+faststart`` so it plays while loading.
+
+    The frames go to ffmpeg already in yuv420p (half the bytes of RGB, and only each
+    frame's changed box converted); ffmpeg's one-line reason is reported if it fails.
+    """
+    try:
+        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
+    except ImportError:
+        raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
+                                     "pip install 'deconv-anim[video]'") from None
+    import contextlib
+    import subprocess
+    import tempfile
+
+    from .budget import MAX_VIDEO_FRAMES, X264_MAX_SIDE
+
+    timing, count = info.timing, info.count
+    durations = timing.durations(count)
+    rate = _video_fps(durations, info.fps, timing.tween, timing.duration)
+    repeats = _repeats(durations, rate)
+    if sum(repeats) > MAX_VIDEO_FRAMES:  # (the resource guard refuses it before drawing)
+        raise ConfigError("fps", f"the video would hold {sum(repeats)} frames, more than the "
+                                 f"budget of {MAX_VIDEO_FRAMES} (lower --fps or the duration)")
+    picture = _Yuv420(info.size, info.palette, info.background)
+    if max(picture.width, picture.height) > X264_MAX_SIDE:
+        raise ConfigError("style.cell", f"a video frame side of "
+                                        f"{max(picture.width, picture.height)} pixels is more "
+                                        f"than the {X264_MAX_SIDE} x264 encodes (use a smaller "
+                                        "cell, or write .gif)")
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error",
+               "-f", "rawvideo", "-pix_fmt", "yuv420p",
+               "-s", f"{picture.width}x{picture.height}",
+               "-r", f"{rate.numerator}/{rate.denominator}", "-i", "-", "-an",
+               "-c:v", "libx264", *X264_SETTINGS, "-pix_fmt", "yuv420p",
+               "-colorspace", "smpte170m", "-color_range", "tv",
+               "-movflags", "+faststart", "-f", "mp4", "-y", out.name]
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                   stderr=log)
+        assert process.stdin is not None
+        failed = False
+        try:
+            for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
+                data = picture.update(frame)
+                for _copy in range(repeat):
+                    process.stdin.write(data)
+            process.stdin.close()
+        except BrokenPipeError:
+            failed = True
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        code = process.wait()
+        if failed or code:
+            log.seek(0)
+            raise _ffmpeg_reason(log.read().decode("utf-8", "replace"), code)
