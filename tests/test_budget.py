@@ -164,7 +164,7 @@ def _with(cost: budget.Cost, field: str, value: int) -> budget.Cost:
 
 def test_the_guard_refuses_before_any_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     """A refused figure builds no raster: the window and grid budgets come first."""
-    from deconv_anim import animation as render_module
+    from deconv_anim import prepare as render_module
 
     def no_drawing(*args, **kwargs):
         raise AssertionError("drawn")

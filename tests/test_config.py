@@ -9,8 +9,9 @@ import pytest
 import teaching as tv
 from deconv_anim import ConfigError, DeconvAnimError, config_from_mapping, load_config, make_spec
 from deconv_anim.animation import look_of
-from deconv_anim.config import KEYS, merge, parse_flag_value, read_yaml
+from deconv_anim.config import KEYS, merge, parse_flag_value
 from deconv_anim.themes import THEMES
+from deconv_anim.yaml_files import read_yaml
 
 BASE = "op: conv\nsize: 5\nkernel: 3\n"
 

@@ -14,7 +14,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deconv_anim.config import _loaders, flag_overrides, load_yaml_text, parse_flag_value
+from deconv_anim.config import flag_overrides, parse_flag_value
 from deconv_anim.errors import ConfigError, show_value
 from deconv_anim.limits import (
     MAX_CONFIG_BYTES,
@@ -32,6 +32,7 @@ from deconv_anim.limits import (
     scan_yaml,
     text_problem,
 )
+from deconv_anim.yaml_files import _loaders, load_yaml_text
 
 FAST = _loaders()[0]
 

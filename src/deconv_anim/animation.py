@@ -23,7 +23,7 @@ import contextlib
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,22 +35,18 @@ from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
 from .panels import SideBySide
-from .raster import Look, Raster, RasterFrame
-from .scene import build_scene
+from .prepare import look_of, prepare
+from .raster import Raster, RasterFrame
 from .spec import MAX_FRAMES, MAX_PIXELS
-from .themes import THEMES
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Animation", "animate", "render", "render_config", "prepare", "RenderResult",
-           "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
+__all__ = ["Animation", "animate", "render", "render_config", "prepare", "look_of",
+           "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
 FORMAT_VERSION = 5
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
-
-GIF_MAX_SIDE = 65_535  # the largest GIF width or height
-
 
 @dataclass(frozen=True)
 class RenderResult:
@@ -73,108 +69,6 @@ class RenderResult:
     frames: int
     bytes: int
     size: tuple[int, int]
-
-
-def look_of(config: Config) -> Look:
-    """The drawing options of a config: theme, colour overrides, sizes, teaching aids."""
-    options, style = config.render, config.render.style
-    theme = THEMES[style.theme].with_colors(**style.colors())
-    numbers = options.values
-    return Look(theme=theme, cell=style.cell or (44 if numbers else 30),
-                line_width=style.line_width, numbers=numbers, labels=options.labels,
-                overlap=options.overlap, transparent=style.transparent)
-
-
-def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
-            max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide | ChannelRaster:
-    """The raster of ``config``, after checking it is not too large to draw.
-
-    The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
-    the frame and pixel limits, the cost of the drawing (``tween`` in-between frames per
-    step; a ``video`` at ``fps``) must stay within :mod:`deconv_anim.budget`'s budgets.
-
-    Raises
-    ------
-    ConfigError
-        ``size: the animation would have N frames, more than the limit of max_frames``,
-        or ``style.cell: each frame would be WxH pixels ...``.
-    """
-    spec, options = config.spec, config.render
-    if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
-        raise ConfigError("view", "channel mode draws the gather view only (got "
-                                  f"{spec.view})", config.source)
-    frames = spec.frames
-    if frames > max_frames:
-        raise ConfigError("size", f"the animation would have {frames} frames, more than the "
-                                  f"limit of {max_frames} (raise it with max_frames)",
-                          config.source)
-
-    def cost(canvas: tuple[int, int] = (0, 0), cell: int = 0) -> budget.Cost:
-        return budget.estimate(spec, canvas=canvas, cell=cell, tween=tween,
-                               duration=options.duration, hold=options.hold, video=video,
-                               fps=fps)
-
-    budget.check(cost(), config.source)  # before any drawing
-    look = look_of(config)
-    if options.style.width is not None:
-        look = replace(look, cell=_cell_for_width(config, look, options.style.width))
-    raster = _build(config, look)
-    # the canvas size is known before any pixel is allocated
-    width, height = raster.size
-    if max(width, height) > GIF_MAX_SIDE:
-        raise ConfigError("style.cell", f"each frame would be {width}x{height} pixels; a frame "
-                                        f"side is at most {GIF_MAX_SIDE}, the most GIF, PNG "
-                                        "and WebP hold (use a smaller cell)", config.source)
-    if width * height > max_pixels:
-        raise ConfigError("style.cell", f"each frame would be {width}x{height} = "
-                                        f"{width * height} pixels, more than the limit of "
-                                        f"{max_pixels} (use a smaller cell or raise it with "
-                                        "max_pixels)", config.source)
-    budget.check(cost((width, height), look.cell), config.source)
-    return raster
-
-
-def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
-    """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
-    from .report import summary
-
-    spec, options = config.spec, config.render
-    layout = options.layout
-    if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
-        return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
-    # no title (flags alone, or flags that changed the op of a titled file): the caption
-    # is the op's own summary, so it never contradicts the figure
-    title = options.title if options.title is not None else summary(spec)
-    if spec.view == "both":
-        return SideBySide(build_scene(spec, layout=layout, view="gather", title=title),
-                          build_scene(spec, layout=layout, view="scatter"), look)
-    return Raster(build_scene(spec, layout=layout, title=title), look)
-
-
-MIN_CELL, MAX_CELL = 4, 400  # the range of style.cell
-
-
-def _cell_for_width(config: Config, look: Look, width: int) -> int:
-    """The largest cell (``MIN_CELL``..``MAX_CELL``) whose figure is at most ``width``
-    pixels wide (``style.width``). A figure's width grows almost linearly with its cell:
-    two probes give the estimate, and a step or two settles it."""
-    def width_at(cell: int) -> int:
-        return _build(config, replace(look, cell=cell)).size[0]
-
-    narrowest = width_at(MIN_CELL)
-    if narrowest > width:
-        raise ConfigError("style.width", f"is too narrow for this figure: even at the smallest "
-                                         f"cell ({MIN_CELL} pixels) it is {narrowest} pixels "
-                                         f"wide (got {width})", config.source)
-    wide = width_at(60)
-    slope = max((wide - narrowest) / (60 - MIN_CELL), 1e-9)
-    cell = int(min(MAX_CELL, max(MIN_CELL, MIN_CELL + (width - narrowest) // slope)))
-    while cell > MIN_CELL and width_at(cell) > width:
-        cell -= 1
-    while cell < MAX_CELL and width_at(cell + 1) <= width:
-        cell += 1
-    return cell
 
 
 def _check_arguments(config: Any, path: Any, arguments: dict[str, Any]) -> None:

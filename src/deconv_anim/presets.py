@@ -40,7 +40,7 @@ class _Presets(Mapping[str, dict[str, Any]]):
 
     def _all(self) -> dict[str, dict[str, Any]]:
         if self._loaded is None:
-            from .config import read_yaml
+            from .yaml_files import read_yaml
 
             found = {}
             for path in sorted(preset_folder().glob("*.yaml")):
@@ -54,7 +54,7 @@ class _Presets(Mapping[str, dict[str, Any]]):
         if self._loaded is None:  # one preset: read its file only
             path = preset_folder() / f"{name}.yaml"
             if isinstance(name, str) and name.isidentifier() and path.is_file():
-                from .config import read_yaml
+                from .yaml_files import read_yaml
 
                 mapping = read_yaml(path)
                 if isinstance(mapping, dict) and {"op", "torch", "tf"} & mapping.keys():

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import read_yaml
 from ..errors import ConfigError
 from ..errors import show_value as _show
 from ..limits import check_text, read_config_bytes
+from ..yaml_files import read_yaml
 
 __all__ = ["Cell", "Row", "Table", "Section", "GalleryPlan", "LAYOUT_NAME", "find_configs",
            "parse_layout", "load_layout", "complete_layout"]
