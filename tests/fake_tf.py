@@ -250,7 +250,8 @@ def install(monkeypatch) -> None:
     tf.constant, tf.reshape, tf.pad = constant, np.reshape, pad
     tf.ones_like = np.ones_like
     tf.transpose, tf.split, tf.concat = transpose, split, concat
-    tf.nn = types.SimpleNamespace(conv2d=conv2d, bias_add=bias_add, conv2d_transpose=conv2d_transpose,
+    tf.nn = types.SimpleNamespace(conv2d=conv2d, bias_add=bias_add,
+                                  conv2d_transpose=conv2d_transpose,
                                   atrous_conv2d_transpose=atrous_conv2d_transpose, pool=pool,
                                   avg_pool2d=avg_pool2d, max_pool2d=max_pool2d)
     tf.keras = types.SimpleNamespace(layers=types.SimpleNamespace(

@@ -120,8 +120,9 @@ def test_info_code_refuses_json_and_many_configs():
 
 
 def write_shapes() -> None:  # pragma: no cover - run by hand when configs change
-    """Record each config's output shape (NCHW, as every snippet prints it), from TensorFlow's documented rules: the
-    shape of the spec (whose arithmetic follows them, tests/test_spec.py)."""
+    """Record each config's output shape (NCHW, as every snippet prints it), from
+    TensorFlow's documented rules: the shape of the spec (whose arithmetic follows them,
+    tests/test_spec.py)."""
     shapes = {}
     for path in CONFIGS:
         spec = load_config(path).spec

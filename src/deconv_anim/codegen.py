@@ -316,7 +316,7 @@ def _keras_transposed(spec: Spec) -> tuple[str, str] | None:
 
 
 def _keras(spec: Spec) -> str:
-    (h, w), (kh, kw) = spec.input_size, spec.kernel_size
+    h, w = spec.input_size
     k, s, d = _pair(spec.kernel_size), _pair(spec.stride), _pair(spec.dilation)
     t, b, l, r = spec.padding
     lines = ["import numpy as np", "from tensorflow import keras", "",
