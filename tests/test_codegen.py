@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import fake_tf
 from deconv_anim import compute, config_from_mapping, load_config
@@ -195,3 +197,51 @@ def test_info_torch_call_still_explains_its_channels():
     result = CliRunner().invoke(main, ["info", "--torch", "nn.Conv2d(3, 8, 3)", "--size", "5"])
     assert result.exit_code == 0, result.output
     assert "  channels: in 3, out 8, groups 1 (drawn as one channel)" in result.stdout
+
+
+@st.composite
+def channel_specs(draw):
+    from deconv_anim import make_spec
+    from deconv_anim.errors import ConfigError
+
+    groups = draw(st.integers(1, 3))
+    op = draw(st.sampled_from(["conv", "transposed", "maxpool", "avgpool"]))
+    keys = {"op": op, "size": draw(st.integers(2, 5)), "kernel": draw(st.integers(1, 3)),
+            "stride": draw(st.integers(1, 3)),
+            "padding": draw(st.one_of(st.integers(0, 2),
+                                      st.lists(st.integers(0, 2), min_size=4, max_size=4),
+                                      st.sampled_from(["same", "valid"]))),
+            "in_channels": groups * draw(st.integers(1, 2)), "seed": draw(st.integers(0, 9))}
+    if op in ("conv", "transposed"):
+        keys.update(out_channels=groups * draw(st.integers(1, 2)), groups=groups,
+                    bias=draw(st.booleans()), dilation=draw(st.integers(1, 2)))
+    if op == "transposed":
+        keys["output_padding"] = draw(st.integers(0, 1))
+    try:
+        return make_spec(**keys)
+    except ConfigError:
+        assume(False)
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel:UserWarning")
+@settings(max_examples=60, deadline=None)
+@given(channel_specs())
+def test_channel_snippets_compute_the_engines_output(spec):
+    """Any channel-mode op (workarounds included): the PyTorch snippet's values are the
+    engine's, and the TensorFlow and Keras snippets give its shape (NCHW)."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    printed, namespace = run_snippet(snippet(spec, "torch"))
+    expected = compute(spec)
+    shape = f"(1, {spec.out_channels}, {spec.output_size[0]}, {spec.output_size[1]})\n"
+    assert printed == shape
+    assert isinstance(namespace["y"], torch.Tensor)
+    assert np.allclose(namespace["y"].numpy()[0], expected)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fake_tf.install(monkeypatch)
+        for framework in ("tf", "keras"):
+            try:
+                printed, _ = run_snippet(snippet(spec, framework))
+            except fake_tf.Refused as refused:  # where TensorFlow refuses the op (on CPU)
+                assert "dilat" in str(refused) or spec.dilation != (1, 1), refused
+                continue
+            assert printed == shape, framework

@@ -287,13 +287,19 @@ def _tf_pool(spec: Spec, pad: str) -> list[str]:
         return [f"y = {call.format('x', pad)}"]
     lines = ["# TensorFlow's avg_pool2d has no explicit padding: pad, pool VALID, and divide",
              "# by the mean of a mask of the cells that count"]
-    counted = "tf.ones_like(x)"
-    if spec.count_include_pad:
+    mask = f"tf.pad(tf.ones_like(x), {padded})"
+    if spec.count_include_pad:  # the padding counts, the ceil_mode overhang does not
         tp, bp, lp, rp = spec.padding
-        counted = f"tf.pad(tf.ones_like(x), [[0, 0], [{tp}, {bp}], [{lp}, {rp}], [0, 0]], " \
-                  "constant_values=1)"
-    return [*lines, f"mask = tf.pad({counted}, {padded})", f"x = tf.pad(x, {padded})",
+        mask = (f"tf.pad(tf.pad(tf.ones_like(x), [[0, 0], [{tp}, {bp}], [{lp}, {rp}], "
+                f"[0, 0]], constant_values=1), [[0, 0], [0, {b - bp}], [0, {r - rp}], [0, 0]])")
+    return [*lines, f"mask = {mask}", f"x = tf.pad(x, {padded})",
             f"y = {call.format('x', repr('VALID'))} / {call.format('mask', repr('VALID'))}"]
+
+
+def _keras_length(spec: Spec, padding: str) -> tuple[int, ...]:
+    """Keras' ``deconv_output_length`` without ``output_padding``, per axis."""
+    return tuple(n * s if padding == "same" else n * s + max(k - s, 0)
+                 for n, s, k in zip(spec.input_size, spec.stride, spec.k_eff, strict=True))
 
 
 def _keras_transposed(spec: Spec) -> tuple[str, str] | None:
@@ -309,6 +315,8 @@ def _keras_transposed(spec: Spec) -> tuple[str, str] | None:
                                   output_padding=extra)
             except ConfigError:
                 continue
+            if extra is None and other.output_size != _keras_length(spec, padding):
+                continue  # Keras' own rule without output_padding (k < strides differs)
             if (other.padding, other.output_padding, other.output_size) == (
                     spec.padding, spec.output_padding, spec.output_size):
                 return repr(padding), "None" if extra is None else f"({extra}, {extra})"
