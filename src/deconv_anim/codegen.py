@@ -2,10 +2,14 @@
 
 :func:`snippet` writes a short runnable script: imports, the input and weights of the spec
 as tensors, the layer (or function) call with every argument, the call, and a ``print`` of
-the output's shape as a tuple. After it runs, ``y`` holds the output (equal to
-:func:`deconv_anim.engine.compute`). Where the framework has no argument for the spec's
-padding (TensorFlow's asymmetric ``same`` in PyTorch, for instance), the snippet pads or
-crops explicitly around the call and says so in a comment.
+the output's shape as a tuple in PyTorch's NCHW order (TensorFlow and Keras compute in NHWC;
+their ``print`` reorders the shape). In channel mode the layer has the spec's channels,
+groups and bias; the 4-D weights (PyTorch's layout) are transposed to TensorFlow's filters,
+and where TensorFlow has no grouped kernel (``tf.nn`` on CPU, Keras' ``Conv2DTranspose``)
+the snippet runs one call per group and concatenates. After it runs, ``y`` holds the
+output (equal to :func:`deconv_anim.engine.compute`). Where the framework has no argument
+for the spec's padding (TensorFlow's asymmetric ``same`` in PyTorch, for instance), the
+snippet pads or crops explicitly around the call and says so in a comment.
 """
 
 from __future__ import annotations
