@@ -60,21 +60,31 @@ def _padding(padding):
     return pairs
 
 
-def _forward(x_shape, kernel, strides, padding, dilations):
+def _forward(x_shape, kernel, strides, padding, dilations, channels=None):
     padding = _padding(padding)
     (sh, sw), (dh, dw) = _spatial(strides, "strides"), _spatial(dilations or 1, "dilations")
     return (x_shape[0], _conv_len(x_shape[1], kernel[0], sh, dh, padding, 0),
-            _conv_len(x_shape[2], kernel[1], sw, dw, padding, 1), 1)
+            _conv_len(x_shape[2], kernel[1], sw, dw, padding, 1),
+            x_shape[3] if channels is None else channels)
 
 
 def conv2d(x, filters, strides, padding, data_format="NHWC", dilations=None, name=None):
-    return np.ones(_forward(x.shape, filters.shape[:2], strides, padding, dilations))
+    if filters.ndim != 4 or x.shape[3] != filters.shape[2]:
+        # a filter in-depth dividing the input's is a grouped convolution: GPU only
+        raise Refused(f"filters {filters.shape} for input {x.shape} (HWIO; grouped: no CPU "
+                      "kernel)")
+    return np.ones(_forward(x.shape, filters.shape[:2], strides, padding, dilations,
+                            filters.shape[3]))
 
 
 def conv2d_transpose(x, filters, output_shape, strides, padding="SAME", data_format="NHWC",
                      dilations=None, name=None):
     output_shape = tuple(output_shape)
-    back = _forward(output_shape, filters.shape[:2], strides, padding, dilations)
+    if filters.ndim != 4 or x.shape[3] != filters.shape[3] or \
+            output_shape[3] != filters.shape[2]:
+        raise Refused(f"filters {filters.shape} ([kH][kW][out][in]) for input {x.shape}, "
+                      f"output_shape {output_shape}")
+    back = _forward(output_shape, filters.shape[:2], strides, padding, dilations, x.shape[3])
     if back[1:3] != x.shape[1:3]:
         raise Refused(f"output_shape {output_shape} does not map back to {x.shape}")
     return np.ones(output_shape)
@@ -110,6 +120,26 @@ def constant(value, dtype=None):
     return np.asarray(value, dtype=np.float64)
 
 
+def bias_add(value, bias, data_format=None, name=None):
+    if bias.ndim != 1 or bias.shape[0] != value.shape[-1]:
+        raise Refused(f"bias {bias.shape} for {value.shape}")
+    return value + bias
+
+
+def split(value, num_or_size_splits, axis=0, name=None):
+    if value.shape[axis] % num_or_size_splits:
+        raise Refused(f"split {value.shape} in {num_or_size_splits} along {axis}")
+    return np.split(value, num_or_size_splits, axis=axis)
+
+
+def concat(values, axis, name=None):
+    return np.concatenate(values, axis=axis)
+
+
+def transpose(a, perm=None, name=None):
+    return np.transpose(a, perm)
+
+
 def pad(x, paddings, constant_values=0):
     return np.pad(x, [tuple(p) for p in paddings], constant_values=constant_values)
 
@@ -119,12 +149,22 @@ class _Layer:
         self.args, self.kwargs = args, kwargs
 
     def build(self, shape):
-        self.built = True
+        self.built, self.in_channels = True, shape[-1]
+
+    def _kernel_shape(self):  # Conv2D: HWIO, [kH][kW][C_in / groups][filters]
+        return (*self._kernel(), self.in_channels // self.kwargs.get("groups", 1),
+                self.args[0])
 
     def set_weights(self, weights):
-        (w,) = weights
-        if w.shape[:2] != tuple(self._kernel()):
-            raise Refused(f"weights of shape {w.shape} for kernel {self._kernel()}")
+        expected = [self._kernel_shape()]
+        if self.kwargs.get("use_bias", True):
+            expected.append((self.args[0],))
+        if [tuple(w.shape) for w in weights] != expected:
+            raise Refused(f"weights of shapes {[w.shape for w in weights]}, not {expected}")
+
+    def _check_input(self, x):
+        if getattr(self, "in_channels", x.shape[-1]) != x.shape[-1]:
+            raise Refused(f"built for {self.in_channels} channels, called on {x.shape}")
 
     def _kernel(self):
         return _spatial(self.args[1], "kernel_size")
@@ -141,12 +181,25 @@ class Conv2D(_Layer):
         strides, dilation = self.kwargs.get("strides", 1), self.kwargs.get("dilation_rate", 1)
         if max(_spatial(strides, "s")) > 1 and max(_spatial(dilation, "d")) > 1:
             raise Refused("Keras: strides > 1 with dilation_rate > 1")
+        groups = self.kwargs.get("groups", 1)
+        if x.shape[-1] % groups or self.args[0] % groups:
+            raise Refused("Keras: input channels and filters must be divisible by groups")
+        self._check_input(x)
         return np.ones(_forward(x.shape, self._kernel(), strides, self._keras_padding(),
-                                dilation))
+                                dilation, self.args[0]))
 
 
 class Conv2DTranspose(_Layer):
+    def __init__(self, *args, **kwargs):
+        if "groups" in kwargs:
+            raise Refused("Keras' Conv2DTranspose has no groups argument")
+        super().__init__(*args, **kwargs)
+
+    def _kernel_shape(self):  # [kH][kW][filters][C_in]
+        return (*self._kernel(), self.args[0], self.in_channels)
+
     def __call__(self, x):
+        self._check_input(x)
         padding = self._keras_padding().lower()
         strides = _spatial(self.kwargs.get("strides", 1), "strides")
         dilation = _spatial(self.kwargs.get("dilation_rate", 1), "dilation_rate")
@@ -162,8 +215,9 @@ class Conv2DTranspose(_Layer):
                 if a >= s:
                     raise Refused("output_padding must be smaller than strides")
                 out.append((n - 1) * s + k - (2 * (k // 2) if padding == "same" else 0) + a)
-        return conv2d_transpose(x, np.ones((*self._kernel(), 1, 1)), (1, *out, 1), strides,
-                                padding.upper(), dilations=dilation)
+        return conv2d_transpose(x, np.ones((*self._kernel(), self.args[0], x.shape[-1])),
+                                (1, *out, self.args[0]), strides, padding.upper(),
+                                dilations=dilation)
 
 
 class ZeroPadding2D(_Layer):
@@ -195,7 +249,9 @@ def install(monkeypatch) -> None:
     tf.float64 = np.float64
     tf.constant, tf.reshape, tf.pad = constant, np.reshape, pad
     tf.ones_like = np.ones_like
-    tf.nn = types.SimpleNamespace(conv2d=conv2d, conv2d_transpose=conv2d_transpose,
+    tf.transpose, tf.split, tf.concat = transpose, split, concat
+    tf.nn = types.SimpleNamespace(conv2d=conv2d, bias_add=bias_add,
+                                  conv2d_transpose=conv2d_transpose,
                                   atrous_conv2d_transpose=atrous_conv2d_transpose, pool=pool,
                                   avg_pool2d=avg_pool2d, max_pool2d=max_pool2d)
     tf.keras = types.SimpleNamespace(layers=types.SimpleNamespace(
