@@ -27,7 +27,7 @@ def test_pixels_both_views_side_by_side(tmp_path):
     assert both.size == (left.size[0] + both.gap + right.size[0],
                          max(left.size[1], right.size[1]) + title_rows)
     assert left.size[1] == right.size[1] == both.size[1] - title_rows
-    assert both.offsets == (0, left.size[0] + both.gap)
+    assert both.offsets == ((0, 0), (left.size[0] + both.gap, 0))
     frames = tv.run(both)
     steps = (spec.steps("gather"), spec.steps("scatter"))
     assert steps == (25, 4)
@@ -41,7 +41,7 @@ def test_pixels_both_views_side_by_side(tmp_path):
     def shown(k):  # the scatter step on screen at clock step k
         return max(i for i, start in enumerate(starts) if start <= k)
 
-    x = both.offsets[1]
+    x = both.offsets[1][0]
     top = left.size[1]  # the panels' rows; under them the shared title
     gap = both.palette[frames[0][:top, left.size[0]:x]]
     assert (gap == np.array(tv.BG)).all()
@@ -108,3 +108,51 @@ def test_both_views_share_one_title_centred_on_the_whole_figure(tmp_path):
     assert figure.to_dict()["title"]["lines"][0]["text"] == "One title for both views"
     result = render(config, tmp_path / "both.svg")
     assert result.path.read_text().count("One title for both views") == 2  # <title> + text
+
+
+def test_stacked_panels_are_the_same_panels_one_above_the_other():
+    mapping = dict(op="transposed", size=2, kernel=3, stride=2, view="both", values=True,
+                   style={"cell": 16})
+    side = prepare(config_from_mapping(mapping))
+    stacked = prepare(config_from_mapping({**mapping, "arrange": "stacked"}))
+    top, bottom = stacked.left, stacked.right
+    (tx, ty), (bx, by) = stacked.offsets
+    width = max(top.size[0], bottom.size[0])
+    assert (ty, by) == (0, top.size[1] + stacked.gap)
+    assert (tx, bx) == ((width - top.size[0]) // 2, (width - bottom.size[0]) // 2)
+    title_rows = stacked.size[1] - (by + bottom.size[1])
+    assert stacked.size[0] == width and title_rows > 0
+    # the same panels as side by side (their own frames), placed at their offsets
+    own_top, own_bottom = tv.run(top), tv.run(bottom)
+    frames = tv.run(stacked)
+    assert len(frames) == len(tv.run(side))
+    starts = [i * len(own_top) // len(own_bottom) for i in range(len(own_bottom))]
+    for k, pixels in enumerate(frames):
+        shown = max(i for i, start in enumerate(starts) if start <= k)
+        np.testing.assert_array_equal(pixels[ty:ty + top.size[1], tx:tx + top.size[0]],
+                                      own_top[k])
+        np.testing.assert_array_equal(pixels[by:by + bottom.size[1], bx:bx + bottom.size[0]],
+                                      own_bottom[shown])
+    # vector outputs place the panels at the same offsets
+    figure = stacked.figure
+    assert [(p.x, p.y) for p in figure.panels] == [(tx, ty), (bx, by)]
+    from deconv_anim.encode import Timing
+    from deconv_anim.player import player_html
+    from deconv_anim.svg import svg_figure
+
+    svg = svg_figure(figure, timing=Timing())
+    assert f'<svg x="{bx}" y="{by}" ' in svg
+    assert f'transform="translate({bx} {by})"' in player_html(figure, Timing())
+
+
+def test_arrange_is_only_for_view_both():
+    import pytest
+
+    from deconv_anim.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"^arrange: places the two panels of view: both "
+                                          r"\(got view: gather\)$"):
+        config_from_mapping({"op": "conv", "size": 4, "kernel": 3, "arrange": "stacked"})
+    with pytest.raises(ConfigError, match=r"^arrange: must be one of side, stacked"):
+        config_from_mapping({"op": "transposed", "size": 2, "kernel": 3, "view": "both",
+                             "arrange": "diagonal"})

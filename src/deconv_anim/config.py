@@ -31,6 +31,7 @@ ConfigSource = Union[str, "os.PathLike[str]", Mapping[str, Any], "Config", None]
 keys, a :class:`Config`, or None (the overrides alone)."""
 
 LAYOUTS = ("oblique", "flat")
+ARRANGEMENTS = ("side", "stacked")
 MAX_DELAY_MS = 655_350  # a GIF frame delay is at most 65535 hundredths of a second
 
 
@@ -174,6 +175,8 @@ KEYS: dict[str, Key] = {
                   switch=True),
     "labels": Key("render", _flag("labels"), "shape annotations and the current step's indices",
                   switch=True),
+    "arrange": Key("render", _choice("arrange", ARRANGEMENTS),
+                   "view both: the two panels side (default) by side, or stacked"),
     "overlap": Key("render", _flag("overlap"),
                    "transposed: tint output cells by how many kernel stamps land on them",
                    switch=True),
@@ -245,6 +248,7 @@ class RenderOptions:
     values: bool = False
     labels: bool = False
     overlap: bool = False
+    arrange: str = "side"
     style: Style = field(default_factory=Style)
 
 
@@ -353,6 +357,9 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
     from .spec import make_spec  # NumPy is imported only when a config is built
 
     spec = make_spec(**spec_args)
+    if "arrange" in render_args and spec.view != "both":
+        raise ConfigError("arrange", f"places the two panels of view: both (got view: "
+                                     f"{spec.view})")
     if render_args.get("overlap") and not spec.is_transposed:
         raise ConfigError("overlap", f"is only for op: transposed (got op: {spec.op})")
     if "input" in spec_args or "weights" in spec_args:

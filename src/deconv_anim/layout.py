@@ -27,6 +27,7 @@ from .themes import RGB, Theme
 from .timeline import Timeline, Tints
 
 __all__ = ["Look", "Layout", "LegendItem", "Panel", "Figure", "build_layout", "side_by_side",
+           "stacked",
            "CAPTION_LINES", "CONNECTOR_WIDTH", "WINDOW_OUTLINE", "MARKER_OUTLINE",
            "LEGEND_LABEL"]
 
@@ -395,12 +396,13 @@ def _figure_box(scene: Scene, layout: Layout) -> tuple[int, int, int, int]:
 
 @dataclass(frozen=True)
 class Panel:
-    """One view drawn at ``x`` in a figure: its scene, timeline and layout."""
+    """One view drawn at (``x``, ``y``) in a figure: its scene, timeline and layout."""
 
     scene: Scene
     timeline: Timeline
     layout: Layout
     x: int = 0
+    y: int = 0
 
 
 @dataclass(frozen=True)
@@ -429,7 +431,7 @@ class Figure:
             "title": {"lines": [{"text": t, "y": y} for t, y in self.title_lines],
                       "size": self.title_size},
             "panels": [{
-                "x": p.x, "view": p.scene.view, "layout_kind": p.scene.layout,
+                "x": p.x, "y": p.y, "view": p.scene.view, "layout_kind": p.scene.layout,
                 "title": p.scene.title,
                 "window_extent": list(p.scene.window_extent),
                 "dilation": list(p.scene.dilation),
@@ -453,6 +455,16 @@ def side_by_side(left: Layout, right: Layout, gap: int
     left = replace(left, size=(left.size[0], height))
     right = replace(right, size=(right.size[0], height))
     return left, right, (0, left.size[0] + gap), (left.size[0] + gap + right.size[0], height)
+
+
+def stacked(top: Layout, bottom: Layout, gap: int
+            ) -> tuple[Layout, Layout, tuple[tuple[int, int], tuple[int, int]], tuple[int, int]]:
+    """Two layouts one above the other, ``gap`` pixels apart, each centred on the wider:
+    (top, bottom, their (x, y) offsets, the canvas size) (``arrange: stacked``)."""
+    width = max(top.size[0], bottom.size[0])
+    offsets = (((width - top.size[0]) // 2, 0),
+               ((width - bottom.size[0]) // 2, top.size[1] + gap))
+    return top, bottom, offsets, (width, top.size[1] + gap + bottom.size[1])
 
 
 def shared_title(title: str | None, size: tuple[int, int], layout: Layout

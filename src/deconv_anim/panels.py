@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from .composite import tighten, union
-from .layout import Figure, Look, Panel, shared_title, side_by_side
+from .layout import Figure, Look, Panel, shared_title, side_by_side, stacked
 from .raster import Raster, RasterFrame
 from .scene import Scene
 from .timeline import clock_slots
@@ -30,7 +30,8 @@ class SideBySide:
     the last frame shows both outputs complete (and equal).
     """
 
-    def __init__(self, left: Scene, right: Scene, look: Look) -> None:
+    def __init__(self, left: Scene, right: Scene, look: Look, *, arrange: str = "side"
+                 ) -> None:
         # one palette for both: the scatter panel's, which holds the tints too
         self.title = left.title or right.title  # shared: centred under both panels
         left, right = replace(left, title=None), replace(right, title=None)
@@ -38,16 +39,21 @@ class SideBySide:
         self.left = Raster(left, look, palette=self.right.palette_args, heading="Gather view")
         self.gap = look.cell
         self.look = look
-        self.left.layout, self.right.layout, self.offsets, size = side_by_side(
-            self.left.layout, self.right.layout, self.gap)
+        if arrange == "stacked":  # the gather view above the scatter view
+            self.left.layout, self.right.layout, self.offsets, size = stacked(
+                self.left.layout, self.right.layout, self.gap)
+        else:
+            self.left.layout, self.right.layout, xs, size = side_by_side(
+                self.left.layout, self.right.layout, self.gap)
+            self.offsets = ((xs[0], 0), (xs[1], 0))
         self.title_lines, self.size = shared_title(self.title, size, self.left.layout)
         self.palette = self.left.palette
 
     @property
     def figure(self) -> Figure:
         """What a vector writer draws: both panels."""
-        return Figure(tuple(Panel(p.scene, p.timeline, p.layout, x)
-                            for p, x in zip((self.left, self.right), self.offsets)),
+        return Figure(tuple(Panel(p.scene, p.timeline, p.layout, x, y)
+                            for p, (x, y) in zip((self.left, self.right), self.offsets)),
                       self.size, self.look, self.title_lines, self.left.layout.text_size)
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
@@ -68,22 +74,22 @@ def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFr
         got = [next(stream) if schedule[index] is not None else None
                for stream, schedule in zip(streams, schedules)]
         boxes = []
-        for frame, x in zip(got, figure.offsets):
+        for frame, (x, y) in zip(got, figure.offsets):
             if frame is None:
                 continue
             bx0, by0, bx1, by1 = frame.box
-            boxes.append((bx0 + x, by0, bx1 + x, by1))
+            boxes.append((bx0 + x, by0 + y, bx1 + x, by1 + y))
         ux0, uy0, ux1, uy1 = union(*boxes)  # type: ignore[misc]
         before = pixels[uy0:uy1, ux0:ux1].copy()
-        for frame, x in zip(got, figure.offsets):
+        for frame, (x, y) in zip(got, figure.offsets):
             if frame is None:
                 continue
             fh, fw = frame.pixels.shape
             if index == 0:
-                pixels[:fh, x:x + fw] = frame.pixels
+                pixels[y:y + fh, x:x + fw] = frame.pixels
             else:
                 bx0, by0, bx1, by1 = frame.box
-                pixels[by0:by1, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
+                pixels[by0 + y:by1 + y, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
         step, phase = divmod(index, tween + 1)
         if index == 0:
             _paint_title(figure, pixels)
@@ -101,7 +107,9 @@ def _paint_title(figure: SideBySide, pixels: np.ndarray) -> None:
     if not figure.title_lines:
         return
     w, h = figure.size
-    top = min(figure.left.size[1], h)
+    # under the lowest panel
+    top = min(max(y + p.size[1] for p, (_, y) in zip((figure.left, figure.right),
+                                                     figure.offsets)), h)
     layout, theme = figure.left.layout, figure.left.theme
     ops = Ops()
     for line, y in figure.title_lines:

@@ -137,7 +137,7 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
               f'{overlay} stroke-width="{_num(lw)}"/>')
     scatter = scene.view == "scatter"
     under, over = (target, window) if scatter else (window, target)
-    out = [f'<g data-panel transform="translate({panel.x} 0)">']
+    out = [f'<g data-panel transform="translate({panel.x} {panel.y})">']
     out += _text(ctx)
     out += _grid(ctx, scene.input, each=_input_cells(panel))
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,

@@ -99,7 +99,8 @@ def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
     title = options.title if options.title is not None else summary(spec)
     if spec.view == "both":
         return SideBySide(build_scene(spec, layout=layout, view="gather", title=title),
-                          build_scene(spec, layout=layout, view="scatter"), look)
+                          build_scene(spec, layout=layout, view="scatter"), look,
+                          arrange=options.arrange)
     return Raster(build_scene(spec, layout=layout, title=title), look)
 
 

@@ -287,7 +287,7 @@ def svg_figure(figure: Figure, *, timing: Any) -> str:
         text = svg_document(panel, figure.look, font=False,
                             timing=_OnClock(clock_slots(count, total, timing.tween), clock,
                                             timing.tween))
-        parts.append(text.replace("<svg ", f'<svg x="{panel.x}" y="0" ', 1))
+        parts.append(text.replace("<svg ", f'<svg x="{panel.x}" y="{panel.y}" ', 1))
     width, height = figure.size
     background = ("" if figure.look.transparent else
                   f'<rect width="100%" height="100%" fill="{_hex(figure.look.theme.background)}"/>')
