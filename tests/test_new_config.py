@@ -125,12 +125,12 @@ def test_presets_from_a_non_editable_install(tmp_path):
         [str(python), "-c", "import deconv_anim.presets as p, deconv_anim as d; "
          "print(p.preset_folder()); print(len(p.PRESETS)); print(d.__file__)"],
         check=True, cwd=tmp_path, capture_output=True, text=True).stdout.splitlines()
-    assert out[0] == str(Path(site, "deconv_anim", "configs")) and out[1] == "40"
+    assert out[0] == str(Path(site, "deconv_anim", "configs")) and out[1] == str(len(CONFIGS))
     assert out[2].startswith(site)
     command = str(env / "bin" / "deconv-anim")
     listing = subprocess.run([command, "presets"], check=True, cwd=tmp_path,
                              capture_output=True, text=True).stdout
-    assert len(listing.splitlines()) == 40 and listing.startswith("arbitrary_padding")
+    assert len(listing.splitlines()) == len(CONFIGS) and listing.startswith("arbitrary_padding")
     info = subprocess.run([command, "info", "--preset", "causal_1d"], cwd=tmp_path,
                           capture_output=True, text=True)
     assert info.returncode == 0 and "1x8 output" in info.stdout, info.stderr
