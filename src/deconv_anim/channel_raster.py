@@ -200,6 +200,21 @@ class ChannelRaster:
                 self._slab_ops(kernel, ops, texts=texts)
         target = out_slabs.get(step.channel)
         lines: list[tuple[np.ndarray, np.ndarray]] = []
+
+        def chain(poly: np.ndarray, slab: Slab, tpoly: np.ndarray | None
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+            """Connector lines from a block of ``slab`` to the target: through the slab's
+            kernel where one is drawn (flat: block -> its kernel -> the output)."""
+            out = []
+            kernel = layout.kernel_slab(slot_of[slab.origin], step.group)
+            if kernel is not None and step.kernels is not None:
+                kpoly = layout.cell_polygon(kernel, 0, 0, *spec.kernel_size)
+                out += [(poly[a], kpoly[b]) for a, b in CONNECTOR_PAIRS]
+                poly = kpoly
+            if tpoly is not None:
+                out += [(poly[a], tpoly[b]) for a, b in CONNECTOR_PAIRS]
+            return out
+
         if step.window is not None and step.target is not None:
             (kh, kw), (dh, dw) = spec.kernel_size, spec.dilation
             r0, c0 = step.window
@@ -208,15 +223,7 @@ class ChannelRaster:
             tpoly = None if target is None else layout.cell_polygon(target, *step.target)
             for slab in group_slabs:
                 self._shade(slab, cells, ops)
-                wpoly = layout.cell_polygon(slab, r0, c0, eh, ew)
-                kernel = layout.kernel_slab(slot_of[slab.origin], step.group)
-                if kernel is not None and step.kernels is not None:
-                    # flat: window -> its kernel -> the output cell
-                    kpoly = layout.cell_polygon(kernel, 0, 0, *spec.kernel_size)
-                    lines += [(wpoly[a], kpoly[b]) for a, b in CONNECTOR_PAIRS]
-                    wpoly = kpoly
-                if tpoly is not None:
-                    lines += [(wpoly[a], tpoly[b]) for a, b in CONNECTOR_PAIRS]
+                lines += chain(layout.cell_polygon(slab, r0, c0, eh, ew), slab, tpoly)
             if target is not None:
                 self._shade(target, [step.target], ops, 1.0)
         else:  # a whole plane: outline the group's input slabs and the output slab
@@ -229,13 +236,7 @@ class ChannelRaster:
                 rows, cols = self.scene.input.rows, self.scene.input.cols
                 poly = layout.cell_polygon(slab, 0, 0, rows, cols)
                 ops.line(np.vstack([poly, poly[:1]]), theme.line, layout.line_width * 2.2)
-                kernel = layout.kernel_slab(slot_of[slab.origin], step.group)
-                if kernel is not None and step.kernels is not None:
-                    kpoly = layout.cell_polygon(kernel, 0, 0, *spec.kernel_size)
-                    lines += [(poly[a], kpoly[b]) for a, b in CONNECTOR_PAIRS]
-                    poly = kpoly
-                if tpoly is not None:
-                    lines += [(poly[a], tpoly[b]) for a, b in CONNECTOR_PAIRS]
+                lines += chain(poly, slab, tpoly)
         for p0, p1 in lines:
             ops.line([*p0, *p1], theme.line, layout.line_width * CONNECTOR_WIDTH)
         return ops
