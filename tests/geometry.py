@@ -32,6 +32,15 @@ class Geometry:
         self.offset = {g.name: np.array([round(cell * g.offset[0]), -round(cell * g.offset[1])],
                                         float) for g in (scene.input, scene.output)}
         self.origin = np.zeros(2)
+        # the notes (notes.py: kernel grid, labels) widen the figure box: their extents
+        # relative to the grids are read off the layout (the only thing read from it)
+        layout = getattr(raster, "layout", None)
+        notes = getattr(layout, "notes", None)
+        self.notes = []
+        if notes:
+            shift = np.array(layout.origins["input"], float) - self.offset["input"]
+            self.notes = [(x0 - shift[0], y0 - shift[1], x1 - shift[0], y1 - shift[1])
+                          for x0, y0, x1, y1 in notes.boxes()]
         margin = max(4, round(cell * 0.4))
         x0, y0, x1, _ = self._figure_box()
         width = raster.size[0] if width is None else width
@@ -69,6 +78,9 @@ class Geometry:
             polys += [self.polygon(scene.output, r, c, kh, kw) for r in rows for c in cols]
         pts = np.concatenate(polys)
         (x0, y0), (x1, y1) = np.floor(pts.min(0)), np.ceil(pts.max(0))
+        for bx0, by0, bx1, by1 in self.notes:  # the kernel grid and labels, if any
+            x0, y0 = min(x0, math.floor(bx0)), min(y0, math.floor(by0))
+            x1, y1 = max(x1, math.ceil(bx1)), max(y1, math.ceil(by1))
         return int(x0), int(y0), int(x1), int(y1)
 
 

@@ -106,7 +106,16 @@ def connector_lines(raster, frame, dx=0):
     window = Geometry(raster).polygon(scene.grid(frame.window_grid), *frame.window, kh, kw)
     target = Geometry(raster).polygon(scene.grid(frame.target_grid), *frame.target)
     shift = np.array([dx, 0])
-    return [(p + shift, q + shift) for p, q in zip(window, target)]
+    if scene.layout == "oblique":
+        return [(p + shift, q + shift) for p, q in zip(window, target)]
+    # flat: the facing edges, each end 0.15 of its edge in from the corners
+    pairs = raster.layout.connector_pairs(scene)
+    (i0, j0), (i1, j1) = pairs
+    a0, a1 = window[i0], window[i1]
+    b0, b1 = target[j0], target[j1]
+    a0, a1 = a0 + 0.15 * (a1 - a0), a1 + 0.15 * (a0 - a1)
+    b0, b1 = b0 + 0.15 * (b1 - b0), b1 + 0.15 * (b0 - b1)
+    return [(a0 + shift, b0 + shift), (a1 + shift, b1 + shift)]
 
 
 # where a cell is sampled, (u along the row, v down the column): the centre for plain cells;

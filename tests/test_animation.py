@@ -245,7 +245,7 @@ def test_the_python_examples_of_the_readme_and_formats_doc_run(cwd):
                                                 "dilation.mp4", "dilation-sheet.png"}
 
 
-@pytest.mark.parametrize("target", [250, 333, 640, 1000])
+@pytest.mark.parametrize("target", [400, 517, 640, 1000])
 def test_style_width_picks_the_largest_cell_that_fits(target):
     anim = animate("both_views", style={"width": target})
     width = anim.size[0]

@@ -74,6 +74,9 @@ def glyphs(raster, index):
         for (i, j), w in zip(np.ndindex(kh, kw), timeline.kernel.ravel()):
             at = layout.weight_at(timeline.window_grid, r0 + i * dh, c0 + j * dw)
             out.append(("weight", at, format_value(w), layout.weight_size))
+    # the kernel drawn as its own grid (and its rotated copy): its weights read too
+    out += [("kernel", np.array(c.polygon, float).mean(axis=0), c.text, layout.number_size)
+            for c in layout.notes.cells]
     return out
 
 

@@ -732,8 +732,12 @@ def test_pixels_labels():
     spec = labelled.scene.spec
     assert labelled.size[1] > plain.size[1]
     assert labelled.size[0] >= plain.size[0]
-    assert summary(spec) in " ".join(labelled.layout.static_lines)
+    # labels annotate the grids (name and shape next to each), not a summary line
+    assert summary(spec) not in " ".join(labelled.layout.static_lines)
     assert summary(spec) not in " ".join(plain.layout.static_lines)
+    assert sorted(t.text for t in labelled.layout.notes.texts) == [
+        "input 3x3, spread 2, padding 1", "kernel 3x3, stride 2", "output 5x5"]
+    assert not plain.layout.notes
     frames = list(labelled.scene.frames())
     for frame in frames:
         r, c = frame.step.cell

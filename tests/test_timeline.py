@@ -345,8 +345,14 @@ def test_scatter_captions_name_the_input_value_and_the_stamp(name):
         r, c = frame.step.cell
         v = tv.rule_of(spec)[1](spec.input[r, c])
         text = tv.caption_text(raster, frame)
-        assert text.startswith(f"x[{r}, {c}] = {v} stamps {v} {TIMES} w onto "), text
-        assert text.endswith(f"onto {len(frame.step.taps)} output cells"), text
+        n = len(frame.step.taps)
+        assert text.startswith(f"x[{r}, {c}] = {v} adds {v}{TIMES}w to {n} cells: "), text
+        # each product x·w it adds, in the taps' order (the kernel read row by row)
+        adds = [f"+{v}{TIMES}{tv.rule_of(spec)[1](spec.weights[t[0], t[1]])}"
+                for t in frame.step.taps]
+        if n > 9:
+            adds = [*adds[:8], "..."]
+        assert text.endswith(": " + " ".join(adds)), text
 
 
 @pytest.mark.parametrize("name", list(tv.NUMBERS))

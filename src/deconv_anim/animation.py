@@ -9,7 +9,7 @@ suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is
 >>> import deconv_anim as da
 >>> anim = da.animate("seed_transposed", values=True)
 >>> anim.size, anim.frame_count
-((564, 409), 16)
+((740, 463), 16)
 >>> first = next(anim.frames())
 >>> first.shape, first.dtype.name
 ((409, 564, 3), 'uint8')
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Animation", "animate", "render", "render_config", "prepare", "look_of",
            "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 @dataclass(frozen=True)

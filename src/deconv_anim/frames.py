@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .composite import Sprite, clip, lay, lay_points, merge, tighten, union
+from .connectors import connector_segments, flat_connectors, step_glyph_boxes
 from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE
 from .paint import Box, Ops, blend, box_of, segment_pixels, text_sprite
 from .palette import BACKGROUND, MAX_COLORS, quantize
-from .raster import RasterFrame, grid_ops, over_text_ops, sprite
+from .raster import RasterFrame, grid_ops, note_ops, over_text_ops, sprite
 from .scene import Frame
 from .timeline import tween_positions
 
@@ -49,6 +50,9 @@ class Canvas:
         self.window_at_0 = layout.cell_polygon(timeline.window_grid, 0, 0, kh, kw)
         self.target_at_0 = layout.cell_polygon(timeline.target_grid, 0, 0)
         self.pairs = layout.connector_pairs(self.scene)
+        # flat layout: the lines end inset on the single cell, break around numbers and
+        # lie over the output layer (see connectors.py)
+        self.flat = flat_connectors(self.scene)
 
     # -- static layers ------------------------------------------------------------------
 
@@ -64,6 +68,7 @@ class Canvas:
         grid = Ops()
         grid_ops(layout, self.look, self.scene.input, grid,
                  cell_texts=self.timeline.input_texts)
+        note_ops(layout, theme, grid)
         if grid.ops:  # only the box the input grid covers is painted (supersampled)
             x0, y0, x1, y1 = clip(grid.bounds(layout.line_width + 2), canvas)
             grid.paint_into(self.input_rgb[y0:y1, x0:x1], None, (x0, y0, x1, y1),
@@ -188,21 +193,27 @@ class Canvas:
 
     def draw_line_pixels(self, lines: tuple, under: list, over: list) -> np.ndarray:
         """Palette indices of the connector lines' pixels: input, sprites under, line,
-        output, sprites over."""
+        output, sprites over (flat layout: input, sprites under, output, line, sprites
+        over: the line is seen up to the highlighted cell)."""
         ys, xs, offs = lines
         flat = self.blender.flat
         idx = self.input_idx[ys, xs]
         for offsets, where in under:
             lay_points(idx, ys, xs, offsets, where, flat)
-        idx = flat[offs + idx]
-        self.cover_output(idx, (ys, xs))
+        if self.flat:
+            self.cover_output(idx, (ys, xs))
+            idx = flat[offs + idx]
+        else:
+            idx = flat[offs + idx]
+            self.cover_output(idx, (ys, xs))
         for offsets, where in over:
             lay_points(idx, ys, xs, offsets, where, flat)
         return idx
 
     # -- connector lines ----------------------------------------------------------------
 
-    def connectors(self, wshift: np.ndarray, tshift: np.ndarray) -> tuple:
+    def connectors(self, wshift: np.ndarray, tshift: np.ndarray,
+                   boxes: np.ndarray | None = None) -> tuple:
         """Pixels of the connector lines inside the canvas, each once: (ys, xs, blend
         offsets of the line colour at each pixel's coverage), and the box they span (None
         for no pixels).
@@ -211,11 +222,19 @@ class Canvas:
         and the target move alike (stride 1, the gather view of every transposed op): the
         pixels of each shape of lines are computed once."""
         base = np.floor(wshift)
-        key = (tuple((tshift - base).tolist()), tuple((wshift - base).tolist()))
+        if self.flat:
+            segments = connector_segments(self.layout, self.scene, self.window_at_0 + wshift,
+                                          self.target_at_0 + tshift, boxes)
+            lines = [(np.array(p) - base, np.array(q) - base) for p, q in segments]
+            key: tuple = tuple(tuple(np.round(np.concatenate(pq), 6).tolist())
+                               for pq in lines)
+        else:
+            key = (tuple((tshift - base).tolist()), tuple((wshift - base).tolist()))
         found = self.line_cache.get(key)
         if found is None:
-            lines = [(self.window_at_0[i] + (wshift - base), self.target_at_0[j]
-                      + (tshift - base)) for i, j in self.pairs]
+            if not self.flat:
+                lines = [(self.window_at_0[i] + (wshift - base), self.target_at_0[j]
+                          + (tshift - base)) for i, j in self.pairs]
             found = self.line_pixels(lines)
             if len(self.line_cache) >= MAX_CACHED_LINES:
                 self.line_cache.clear()
@@ -235,6 +254,8 @@ class Canvas:
     def line_pixels(self, lines: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple:
         """(ys, xs, blend offsets, (ymin, ymax, xmin, xmax)) of the pixels of ``lines``,
         each pixel once, with its largest coverage where lines cross."""
+        if not len(lines):
+            return (np.empty(0, int), np.empty(0, int), np.empty(0, int), (0, -1, 0, -1))
         ys, xs, cov = segment_pixels(np.array([p0 for p0, _ in lines], float),
                                      np.array([p1 for _, p1 in lines], float),
                                      CONNECTOR_WIDTH * self.layout.line_width, CONNECTOR_LEVELS)
@@ -293,6 +314,11 @@ def _sprites(canvas: Canvas) -> tuple[Sprite, Sprite, Sprite | None, Sprite]:
     return window, target, marker, bare
 
 
+def look_numbers(canvas: Canvas) -> bool:
+    """Are numbers drawn (so that connector lines must break around them)?"""
+    return bool(canvas.look.numbers)
+
+
 def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
     """Every frame of ``raster`` (see :meth:`Raster.frames <deconv_anim.raster.Raster.frames>`)."""
     canvas = Canvas(raster)
@@ -315,6 +341,8 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
     window, target, marker, bare = _sprites(canvas)
 
     steps = timeline.steps
+    glyphs = (step_glyph_boxes(layout, timeline) if canvas.flat and look_numbers(canvas)
+              else None)
     placed_texts: dict = {}  # a number drawn on top, placed: the same at every step
     no_pixels = np.empty(0, int)
     prev_rects: list[Box] = []
@@ -323,6 +351,7 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
     last_caption = None
     index = 0
     for step in steps:
+        boxes = next(glyphs) if glyphs is not None else None
         repaint = None
         if step.changes:
             for change in step.changes:
@@ -358,7 +387,7 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
                     placed = placed_texts[text] = Sprite(
                         over_text_ops(layout, (text,)), 1, canvas.blender).place(np.zeros(2))
                 over.append(placed)
-            ys, xs, offs, line_box = canvas.connectors(wshift, tshift)
+            ys, xs, offs, line_box = canvas.connectors(wshift, tshift, boxes)
             rects = merge([clip(where, full) for *_, where in under + over])
             strip = None
             if caption is not None and phase == 0 and caption != last_caption:

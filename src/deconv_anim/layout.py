@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from .font import text_width
-from .report import summary
+from .notes import NO_NOTES, Notes, build_notes
 from .scene import Grid, Scene
 from .themes import RGB, Theme
 from .timeline import Timeline, Tints
@@ -98,6 +98,8 @@ class Layout:
     legend_size: int
     """Font size of the swatch labels."""
     legend_label: str = LEGEND_LABEL
+    notes: Notes = NO_NOTES
+    """The kernel's own grid and the grids' labels (:mod:`deconv_anim.notes`)."""
 
     # -- grids ---------------------------------------------------------------------------
 
@@ -218,6 +220,7 @@ class Layout:
                              for n, t in enumerate(self.static_lines)],
             "caption": {"y": self.caption_y, "lines": CAPTION_LINES} if self.has_caption
             else None,
+            "notes": self.notes.to_dict(),
             "legend": None if self.legend is None else {
                 "label": self.legend_label, "label_x": self.legend_label_x, "y": self.legend_y,
                 "size": self.legend_size,
@@ -290,8 +293,7 @@ def _wrap(lines: list[str], width: int, size: int, margin: int) -> list[str]:
 
 def _static_text(scene: Scene, look: Look, heading: str | None) -> list[str]:
     lines = [line for line in (heading, scene.title) if line]
-    if look.labels and not scene.title:  # a title already says what the op is: once
-        lines.append(summary(scene.spec))
+    # (labels: the grids' names and shapes are drawn next to them, see notes.py)
     if look.numbers and scene.spec.is_transposed and scene.view == "gather":
         lines.append("The window applies the kernel rotated by 180 degrees.")
     return lines
@@ -334,11 +336,15 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
                   margin=max(4, round(cell * 0.4)), ex=ex, ey=ey, origins=offsets, rows=rows,
                   size=(0, 0), figure_height=0, text_size=0, line_height=0, static_lines=(),
                   has_caption=False, legend=None, legend_label_x=0.0, legend_size=0)
+    text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
+    notes = build_notes(scene, look, timeline, base, text_size)
     x0, y0, x1, y1 = _figure_box(scene, base)
+    for bx0, by0, bx1, by1 in notes.boxes():  # the notes inside the figure box too
+        x0, y0 = min(x0, math.floor(bx0)), min(y0, math.floor(by0))
+        x1, y1 = max(x1, math.ceil(bx1)), max(y1, math.ceil(by1))
     margin = base.margin
     width = x1 - x0 + 2 * margin
     figure_height = int(y1 - y0 + 2 * margin)
-    text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
     line_height = round(text_size * 1.35)
     caption = look.numbers or look.labels
     has_legend = scene.view == "scatter" or (look.overlap and scene.spec.is_transposed)
@@ -354,7 +360,7 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
                                     offsets.items()},
                      size=(int(width), int(height)), figure_height=figure_height,
                      text_size=text_size, line_height=line_height, static_lines=tuple(static),
-                     has_caption=caption)
+                     has_caption=caption, notes=notes.moved(ox, oy))
     if not has_legend:
         return layout
     # a row of swatches under the caption: how many stamps landed on a cell of each tint

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .connectors import connector_segments, flat_connectors, step_glyph_boxes
 from .engine import trace
 from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE, Figure, Look, Panel
 from .player_js import SCRIPT, STYLE
@@ -43,6 +44,7 @@ from .svg import (
     _text,
     font_face,
 )
+from .svg_text import svg_notes
 
 __all__ = ["player_html", "player_document", "notebook_html", "gif_only_html", "EMBED_LIMIT_MB",
            "embed_too_large"]
@@ -142,15 +144,21 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
     out += _grid(ctx, scene.input, each=_input_cells(panel))
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
                       theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
+    out += svg_notes(layout, theme)
     out.append(under)
     if any(step.marker is not None for step in timeline.steps):
         out.append(f'<path data-part="marker" d="{_poly(layout.cell_polygon("input", 0, 0))}" '
                    f'fill="none" stroke="{_hex(theme.accent)}" '
                    f'stroke-width="{_num(lw * MARKER_OUTLINE)}"/>')
-    out.append(f'<path data-part="links" fill="none" stroke="{_hex(theme.line)}" '
-               f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}"/>')
+    links = (f'<path data-part="links" fill="none" stroke="{_hex(theme.line)}" '
+             f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}"/>')
+    flat = flat_connectors(scene)  # flat: the lines over the output grid (as the GIF)
+    if not flat:
+        out.append(links)
     fills = {s.cell: _hex(s.fill) for s in timeline.start}
     out += _grid(ctx, scene.output, fills=fills, each=_output_cells(panel))
+    if flat:
+        out.append(links)
     if any(s.text is not None for s in timeline.start) or any(
             c.text for step in timeline.steps for c in step.changes):
         out += [_svg_text(layout.cell_centre("output", *s.cell), "", layout.number_size,
@@ -203,6 +211,7 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
         "window_grid": timeline.window_grid, "target_grid": timeline.target_grid,
         "extent": list(scene.window_extent),
         "pairs": [list(p) for p in layout.connector_pairs(scene)],
+        "link_d": _link_paths(panel, look) if flat_connectors(scene) else None,
         "window": [v for step in steps for v in step.window],
         "target": [v for step in steps for v in step.target],
         "cells": [f"{s.cell[0]},{s.cell[1]}" for s in timeline.start],
@@ -214,6 +223,22 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
         if any(step.equation for step in steps) else None,
         "marker": marker,
     }
+
+
+def _link_paths(panel: Panel, look: Look) -> list[str]:
+    """Flat layout: each step's connector lines as a path (ends inset, broken around the
+    numbers on screen: :mod:`deconv_anim.connectors`, as the GIF and SVG draw them)."""
+    layout, timeline, scene = panel.layout, panel.timeline, panel.scene
+    kh, kw = scene.window_extent
+    glyphs = step_glyph_boxes(layout, timeline) if look.numbers else None
+    out = []
+    for step in timeline.steps:
+        boxes = next(glyphs) if glyphs is not None else None
+        wpoly = layout.cell_polygon(timeline.window_grid, *step.window, kh, kw)
+        tpoly = layout.cell_polygon(timeline.target_grid, *step.target)
+        out.append("".join(f"M{_num(p[0])} {_num(p[1])}L{_num(q[0])} {_num(q[1])}"
+                           for p, q in connector_segments(layout, scene, wpoly, tpoly, boxes)))
+    return out
 
 
 def _links(figure: Figure) -> dict[str, Any]:

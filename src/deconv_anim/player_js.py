@@ -86,7 +86,8 @@ function start(root) {
     P.tgt.setAttribute("transform", shift(p, t[2 * s], t[2 * s + 1]));
     var a = poly(p, p.window_grid, w[2 * s], w[2 * s + 1], p.extent[0], p.extent[1]);
     var b = poly(p, p.target_grid, t[2 * s], t[2 * s + 1], 1, 1), d = "";
-    p.pairs.forEach(function (ij) {
+    if (p.link_d) d = p.link_d[s];  // flat: the lines as drawn (inset, broken at numbers)
+    else p.pairs.forEach(function (ij) {
       var u = a[ij[0]], v = b[ij[1]];
       d += "M" + num(u[0]) + " " + num(u[1]) + "L" + num(v[0]) + " " + num(v[1]);
     });

@@ -33,11 +33,11 @@ from .palette import (
     quantize,
 )
 from .scene import CellKind, Grid, Scene
-from .themes import RGB
+from .themes import RGB, Theme
 from .timeline import CellText, GridText, Timeline, build_timeline
 
 __all__ = ["Raster", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND",
-           "grid_ops"]
+           "grid_ops", "note_ops"]
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
 
@@ -133,6 +133,20 @@ def cell_text(layout: Layout, look: Look, grid: str, cell: tuple[int, int], text
     its ``fill``)."""
     ops.text(layout.cell_centre(grid, *cell), text, layout.number_size,
              color or look.theme.text_on(fill, faded))
+
+
+def note_ops(layout: Layout, theme: Theme, ops: Ops) -> None:
+    """The notes (:mod:`deconv_anim.notes`): the kernel's cells and numbers, the labels."""
+    notes = layout.notes
+    for c in notes.cells:
+        ops.polygon(np.array(c.polygon, float), c.fill)
+    for c in notes.cells:
+        poly = np.array(c.polygon, float)
+        ops.line(np.vstack([poly, poly[:1]]), theme.line, layout.line_width)
+    for c in notes.cells:
+        ops.text(np.array(c.polygon, float).mean(axis=0), c.text, layout.number_size, c.color)
+    for t in notes.texts:
+        ops.text(t.at, t.text, t.size, t.color)
 
 
 def over_text_ops(layout: Layout, texts: Sequence[GridText]) -> Ops:

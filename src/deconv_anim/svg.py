@@ -24,17 +24,14 @@ printer) shows the finished figure. Chromium, Firefox and Safari play it, also i
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .font import font_bytes, subset
+from .connectors import connector_segments, flat_connectors, step_glyph_boxes
 from .layout import (
     CONNECTOR_WIDTH,
     DASH_LENGTH,
@@ -47,53 +44,14 @@ from .layout import (
     Panel,
 )
 from .scene import CellKind, Frame, Grid, Scene
+from .svg_text import FONT_FAMILY, _esc, _hex, _num, _poly, _pt, _svg_text, font_face, svg_notes
 from .themes import Theme
 from .timeline import Timeline, clock_slots, tween_positions
 
 __all__ = ["svg_figure", "svg_document", "FONT_FAMILY"]
 
-FONT_FAMILY = "deconv-anim-aileron, Aileron, sans-serif"
-"""The embedded font first (see :func:`font_face`)."""
-_TEXT = re.compile(r"<(?:text|tspan)\b[^>]*>([^<]*)")
-
 RGB = tuple[int, int, int]
-Point = tuple[float, float]
 Edge = tuple[str, int, int]  # ("h", r, c): corner (r, c) to (r, c + 1); ("v", r, c): to (r + 1, c)
-
-
-def _hex(color: Sequence[int]) -> str:
-    r, g, b = (int(v) for v in color[:3])
-    return f"#{r:02x}{g:02x}{b:02x}"
-
-
-def _num(value: float) -> str:
-    """A coordinate: integers as integers, else at most 2 decimals."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _pt(p: Sequence[float] | np.ndarray) -> str:
-    return f"{_num(p[0])} {_num(p[1])}"
-
-
-def _poly(points: Iterable[Sequence[float]]) -> str:
-    pts = list(points)
-    return "M" + "L".join(_pt(p) for p in pts) + "Z"
-
-
-def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def font_face(markup: str) -> str:
-    """A ``<style>`` with the font the GIF's text is drawn in, as a data URI: the glyphs of
-    the text in ``markup`` only (nothing when it has no text)."""
-    text = "".join(html.unescape(t) for t in _TEXT.findall(markup))
-    if not text.strip():
-        return ""
-    data = base64.b64encode(subset(font_bytes(), text)).decode("ascii")
-    return ("<style>@font-face{font-family:deconv-anim-aileron;"
-            f'src:url(data:font/ttf;base64,{data}) format("truetype")}}</style>')
 
 
 @dataclass(frozen=True)
@@ -368,14 +326,16 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
         return _lerp(now.window, nxt.window, move), now.target
 
     w_moves, t_moves, links = [], [], []
-    pairs = layout.connector_pairs(scene)
+    glyphs = (list(step_glyph_boxes(layout, timeline))
+              if flat_connectors(scene) and look.numbers else None)
     for step, phase in positions:
         (wr, wc), (tr, tc) = at(step, phase)
         w_moves.append(_pt(layout.shift((wr, wc), (wr, wc))))
         t_moves.append(_pt(layout.shift((tr, tc), (tr, tc))))
         wpoly = layout.cell_polygon(window_grid, wr, wc, kh, kw)
         tpoly = layout.cell_polygon(target_grid, tr, tc)
-        links.append("".join(f"M{_pt(wpoly[i])}L{_pt(tpoly[j])}" for i, j in pairs))
+        links.append("".join(f"M{_pt(p)}L{_pt(q)}" for p, q in connector_segments(
+            layout, scene, wpoly, tpoly, None if glyphs is None else glyphs[step])))
 
     title = scene.title or f"{scene.spec.op} animation"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -415,6 +375,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     out += _grid(ctx, scene.input)
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
                       t.color or theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
+    out += svg_notes(layout, theme)
 
     def placed(ref: str, moves: list[str]) -> str:
         anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
@@ -424,10 +385,12 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
         placed(wid, w_moves), placed(tid, t_moves))
     out.append(under)
     out += _max_marker(ctx, positions, clock)
-    out.append(f'<path d="{links[-1]}" fill="none" stroke="{_hex(theme.line)}" '
-               f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}">'
-               f'{clock.animate("animate", "d", links)}</path>')
-    out += _output_grid(ctx, positions, clock)
+    connectors = (f'<path d="{links[-1]}" fill="none" stroke="{_hex(theme.line)}" '
+                  f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}">'
+                  f'{clock.animate("animate", "d", links)}</path>')
+    flat = flat_connectors(scene)  # the lines over the output grid, under its numbers
+    grid, numbers = _output_grid(ctx, positions, clock)
+    out += [*grid, connectors, *numbers] if flat else [connectors, *grid, *numbers]
     out.append(over)
     out += _over_texts(ctx, positions, clock)
     out += _captions(ctx, positions, clock)
@@ -448,10 +411,11 @@ def _first_frames(positions: list[tuple[int, float]]) -> dict[int, int]:
     return {step: n for n, (step, phase) in reversed(list(enumerate(positions))) if not phase}
 
 
-def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock
+                 ) -> tuple[list[str], list[str]]:
     """The output grid with the timeline's cell states (fill and number) step by step: a
     fill changes with ``<animate>``, a number is one ``<text>`` per value, shown while it
-    holds."""
+    holds. (The grid, its numbers.)"""
     layout, timeline, theme = ctx.layout, ctx.timeline, ctx.theme
     first_frame = _first_frames(positions)
     fill_history = {s.cell: [(0, s.fill)] for s in timeline.start}
@@ -468,7 +432,8 @@ def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -
     animated = {cell: clock.animate("animate", "fill", [_hex(f) for _, f in changes],
                                     [k for k, _ in changes])
                 for cell, changes in fill_history.items() if len(changes) > 1}
-    out = _grid(ctx, ctx.scene.output, fills=final, animated=animated)
+    grid = _grid(ctx, ctx.scene.output, fills=final, animated=animated)
+    out = []
     for cell, texts in text_history.items():
         centre = layout.cell_centre("output", *cell)
         ends = [k for k, _ in texts[1:]] + [last]
@@ -483,7 +448,7 @@ def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -
                     clock.animate("animate", "visibility", values, keys))
             out.append(_svg_text(centre, text, layout.number_size, theme.text_on(fill_then),
                                  extra=f' visibility="{shown}"', body=anim))
-    return out
+    return grid, out
 
 
 def _over_texts(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
@@ -570,16 +535,6 @@ def _text(ctx: _Ctx) -> list[str]:
         out.append(_svg_text(item.centre, item.label, layout.legend_size,
                              theme.contrast(item.fill)))
     return out
-
-
-def _svg_text(centre: Sequence[float] | np.ndarray, text: str, size: int, fill: Sequence[int],
-              stroke: Sequence[int] | None = None, extra: str = "", body: str = "") -> str:
-    """A text centred at ``centre``, as the raster draws it (a 1 px halo if ``stroke``)."""
-    halo = (f' stroke="{_hex(stroke)}" stroke-width="2" paint-order="stroke" '
-            'stroke-linejoin="round"') if stroke else ""
-    return (f'<text x="{_num(centre[0])}" y="{_num(centre[1])}" font-size="{size}" '
-            f'font-family="{FONT_FAMILY}" dominant-baseline="central" text-anchor="middle" '
-            f'fill="{_hex(fill)}"{halo}{extra}>{_esc(text)}{body}</text>')
 
 
 def _max_marker(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:

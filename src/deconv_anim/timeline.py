@@ -492,9 +492,13 @@ def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: Numbe
     r, c = step.cell
     taps = step.taps
     values = [rule.data(x[t[2], t[3]]) for t in taps]
-    if scene.view == "scatter":
-        return (f"x[{r}, {c}] = {rule.data(step.value)} stamps "
-                f"{rule.data(step.value)} {TIMES} w onto {len(taps)} output cells")
+    if scene.view == "scatter":  # what the stamp adds to each cell it lands on: x·w
+        x_text = rule.data(step.value)
+        adds = [f"+{x_text}{TIMES}{rule.data(w[t[0], t[1]])}" for t in taps]
+        if len(adds) > MAX_TERMS:
+            adds = [*adds[:MAX_TERMS - 1], "..."]
+        return (f"x[{r}, {c}] = {x_text} adds {x_text}{TIMES}w to {len(taps)} cells: "
+                + " ".join(adds))
     if spec.op == "maxpool":
         return f"out[{r}, {c}] = max({', '.join(values)}) = {rule.result(step.value)}"
     if spec.op == "avgpool":
