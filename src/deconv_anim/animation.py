@@ -12,7 +12,7 @@ suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is
 ((740, 463), 16)
 >>> first = next(anim.frames())
 >>> first.shape, first.dtype.name
-((409, 564, 3), 'uint8')
+((463, 740, 3), 'uint8')
 
 Stages: scene -> raster -> encode, with the resource guard (:func:`prepare`) first.
 """

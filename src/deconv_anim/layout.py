@@ -4,7 +4,7 @@ Units become pixels here and nowhere else. Each grid unit vector is rounded to w
 pixels (``ex``, ``ey``), so every grid corner lands on an exact pixel and a shape drawn once
 (the kernel window, the highlighted cell) is the same at every position. The figure is
 centred in a canvas with a margin; under it come the static text lines (heading, title,
-the op's summary), the caption lines of the current step and the tint legend. Text is
+the kernel-rotation note), the caption lines of the current step and the tint legend. Text is
 measured with :func:`deconv_anim.font.text_width`, Pillow's own widths of the font the
 raster draws with, so this module needs no Pillow and the SVG lines up with the GIF.
 

@@ -101,7 +101,19 @@ def _pair(value: tuple[int, int]) -> str:
 
 
 def _padding(pad: tuple[int, ...]) -> str:
-    return str(pad[0]) if len(set(pad)) == 1 else "/".join(str(p) for p in pad)
+    """Padding (top, bottom, left, right) in words: ``1``, ``1x2`` (rows x columns) or the
+    sides that have any (``2 left``, ``0 top``... never: ``1 bottom, 1 right``).
+
+    >>> _padding((1, 1, 1, 1)), _padding((1, 1, 2, 2)), _padding((0, 0, 2, 0))
+    ('1', '1x2', '2 left')
+    """
+    top, bottom, left, right = pad
+    if len(set(pad)) == 1:
+        return str(top)
+    if top == bottom and left == right:
+        return f"{top}x{left}"
+    return ", ".join(f"{n} {side}" for side, n in
+                     (("top", top), ("bottom", bottom), ("left", left), ("right", right)) if n)
 
 
 def grid_labels(scene: Scene, kernel_drawn: bool) -> tuple[list[str], list[str], str]:
