@@ -135,12 +135,18 @@ def step_glyph_boxes(layout: Layout, timeline: Timeline) -> Iterator[np.ndarray]
     over the window and the highlight)."""
     fixed = glyph_boxes(layout, [("input", t.cell, t.text, False)
                                  for t in timeline.input_texts])
+    known: dict[tuple, np.ndarray] = {}  # each number's box, measured once
+
+    def boxes(items: list[tuple[str, tuple[int, int], str, bool]]) -> np.ndarray:
+        for item in items:
+            if item not in known:
+                known[item] = glyph_boxes(layout, [item])
+        return np.concatenate([known[item] for item in items]) if items else fixed[:0]
+
     texts = {s.cell: s.text for s in timeline.start}
     for step in timeline.steps:
         for change in step.changes:
             texts[change.cell] = change.text
-        shown = glyph_boxes(layout, [("output", cell, text, False)
-                                     for cell, text in texts.items() if text])
-        over = glyph_boxes(layout, [(t.grid, t.cell, t.text, t.weight)
-                                    for t in step.over_texts])
+        shown = boxes([("output", cell, text, False) for cell, text in texts.items() if text])
+        over = boxes([(t.grid, t.cell, t.text, t.weight) for t in step.over_texts])
         yield np.concatenate([fixed, shown, over])
