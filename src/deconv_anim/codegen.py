@@ -430,4 +430,8 @@ def snippet(spec: Spec, framework: str) -> str:
     """
     if framework not in _WRITERS:
         raise ConfigError("--code", f"must be one of {', '.join(_WRITERS)} (got {framework!r})")
+    if spec.is_upsampling:
+        from .upsample_code import upsampling_snippet
+
+        return upsampling_snippet(spec, framework)
     return _WRITERS[framework](spec)
