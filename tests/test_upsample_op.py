@@ -294,7 +294,7 @@ def test_code_snippets():
     assert "F.interpolate(x, size=(5, 5), mode='bilinear', align_corners=False)" in snippet(
         spec, "torch")
     assert "tf.image.resize(x, [5, 5], method='bilinear')" in snippet(spec, "tf")
-    with pytest.raises(ConfigError, match="^--code: tf: tf.image.resize has no mode nearest"):
+    with pytest.raises(ConfigError, match=r"^--code: tf: tf\.image\.resize has no mode nearest"):
         snippet(make_spec(op="upsample", size=3, scale=2), "tf")
     shuffle = make_spec(op="pixel_shuffle", size=2, in_channels=4, upscale_factor=2)
     assert "F.pixel_shuffle(x, 2)" in snippet(shuffle, "torch")
