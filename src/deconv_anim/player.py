@@ -240,7 +240,7 @@ def _links(figure: Figure) -> dict[str, Any]:
         taps[r * cols + c] = [i for i, _ in pairs]
         kern[r * cols + c] = [k for _, k in pairs]
         if sums is not None:
-            if spec.is_pool:
+            if spec.is_pool or spec.is_upsampling:  # (an upsample's weights: its steps')
                 sums.append(gather_eq.get((r, c)) or "")
             else:
                 terms = " + ".join(f"{format_value(x[a, b])}*{format_value(w[k, m])}"

@@ -222,7 +222,7 @@ class Spec:
     def overhang(self) -> Pair:
         """Cells the last window reaches past the bottom/right padding (``ceil_mode``)."""
         sides = zip(self.output_size, self.stride, self.k_eff, self.input_size, strict=False)
-        return tuple(0 if self.is_transposed else  # type: ignore[return-value]
+        return tuple(0 if self.is_transposed or self.is_upsampling else  # type: ignore[return-value]
                      max((o - 1) * s + k - n - sum(self.padding[2 * a: 2 * a + 2]), 0)
                      for a, (o, s, k, n) in enumerate(sides))
 

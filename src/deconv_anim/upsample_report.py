@@ -3,11 +3,15 @@ numbers filled in, and the keys ``info --json`` adds. Text only: no NumPy for th
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .spec import Spec
 
-__all__ = ["describe_upsampling", "summary_upsampling", "json_upsampling", "SOURCE_RULES"]
+__all__ = ["describe_upsampling", "summary_upsampling", "json_upsampling", "SOURCE_RULES",
+           "weight_text", "upsampling_equation"]
+
+TIMES = "\u00b7"
 
 SOURCE_RULES: dict[tuple[str, bool], str] = {
     # (mode, align_corners) -> where output i reads, per axis (r = in / out, or 1 / scale)
@@ -153,3 +157,38 @@ def json_upsampling(spec: Spec) -> dict[str, Any]:
             "scale": None if rule.scale is None else [
                 int(s) if float(s).is_integer() else s for s in rule.scale],
             "row_weights": matrix(rows), "column_weights": matrix(cols)}
+
+
+def weight_text(value: float) -> str:
+    """An interpolation weight as a figure writes it: exactly, as a small fraction when it
+    is one (bilinear x2 gives sixteenths), else with 2 decimals.
+
+    >>> [weight_text(v) for v in (0.0, 1.0, 0.5625, 0.25, 1 / 3, 0.123456)]
+    ['0', '1', '9/16', '1/4', '1/3', '0.12']
+    """
+    value = float(value)
+    if value.is_integer():
+        return str(int(value))
+    near = Fraction(value).limit_denominator(64)
+    if abs(float(near) - value) < 1e-12:
+        return f"{near.numerator}/{near.denominator}"
+    return f"{value:.2f}"
+
+
+def upsampling_equation(cell: tuple[int, ...], taps: Any, weights: Any, result: str) -> str:
+    """A step's caption: the input cells it reads, with their weights (those of weight 0
+    left out), and the value.
+
+    >>> import numpy as np
+    >>> taps = np.array([[0, 0, 0, 1, 1, 2], [0, 1, 0, 2, 1, 2]])
+    >>> upsampling_equation((1, 2), taps, np.array([0.75, 0.25]), "2.50").replace(TIMES, "*")
+    'out[1, 2] = 3/4*x[0, 1] + 1/4*x[0, 2] = 2.50'
+    """
+    terms = []
+    for tap, w in zip(taps.tolist(), weights.tolist()):
+        if w == 0:
+            continue
+        where = f"{tap[2]}, {tap[3]}" if len(tap) == 6 else f"{tap[6]}, {tap[2]}, {tap[3]}"
+        terms.append(f"x[{where}]" if w == 1 else f"{weight_text(w)}{TIMES}x[{where}]")
+    head = f"out[{', '.join(map(str, cell))}]"
+    return f"{head} = {' + '.join(terms)} = {result}"
