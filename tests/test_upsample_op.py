@@ -321,3 +321,24 @@ def test_code_snippets_run_in_live_pytorch(live_torch):
         got = scope["y"][0].numpy()
         np.testing.assert_allclose(got.reshape(compute(spec).shape), compute(spec),
                                    atol=1e-12)
+
+
+@settings(max_examples=120, deadline=None)
+@given(h=st.integers(1, 5), w=st.integers(1, 5), c=st.integers(1, 2), data=st.data(),
+       mode=st.sampled_from(["nearest", "nearest-exact", "bilinear"]))
+def test_engine_equals_the_naive_loop(h, w, c, data, mode):
+    import naive
+
+    keys = {"op": "upsample", "size": [h, w], "mode": mode, "seed": data.draw(
+        st.integers(0, 50))}
+    if c > 1:
+        keys["in_channels"] = c
+    if mode == "bilinear" and data.draw(st.booleans()):
+        keys["align_corners"] = True
+    if data.draw(st.booleans()):
+        keys["scale"] = [data.draw(st.sampled_from([1, 2, 3, 1.5, 2.5, 1.25]))
+                         for _ in range(2)]
+    else:
+        keys["output_size"] = [data.draw(st.integers(1, 11)), data.draw(st.integers(1, 11))]
+    spec = make_spec(**keys)
+    np.testing.assert_allclose(compute(spec), naive.reference(spec), rtol=0, atol=1e-12)
