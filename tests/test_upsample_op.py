@@ -342,3 +342,20 @@ def test_engine_equals_the_naive_loop(h, w, c, data, mode):
         keys["output_size"] = [data.draw(st.integers(1, 11)), data.draw(st.integers(1, 11))]
     spec = make_spec(**keys)
     np.testing.assert_allclose(compute(spec), naive.reference(spec), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("keys", [
+    {"op": "upsample", "size": 3, "scale": 2, "mode": "bilinear", "align_corners": True},
+    {"op": "upsample", "size": [2, 3], "output_size": [5, 4], "seed": 7},
+    {"op": "upsample", "input": [[1, 2], [3, 4]], "scale": [1.5, 2], "mode": "nearest-exact"},
+    {"op": "pixel_shuffle", "size": 2, "in_channels": 8, "upscale_factor": 2, "order": "tf"},
+])
+def test_new_writes_a_config_that_loads_back(keys):
+    import yaml
+
+    from deconv_anim.new_config import commented_config
+
+    config = config_from_mapping(keys)
+    again = config_from_mapping(yaml.safe_load(commented_config(config))).spec
+    assert again == config.spec
+    np.testing.assert_array_equal(compute(again), compute(config.spec))
