@@ -250,6 +250,8 @@ def reference(spec) -> np.ndarray:
     output_size, count_include_pad; in channel mode also groups and bias); the package is
     not imported.
     """
+    if spec.op in ("upsample", "pixel_shuffle"):
+        return _reference_upsampling(spec)
     if getattr(spec, "channels", False):
         return _reference_channels(spec)
     if spec.op == "conv":
@@ -263,3 +265,52 @@ def reference(spec) -> np.ndarray:
                          ceil)
     return avgpool2d(spec.input, spec.kernel_size, spec.stride, spec.padding,
                      spec.count_include_pad, ceil)
+
+
+def _source(i: int, n: int, m: int, mode: str, align: bool, scale) -> list[tuple[int, float]]:
+    """(input index, weight) pairs output ``i`` of one axis reads, PyTorch's formulas
+    (``aten/src/ATen/native/UpSample.h``) written out one index at a time."""
+    if n == m:
+        return [(i, 1.0)]
+    ratio = 1.0 / scale if scale else n / m
+    if mode in ("nearest", "nearest-exact"):
+        r = np.float32(ratio) if scale else np.float32(n) / np.float32(m)
+        shift = np.float32(0.5) if mode == "nearest-exact" else np.float32(0.0)
+        return [(min(int(np.floor((np.float32(i) + shift) * r)), n - 1), 1.0)]
+    src = i * (n - 1) / (m - 1) if align and m > 1 else (
+        0.0 if align else max((i + 0.5) * ratio - 0.5, 0.0))
+    lo = min(int(np.floor(src)), n - 1)
+    hi = min(lo + 1, n - 1)
+    return [(lo, 1.0 - (src - lo)), (hi, src - lo)]
+
+
+def _reference_upsampling(spec) -> np.ndarray:
+    """``upsample`` (F.interpolate) and ``pixel_shuffle`` (PixelShuffle / depth_to_space) by
+    loops over every output element."""
+    x = np.asarray(spec.input, float)
+    if spec.op == "pixel_shuffle":
+        r, order = spec.shuffle.factor, spec.shuffle.order
+        c_out = x.shape[0] // (r * r)
+        h, w = x.shape[1:]
+        out = np.zeros((c_out, h * r, w * r))
+        for c in range(c_out):
+            for row in range(h * r):
+                for col in range(w * r):
+                    i, j = row % r, col % r
+                    ch = (c * r * r + i * r + j) if order == "torch" else (i * r + j) * c_out + c
+                    out[c, row, col] = x[ch, row // r, col // r]
+        return out
+    rule = spec.resize
+    planes = x if x.ndim == 3 else x[None]
+    (n_r, n_c), (m_r, m_c) = planes.shape[1:], spec.output_size
+    scale = rule.scale or (None, None)
+    out = np.zeros((planes.shape[0], m_r, m_c))
+    for c, plane in enumerate(planes):
+        for i in range(m_r):
+            for j in range(m_c):
+                out[c, i, j] = sum(wa * wb * plane[a, b]
+                                   for a, wa in _source(i, n_r, m_r, rule.mode,
+                                                        rule.align_corners, scale[0])
+                                   for b, wb in _source(j, n_c, m_c, rule.mode,
+                                                        rule.align_corners, scale[1]))
+    return out if x.ndim == 3 else out[0]

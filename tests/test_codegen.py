@@ -21,12 +21,17 @@ import fake_tf
 from deconv_anim import compute, config_from_mapping, load_config
 from deconv_anim.cli import main
 from deconv_anim.codegen import snippet, torch_call
+from deconv_anim.errors import ConfigError
 from deconv_anim.frameworks import parse_call
 
 ROOT = Path(__file__).parents[1]
 CONFIGS = sorted(p for p in (ROOT / "configs").glob("*.yaml") if p.stem != "gallery")
-CHANNEL_CONFIGS = [p for p in CONFIGS if load_config(p).spec.channels]
+CHANNEL_CONFIGS = [p for p in CONFIGS if load_config(p).spec.channels
+                   and not load_config(p).spec.is_upsampling]
 SHAPES = ROOT / "tests" / "data" / "tf_shapes.json"
+TF_CONFIGS = [p for p in CONFIGS if not load_config(p).spec.is_upsampling]
+"""The configs whose TensorFlow shapes are recorded (the upsampling ops: see
+test_upsampling_tf_snippets_compile_or_are_refused)."""
 FIELDS = ("op", "input_size", "kernel_size", "stride", "dilation", "padding",
           "output_padding", "output_size", "count_include_pad", "ceil_mode")
 
@@ -61,6 +66,9 @@ def test_torch_call_reads_back_to_the_same_spec(path):
     spec = load_config(path).spec
     call = torch_call(spec)
     code = snippet(spec, "torch")
+    if spec.is_upsampling:  # a functional call, no layer to read back
+        assert call is None and ("F.interpolate(" in code or "F.pixel_shuffle(" in code)
+        return
     if call is None:  # exempt: a pad/crop workaround, said in a comment
         assert "F.pad(" in code and "# PyTorch pads symmetrically" in code
         return
@@ -79,7 +87,7 @@ def expected_shapes() -> dict:
 
 
 @pytest.mark.parametrize("framework", ["tf", "keras"])
-@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", TF_CONFIGS, ids=lambda p: p.stem)
 def test_tf_snippets_give_the_recorded_shapes(path, framework, monkeypatch):
     fake_tf.install(monkeypatch)
     spec = load_config(path).spec
@@ -90,7 +98,23 @@ def test_tf_snippets_give_the_recorded_shapes(path, framework, monkeypatch):
 
 
 def test_the_recorded_shapes_cover_every_config():
-    assert set(expected_shapes()) == {p.stem for p in CONFIGS}
+    assert set(expected_shapes()) == {p.stem for p in TF_CONFIGS}
+
+
+@pytest.mark.parametrize("framework", ["tf", "keras"])
+@pytest.mark.parametrize("path", [p for p in CONFIGS if load_config(p).spec.is_upsampling],
+                         ids=lambda p: p.stem)
+def test_upsampling_tf_snippets_compile_or_are_refused(path, framework):
+    """The upsampling ops in TensorFlow: tf.image.resize / depth_to_space where TensorFlow
+    has the same rule (a script that compiles), else one line saying why."""
+    spec = load_config(path).spec
+    try:
+        code = snippet(spec, framework)
+    except ConfigError as error:
+        assert str(error).startswith("--code: tf: ") and "\n" not in str(error)
+        return
+    compile(code, "snippet", "exec")
+    assert "tf.image.resize(" in code or "tf.nn.depth_to_space(" in code
 
 
 def test_tf_workarounds_are_said_in_comments():
@@ -126,7 +150,7 @@ def write_shapes() -> None:  # pragma: no cover - run by hand when configs chang
     TensorFlow's documented rules: the shape of the spec (whose arithmetic follows them,
     tests/test_spec.py)."""
     shapes = {}
-    for path in CONFIGS:
+    for path in TF_CONFIGS:
         spec = load_config(path).spec
         shape = [1, spec.out_channels, *spec.output_size]
         shapes[path.stem] = {"tf": shape, "keras": shape}

@@ -361,3 +361,22 @@ def test_a_4096_step_figure_answers_within_a_frame(browser, tmp_path):
     times = browser.execute_script(TIMINGS, root)
     assert times["step"] < 16 and times["hover"] < 16, times
     assert console_errors(browser) == []
+
+
+def test_upsample_player_writes_each_steps_weights(browser, tmp_path):
+    """An upsample's window weights change from step to step: the player writes them."""
+    from deconv_anim.upsample_report import weight_text
+
+    anim = da.animate({"op": "upsample", "size": 3, "scale": 2, "mode": "bilinear",
+                       "values": True})
+    path = tmp_path / "up.html"
+    anim.save(path)
+    root = open_file(browser, path)
+    steps = list(da.trace(anim.config.spec))
+    for target in (0, 1, 7, 35):
+        while step(root) != target:
+            press(root, "next" if step(root) < target else "prev")
+        shown = [el.get_attribute("textContent")
+                 for el in root.find_elements(By.CSS_SELECTOR, "[data-w]")]
+        assert shown == [weight_text(w) for w in steps[target].weights], (target, shown)
+    assert console_errors(browser) == []

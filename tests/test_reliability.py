@@ -332,7 +332,8 @@ CASES: list[Case] = [
          example="`in_channels: 2`, `view: scatter`"),
     # ------------------------------------------------------------------ names
     yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
-         'x.yaml: op: must be one of conv, transposed, maxpool, avgpool (got "deconv")',
+         'x.yaml: op: must be one of conv, transposed, maxpool, avgpool, upsample, pixel_shuffle '
+         '(got "deconv")',
          example="`op: deconv`"),
     yaml("unknown view", "op: transposed\nsize: 4\nkernel: 3\nview: sideways\n",
          'x.yaml: view: must be one of gather, scatter, both (got "sideways")'),
@@ -381,6 +382,35 @@ CASES: list[Case] = [
          ("render", "--tf", "tf.nn.conv2d(x, w, strides=1, padding='VALID')", "--size", "5")),
     yaml("`ceil_mode` on a convolution", BASE + "ceil_mode: true\n",
          "x.yaml: ceil_mode: is only for op: maxpool or avgpool (got op: conv)"),
+    # ------------------------------------------------------------------ upsampling ops
+    yaml("upsample with both `scale` and `output_size`",
+         "op: upsample\nsize: 3\nscale: 2\noutput_size: 6\n",
+         "x.yaml: scale: give scale or output_size, not both"),
+    yaml("upsample with neither `scale` nor `output_size`", "op: upsample\nsize: 3\n",
+         "x.yaml: scale: op: upsample needs scale (a factor) or output_size (the target size)"),
+    yaml("`align_corners` with nearest", "op: upsample\nsize: 3\nscale: 2\n"
+         "align_corners: true\n",
+         "x.yaml: align_corners: is only for mode: bilinear (got mode: nearest)"),
+    yaml("a kernel key on an upsample", "op: upsample\nsize: 3\nscale: 2\nkernel: 3\n",
+         "x.yaml: kernel: is not used by op: upsample (an upsample has no kernel, stride, "
+         "padding or weights: it interpolates; give mode and scale or output_size)"),
+    yaml("unknown upsample mode", "op: upsample\nsize: 3\nscale: 2\nmode: bicubic\n",
+         "x.yaml: mode: must be one of nearest, nearest-exact, bilinear (got \"bicubic\")"),
+    yaml("`scale` that leaves nothing", "op: upsample\nsize: 3\nscale: 0.25\n",
+         "x.yaml: scale: gives an empty output (0x0: floor(size * scale) must be at least 1)"),
+    yaml("`mode` on a convolution", BASE + "mode: bilinear\n",
+         "x.yaml: mode: is only for op: upsample (got op: conv)"),
+    yaml("pixel shuffle channels not divisible by r²",
+         "op: pixel_shuffle\nsize: 3\nupscale_factor: 2\nin_channels: 6\n",
+         "x.yaml: in_channels: must be a multiple of upscale_factor\u00b2 = 4 (C * r * r "
+         "input channels make C output channels; got 6)"),
+    yaml("pixel shuffle without `upscale_factor`", "op: pixel_shuffle\nsize: 3\n"
+         "in_channels: 4\n",
+         "x.yaml: upscale_factor: op: pixel_shuffle needs upscale_factor r (in_channels = "
+         "C * r * r)"),
+    yaml("unknown pixel shuffle order", "op: pixel_shuffle\nsize: 3\nupscale_factor: 2\n"
+         "in_channels: 4\norder: nchw\n",
+         "x.yaml: order: must be one of torch, tf (got \"nchw\")"),
     Case("`--code` with `--json`", "`info --preset dilation --code tf --json`",
          "--code: prints one snippet: give one config, without --json",
          ("info", "--preset", "dilation", "--code", "tf", "--json")),
@@ -481,7 +511,8 @@ CASES: list[Case] = [
     yaml("empty flag value", BASE, "--op: is empty: give it a value (or leave the flag out)",
          args=("--op", ""), example="`--op ''`"),
     yaml("required key without a value", "op: null\nsize: 5\nkernel: 3\n",
-         "x.yaml: op: must have a value (got null): conv, transposed, maxpool or avgpool",
+         "x.yaml: op: must have a value (got null): conv, transposed, maxpool, avgpool, "
+         "upsample or pixel_shuffle",
          example="`op: null` (or `op:`)"),
     yaml("padding too large", BASE, "x.yaml: padding: makes the grid the window slides over "
          "5x4101 cells, more than 4096 per side or 1048576 cells",

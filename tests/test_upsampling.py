@@ -126,3 +126,48 @@ def test_an_axis_that_keeps_its_length_is_copied():
     a = axis_weights(3, 3, "bilinear", scale=1.25)
     assert a.tolist() == np.eye(3).tolist()
     assert axis_weights(3, 3, "nearest", scale=1.25).tolist() == np.eye(3).tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_config_ops_match_live_pytorch(live_torch, data):
+    """`op: upsample` / `op: pixel_shuffle` configs through the engine, against PyTorch."""
+    import torch.nn.functional as F
+
+    from deconv_anim.config import config_from_mapping
+    from deconv_anim.engine import compute
+
+    draw = data.draw
+    size = [draw(st.integers(1, 6)), draw(st.integers(1, 6))]
+    channels = draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 99))
+    if draw(st.booleans()):
+        r = draw(st.integers(1, 3))
+        order = draw(st.sampled_from(["torch", "tf"]))
+        spec = config_from_mapping({"op": "pixel_shuffle", "size": size, "seed": seed,
+                                    "in_channels": channels * r * r, "upscale_factor": r,
+                                    "order": order}).spec
+        x = live_torch.tensor(np.asarray(spec.input))[None]
+        if order == "tf":  # depth_to_space's channel (i*r + j)*C + c, as PyTorch's order
+            x = x.reshape(1, r * r, channels, *size).transpose(1, 2).reshape(
+                1, channels * r * r, *size)
+        expected = F.pixel_shuffle(x, r)[0].numpy()
+    else:
+        mode = draw(st.sampled_from(["nearest", "nearest-exact", "bilinear"]))
+        keys = {"op": "upsample", "size": size, "seed": seed, "mode": mode,
+                "in_channels": channels}
+        kwargs = {}
+        if mode == "bilinear":
+            kwargs["align_corners"] = keys["align_corners"] = draw(st.booleans())
+        if draw(st.booleans()):
+            keys["scale"] = [draw(st.sampled_from([1, 2, 3, 1.5, 0.5])) for _ in range(2)]
+            if min(int(n * s) for n, s in zip(size, keys["scale"])) < 1:
+                keys["scale"] = [2, 2]
+            kwargs["scale_factor"] = tuple(keys["scale"])
+        else:
+            keys["output_size"] = [draw(st.integers(1, 12)), draw(st.integers(1, 12))]
+            kwargs["size"] = tuple(keys["output_size"])
+        spec = config_from_mapping(keys).spec
+        x = live_torch.tensor(np.asarray(spec.input))[None]
+        expected = F.interpolate(x, mode=mode, **kwargs)[0].numpy()
+    np.testing.assert_allclose(compute(spec), expected, rtol=0, atol=1e-12)

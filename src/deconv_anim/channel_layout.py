@@ -190,12 +190,13 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     (ax, ay), (bx, by) = BASES[scene.layout]
     ex = (round(cell * ax), -round(cell * ay))
     ey = (round(cell * bx), -round(cell * by))
-    coded = spec.groups > 1 and not spec.is_pool
+    plain = spec.is_pool or spec.is_upsampling  # channel-wise, no kernels: one colour
+    coded = spec.groups > 1 and not plain
     fills = group_fills(theme, spec.groups, coded)
     line_width = look.line_width or max(1.0, cell / 16)
     margin = max(4, round(cell * 0.4))
     label_size = max(9, round(cell * LABEL_SIZE))
-    flat = scene.layout == "flat" and not spec.is_pool  # (flat: a kernel column)
+    flat = scene.layout == "flat" and not plain  # (flat: a kernel column)
     base = ChannelLayout(cell, line_width, margin, ex, ey, {}, {}, {}, spec.kernel_size, (),
                          fills, (0, 0), 0, 0, label_size, 0, (), False)
 
@@ -237,8 +238,8 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     inputs: dict[int, Slab] = {}
     outputs: dict[int, Slab] = {}
     ellipses: list[Point] = []
-    per_in = 1 if spec.is_pool else spec.in_per_group  # a pool: one group per channel
-    per_out = 1 if spec.is_pool else spec.out_per_group
+    per_in = 1 if plain else spec.in_per_group  # a pool: one group per channel
+    per_out = 1 if plain else spec.out_per_group
     for item, top in zip(in_slots, in_tops):
         if item is None:
             ellipses.append((x_in + (ein[0] + ein[2]) / 2, top + dots / 2))

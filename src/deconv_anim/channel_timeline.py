@@ -11,7 +11,9 @@ channel (one per input channel of the group, as the window applies them) and the
   bias ``b[c]`` when the layer has one;
 * a pool: ``out[c, i, j] = max(window of x[c]) = v`` (``mean`` for an average pool);
 * a plane step: ``out[c] = x[0] * w[c, 0] + x[1] * w[c, 1] + b[c]`` (``*`` the
-  correlation the window slides).
+  correlation the window slides);
+* an upsample: ``out[c, i, j] = 3/4·x[c, 0, 1] + 1/4·x[c, 0, 2] = v`` (the interpolation
+  weights); a pixel shuffle: ``out[c, i, j] = x[k, i // r, j // r] = v``.
 
 Output cells computed so far are the first ``done`` elements in channel-major order.
 """
@@ -26,11 +28,14 @@ from .channels import channel_range
 from .engine import PlaneStep, Step, _gather_weights
 from .report import format_value
 from .scene import CellKind, Scene
+from .upsample_report import upsampling_equation
 
 __all__ = ["ChannelStep", "ChannelTimeline", "build_channel_timeline", "element_caption"]
 
 Pair = tuple[int, int]
 POOL_WORDS = {"maxpool": "max", "avgpool": "mean"}
+UPSAMPLING_WORDS = {"upsample": "resized", "pixel_shuffle": "interleaved, each cell into its "
+                                                            "place in the r x r block"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,11 @@ def element_caption(spec_op: str, step: Step, numbers: bool, has_bias: bool = Fa
     """
     c, (i, j) = step.channel, step.cell
     head = f"out[{c}, {i}, {j}]"
+    if step.weights is not None:  # the upsampling ops
+        if not numbers:
+            return f"{head}: input channel {step.in_channels[0]}"
+        return upsampling_equation((c, i, j), step.taps, step.weights,
+                                   format_value(step.value))
     if not numbers:
         ins = range(step.in_channels[0], step.in_channels[-1] + 1)
         word = "channels" if len(ins) > 1 else "channel"
@@ -102,6 +112,9 @@ def plane_caption(spec_op: str, step: PlaneStep, has_bias: bool) -> str:
     'out[0] = x[0] * w[0, 0] + x[1] * w[0, 1]'
     """
     c = step.channel
+    if spec_op in UPSAMPLING_WORDS:
+        ins = ", ".join(f"x[{k}]" for k in step.in_channels)
+        return f"out[{c}] = {ins} {UPSAMPLING_WORDS[spec_op]}"
     if step.partials is None:
         return f"out[{c}] = {POOL_WORDS[spec_op]} over each window of x[{c}]"
     terms = [f"x[{ci}] * w[{c}, {k}]" for k, ci in enumerate(step.in_channels)]
@@ -148,7 +161,8 @@ def build_channel_timeline(scene: Scene, *, numbers: bool, labels: bool) -> Chan
     has_bias = spec.bias is not None
     steps = []
     for step in scene.trace:
-        kernels = None if spec.is_pool else np.asarray(_gather_weights(spec, step.channel))
+        kernels = (None if spec.is_pool or spec.is_upsampling
+                   else np.asarray(_gather_weights(spec, step.channel)))
         if isinstance(step, PlaneStep):
             caption = plane_caption(spec.op, step, has_bias) if numbers or labels else None
             steps.append(ChannelStep(step.index, step.channel, step.group, step.in_channels,

@@ -267,7 +267,7 @@ def params(op: str, c_in: int, c_out: int, groups: int, kernel: tuple[int, int],
     >>> params("transposed", 64, 32, 1, (4, 4), True)  # ConvTranspose2d(64, 32, 4, 2, 1)
     32800
     """
-    if op in POOLS:
+    if op in (*POOLS, "upsample", "pixel_shuffle"):
         return 0
     return c_in * c_out // groups * kernel[0] * kernel[1] + (c_out if bias else 0)
 

@@ -72,7 +72,12 @@ def torch_call(spec: Spec) -> str | None:
     'nn.ConvTranspose2d(1, 1, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1)'
     >>> torch_call(make_spec(op="conv", size=5, kernel=3, padding=[0, 1, 0, 1])) is None
     True
+
+    The upsampling ops have no layer call here (their snippet calls ``F.interpolate`` or
+    ``F.pixel_shuffle``): None.
     """
+    if spec.is_upsampling:
+        return None
     t, b, l, r = spec.padding
     pad = f"({t}, {l})"
     k, s, d = _pair(spec.kernel_size), _pair(spec.stride), _pair(spec.dilation)
@@ -430,4 +435,8 @@ def snippet(spec: Spec, framework: str) -> str:
     """
     if framework not in _WRITERS:
         raise ConfigError("--code", f"must be one of {', '.join(_WRITERS)} (got {framework!r})")
+    if spec.is_upsampling:
+        from .upsample_code import upsampling_snippet
+
+        return upsampling_snippet(spec, framework)
     return _WRITERS[framework](spec)

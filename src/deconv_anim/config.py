@@ -134,14 +134,16 @@ class Key:
 
 KEYS: dict[str, Key] = {
     # the op (validated together by make_spec)
-    "op": Key("spec", _raw, "conv, transposed, maxpool or avgpool (required)"),
+    "op": Key("spec", _raw, "conv, transposed, maxpool, avgpool, upsample or pixel_shuffle "
+                            "(required)"),
     "size": Key("spec", _raw, "input size: N or [H, W]"),
     "kernel": Key("spec", _raw, "kernel size: K or [KH, KW]"),
     "stride": Key("spec", _raw, "stride: S or [SH, SW] (default 1; pools: the kernel size)"),
     "padding": Key("spec", _raw, "valid, same, full, P, [PH, PW] or [T, B, L, R]"),
     "dilation": Key("spec", _raw, "dilation: D or [DH, DW] (default 1)"),
     "output_padding": Key("spec", _raw, "transposed: PyTorch's output_padding (default 0)"),
-    "output_size": Key("spec", _raw, "transposed: TensorFlow's output_shape [H, W]"),
+    "output_size": Key("spec", _raw, "transposed: TensorFlow's output_shape [H, W]; "
+                                     "upsample: the target size"),
     "view": Key("spec", _raw, "transposed: gather (default), scatter or both"),
     "input": Key("spec", _raw, "input values, a 2-D list (default: seeded pattern)"),
     "weights": Key("spec", _raw, "kernel weights, a 2-D list (default: seeded pattern)"),
@@ -150,6 +152,14 @@ KEYS: dict[str, Key] = {
                              switch=True),
     "ceil_mode": Key("spec", _raw, "pools: PyTorch's ceil_mode, round the output size up "
                                    "(default false)", switch=True),
+    # the upsampling ops (see deconv_anim.upsample_spec)
+    "mode": Key("spec", _raw, "upsample: nearest (default), nearest-exact or bilinear"),
+    "scale": Key("spec", _raw, "upsample: scale factor S or [SH, SW] (or give output_size)"),
+    "align_corners": Key("spec", _raw, "upsample, bilinear: PyTorch's align_corners "
+                                       "(default false)", switch=True),
+    "upscale_factor": Key("spec", _raw, "pixel_shuffle: r (in_channels = C * r * r)"),
+    "order": Key("spec", _raw, "pixel_shuffle: channel order, torch (default) or tf "
+                               "(depth_to_space)"),
     # a framework call giving the op's keys (see docs/frameworks.md)
     "torch": Key("call", _raw, "a PyTorch layer call, e.g. \"nn.ConvTranspose2d(64, 32, 4, 2, "
                                "1)\"", text=True),
@@ -281,6 +291,15 @@ class Config:
         return self.base_dir / f"{self.name}{suffix}"
 
 
+def _key_list(table: Mapping[str, Key], room: int = 200) -> str:
+    """The keys of ``table``, as many as fit in ``room`` characters (then where the rest are)."""
+    text = ", ".join(table)
+    if len(text) <= room:
+        return text
+    cut = text[:room].rsplit(", ", 1)[0]
+    return f"{cut}, ... (every key in docs/config.md)"
+
+
 def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: str = "") -> None:
     for key in mapping:
         if not isinstance(key, str):
@@ -290,7 +309,7 @@ def _check_keys(mapping: Mapping[Any, Any], table: Mapping[str, Key], prefix: st
 
             close = difflib.get_close_matches(key[:100], list(table), n=1, cutoff=0.6)
             hint = f"; did you mean {prefix}{close[0]}?" if close else (
-                f"; known keys: {', '.join(table)}")
+                f"; known keys: {_key_list(table)}")
             shown = key if key.isidentifier() and len(key) <= 40 else _show(key)
             raise ConfigError(f"{prefix}{shown}", f"unknown key{hint}")
 
@@ -334,8 +353,8 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
     render_args: dict[str, Any] = {}
     for key, value in mapping.items():
         if value is None and key == "op":
-            raise ConfigError(key, "must have a value (got null): conv, transposed, maxpool "
-                                   "or avgpool")
+            raise ConfigError(key, "must have a value (got null): conv, transposed, maxpool, "
+                                   "avgpool, upsample or pixel_shuffle")
         if value is None:
             raise ConfigError(key, "must have a value (got null); remove the key to use "
                                    "its default")
@@ -345,7 +364,8 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         elif key != "style":
             render_args[key] = entry.check(value)
     if "op" not in spec_args:
-        raise ConfigError("op", "is required: conv, transposed, maxpool or avgpool")
+        raise ConfigError("op", "is required: conv, transposed, maxpool, avgpool, upsample or "
+                                "pixel_shuffle")
     style = mapping.get("style", {})
     if not isinstance(style, Mapping):
         raise ConfigError("style", f"must be a mapping of style keys (got {_show(style)})")

@@ -141,6 +141,10 @@ def compute(spec: Spec) -> np.ndarray:
     [[1.0, 3.0, 2.0]]
     """
     _check_spec(spec)
+    if spec.is_upsampling:
+        from .upsample_trace import compute_upsampling
+
+        return compute_upsampling(spec)
     g = spec.gather
     if spec.op == "maxpool":
         grid = pad_or_crop(spec.input, g.padding, value=-np.inf)
@@ -242,6 +246,12 @@ class Step:
     bias : float
         Gather view: ``b[channel]`` (0 without a bias). Scatter steps carry 0: their stamps
         hold no bias, which is added to each output channel once.
+    weights : numpy.ndarray or None
+        The upsampling ops (:mod:`deconv_anim.upsample_trace`), whose weights change from
+        step to step: float64, one per tap, the weight of ``x[ir, ic]`` in ``out[or, oc]``
+        (interpolation weights summing to 1; a pixel shuffle's single tap has 1), so
+        ``value == sum(weights * x[taps])``; the ``kr, kc`` of a tap are its place in the
+        window. None for the other ops, whose weight is ``w[kr, kc]``.
     """
 
     index: int
@@ -255,6 +265,7 @@ class Step:
     out_channels: tuple[int, ...] = (0,)
     partials: np.ndarray | None = None
     bias: float = 0.0
+    weights: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -452,6 +463,8 @@ def stamp_counts(spec: Spec) -> np.ndarray:
     >>> stamp_counts(make_spec(op="transposed", size=2, kernel=3, stride=2))[0].tolist()
     [1, 1, 2, 1, 1]
     """
+    if spec.is_upsampling:  # every output cell is computed once, from its window
+        return np.ones(spec.output_size, np.int64)
     rows, cols = (np.bincount(_AxisTaps.build(spec, axis, False).o,
                               minlength=spec.output_size[axis]) for axis in (0, 1))
     return np.outer(rows, cols)
@@ -472,6 +485,10 @@ def trace(spec: Spec, view: str | None = None) -> Trace:
     view = view.strip().lower()
     if view == "both":
         view = "gather"
+    if spec.is_upsampling:
+        from .upsample_trace import upsampling_trace
+
+        return upsampling_trace(spec, compute(spec))
     return (ChannelTrace if spec.channels else Trace)(spec, view, compute(spec))
 
 

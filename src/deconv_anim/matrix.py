@@ -68,9 +68,15 @@ def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
                                 "multiplication by a matrix: --matrix needs conv, transposed "
                                 "or avgpool")
     rows, cols = matrix_shape(spec)
+    if spec.is_upsampling:
+        rows, cols = rows * spec.out_channels, cols * spec.in_channels
     if rows * cols > limit:
         raise ConfigError("size", f"the matrix would be {rows}x{cols} = {rows * cols} "
                                   f"entries, more than the limit of {limit}")
+    if spec.is_upsampling:
+        from .upsample_code import upsampling_matrix
+
+        return upsampling_matrix(spec)
     m = np.zeros((rows, cols))
     steps = [step.taps for step in trace(spec, "gather")]
     taps = np.concatenate(steps) if steps else np.empty((0, 6), np.int64)

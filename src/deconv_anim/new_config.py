@@ -35,7 +35,33 @@ def _nested(array: Any) -> Any:
     return [_nested(item) for item in array]
 
 
+def _upsampling_keys(spec: Spec) -> dict[str, Any]:
+    """The keys of an ``upsample`` or ``pixel_shuffle`` (the keys each takes, resolved)."""
+    from .values import Values as _Values
+
+    keys: dict[str, Any] = {"op": spec.op, "size": spec.input_size}
+    if spec.resize is not None:
+        keys["mode"] = spec.resize.mode
+        if spec.resize.scale is not None:
+            keys["scale"] = [int(s) if float(s).is_integer() else s for s in spec.resize.scale]
+        else:
+            keys["output_size"] = spec.output_size
+        if spec.resize.mode == "bilinear":
+            keys["align_corners"] = spec.resize.align_corners
+    if spec.shuffle is not None:
+        keys.update(upscale_factor=spec.shuffle.factor, order=spec.shuffle.order)
+    if spec.channels:
+        keys.update(in_channels=spec.in_channels, step_by=spec.step_by)
+    if isinstance(spec.input_values, _Values):
+        keys["seed"] = spec.input_values.args[0]
+    else:
+        keys["input"] = _nested(spec.input)
+    return keys
+
+
 def _spec_keys(spec: Spec) -> dict[str, Any]:
+    if spec.is_upsampling:
+        return _upsampling_keys(spec)
     keys: dict[str, Any] = {"op": spec.op, "size": spec.input_size, "kernel": spec.kernel_size,
                             "stride": spec.stride}
     keys["padding"] = (list(spec.padding) if spec.padding_form == "explicit"
@@ -82,7 +108,7 @@ def commented_config(config: Config) -> str:
     >>> from deconv_anim.config import config_from_mapping
     >>> text = commented_config(config_from_mapping({"op": "maxpool", "size": 4, "kernel": 2}))
     >>> print(text.splitlines()[4])
-    # conv, transposed, maxpool or avgpool (required)
+    # conv, transposed, maxpool, avgpool, upsample or pixel_shuffle (required)
     >>> "ceil_mode: false" in text and "count_include_pad" not in text
     True
     """

@@ -45,6 +45,7 @@ from .svg import (
     font_face,
 )
 from .svg_text import svg_notes
+from .upsample_report import weight_text
 
 __all__ = ["player_html", "player_document", "notebook_html", "gif_only_html", "EMBED_LIMIT_MB",
            "embed_too_large"]
@@ -131,6 +132,10 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
         weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
                              layout.weight_size, theme.background, theme.line)
                    for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
+    elif _step_weights(panel, look):  # an upsample: each step's weights, set by the script
+        weights = [_svg_text(layout.weight_at(window_grid, r, c), "", layout.weight_size,
+                             theme.background, theme.line, extra=f' data-w="{n}"')
+                   for n, (r, c) in enumerate(taps)]
     cells = "".join(f'<path d="{_poly(layout.cell_polygon(window_grid, r, c))}" '
                     f'data-tap="{tap(n)}"/>' for n, (r, c) in enumerate(taps))
     window = (f'<g data-part="window"><g {overlay} stroke-width="{_num(lw * WINDOW_OUTLINE)}">'
@@ -180,6 +185,11 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
 # ----------------------------------------------------------------------------- data
 
 
+def _step_weights(panel: Panel, look: Look) -> bool:
+    """Whether the window's weights change from step to step (an upsample with numbers)."""
+    return look.numbers and any(s.weights is not None for s in panel.timeline.steps)
+
+
 def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
     """What the script needs of one panel, as small arrays of indices."""
     layout, timeline, scene = panel.layout, panel.timeline, panel.scene
@@ -204,6 +214,9 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
     marker = None
     if any(step.marker is not None for step in steps):
         marker = [v for step in steps for v in (step.marker or (None, None))]
+    weights = ([text(weight_text(w)) for step in steps
+                for w in (() if step.weights is None else step.weights.tolist())]
+               if _step_weights(panel, look) else None)  # (before texts is listed)
     theme = look.theme
     return {
         "n": len(steps), "ex": list(layout.ex), "ey": list(layout.ey),
@@ -222,6 +235,7 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
         "equations": [step.equation or "" for step in steps]
         if any(step.equation for step in steps) else None,
         "marker": marker,
+        "weights": weights,
     }
 
 
@@ -265,7 +279,7 @@ def _links(figure: Figure) -> dict[str, Any]:
         taps[r * cols + c] = [i for i, _ in pairs]
         kern[r * cols + c] = [k for _, k in pairs]
         if sums is not None:
-            if spec.is_pool:
+            if spec.is_pool or spec.is_upsampling:  # (an upsample's weights: its steps')
                 sums.append(gather_eq.get((r, c)) or "")
             else:
                 terms = " + ".join(f"{format_value(x[a, b])}*{format_value(w[k, m])}"

@@ -55,7 +55,7 @@ function start(root) {
     var cells = p.cells.map(function (rc) { return found[rc] || [null, null]; });
     return {p: p, cur: -1, fill: [], txt: [], shown: [], win: part("window"),
             tgt: part("target"), links: part("links"), marker: part("marker"),
-            caption: part("caption"), cells: cells};
+            caption: part("caption"), cells: cells, wts: g.querySelectorAll("[data-w]")};
   });
   function corner(p, grid, r, c) {
     var o = p.origins[grid], k = p.rows[grid] - r;
@@ -92,6 +92,9 @@ function start(root) {
       d += "M" + num(u[0]) + " " + num(u[1]) + "L" + num(v[0]) + " " + num(v[1]);
     });
     P.links.setAttribute("d", d);
+    for (var e = 0, kw = P.wts.length; p.weights && e < kw; e++) {
+      P.wts[e].textContent = p.texts[p.weights[s * kw + e]];
+    }
     if (P.marker && p.marker) {
       var m = p.marker;
       for (var j = s; j >= 0 && m[2 * j] === null; j--);

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 __all__ = ["describe", "as_json"]
 
 _OP_NAMES = {"conv": "convolution", "transposed": "transposed convolution",
-             "maxpool": "max pooling", "avgpool": "average pooling"}
+             "maxpool": "max pooling", "avgpool": "average pooling",
+             "upsample": "upsample", "pixel_shuffle": "pixel shuffle"}
 
 
 def number(value: float) -> int | float:
@@ -91,6 +92,13 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
             "step_by": spec.step_by, "weight_shape": list(spec.weight_shape),
             "output_shape": list(spec.output_shape), "params": spec.params, "macs": spec.macs,
         })
+    if spec.is_upsampling:
+        from .upsample_report import json_upsampling
+
+        for key in ("stride", "dilation", "padding", "padding_form", "output_padding",
+                    "weights"):  # no kernel of weights: the steps carry theirs
+            del info[key]
+        info.update(json_upsampling(spec))
     if spec.op == "avgpool":
         info["count_include_pad"] = spec.count_include_pad
     if spec.is_pool:
@@ -130,6 +138,8 @@ def _step_json(step: Any, channels: bool) -> dict[str, Any]:
                 "partials": None if step.partials is None else nested(step.partials)}
     info = {"cell": list(step.cell), "window": list(step.window),
             "value": number(step.value), "taps": step.taps.tolist()}
+    if step.weights is not None:  # the upsampling ops: the weight of each tap
+        info["weights"] = [number(w) for w in step.weights]
     if channels:
         info.update({"channel": step.channel, "group": step.group,
                      "in_channels": list(step.in_channels),
@@ -155,6 +165,10 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     """
     if not isinstance(spec, Spec):
         raise ConfigError("spec", f"must be a Spec, from make_spec (got {type(spec).__name__})")
+    if spec.is_upsampling:
+        from .upsample_report import describe_upsampling
+
+        return describe_upsampling(spec, name)
     lines = [_headline(spec, name)]
     k_eff = spec.k_eff
     for axis, label in ((0, "rows:   "), (1, "columns:")):
@@ -304,6 +318,11 @@ def summary(spec: Spec, *, frames: bool = False) -> str:
     >>> summary(make_spec(op="transposed", size=3, kernel=3, stride=2, padding=1))
     'Transposed convolution: 3x3 input, 3x3 kernel, stride 2, padding 1 -> 5x5 output'
     """
+    if spec.is_upsampling:
+        from .upsample_report import summary_upsampling
+
+        text = summary_upsampling(spec)
+        return f"{text}, {spec.frames} frames" if frames else text
     t, b, l, r = spec.padding
     if spec.padding_form in ("valid", "same", "full"):
         padding = spec.padding_form

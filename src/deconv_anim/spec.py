@@ -29,13 +29,16 @@ from .values import is_int as _is_int
 if TYPE_CHECKING:
     import numpy as np
 
+    from .upsample_spec import Resize, Shuffle
+
 __all__ = ["Spec", "GatherConv", "make_spec", "OPS", "VIEWS", "PADDING_WORDS"]
 
 Pair = tuple[int, int]
 Quad = tuple[int, int, int, int]
 
-OPS = ("conv", "transposed", "maxpool", "avgpool")
+OPS = ("conv", "transposed", "maxpool", "avgpool", "upsample", "pixel_shuffle")
 POOL_OPS = ("maxpool", "avgpool")
+UPSAMPLING_OPS = ("upsample", "pixel_shuffle")
 VIEWS = ("gather", "scatter", "both")
 
 # MAX_SIDE and MAX_CELLS (from deconv_anim.values) bound every grid;
@@ -117,6 +120,10 @@ class Spec:
     ``channel``: one step per output (input) channel plane."""
     channels_from: str | None = field(default=None, compare=False)
     """The config key that turned channel mode on (for messages)."""
+    resize: Resize | None = None
+    """``op: upsample``: how it interpolates (see :mod:`deconv_anim.upsample_spec`)."""
+    shuffle: Shuffle | None = None
+    """``op: pixel_shuffle``: its upscale factor and channel order."""
 
     @cached_property
     def input(self) -> np.ndarray:
@@ -193,6 +200,12 @@ class Spec:
         return self.op in POOL_OPS
 
     @property
+    def is_upsampling(self) -> bool:
+        """``upsample`` or ``pixel_shuffle``: no kernel of weights; each output cell reads
+        input cells by a rule (interpolation weights, or one moved cell)."""
+        return self.op in UPSAMPLING_OPS
+
+    @property
     def gather(self) -> GatherConv:
         """The convolution the gather view draws (see :class:`GatherConv`)."""
         if not self.is_transposed:
@@ -209,7 +222,7 @@ class Spec:
     def overhang(self) -> Pair:
         """Cells the last window reaches past the bottom/right padding (``ceil_mode``)."""
         sides = zip(self.output_size, self.stride, self.k_eff, self.input_size, strict=False)
-        return tuple(0 if self.is_transposed else  # type: ignore[return-value]
+        return tuple(0 if self.is_transposed or self.is_upsampling else  # type: ignore[return-value]
                      max((o - 1) * s + k - n - sum(self.padding[2 * a: 2 * a + 2]), 0)
                      for a, (o, s, k, n) in enumerate(sides))
 
@@ -249,8 +262,8 @@ def make_spec(
     size: Any = None,
     kernel: Any = None,
     stride: Any = None,
-    dilation: Any = 1,
-    padding: Any = "valid",
+    dilation: Any = None,
+    padding: Any = None,
     output_padding: Any = None,
     output_size: Any = None,
     view: Any = None,
@@ -264,13 +277,20 @@ def make_spec(
     groups: Any = None,
     bias: Any = None,
     step_by: Any = None,
+    mode: Any = None,
+    scale: Any = None,
+    align_corners: Any = None,
+    upscale_factor: Any = None,
+    order: Any = None,
 ) -> Spec:
     """Validate the keys of one op and resolve its shapes.
 
     Parameters
     ----------
-    op : {'conv', 'transposed', 'maxpool', 'avgpool'}
-        The operation.
+    op : {'conv', 'transposed', 'maxpool', 'avgpool', 'upsample', 'pixel_shuffle'}
+        The operation. The upsampling ops take their own keys (``mode``, ``scale``,
+        ``output_size``, ``align_corners``; ``upscale_factor``, ``order``), validated by
+        :func:`deconv_anim.upsample_spec.make_upsampling_spec`.
     size, kernel, stride, dilation : int or [int, int]
         Input size, kernel size, stride (default 1; the kernel size for pools) and dilation.
         ``size`` may be omitted when ``input`` is given, ``kernel`` when ``weights`` is.
@@ -328,6 +348,23 @@ def make_spec(
     if not isinstance(op, str) or op.strip().lower() not in OPS:
         raise ConfigError("op", f"must be one of {', '.join(OPS)} (got {_show(op)})")
     op = op.strip().lower()
+    if op in UPSAMPLING_OPS:
+        from .upsample_spec import make_upsampling_spec
+
+        return make_upsampling_spec(op, {
+            "size": size, "kernel": kernel, "stride": stride, "dilation": dilation,
+            "padding": padding, "output_padding": output_padding, "output_size": output_size,
+            "view": view, "input": input, "weights": weights, "seed": seed,
+            "count_include_pad": count_include_pad, "ceil_mode": ceil_mode,
+            "in_channels": in_channels, "out_channels": out_channels, "groups": groups,
+            "bias": bias, "step_by": step_by, "mode": mode, "scale": scale,
+            "align_corners": align_corners, "upscale_factor": upscale_factor, "order": order})
+    from .upsample_spec import check_not_upsampling
+
+    check_not_upsampling(op, {"mode": mode, "scale": scale, "align_corners": align_corners,
+                              "upscale_factor": upscale_factor, "order": order})
+    dilation = 1 if dilation is None else dilation
+    padding = "valid" if padding is None else padding
     transposed, pool = op == "transposed", op in POOL_OPS
 
     mode = _channels.mode_key(in_channels=in_channels, out_channels=out_channels,
@@ -475,9 +512,10 @@ def make_spec(
                 ceil_mode=bool(ceil_mode),
                 channels=counts is not None, bias_values=bias_values,
                 has_bias=bias_values is not None, step_by=step or "element",
-                channels_from=mode, **({} if counts is None else {
-                    "in_channels": counts.in_channels, "out_channels": counts.out_channels,
-                    "groups": counts.groups}))
+                channels_from=mode,
+                in_channels=1 if counts is None else counts.in_channels,
+                out_channels=1 if counts is None else counts.out_channels,
+                groups=1 if counts is None else counts.groups)
     if step is None and spec.frames > MAX_FRAMES:  # too long one element at a time
         spec = replace(spec, step_by="channel")
     return spec

@@ -27,6 +27,7 @@ from .report import format_value
 from .scene import CellKind, Scene
 from .spec import Pair
 from .themes import RGB, Theme, mix
+from .upsample_report import upsampling_equation, weight_text
 
 __all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "GridText", "Tints",
            "NumberRule",
@@ -195,6 +196,9 @@ class TimelineStep:
     changes: tuple[CellState, ...]
     marker: Pair | None
     over_texts: tuple[GridText, ...] = ()
+    weights: np.ndarray | None = None
+    """The upsampling ops: the engine's weight of each tap (see ``Step.weights``); the
+    window shows these instead of a kernel."""
     """Numbers drawn last at this step (over the window and the highlighted cell), each
     in the colour that reads on its composited fill."""
 
@@ -361,7 +365,7 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
     spacing, padding = ((1, 1), (0, 0)) if scatter else (g.spacing, (g.padding[0], g.padding[2]))
     kernel = None
     rotated = spec.is_transposed and not scatter
-    if numbers and not spec.is_pool:
+    if numbers and not spec.is_pool and not spec.is_upsampling:  # (those: the steps')
         kernel = spec.weights if scatter else gather_weights(spec)
     timeline = Timeline(
         view=scene.view, window_grid="output" if scatter else "input",
@@ -418,11 +422,13 @@ def _over_texts(scene: Scene, theme: Theme, timeline: Timeline,
                 fill = fills[grid, cell] = shaded(grid, o.fill)
                 if o.text:
                     texts.append(GridText(grid, cell, o.text, theme.text_on(fill), fill))
-        if kernel is not None:
-            for (grid, cell), w in zip(covered, kernel.ravel().tolist()):
+        shown = (kernel.ravel().tolist() if kernel is not None else
+                 None if step.weights is None else step.weights.tolist())
+        write = timeline.number_rule.data if step.weights is None else weight_text
+        if shown is not None:
+            for (grid, cell), w in zip(covered, shown):
                 fill = fills.get((grid, cell), shaded(grid, theme.background))
-                texts.append(GridText(grid, cell, timeline.number_rule.data(w),
-                                      theme.text_on(fill), fill,
+                texts.append(GridText(grid, cell, write(w), theme.text_on(fill), fill,
                                       weight=True))
         yield TimelineStep(**{**step.__dict__, "over_texts": tuple(texts)})
 
@@ -482,7 +488,7 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
             marker = timeline.input_at((int(best[2]), int(best[3])))
         yield TimelineStep(step.index, step.cell, step.value, frame.window, frame.target,
                            taps, " ".join(parts) if (numbers or labels) else None,
-                           equation, changes, marker)
+                           equation, changes, marker, weights=step.weights)
 
 
 def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: NumberRule
@@ -491,6 +497,8 @@ def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: Numbe
     spec = scene.spec
     r, c = step.cell
     taps = step.taps
+    if step.weights is not None:
+        return upsampling_equation(step.cell, taps, step.weights, rule.result(step.value))
     values = [rule.data(x[t[2], t[3]]) for t in taps]
     if scene.view == "scatter":  # what the stamp adds to each cell it lands on: x·w
         x_text = rule.data(step.value)
