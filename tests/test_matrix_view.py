@@ -203,7 +203,7 @@ def test_the_equation_is_written():
 
 
 def test_place_line_raises_the_superscript():
-    (main_c, main_t, _), (sup_c, sup_t, sup_size) = place_line(
+    (_, main_t, _), (sup_c, sup_t, sup_size) = place_line(
         [("y = C", False), ("T", True), (" x", False)], (100, 50), 20)
     assert main_t.startswith("y = C ") and main_t.endswith(" x") and sup_t == "T"
     assert sup_c[1] < 50 and sup_size < 20
@@ -246,7 +246,7 @@ def test_every_raster_face_and_the_svg(tmp_path):
         assert gif.n_frames == 49
     svg = (tmp_path / "m.svg").read_text()
     assert svg.count('<g display=') == 25 and "y = C" in svg and 'xml:space="preserve"' in svg
-    assert 'width="%d"' % prepare(resolve_config(str(config))).size[0] in svg
+    assert f'width="{prepare(resolve_config(str(config))).size[0]}"' in svg
 
 
 def test_the_png_frame_is_the_gifs_frame(tmp_path):
