@@ -37,6 +37,7 @@ MATRIX_CELL_PLAIN = 0.5  # the same without numbers
 MATRIX_SPAN = 12  # the matrix's longer side spans at most this many grid cells
 MIN_MATRIX_CELL = 4  # pixels
 NUMBER_FRACTION = 0.45  # numbers in matrix and vector cells, relative to the matrix cell
+MIN_VECTOR = 0.4  # a vector is at least this wide, relative to the grid cell
 MIN_NUMBER = 9  # pixels: smaller numbers are left out (the cells are tinted only)
 SUPERSCRIPT = 0.62  # the T of Cᵀ, relative to its text size
 Point = tuple[float, float]
@@ -197,7 +198,7 @@ def build_matrix_layout(look: Look, *, input_size: tuple[int, int],
         entry_size -= 1
     if entry_size < MIN_NUMBER:
         entry_size = 0
-    vector_w = mc
+    vector_w = max(mc, round(cell * MIN_VECTOR))
     if number_size and widest:
         vector_w = max(mc, math.ceil(max(text_width(t, number_size) for t in widest)
                                      + number_size * 0.8))

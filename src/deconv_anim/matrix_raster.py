@@ -37,6 +37,7 @@ __all__ = ["MatrixView", "MatrixPanel", "MatrixFigure", "ROW_OUTLINE"]
 ROW_OUTLINE = 1.6  # the lit row's outline, relative to grid lines
 THIN = 0.5  # the lines between a block's cells, relative to grid lines
 SPLIT = 0.75  # the lines after every row of the flattened grid
+MIN_LINED = 9  # cells smaller than this (pixels) have no lines between them but the splits
 
 
 class MatrixPanel:
@@ -60,16 +61,19 @@ class MatrixPanel:
         theme, lw = self.theme, self.layout.line_width
         x0, y0, x1, y1 = block.box
         thin, split = max(1.0, lw * THIN), max(1.0, lw * SPLIT)
+        every = block.cell_h >= MIN_LINED  # smaller cells: only the splits (no mesh)
         for r in range(1, block.rows):
             y = y0 + r * block.cell_h
             major = r % block.split_rows == 0
-            ops.line([x0, y, x1, y], theme.line if major else theme.faded_line,
-                     split if major else thin)
+            if major or every:
+                ops.line([x0, y, x1, y], theme.line if major else theme.faded_line,
+                         split if major else thin)
         for c in range(1, block.cols):
             x = x0 + c * block.cell_w
             major = c % block.split_cols == 0
-            ops.line([x, y0, x, y1], theme.line if major else theme.faded_line,
-                     split if major else thin)
+            if major or every:
+                ops.line([x, y0, x, y1], theme.line if major else theme.faded_line,
+                         split if major else thin)
         ops.line([x0, y0, x1, y0, x1, y1, x0, y1, x0, y0], theme.line, lw)
 
     def _number(self, block: Block, r: int, c: int, text: str | None, fill: RGB,
