@@ -39,6 +39,7 @@ CASES = {
     "transposed_full": dict(op="transposed", size=4, kernel=3, padding="full"),
     "transposed_dilation": dict(op="transposed", size=3, kernel=2, dilation=2, stride=2),
     "transposed_tf_same": dict(op="transposed", size=3, kernel=3, stride=2, padding="same"),
+    "transposed_overlap": dict(op="transposed", size=2, kernel=3, stride=2, overlap=True),
     "avgpool": dict(op="avgpool", size=4, kernel=2),
     "avgpool_pad": dict(op="avgpool", size=5, kernel=3, stride=2, padding=1,
                         count_include_pad=False),
@@ -217,6 +218,16 @@ def test_the_matrix_cell_keeps_the_matrix_within_its_span(rows, cols, cell):
     mc = matrix_cell(Look(THEMES["classic"], cell=cell, numbers=True), rows, cols)
     assert mc >= 4
     assert mc == 4 or max(rows, cols) * mc <= 12 * cell
+
+
+def test_with_labels_the_summary_is_written_once():
+    from deconv_anim.report import summary
+
+    view = view_of(dict(op="conv", size=3, kernel=2, labels=True))
+    assert " ".join(view.left.layout.static_lines) == summary(view.scene.spec)  # wrapped
+    assert not view.title_lines
+    titled = view_of(dict(op="conv", size=3, kernel=2, labels=True, title="Mine"))
+    assert [line for line, _ in titled.title_lines] == ["Mine"]
 
 
 def test_panels_are_centred_on_each_other():
