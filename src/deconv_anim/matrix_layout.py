@@ -11,10 +11,15 @@ another vertically. Thin lines in the line colour split the matrix and the vecto
 
 Sizes: a matrix cell is ``MATRIX_CELL`` of the grid cell, shrunk so that the matrix's
 longer side spans at most ``MATRIX_SPAN`` grid cells (never below ``MIN_MATRIX_CELL``
-pixels). Numbers are written in the matrix and the vectors at ``NUMBER_FRACTION`` of the
-matrix cell when that is at least ``MIN_NUMBER`` pixels; a vector's cells widen to hold
-their widest number. Geometry only (no Pillow): :mod:`deconv_anim.matrix_timeline` says what
-each step lights, :mod:`deconv_anim.matrix_raster` paints both.
+pixels). Numbers are written in the vectors at ``NUMBER_FRACTION`` of the matrix cell when
+that is at least ``MIN_NUMBER`` pixels, a vector's cells widening to hold their widest
+number (and never narrower than ``MIN_VECTOR`` of a grid cell); the matrix's numbers
+shrink from that size until the widest fits its cells, and are left out below
+``MIN_NUMBER``. The equation ``y = C x`` and the matrix's name and shape go over the
+matrix; the caption of each step under it, below every block it would reach.
+
+Geometry only (no Pillow): :mod:`deconv_anim.matrix_timeline` says what each step lights,
+:mod:`deconv_anim.matrix_raster` paints both.
 """
 
 from __future__ import annotations
