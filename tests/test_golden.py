@@ -43,6 +43,8 @@ CASES: dict[str, dict] = {
                            values=True),
     "tween_scatter": dict(op="transposed", size=2, kernel=2, stride=1, view="scatter",
                           tween=2),
+    "matrix_transposed_values": dict(op="transposed", size=2, kernel=3, stride=2, padding=1,
+                                     view="matrix", values=True),
 }
 
 

@@ -221,7 +221,7 @@ def test_presets_lists_every_shipped_config():
     result = run("presets")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 54 and all(len(line.split()) > 1 for line in lines)  # descriptions
+    assert len(lines) == 56 and all(len(line.split()) > 1 for line in lines)  # descriptions
     assert [line.split()[0] for line in lines] == list(PRESETS)
     assert "tf.nn.conv2d_transpose" in result.stdout
 

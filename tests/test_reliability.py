@@ -330,13 +330,29 @@ CASES: list[Case] = [
          "op: transposed\nsize: 3\nkernel: 3\nin_channels: 2\nview: scatter\n",
          "x.yaml: view: channel mode draws the gather view only (got scatter)",
          example="`in_channels: 2`, `view: scatter`"),
+    yaml("the matrix view of a max pool", "op: maxpool\nsize: 4\nkernel: 2\nview: matrix\n",
+         "x.yaml: view: maxpool has no matrix: max pooling picks the largest value, it is not "
+         "a multiplication by a matrix (view: matrix needs conv, transposed or avgpool)",
+         example="`op: maxpool`, `view: matrix`"),
+    yaml("a matrix view too large to draw", "op: conv\nsize: 9\nkernel: 3\nview: matrix\n",
+         "x.yaml: view: matrix draws at most 64 inputs x 64 outputs; this op has 9x9 = 81 "
+         "inputs and 7x7 = 49 outputs (use a smaller size, or info --json --matrix for the "
+         "numbers)", example="`size: 9`, `view: matrix`"),
+    yaml("a channel-mode config in the matrix view",
+         "op: conv\nsize: 3\nkernel: 3\nin_channels: 2\nview: matrix\n",
+         "x.yaml: view: matrix draws single-channel ops only (no in_channels, out_channels, "
+         "groups or bias); info --json --matrix gives the matrix",
+         example="`in_channels: 2`, `view: matrix`"),
+    yaml("the matrix view as an HTML player", BASE + "view: matrix\n",
+         "x.yaml: --output: the HTML player does not draw view: matrix yet: write .gif, .png, "
+         ".webp, .mp4 or .svg", args=("-o", "x.html"), example="`view: matrix`, `-o x.html`"),
     # ------------------------------------------------------------------ names
     yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
          'x.yaml: op: must be one of conv, transposed, maxpool, avgpool, upsample, pixel_shuffle '
          '(got "deconv")',
          example="`op: deconv`"),
     yaml("unknown view", "op: transposed\nsize: 4\nkernel: 3\nview: sideways\n",
-         'x.yaml: view: must be one of gather, scatter, both (got "sideways")'),
+         'x.yaml: view: must be one of gather, scatter, both, matrix (got "sideways")'),
     yaml("unknown theme", BASE + "style:\n  theme: neon\n",
          'x.yaml: style.theme: must be one of classic, dark, colorblind (got "neon")',
          example="`style: {theme: neon}`"),

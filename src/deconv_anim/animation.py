@@ -34,6 +34,7 @@ from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
+from .matrix_raster import MatrixView
 from .panels import SideBySide
 from .prepare import look_of, prepare
 from .raster import Raster, RasterFrame
@@ -120,8 +121,8 @@ def _check_target(config: Config, target: Path, suffix: str) -> None:
                                   config.source)
 
 
-def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide | ChannelRaster,
-                 folder: Path
+def _save_frames(frames: Iterable[RasterFrame],
+                 raster: Raster | SideBySide | ChannelRaster | MatrixView, folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 
@@ -287,10 +288,11 @@ class Animation:
         from .encode import Timing
         from .player import player_html
 
-        if self._config.spec.channels:
-            raise ConfigError("output", _NO_CHANNEL_PLAYER, self._config.source)
+        refusal = _no_player(self._config)
+        if refusal:
+            raise ConfigError("output", refusal, self._config.source)
         raster = prepare(self._config)
-        assert not isinstance(raster, ChannelRaster)  # (refused above)
+        assert isinstance(raster, (Raster, SideBySide))  # (the others refused above)
         options = self._config.render
         gif = self._gif_bytes() if fallback else None
         return player_html(raster.figure, Timing(options.duration, options.hold),
@@ -311,8 +313,9 @@ class Animation:
         so."""
         from .player import gif_only_html, notebook_html
 
-        if self._config.spec.channels:  # no player for channel mode yet: the GIF alone
-            return {"text/html": gif_only_html(self._gif_bytes(), _NO_CHANNEL_PLAYER)}
+        refusal = _no_player(self._config)
+        if refusal:  # no player for channel mode or the matrix view yet: the GIF alone
+            return {"text/html": gif_only_html(self._gif_bytes(), refusal)}
         return {"text/html": notebook_html(self.to_html(fallback=True), self._gif_bytes)}
 
     def __repr__(self) -> str:
@@ -325,6 +328,17 @@ class Animation:
 
 _NO_CHANNEL_PLAYER = ("the HTML player does not draw channel mode yet (in_channels, "
                       "out_channels, groups, bias): write .gif, .png, .webp, .mp4 or .svg")
+_NO_MATRIX_PLAYER = ("the HTML player does not draw view: matrix yet: write .gif, .png, "
+                     ".webp, .mp4 or .svg")
+
+
+def _no_player(config: Config) -> str | None:
+    """Why the HTML player cannot draw ``config`` (None: it can)."""
+    if config.spec.channels:
+        return _NO_CHANNEL_PLAYER
+    if config.spec.view == "matrix":
+        return _NO_MATRIX_PLAYER
+    return None
 
 
 def animate(source: ConfigSource = None, /, **overrides: Any) -> Animation:
@@ -451,8 +465,9 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if fmt is not None and kind != fmt:
         raise ConfigError("format", f"is {fmt.name} but the output {target} is not "
                                     f"{fmt.suffix}", source)
-    if kind.name == "html" and config.spec.channels:
-        raise ConfigError("output", _NO_CHANNEL_PLAYER, source)
+    refusal = _no_player(config) if kind.name == "html" else None
+    if refusal:
+        raise ConfigError("output", refusal, source)
     if tween and kind.name == "html":
         raise ConfigError("tween", "makes in-between frames; the HTML player steps from "
                                    "cell to cell (leave tween out for .html)", source)

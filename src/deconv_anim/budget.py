@@ -183,7 +183,7 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
     >>> cost.memory  # 50 MB + 14 * 5000 + 125 * 30 * 30 + 4500 * 9 + 500 * 34
     50240000
     """
-    panels = ("gather", "scatter") if spec.view == "both" else (spec.view,)
+    panels = {"both": ("gather", "scatter"), "matrix": ("gather",)}.get(spec.view, (spec.view,))
     steps = spec.frames
     frames = (steps - 1) * (tween + 1) + 1 if steps else 0
     kernel = spec.kernel_size[0] * spec.kernel_size[1]

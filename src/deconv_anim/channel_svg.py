@@ -18,7 +18,7 @@ from typing import Any
 
 from .svg import _Clock, _hex, _num, _num_time, _svg_text, font_face
 
-__all__ = ["shapes_svg", "channel_svg_document"]
+__all__ = ["shapes_svg", "step_groups", "channel_svg_document"]
 
 
 def shapes_svg(ops: Any) -> list[str]:
@@ -43,19 +43,20 @@ def shapes_svg(ops: Any) -> list[str]:
             out.append(f'<polyline points="{points}" fill="none" stroke="{_hex(color)}" '
                        f'stroke-width="{_num(width)}" stroke-linejoin="round"{opacity}/>')
     for centre, text, size, fill, stroke in ops.texts:
-        out.append(_svg_text(centre, text, size, fill, stroke))
+        # runs of spaces kept as the raster draws them (they leave room for a superscript)
+        keep = ' xml:space="preserve" style="white-space:pre"' if "  " in text else ""
+        out.append(_svg_text(centre, text, size, fill, stroke, keep))
     return out
 
 
-def channel_svg_document(size: tuple[int, int], background: Sequence[int] | None,
-                         static: Any, steps: Sequence[Any], *, timing: Any) -> str:
-    """The SVG of a channel-mode figure: ``static`` shapes, then one group per step (its
-    shapes); ``timing`` as for :func:`deconv_anim.svg.svg_document` (each step's frame is
-    held through its in-between frames)."""
+def step_groups(static: Any, steps: Sequence[Any], *, timing: Any) -> list[str]:
+    """SVG elements of ``static`` shapes, then one group per step (its shapes), shown from
+    its frame's first millisecond until the next step's; ``timing`` as for
+    :func:`deconv_anim.svg.svg_document` (each step's frame is held through its
+    in-between frames)."""
     tween = int(getattr(timing, "tween", 0))
     count = len(steps)
     clock = _Clock(timing.durations(count))  # the frames written, in-between ones too
-    width, height = size
     body = shapes_svg(static)
     for n, shapes in enumerate(steps):
         shown = "inline" if n == count - 1 else "none"
@@ -77,7 +78,16 @@ def channel_svg_document(size: tuple[int, int], background: Sequence[int] | None
                        f'keyTimes="{key_times}" dur="{clock.total}ms" calcMode="discrete" '
                        'repeatCount="indefinite"/>')
         body.append(f'<g display="{shown}">{animate}{"".join(shapes_svg(shapes))}</g>')
-    markup = "\n".join(body)
+    return body
+
+
+def channel_svg_document(size: tuple[int, int], background: Sequence[int] | None,
+                         static: Any, steps: Sequence[Any], *, timing: Any) -> str:
+    """The SVG of a channel-mode figure: ``static`` shapes, then one group per step (its
+    shapes); ``timing`` as for :func:`deconv_anim.svg.svg_document` (each step's frame is
+    held through its in-between frames)."""
+    width, height = size
+    markup = "\n".join(step_groups(static, steps, timing=timing))
     fill = ("" if background is None else
             f'<rect width="100%" height="100%" fill="{_hex(background)}"/>\n')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

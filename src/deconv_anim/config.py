@@ -144,7 +144,7 @@ KEYS: dict[str, Key] = {
     "output_padding": Key("spec", _raw, "transposed: PyTorch's output_padding (default 0)"),
     "output_size": Key("spec", _raw, "transposed: TensorFlow's output_shape [H, W]; "
                                      "upsample: the target size"),
-    "view": Key("spec", _raw, "transposed: gather (default), scatter or both"),
+    "view": Key("spec", _raw, "gather (default); transposed: scatter or both; matrix"),
     "input": Key("spec", _raw, "input values, a 2-D list (default: seeded pattern)"),
     "weights": Key("spec", _raw, "kernel weights, a 2-D list (default: seeded pattern)"),
     "seed": Key("spec", _raw, "seed of the default input and weights (default 0)"),

@@ -480,10 +480,11 @@ def trace(spec: Spec, view: str | None = None) -> Trace:
     """
     _check_spec(spec)
     view = spec.view if view is None else view
-    if not isinstance(view, str) or view.strip().lower() not in ("gather", "scatter", "both"):
-        raise ConfigError("view", f"must be gather, scatter or both (got {_show(view)})")
+    if not isinstance(view, str) or view.strip().lower() not in ("gather", "scatter", "both",
+                                                                 "matrix"):
+        raise ConfigError("view", f"must be gather, scatter, both or matrix (got {_show(view)})")
     view = view.strip().lower()
-    if view == "both":
+    if view in ("both", "matrix"):  # (the matrix view steps through the gather view)
         view = "gather"
     if spec.is_upsampling:
         from .upsample_trace import upsampling_trace

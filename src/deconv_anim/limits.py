@@ -37,6 +37,7 @@ from .errors import ConfigError, one_line, os_reason
 from .errors import show_value as _show
 
 __all__ = ["MAX_CONFIG_BYTES", "MAX_DEPTH", "MAX_NODES", "MAX_DIGITS", "NAME_MAX", "PATH_MAX",
+           "MATRIX_VIEW_SIDE",
            "read_config_bytes", "scan_yaml", "check_nesting", "load_json", "parse_int",
            "check_text", "text_problem", "check_number", "path_problem", "stat_or_none"]
 
@@ -48,6 +49,9 @@ MAX_NODES = 100_000
 """The most values (scalars, lists, mappings) in one document, aliases expanded."""
 MAX_DIGITS = 100
 """The longest integer read, in digits (Python refuses to read more than 4300)."""
+MATRIX_VIEW_SIDE = 64
+"""``view: matrix`` draws at most this many inputs and this many outputs (a 64 x 64 matrix);
+``info --json --matrix`` lists larger ones (:data:`deconv_anim.matrix.MAX_MATRIX_ENTRIES`)."""
 NAME_MAX = 255
 """The longest file or folder name, in bytes (Linux, macOS and Windows agree)."""
 PATH_MAX = 4096

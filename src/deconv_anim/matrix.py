@@ -19,7 +19,7 @@ import numpy as np
 from .errors import ConfigError
 from .spec import Spec
 
-__all__ = ["op_matrix", "matrix_shape", "MAX_MATRIX_ENTRIES"]
+__all__ = ["op_matrix", "matrix_shape", "tap_pattern", "MAX_MATRIX_ENTRIES"]
 
 MAX_MATRIX_ENTRIES = 2048 * 2048
 """The largest matrix (outputs x inputs) ``info --json --matrix`` builds."""
@@ -61,8 +61,6 @@ def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
     >>> (op_matrix(up) == op_matrix(conv).T).all()
     np.True_
     """
-    from .engine import trace
-
     if spec.op == "maxpool":
         raise ConfigError("op", "max pooling picks the largest value, it is not a "
                                 "multiplication by a matrix: --matrix needs conv, transposed "
@@ -78,13 +76,9 @@ def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
 
         return upsampling_matrix(spec)
     m = np.zeros((rows, cols))
-    steps = [step.taps for step in trace(spec, "gather")]
-    taps = np.concatenate(steps) if steps else np.empty((0, 6), np.int64)
+    r, c, taps = _taps(spec)
     if not len(taps):
         return m
-    out_w, in_w = spec.output_size[1], spec.input_size[1]
-    r = taps[:, 4] * out_w + taps[:, 5]
-    c = taps[:, 2] * in_w + taps[:, 3]
     if spec.op == "avgpool":
         if spec.count_include_pad:
             share = np.full(len(taps), 1.0 / (spec.kernel_size[0] * spec.kernel_size[1]))
@@ -94,3 +88,31 @@ def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
     else:
         np.add.at(m, (r, c), spec.weights[taps[:, 0], taps[:, 1]])
     return m
+
+
+def _taps(spec: Spec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, tap) of every tap of the gather trace: ``w[kr, kc] * x[ir, ic] ->
+    out[or, oc]`` is entry (``or * W_out + oc``, ``ir * W_in + ic``)."""
+    from .engine import trace
+
+    steps = [step.taps for step in trace(spec, "gather")]
+    taps = np.concatenate(steps) if steps else np.empty((0, 6), np.int64)
+    out_w, in_w = spec.output_size[1], spec.input_size[1]
+    return taps[:, 4] * out_w + taps[:, 5], taps[:, 2] * in_w + taps[:, 3], taps
+
+
+def tap_pattern(spec: Spec) -> np.ndarray:
+    """Where the op's matrix holds a kernel weight (bool, the shape of :func:`op_matrix`):
+    its entries that are not zero whatever the weights (a zero weight's taps too).
+
+    >>> from deconv_anim import make_spec
+    >>> tap_pattern(make_spec(op="conv", input=[[1, 2, 3]], weights=[[0, 10]])).astype(int)
+    array([[1, 1, 0],
+           [0, 1, 1]])
+    """
+    if spec.op == "maxpool":
+        raise ConfigError("op", "max pooling picks the largest value, it has no matrix")
+    mask = np.zeros(matrix_shape(spec), bool)
+    r, c, _ = _taps(spec)
+    mask[r, c] = True
+    return mask

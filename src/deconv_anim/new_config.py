@@ -73,6 +73,7 @@ def _spec_keys(spec: Spec) -> dict[str, Any]:
             keys["output_size"] = spec.output_size
         else:
             keys["output_padding"] = spec.output_padding
+    if spec.is_transposed or spec.view == "matrix":
         keys["view"] = spec.view
     if spec.op == "avgpool":
         keys["count_include_pad"] = spec.count_include_pad

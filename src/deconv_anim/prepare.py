@@ -15,6 +15,8 @@ from . import budget
 from .channel_raster import ChannelRaster
 from .config import Config
 from .errors import ConfigError
+from .limits import MATRIX_VIEW_SIDE
+from .matrix_raster import MatrixView
 from .panels import SideBySide
 from .raster import Look, Raster
 from .scene import build_scene
@@ -38,7 +40,7 @@ def look_of(config: Config) -> Look:
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
             max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide | ChannelRaster:
+            fps: float | None = None) -> Raster | SideBySide | ChannelRaster | MatrixView:
     """The raster of ``config``, after checking it is not too large to draw.
 
     The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
@@ -52,6 +54,8 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
+    if spec.view == "matrix":
+        _check_matrix_view(config)
     if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
         raise ConfigError("view", "channel mode draws the gather view only (got "
                                   f"{spec.view})", config.source)
@@ -86,7 +90,7 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     return raster
 
 
-def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
+def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster | MatrixView:
     """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
     from .report import summary
 
@@ -97,11 +101,30 @@ def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
     # no title (flags alone, or flags that changed the op of a titled file): the caption
     # is the op's own summary, so it never contradicts the figure
     title = options.title if options.title is not None else summary(spec)
+    if spec.view == "matrix":  # the grids and y = C x: matrix_layout, matrix_raster
+        return MatrixView(build_scene(spec, layout=layout, title=title), look)
     if spec.view == "both":
         return SideBySide(build_scene(spec, layout=layout, view="gather", title=title),
                           build_scene(spec, layout=layout, view="scatter"), look,
                           arrange=options.arrange)
     return Raster(build_scene(spec, layout=layout, title=title), look)
+
+
+def _check_matrix_view(config: Config) -> None:
+    """``view: matrix`` draws single-channel ops of at most ``MATRIX_VIEW_SIDE`` inputs and
+    outputs."""
+    spec = config.spec
+    if spec.channels:
+        raise ConfigError("view", "matrix draws single-channel ops only (no in_channels, "
+                                  "out_channels, groups or bias); info --json --matrix gives "
+                                  "the matrix", config.source)
+    (ih, iw), (oh, ow) = spec.input_size, spec.output_size
+    if ih * iw > MATRIX_VIEW_SIDE or oh * ow > MATRIX_VIEW_SIDE:
+        raise ConfigError("view", f"matrix draws at most {MATRIX_VIEW_SIDE} inputs x "
+                                  f"{MATRIX_VIEW_SIDE} outputs; this op has {ih}x{iw} = "
+                                  f"{ih * iw} inputs and {oh}x{ow} = {oh * ow} outputs (use a "
+                                  "smaller size, or info --json --matrix for the numbers)",
+                          config.source)
 
 
 MIN_CELL, MAX_CELL = 4, 400  # the range of style.cell

@@ -213,6 +213,10 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     elif spec.view == "scatter":
         lines.append(f"  frames: {spec.frames} (one per input cell, each stamping x * w onto "
                      "the output)")
+    elif spec.view == "matrix":
+        mark = "C^T" if spec.is_transposed else "C"
+        lines.append(f"  frames: {spec.frames} (one per output cell, lighting its row of "
+                     f"{mark}: y = {mark} x)")
     else:
         lines.append(f"  frames: {spec.frames} (one per output cell)")
     return "\n".join(lines)

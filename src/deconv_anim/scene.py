@@ -188,7 +188,7 @@ def build_scene(spec: Spec, *, layout: str = "oblique", view: str | None = None,
     ((0, 0), (0, 0))
     """
     view = view or spec.view
-    if view == "both":
+    if view in ("both", "matrix"):  # the matrix view draws the gather view's grids
         view = "gather"
     if view == "gather":
         rows, cols, kinds, first = _gather_input_grid(spec)

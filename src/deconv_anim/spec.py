@@ -39,7 +39,7 @@ Quad = tuple[int, int, int, int]
 OPS = ("conv", "transposed", "maxpool", "avgpool", "upsample", "pixel_shuffle")
 POOL_OPS = ("maxpool", "avgpool")
 UPSAMPLING_OPS = ("upsample", "pixel_shuffle")
-VIEWS = ("gather", "scatter", "both")
+VIEWS = ("gather", "scatter", "both", "matrix")
 
 # MAX_SIDE and MAX_CELLS (from deconv_anim.values) bound every grid;
 # the resource guard of a render (raised with --max-frames / --max-pixels)
@@ -436,7 +436,12 @@ def make_spec(
     if not isinstance(view, str) or view.strip().lower() not in VIEWS:
         raise ConfigError("view", f"must be one of {', '.join(VIEWS)} (got {_show(view)})")
     view = view.strip().lower()
-    if view != "gather" and not transposed:
+    if view == "matrix":  # the op as its matrix beside the gather view (matrix_layout)
+        if op == "maxpool":
+            raise ConfigError("view", "maxpool has no matrix: max pooling picks the largest "
+                                      "value, it is not a multiplication by a matrix (view: "
+                                      "matrix needs conv, transposed or avgpool)")
+    elif view != "gather" and not transposed:
         raise ConfigError("view", f"{view} is only for op: transposed (a {op} only gathers)")
 
     if transposed:
