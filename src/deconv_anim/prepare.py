@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import budget
+from .chain_raster import ChainRaster
 from .channel_raster import ChannelRaster
 from .config import Config
 from .errors import ConfigError
@@ -38,7 +39,7 @@ def look_of(config: Config) -> Look:
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
             max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide | ChannelRaster:
+            fps: float | None = None) -> Raster | SideBySide | ChannelRaster | ChainRaster:
     """The raster of ``config``, after checking it is not too large to draw.
 
     The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
@@ -52,10 +53,14 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
+    if config.stages and any(stage.channels for stage in config.stages):
+        raise ConfigError("stages", "a chain with channel-mode stages (in_channels, "
+                                    "out_channels, groups, bias) is not drawn yet; "
+                                    "`deconv-anim info` shows its numbers", config.source)
     if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
         raise ConfigError("view", "channel mode draws the gather view only (got "
                                   f"{spec.view})", config.source)
-    frames = spec.frames
+    frames = config.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with max_frames)",
@@ -66,6 +71,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                duration=options.duration, hold=options.hold, video=video,
                                fps=fps)
 
+    for stage in config.stages:  # each stage's own cost, before any drawing
+        budget.check(budget.estimate(stage, tween=tween, duration=options.duration,
+                                     hold=options.hold, video=video, fps=fps), config.source)
     budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
     if options.style.width is not None:
@@ -82,16 +90,24 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                         f"{width * height} pixels, more than the limit of "
                                         f"{max_pixels} (use a smaller cell or raise it with "
                                         "max_pixels)", config.source)
-    budget.check(cost((width, height), look.cell), config.source)
+    if config.stages:  # each stage's frames are drawn on the whole chain's canvas
+        for stage in config.stages:
+            budget.check(budget.estimate(stage, canvas=(width, height), cell=look.cell,
+                                         duration=options.duration, hold=options.hold,
+                                         video=video, fps=fps), config.source)
+    else:
+        budget.check(cost((width, height), look.cell), config.source)
     return raster
 
 
-def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
+def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster | ChainRaster:
     """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
     from .report import summary
 
     spec, options = config.spec, config.render
     layout = options.layout
+    if config.stages:
+        return ChainRaster(config.stages, look, layout=layout, title=options.title)
     if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
         return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
     # no title (flags alone, or flags that changed the op of a titled file): the caption
