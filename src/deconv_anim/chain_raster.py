@@ -19,12 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 
+from .chain_panels import GridPanel, SlabPanel, chain_lookup
+from .channel_raster import ChannelRaster
 from .composite import tighten
 from .font import text_width
-from .frames import Canvas
 from .layout import Figure, Look
 from .paint import Ops
-from .palette import BACKGROUND, build_palette
+from .palette import BACKGROUND, build_palette, quantize
 from .raster import Raster, RasterFrame
 from .scene import Scene, build_scene
 from .spec import Spec
@@ -60,14 +61,6 @@ def chain_scenes(stages: Sequence[Spec], layout: str) -> list[Scene]:
     return scenes
 
 
-def _input_cell(scene: Scene) -> tuple[int, int]:
-    """The drawn input-grid cell of the stage's input cell (0, 0)."""
-    if scene.view == "scatter":
-        return 0, 0
-    g = scene.spec.gather
-    return g.padding[0], g.padding[2]
-
-
 def stage_line(spec: Spec) -> str:
     """A stage in a few words: ``conv 3x3, stride 2, padding 1: 5x5 -> 3x3``."""
     def axes(pair: tuple[int, ...]) -> str:
@@ -78,6 +71,8 @@ def stage_line(spec: Spec) -> str:
                axes((t, b, l, r)) if t == b == l == r else f"[{t}, {b}, {l}, {r}]")
     parts = [f"{SHORT_NAMES.get(spec.op, spec.op)} {'x'.join(map(str, spec.kernel_size))}",
              f"stride {axes(spec.stride)}"]
+    if spec.channels and spec.groups > 1 and not spec.is_pool:
+        parts.append(f"groups {spec.groups}")
     if spec.dilation != (1, 1):
         parts.append(f"dilation {axes(spec.dilation)}")
     if padding not in ("valid", "0"):
@@ -112,22 +107,29 @@ class ChainRaster:
             from .engine import compute
 
             top = max(int(np.rint(compute(spec)).max()) for spec in self.stages)
-        timelines = [build_timeline(scene, look.theme, numbers=look.numbers,
-                                    labels=look.labels, overlap=look.overlap,
-                                    compound_top=top) for scene in scenes]
-        tints = []
-        for scene, timeline in zip(scenes, timelines):
-            if scene.view == "scatter" or look.overlap:
-                tints += [t for t in timeline.tints.fills if t not in tints]
-        self.palette_args = build_palette(look.theme, tints)
-        self.panels = [Raster(scene, look, palette=self.palette_args, timeline=timeline)
-                       for scene, timeline in zip(scenes, timelines)]
-        self.palette = self.panels[0].palette
+        timelines = {k: build_timeline(scene, look.theme, numbers=look.numbers,
+                                       labels=look.labels, overlap=look.overlap,
+                                       compound_top=top)
+                     for k, scene in enumerate(scenes) if not scene.spec.channels}
+        slabs = {k: ChannelRaster(scene, look) for k, scene in enumerate(scenes)
+                 if scene.spec.channels}
+        colors: list = []
+        for k, timeline in timelines.items():
+            if scenes[k].view == "scatter" or look.overlap:
+                colors += [t for t in timeline.tints.fills if t not in colors]
+        for raster in slabs.values():
+            colors += [f for trio in raster.layout.fills for f in trio[:2] if f not in colors]
+        self.palette_args = build_palette(look.theme, colors)
+        self.palette = self.palette_args[0]
+        self.lut = chain_lookup(self.palette_args)
+        self.panels: list[GridPanel | SlabPanel] = [
+            SlabPanel(slabs[k], self.lut) if k in slabs else
+            GridPanel(Raster(scene, look, palette=self.palette_args, timeline=timelines[k]))
+            for k, scene in enumerate(scenes)]
         self.offsets: list[tuple[int, int]] = []
         self.width = self.figure_height = 0
-        self.footprints = [self._footprint(panel) for panel in self.panels]
         self._place()
-        first = self.panels[0].layout
+        first = self.panels[0]
         self.text_size, self.line_height = first.text_size, first.line_height
         count = len(self.stages)
         self.heads = [f"stage {k + 1}/{count}: {stage_line(spec)}"
@@ -149,17 +151,15 @@ class ChainRaster:
     def _place(self) -> None:
         """Offsets of the panels: each input cell (0, 0) on the previous output cell (0, 0)."""
         spots = [(0.0, 0.0)]
-        for k in range(1, len(self.panels)):
-            before, now = self.panels[k - 1], self.panels[k]
-            ox, oy = before.layout.corner_xy("output", 0, 0)
-            ix, iy = now.layout.corner_xy("input", *_input_cell(now.scene))
+        for before, now in zip(self.panels, self.panels[1:]):
+            (ox, oy), (ix, iy) = before.anchor_out, now.anchor_in
             px, py = spots[-1]
             spots.append((px + ox - ix, py + oy - iy))
         x0 = min(x for x, _ in spots)
         y0 = min(y for _, y in spots)
         self.offsets = [(round(x - x0), round(y - y0)) for x, y in spots]
-        self.width = max(x + p.size[0] for p, (x, _) in zip(self.panels, self.offsets))
-        self.figure_height = max(y + p.layout.figure_height
+        self.width = max(x + p.width for p, (x, _) in zip(self.panels, self.offsets))
+        self.figure_height = max(y + p.figure_height
                                  for p, (_, y) in zip(self.panels, self.offsets))
 
     @property
@@ -168,57 +168,15 @@ class ChainRaster:
         raise NotImplementedError("a chain is drawn as pixels only")
 
     def quantize(self, rgb: np.ndarray) -> np.ndarray:
-        return self.panels[0].quantize(rgb)
-
-    def _finished(self, panel: Raster) -> np.ndarray:
-        """A stage's picture when it is done: its output complete, no window."""
-        canvas = Canvas(panel)
-        canvas.paint_static()
-        rows, cols = panel.scene.spec.output_size
-        fills = np.empty((rows, cols, 3), np.uint8)
-        texts = np.full((rows, cols), None, dtype=object)
-        for state in panel.timeline.start:
-            fills[state.cell] = state.fill
-            texts[state.cell] = state.text
-        for step in panel.timeline.steps:
-            for change in step.changes:
-                fills[change.cell] = change.fill
-                texts[change.cell] = change.text
-        canvas.index_static(canvas.paint_output(fills, texts))
-        return canvas.base_idx[:panel.layout.figure_height].copy()
-
-    def _footprint(self, panel: Raster) -> np.ndarray:
-        """Where a stage's grids lie (their cells, padding included, and their border): its
-        pixels there cover the stages under it, whatever their colour (a white number, a
-        pending output cell)."""
-        layout = panel.layout
-        h, w = layout.figure_height, layout.size[0]
-        ys, xs = np.mgrid[0:h, 0:w]
-        points = np.stack([xs + 0.5, ys + 0.5], axis=-1).astype(np.float64)
-        inside = np.zeros((h, w), bool)
-        pad = layout.line_width + 1.0
-        for grid in (panel.scene.input, panel.scene.output):
-            (r0, c0), (rows, cols) = grid.first, grid.kinds.shape
-            poly = layout.cell_polygon(grid.name, r0, c0, rows, cols)
-            centre = poly.mean(axis=0)
-            ok = np.ones((h, w), bool)
-            for i in range(4):
-                a, b = poly[i], poly[(i + 1) % 4]
-                normal = np.array([a[1] - b[1], b[0] - a[0]], float)
-                normal /= np.hypot(*normal)
-                if np.dot(centre - a, normal) < 0:
-                    normal = -normal  # pointing inwards
-                ok &= (points - a) @ normal >= -pad
-            inside |= ok
-        return inside
+        return quantize(rgb, self.lut)
 
     def _lay(self, pixels: np.ndarray, k: int, image: np.ndarray) -> None:
-        """Stage ``k``'s figure pixels over ``pixels`` where it draws (its grids, and any
-        pixel not the background)."""
+        """Stage ``k``'s figure pixels (chain palette) over ``pixels`` where it draws: its
+        grids, and any pixel not the background."""
         x, y = self.offsets[k]
         h, w = image.shape
         region = pixels[y:y + h, x:x + w]
-        np.copyto(region, image, where=self.footprints[k] | (image != BACKGROUND))
+        np.copyto(region, image, where=self.panels[k].footprint | (image != BACKGROUND))
 
     def _text(self, lines: Sequence[str]) -> np.ndarray:
         """The rows under the figure: the given lines, centred."""
@@ -243,20 +201,17 @@ class ChainRaster:
         captions: dict[tuple[str, ...], np.ndarray] = {}
         index = 0
         for k, panel in enumerate(self.panels):
-            head = self.heads[k]
-            fitted = panel.layout
             for frame in panel.frames():
-                step = panel.timeline.steps[frame.step]
-                lines = [*self.title_lines, head]
+                lines = [*self.title_lines, self.heads[k]]
                 if self.captioned:
-                    text = fitted.fit_caption(step.caption) if step.caption else ""
+                    text = panel.caption(frame.step) or ""
                     lines += [*text.splitlines(), "", ""][:2]
                 key = tuple(lines)
                 if key not in captions:
                     captions[key] = self._text(lines)
                 new = np.full((h, w), BACKGROUND, np.uint8)
                 new[:self.figure_height] = done
-                self._lay(new, k, frame.pixels[:panel.layout.figure_height])
+                self._lay(new, k, panel.to_chain(frame.pixels[:panel.figure_height]))
                 new[self.text_top:] = captions[key]
                 if index == 0:
                     pixels[:] = new
@@ -266,4 +221,4 @@ class ChainRaster:
                     pixels[:] = new
                     yield RasterFrame(index, pixels, box, mask, frame.step)
                 index += 1
-            self._lay(done, k, self._finished(panel))
+            self._lay(done, k, panel.finished())

@@ -53,10 +53,6 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
-    if config.stages and any(stage.channels for stage in config.stages):
-        raise ConfigError("stages", "a chain with channel-mode stages (in_channels, "
-                                    "out_channels, groups, bias) is not drawn yet; "
-                                    "`deconv-anim info` shows its numbers", config.source)
     if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
         raise ConfigError("view", "channel mode draws the gather view only (got "
                                   f"{spec.view})", config.source)
