@@ -87,7 +87,7 @@ def test_depthwise_separable_is_its_stages_one_by_one():
     assert pointwise.kernel_size == (1, 1) and pointwise.in_channels == 3
     outs = _naive_chain(np.asarray(depthwise.input), config.stages)
     np.testing.assert_allclose(compute(pointwise), outs[-1])
-    assert compute(pointwise).shape == (pointwise.out_channels, 5, 5)
+    assert compute(pointwise).shape == (pointwise.out_channels, 4, 4)
 
 
 # -- PyTorch ---------------------------------------------------------------------------------
@@ -224,10 +224,10 @@ def test_a_channel_chain_draws_its_slab_stacks_and_has_numbers(tmp_path):
     assert (bx + before.anchor_out[0], by + before.anchor_out[1]) == (
         ax + after.anchor_in[0], ay + after.anchor_in[1])
     result = animate(config).save(tmp_path / "d.gif")
-    assert result.frames == 3 * 25 + 4 * 25
+    assert result.frames == 3 * 16 + 4 * 16
     info = json.loads(run("info", "--json", "--preset", "depthwise_separable").output)
     assert [s["groups"] for s in info["stages"]] == [3, 1]
-    assert info["output_shape"] == [4, 5, 5]
+    assert info["output_shape"] == [4, 4, 4]
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".html"])

@@ -126,6 +126,8 @@ class ChainRaster:
             SlabPanel(slabs[k], self.lut) if k in slabs else
             GridPanel(Raster(scene, look, palette=self.palette_args, timeline=timelines[k]))
             for k, scene in enumerate(scenes)]
+        self.layout = self.panels[0].raster.layout
+        """The first stage's layout (its ``cell`` is every stage's)."""
         self.offsets: list[tuple[int, int]] = []
         self.width = self.figure_height = 0
         self._place()
