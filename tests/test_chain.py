@@ -324,6 +324,22 @@ def test_the_shared_grid_is_one_place(tmp_path):
             assert (bx + ox, by + oy) == (ax + ix, ay + iy)
 
 
+def test_the_grids_to_come_are_drawn_empty_from_the_first_frame():
+    from deconv_anim.palette import BACKGROUND
+    from deconv_anim.prepare import prepare
+
+    raster = prepare(resolve_config("transposed_chain"))
+    first = next(iter(raster.frames())).pixels.copy()
+    last = raster.panels[-1]
+    x, y = raster.offsets[-1]
+    cx, cy = (round(v) for v in last.raster.layout.cell_centre("output", 5, 5))
+    ox, oy = (round(v) for v in last.raster.layout.corner_xy("output", 5, 5))
+    assert first[y + cy, x + cx] == BACKGROUND  # an empty cell
+    assert first[y + oy, x + ox] != BACKGROUND  # its border
+    assert (first[y:y + last.figure_height, x:x + last.width][last.footprint]
+            != BACKGROUND).any()
+
+
 def test_api_animate_with_stages(tmp_path):
     anim = animate(stages=[{"op": "conv", "kernel": 3}, {"op": "transposed", "kernel": 3,
                                                          "stride": 2}], size=4)

@@ -17,7 +17,7 @@ import numpy as np
 from .channel_raster import ChannelRaster
 from .frames import Canvas
 from .paint import Ops
-from .palette import lookup, quantize
+from .palette import BACKGROUND, lookup, quantize
 from .raster import Raster, RasterFrame
 from .scene import Scene
 
@@ -100,6 +100,24 @@ class GridPanel:
         canvas.index_static(canvas.paint_output(fills, texts))
         return canvas.base_idx[:self.figure_height].copy()
 
+    def preview(self) -> np.ndarray:
+        """The stage before it starts: its output grid alone, empty (cells of the
+        background colour); the background everywhere else."""
+        raster, layout = self.raster, self.raster.layout
+        canvas = Canvas(raster)
+        canvas.paint_static()
+        rows, cols = self.scene.spec.output_size
+        fills = np.empty((rows, cols, 3), np.uint8)
+        fills[:] = raster.theme.background
+        texts = np.full((rows, cols), None, dtype=object)
+        canvas.index_static(canvas.paint_output(fills, texts))
+        grid = self.scene.output
+        where = polygons_mask([layout.cell_polygon("output", *grid.first, *grid.kinds.shape)],
+                              (self.figure_height, self.width), layout.line_width + 1.0)
+        image = canvas.base_idx[:self.figure_height].copy()
+        image[~where] = BACKGROUND
+        return image
+
     def to_chain(self, pixels: np.ndarray) -> np.ndarray:
         return pixels  # drawn in the chain's palette already
 
@@ -161,6 +179,20 @@ class SlabPanel:
                 cy = y + k * 3 * r
                 ops.polygon(np.array([(x - r, cy - r), (x + r, cy - r), (x + r, cy + r),
                                       (x - r, cy + r)]), theme.line)
+        w, h = self.width, self.figure_height
+        rgb = np.empty((h, w, 3), np.uint8)
+        ops.paint_into(rgb, None, (0, 0, w, h), theme.background)
+        return self.to_chain(quantize(rgb.astype(np.float32), raster.lut))
+
+    def preview(self) -> np.ndarray:
+        """The stage before it starts: its output slabs alone, empty."""
+        raster, layout, theme = self.raster, self.raster.layout, self.raster.theme
+        ops = Ops()
+        rows, cols = self.scene.spec.output_size
+        fills = np.empty((rows, cols, 3), np.uint8)
+        fills[:] = theme.background
+        for slab in layout.outputs.values():
+            raster._slab_ops(slab, ops, fills=fills)
         w, h = self.width, self.figure_height
         rgb = np.empty((h, w, 3), np.uint8)
         ops.paint_into(rgb, None, (0, 0, w, h), theme.background)

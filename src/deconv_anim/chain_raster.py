@@ -7,9 +7,9 @@ layout: input, mid, ..., output from left to right; oblique: stacked upwards). T
 stages are drawn in the scatter view, whose input grid is the previous output as it is.
 
 While stage ``k`` plays, the stages before it show their finished picture (output
-complete, no window), stage ``k``'s frame is laid over them (its non-background pixels),
-and the stages after it are not drawn yet. Under the figure: the title, then
-``stage k/n: <the op>`` and the step's caption.
+complete, no window), the output grids of the stages after it are drawn empty, and stage
+``k``'s frame is laid over them (its grids and its other non-background pixels). Under
+the figure: the title, then ``stage k/n: <the op>`` and the step's caption.
 """
 
 from __future__ import annotations
@@ -172,13 +172,17 @@ class ChainRaster:
     def quantize(self, rgb: np.ndarray) -> np.ndarray:
         return quantize(rgb, self.lut)
 
-    def _lay(self, pixels: np.ndarray, k: int, image: np.ndarray) -> None:
+    def _lay(self, pixels: np.ndarray, k: int, image: np.ndarray, *, footprint: bool = True
+             ) -> None:
         """Stage ``k``'s figure pixels (chain palette) over ``pixels`` where it draws: its
-        grids, and any pixel not the background."""
+        grids (unless not ``footprint``), and any pixel not the background."""
         x, y = self.offsets[k]
         h, w = image.shape
         region = pixels[y:y + h, x:x + w]
-        np.copyto(region, image, where=self.panels[k].footprint | (image != BACKGROUND))
+        where = image != BACKGROUND
+        if footprint:
+            where |= self.panels[k].footprint
+        np.copyto(region, image, where=where)
 
     def _text(self, lines: Sequence[str]) -> np.ndarray:
         """The rows under the figure: the given lines, centred."""
@@ -202,7 +206,11 @@ class ChainRaster:
         done = np.full((self.figure_height, w), BACKGROUND, np.uint8)
         captions: dict[tuple[str, ...], np.ndarray] = {}
         index = 0
+        previews = [panel.preview() for panel in self.panels]
         for k, panel in enumerate(self.panels):
+            base = done.copy()  # the stages done, then those to come, empty
+            for j in range(k + 1, len(self.panels)):
+                self._lay(base, j, previews[j], footprint=False)
             for frame in panel.frames():
                 lines = [*self.title_lines, self.heads[k]]
                 if self.captioned:
@@ -212,7 +220,7 @@ class ChainRaster:
                 if key not in captions:
                     captions[key] = self._text(lines)
                 new = np.full((h, w), BACKGROUND, np.uint8)
-                new[:self.figure_height] = done
+                new[:self.figure_height] = base
                 self._lay(new, k, panel.to_chain(frame.pixels[:panel.figure_height]))
                 new[self.text_top:] = captions[key]
                 if index == 0:
