@@ -294,6 +294,11 @@ def test_overlap_chain_counts_the_stamps_through_the_layers():
     assert want.max() == 9 and len(np.unique(want)) > 3  # 4 after one layer
     frames = list(animate(config, style={"cell": 10}).frames())
     assert len(frames) == 4 + 25
+    from deconv_anim.prepare import prepare
+
+    raster = prepare(config)  # one tint scale for both stages, and its legend under them
+    assert [p.raster.timeline.tints.top for p in raster.panels] == [9, 9]
+    assert all(strip is not None for strip in raster.legends)
 
 
 # -- drawing -------------------------------------------------------------------------------------

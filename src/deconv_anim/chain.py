@@ -31,35 +31,38 @@ FIRST_STAGE_KEYS = ("size", "input", "in_channels", "seed")
 STAGE_KEYS = ("op", "size", "input", "kernel", "stride", "padding", "dilation",
               "output_padding", "output_size", "weights", "seed", "count_include_pad",
               "ceil_mode", "in_channels", "out_channels", "groups", "bias")
-"""The op keys a stage may hold (passed to :func:`~deconv_anim.spec.make_spec`)."""
+"""The op keys a stage may hold by default (the config passes its own list: every key of
+its ``spec`` group but the drawing ones, ``view`` and ``step_by``)."""
 
 
 def _where(index: int, key: str | None) -> str:
     return f"stages[{index}]" + (f".{key}" if key else "")
 
 
-def _check_stage_keys(index: int, stage: Any, drawing: Sequence[str]) -> Mapping[str, Any]:
+def _check_stage_keys(index: int, stage: Any, drawing: Sequence[str],
+                      allowed: Sequence[str] = STAGE_KEYS) -> Mapping[str, Any]:
     if not isinstance(stage, Mapping):
         raise ConfigError(_where(index, None), f"must be a mapping of op keys such as "
                                                f"'op: conv' (got {_show(stage)})")
     for key in stage:
         if not isinstance(key, str):
             raise ConfigError(f"{_where(index, None)}.{_show(key)}", "keys must be text")
-        if key in STAGE_KEYS:
+        if key in allowed:
             continue
         if key in drawing:
             raise ConfigError(_where(index, key), "is a drawing key: give it at the top "
                                                   "level of the config, not in a stage")
         import difflib
 
-        close = difflib.get_close_matches(key[:100], STAGE_KEYS, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(key[:100], list(allowed), n=1, cutoff=0.6)
         hint = f"; did you mean {_where(index, close[0])}?" if close else (
-            f"; a stage holds op keys: {', '.join(STAGE_KEYS)}")
+            f"; a stage holds op keys: {', '.join(allowed)}")
         shown = key if key.isidentifier() and len(key) <= 40 else _show(key)
         raise ConfigError(_where(index, shown), f"unknown key{hint}")
     if "op" not in stage:
-        raise ConfigError(_where(index, "op"), "is required: conv, transposed, maxpool or "
-                                               "avgpool")
+        from .spec import OPS
+
+        raise ConfigError(_where(index, "op"), f"is required: {', '.join(OPS)}")
     for key, value in stage.items():
         if value is None:
             raise ConfigError(_where(index, key), "must have a value (got null); remove the "
@@ -84,14 +87,16 @@ def _channels_of(spec: Spec) -> int:
 
 
 def make_chain(stages: Any, top: Mapping[str, Any], *, drawing: Sequence[str] = (),
-               view: Any = None, step_by: Any = None, ones: bool = False
-               ) -> tuple[Spec, ...]:
+               view: Any = None, step_by: Any = None, ones: bool = False,
+               stage_keys: Sequence[str] = STAGE_KEYS) -> tuple[Spec, ...]:
     """Validate ``stages`` (a list of op mappings) into one :class:`Spec` per stage.
 
     ``top`` holds the top-level keys of :data:`FIRST_STAGE_KEYS` (the first stage's input;
     ``seed`` also seeds every stage's default weights). ``view`` and ``step_by`` (top-level
     drawing keys) apply to the stages they concern. ``ones`` (``overlap: true``) sets every
     input and weight to 1, so the chain's output counts the stamps, compounded.
+    ``stage_keys`` are the keys a stage may hold (the config's op keys, each passed on to
+    :func:`~deconv_anim.spec.make_spec`).
 
     Examples
     --------
@@ -113,7 +118,8 @@ def make_chain(stages: Any, top: Mapping[str, Any], *, drawing: Sequence[str] = 
     if len(stages) > MAX_STAGES:
         raise ConfigError("stages", f"has {len(stages)} stages; a chain holds at most "
                                     f"{MAX_STAGES}")
-    checked = [_check_stage_keys(i, stage, drawing) for i, stage in enumerate(stages)]
+    checked = [_check_stage_keys(i, stage, drawing, stage_keys)
+               for i, stage in enumerate(stages)]
     specs: list[Spec] = []
     previous: Spec | None = None
     for index, stage in enumerate(checked):

@@ -100,6 +100,23 @@ class GridPanel:
         canvas.index_static(canvas.paint_output(fills, texts))
         return canvas.base_idx[:self.figure_height].copy()
 
+    def legend(self) -> np.ndarray | None:
+        """The stage's tint legend (scatter view, overlap map) as a strip of pixels, trimmed
+        to what it draws; None without one."""
+        layout = self.raster.layout
+        if layout.legend is None:
+            return None
+        canvas = Canvas(self.raster)
+        canvas.paint_static()
+        canvas.index_static((0, 0, 1, 1))
+        top = max(0, layout.legend_y - layout.line_height // 2 - 2)
+        strip = canvas.input_idx[top:]
+        drawn = np.flatnonzero((strip != BACKGROUND).any(axis=0))
+        rows = np.flatnonzero((strip != BACKGROUND).any(axis=1))
+        if not len(drawn):
+            return None
+        return strip[:rows[-1] + 1, drawn[0]:drawn[-1] + 1].copy()
+
     def preview(self) -> np.ndarray:
         """The stage before it starts: its output grid alone, empty (cells of the
         background colour); the background everywhere else."""
@@ -200,6 +217,9 @@ class SlabPanel:
 
     def to_chain(self, pixels: np.ndarray) -> np.ndarray:
         return self.index_map[pixels]
+
+    def legend(self) -> np.ndarray | None:
+        return None  # channel figures have no tint legend
 
 
 def chain_lookup(palette_args: tuple) -> np.ndarray:

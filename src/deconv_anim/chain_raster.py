@@ -145,10 +145,19 @@ class ChainRaster:
             self.offsets = [(x + shift, y) for x, y in self.offsets]
             self.width = room
         self.captioned = look.numbers or look.labels
+        self.legends = [panel.legend() for panel in self.panels]
+        tallest = max((strip.shape[0] for strip in self.legends if strip is not None),
+                      default=0)
+        widest_legend = max((strip.shape[1] for strip in self.legends if strip is not None),
+                            default=0)
+        if widest_legend + 2 * first.margin > self.width:
+            shift = (widest_legend + 2 * first.margin - self.width) // 2
+            self.offsets = [(x + shift, y) for x, y in self.offsets]
+            self.width = widest_legend + 2 * first.margin
         lines = len(self.title_lines) + 1 + 2 * self.captioned
         self.text_top = self.figure_height
-        self.size = (self.width, self.figure_height + lines * self.line_height
-                     + first.margin // 2)
+        self.legend_top = self.figure_height + lines * self.line_height
+        self.size = (self.width, self.legend_top + tallest + first.margin // 2)
 
     def _place(self) -> None:
         """Offsets of the panels: each input cell (0, 0) on the previous output cell (0, 0)."""
@@ -184,8 +193,8 @@ class ChainRaster:
             where |= self.panels[k].footprint
         np.copyto(region, image, where=where)
 
-    def _text(self, lines: Sequence[str]) -> np.ndarray:
-        """The rows under the figure: the given lines, centred."""
+    def _text(self, lines: Sequence[str], legend: np.ndarray | None) -> np.ndarray:
+        """The rows under the figure: the given lines, centred, then the stage's legend."""
         w, h = self.size
         top = self.text_top
         ops = Ops()
@@ -195,7 +204,12 @@ class ChainRaster:
                          self.text_size, self.theme.text_color)
         rgb = np.empty((h - top, w, 3), np.float32)
         ops.paint_into(rgb, None, (0, top, w, h), self.theme.background)
-        return self.quantize(rgb)
+        rows = self.quantize(rgb)
+        if legend is not None:
+            lh, lw = legend.shape
+            y, x = self.legend_top - top, (w - lw) // 2
+            rows[y:y + lh, x:x + lw] = legend
+        return rows
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Every frame: the stages' steps one after another (no in-between frames)."""
@@ -204,7 +218,7 @@ class ChainRaster:
         w, h = self.size
         pixels = np.full((h, w), BACKGROUND, np.uint8)
         done = np.full((self.figure_height, w), BACKGROUND, np.uint8)
-        captions: dict[tuple[str, ...], np.ndarray] = {}
+        captions: dict[tuple, np.ndarray] = {}
         index = 0
         previews = [panel.preview() for panel in self.panels]
         for k, panel in enumerate(self.panels):
@@ -216,9 +230,9 @@ class ChainRaster:
                 if self.captioned:
                     text = panel.caption(frame.step) or ""
                     lines += [*text.splitlines(), "", ""][:2]
-                key = tuple(lines)
+                key = (k, *lines)
                 if key not in captions:
-                    captions[key] = self._text(lines)
+                    captions[key] = self._text(lines, self.legends[k])
                 new = np.full((h, w), BACKGROUND, np.uint8)
                 new[:self.figure_height] = base
                 self._lay(new, k, panel.to_chain(frame.pixels[:panel.figure_height]))

@@ -361,7 +361,9 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
                             drawing=[*(k for k, e in KEYS.items() if e.group == "render"),
                                      "view", "step_by", *STYLE_KEYS], view="scatter",
                             step_by=spec_args.get("step_by"),
-                            ones=bool(render_args.get("overlap")))
+                            ones=bool(render_args.get("overlap")),
+                            stage_keys=[k for k, e in KEYS.items() if e.group == "spec"
+                                        and k not in ("view", "step_by")])
         spec_args = {}
     elif "op" not in spec_args:
         raise ConfigError("op", "is required: conv, transposed, maxpool or avgpool")
