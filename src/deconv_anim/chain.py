@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 
     from .spec import Spec
 
-__all__ = ["STAGE_KEYS", "FIRST_STAGE_KEYS", "MAX_STAGES", "make_chain", "chain_output",
-           "stage_input"]
+__all__ = ["STAGE_KEYS", "FIRST_STAGE_KEYS", "MAX_STAGES", "make_chain", "chain_args",
+           "chain_output"]
 
 MAX_STAGES = 16
 """The most stages a chain holds."""
@@ -70,13 +70,9 @@ def _check_stage_keys(index: int, stage: Any, drawing: Sequence[str],
     return stage
 
 
-def stage_input(spec: Spec) -> np.ndarray:
-    """The values a stage reads: its 2-D input, or [C][H][W] in channel mode."""
-    return spec.input
-
-
 def chain_output(specs: Sequence[Spec]) -> np.ndarray:
-    """The output of the last stage (each stage's input is the previous one's output)."""
+    """The chain's output: the stages applied one by one. Each spec of :func:`make_chain`
+    already reads the previous stage's output, so this is the last stage's output."""
     from .engine import compute
 
     return compute(specs[-1])
@@ -142,11 +138,13 @@ def make_chain(stages: Any, top: Mapping[str, Any], *, drawing: Sequence[str] = 
                                                           "and weight to 1 (remove this key)")
         if previous is not None:
             out = np.asarray(chain_output([previous]))
-            channel_mode = previous.channels or any(
-                args.get(k) is not None for k in ("in_channels", "out_channels", "groups")
-            ) or args.get("bias") not in (None, False)
-            if channel_mode and out.ndim == 2:
-                out = out[None]
+            own = any(args.get(k) is not None for k in ("in_channels", "out_channels",
+                                                         "groups")) or args.get(
+                "bias") not in (None, False) or np.ndim(args.get("weights", [[0]])) > 2
+            if own and out.ndim == 2:
+                out = out[None]  # this stage is in channel mode: one input channel
+            elif not own and out.ndim == 3 and out.shape[0] == 1:
+                out = out[0]  # one channel into a stage without channel keys: a 2-D grid
             args["input"] = out.tolist()
             args.pop("size", None)
         if str(args.get("op", "")).strip().lower() == "transposed" and view is not None:
