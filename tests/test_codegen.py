@@ -25,7 +25,8 @@ from deconv_anim.errors import ConfigError
 from deconv_anim.frameworks import parse_call
 
 ROOT = Path(__file__).parents[1]
-CONFIGS = sorted(p for p in (ROOT / "configs").glob("*.yaml") if p.stem != "gallery")
+CONFIGS = sorted(p for p in (ROOT / "configs").glob("*.yaml")
+                 if p.stem != "gallery" and not load_config(p).stages)  # chains: no snippet
 CHANNEL_CONFIGS = [p for p in CONFIGS if load_config(p).spec.channels
                    and not load_config(p).spec.is_upsampling]
 SHAPES = ROOT / "tests" / "data" / "tf_shapes.json"

@@ -186,7 +186,8 @@ def test_preset(name):
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
     assert info["name"] == name
-    spec = config_from_mapping(PRESETS[name]).spec
+    config = config_from_mapping(PRESETS[name])
+    spec = (config.stages or (config.spec,))[-1]  # a chain: its last stage, on its input
     assert info["output_size"] == list(spec.output_size)
     assert info["output"] == naive.reference(spec).tolist()
 
@@ -221,7 +222,7 @@ def test_presets_lists_every_shipped_config():
     result = run("presets")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert len(lines) == 56 and all(len(line.split()) > 1 for line in lines)  # descriptions
+    assert len(lines) == 59 and all(len(line.split()) > 1 for line in lines)  # descriptions
     assert [line.split()[0] for line in lines] == list(PRESETS)
     assert "tf.nn.conv2d_transpose" in result.stdout
 

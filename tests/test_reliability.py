@@ -279,6 +279,28 @@ CASES: list[Case] = [
     yaml("`in_channels` that disagrees with `input`", "op: conv\nkernel: 1\nin_channels: 2\n"
          "input: [[[1]], [[2]], [[3]]]\n", "x.yaml: input: has 3 channels but in_channels "
          "says 2", example="`in_channels: 2`, `input: [[[1]], [[2]], [[3]]]`"),
+    # ------------------------------------------------------------------ chains (stages:)
+    yaml("chain stages whose sizes do not chain", "size: 5\nstages:\n  - {op: conv, "
+         "kernel: 3}\n  - {op: conv, kernel: 3, size: 4}\n",
+         "x.yaml: stages[1].size: is 4x4 but stage 0 outputs 3x3",
+         example="`size: 5`, stages `{op: conv, kernel: 3}`, `{op: conv, kernel: 3, size: 4}`"),
+    yaml("chain stage too large for what flows in", "size: 3\nstages:\n  - {op: conv, "
+         "kernel: 3}\n  - {op: conv, kernel: 3}\n",
+         "x.yaml: stages[1].kernel: the dilated kernel (3 rows) is larger than the padded "
+         "input (1 + 0 + 0 = 1)",
+         example="`size: 3`, two stages `{op: conv, kernel: 3}`"),
+    yaml("chain channels that do not chain", "size: 5\nin_channels: 3\nstages:\n  - {op: "
+         "conv, kernel: 3, out_channels: 2}\n  - {op: conv, kernel: 1, in_channels: 4}\n",
+         "x.yaml: stages[1].in_channels: is 4 but stage 0 outputs 2 channels",
+         example="stage 0 `out_channels: 2`, stage 1 `in_channels: 4`"),
+    yaml("drawing key inside a chain stage", "size: 5\nstages:\n  - {op: conv, kernel: 3, "
+         "values: true}\n", "x.yaml: stages[0].values: is a drawing key: give it at the top "
+         "level of the config, not in a stage", example="`stages: [{op: conv, values: true}]`"),
+    yaml("empty `stages`", "size: 5\nstages: []\n", "x.yaml: stages: is empty: give at "
+         "least one op mapping, e.g. [{op: conv, kernel: 3}]", example="`stages: []`"),
+    yaml("`stages` and `op` together", "op: conv\nsize: 5\nstages:\n  - {op: conv, "
+         "kernel: 3}\n", "x.yaml: op: give either op: (one op) or stages: (a chain of ops), "
+         "not both", example="`op: conv` and `stages:`"),
     yaml("`weights` per group that do not divide `in_channels`", "op: conv\nsize: 4\n"
          "in_channels: 3\nweights: [[[[1]], [[1]]]]\n", "x.yaml: weights: has 2 input channels "
          "per group (its second axis) but in_channels is 3, not a multiple of it",

@@ -85,7 +85,7 @@ def test_reference_names():
     assert set(REFERENCE_NAMES) == set(REFERENCE_SIZES)
     # every shipped config is a preset (gallery.yaml lays out the gallery: not a config)
     shipped = {path.stem for path in Path(__file__).parents[1].joinpath("configs").glob("*.yaml")}
-    assert set(PRESETS) == shipped - {"gallery"} and len(PRESETS) == 56
+    assert set(PRESETS) == shipped - {"gallery"} and len(PRESETS) == 59
     assert set(REFERENCE_NAMES) | {"seed_conv", "seed_transposed", "maxpool"} <= set(PRESETS)
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import budget
 from .atomic import atomic_folder
+from .chain_raster import ChainRaster
 from .channel_raster import ChannelRaster
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
@@ -122,7 +123,8 @@ def _check_target(config: Config, target: Path, suffix: str) -> None:
 
 
 def _save_frames(frames: Iterable[RasterFrame],
-                 raster: Raster | SideBySide | ChannelRaster | MatrixView, folder: Path
+                 raster: Raster | SideBySide | ChannelRaster | MatrixView | ChainRaster,
+                 folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 
@@ -191,14 +193,16 @@ class Animation:
         >>> animate("seed_transposed").info["output"]
         [[3, 8, 10, 4], [5, 7, 12, 6], [2, 7, 14, 6], [0, 4, 6, 2]]
         """
-        from .report import as_json
+        from .report import as_json, chain_json
 
+        if self._config.stages:
+            return chain_json(self._config.stages, name=self._config.name)
         return as_json(self._config.spec, name=self._config.name)
 
     @property
     def frame_count(self) -> int:
-        """Frames without in-between frames: one per step of the op."""
-        return self._config.spec.frames
+        """Frames without in-between frames: one per step of the op (of every stage)."""
+        return self._config.frames
 
     @property
     def size(self) -> tuple[int, int]:
@@ -319,13 +323,16 @@ class Animation:
         return {"text/html": notebook_html(self.to_html(fallback=True), self._gif_bytes)}
 
     def __repr__(self) -> str:
-        spec = self._config.spec
+        spec, last = self._config.spec, (self._config.stages or (self._config.spec,))[-1]
         shape = "x".join(map(str, spec.input_size))
-        out = "x".join(map(str, spec.output_size))
-        return (f"<Animation {self._config.name}: {spec.op} {shape} -> {out}, "
+        out = "x".join(map(str, last.output_size))
+        ops = " -> ".join(s.op for s in self._config.stages) or spec.op
+        return (f"<Animation {self._config.name}: {ops} {shape} -> {out}, "
                 f"{self.frame_count} frames>")
 
 
+NO_CHAIN_VECTOR = ("a chain (stages:) is drawn as pixels only for now: write .gif, .png, "
+                   ".webp or .mp4 (not .svg or .html)")
 _NO_CHANNEL_PLAYER = ("the HTML player does not draw channel mode yet (in_channels, "
                       "out_channels, groups, bias): write .gif, .png, .webp, .mp4 or .svg")
 _NO_MATRIX_PLAYER = ("the HTML player does not draw view: matrix yet: write .gif, .png, "
@@ -334,6 +341,8 @@ _NO_MATRIX_PLAYER = ("the HTML player does not draw view: matrix yet: write .gif
 
 def _no_player(config: Config) -> str | None:
     """Why the HTML player cannot draw ``config`` (None: it can)."""
+    if config.stages:
+        return NO_CHAIN_VECTOR
     if config.spec.channels:
         return _NO_CHANNEL_PLAYER
     if config.spec.view == "matrix":
@@ -430,7 +439,11 @@ def _check_tween(config: Config, tween: int, max_frames: int) -> None:
     if isinstance(tween, bool) or not isinstance(tween, int) or not 0 <= tween <= 60:
         raise ConfigError("tween", f"must be an integer from 0 to 60 (got {tween!r})",
                           config.source)
-    count = config.spec.frames
+    count = config.frames
+    if tween and config.stages:
+        raise ConfigError("tween", "makes in-between frames of one op; a chain (stages:) "
+                                   "plays its stages without them (leave tween out)",
+                          config.source)
     total = Timing(tween=tween).frame_count(count)
     if tween and total > max_frames:
         raise ConfigError("tween", f"{count} steps with {tween} in-between frames make "
@@ -468,6 +481,8 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     refusal = _no_player(config) if kind.name == "html" else None
     if refusal:
         raise ConfigError("output", refusal, source)
+    if kind.vector and config.stages and not still:
+        raise ConfigError("output", NO_CHAIN_VECTOR, source)
     if tween and kind.name == "html":
         raise ConfigError("tween", "makes in-between frames; the HTML player steps from "
                                    "cell to cell (leave tween out for .html)", source)
@@ -484,7 +499,7 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     raster = prepare(config, max_frames=max_frames, max_pixels=max_pixels,
                      tween=0 if still else tween, video=not still and kind.video, fps=fps)
     _check_tween(config, tween, max_frames)
-    count = config.spec.frames
+    count = config.frames
     timing = Timing(config.render.duration, config.render.hold, tween)
     vector = not still and kind.vector  # drawn from the scene, not pixels
     frames: Iterable[RasterFrame] = (

@@ -213,7 +213,7 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
     """
     from .errors import ConfigError
     from .report import as_json as to_json
-    from .report import describe
+    from .report import chain_json, describe, describe_chain
     from .spec import MAX_FRAMES
 
     if steps and not as_json:
@@ -225,16 +225,20 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
     preset, overrides = _overrides(params)
     failed = False
     for _label, config in build_configs(configs, preset, overrides):
-        if not isinstance(config, DeconvAnimError) and steps and config.spec.frames > MAX_FRAMES:
-            config = ConfigError("--steps", f"would list {config.spec.frames} steps, more than "
+        if not isinstance(config, DeconvAnimError) and steps and config.frames > MAX_FRAMES:
+            config = ConfigError("--steps", f"would list {config.frames} steps, more than "
                                             f"{MAX_FRAMES}", config.source)
         if not isinstance(config, DeconvAnimError) and steps:
             from . import budget
 
             try:  # the taps are counted before any is made
-                budget.check(budget.estimate(config.spec), config.source, steps=True)
+                for spec in config.stages or (config.spec,):
+                    budget.check(budget.estimate(spec), config.source, steps=True)
             except ConfigError as error:
                 config = error
+        if not isinstance(config, DeconvAnimError) and code is not None and config.stages:
+            config = ConfigError("--code", "prints the snippet of one op; a chain (stages:) "
+                                           "has none yet", config.source)
         if isinstance(config, DeconvAnimError):
             fail(str(config))
             failed = True
@@ -245,13 +249,17 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
             click.echo(snippet(config.spec, code), nl=False)
         elif as_json:
             try:
-                info = to_json(config.spec, name=config.name, steps=steps,
-                               with_matrix=with_matrix, call=config.call)
+                info = (chain_json(config.stages, name=config.name, steps=steps,
+                                   with_matrix=with_matrix) if config.stages else
+                        to_json(config.spec, name=config.name, steps=steps,
+                                with_matrix=with_matrix, call=config.call))
             except ConfigError as error:
                 fail(str(error.with_source(config.source) if config.source else error))
                 failed = True
                 continue
             click.echo(json.dumps(info, separators=(",", ":")))
+        elif config.stages:
+            click.echo(describe_chain(config.stages, name=config.source or config.name))
         else:
             click.echo(describe(config.spec, name=config.source or config.name))
             if config.call is not None:

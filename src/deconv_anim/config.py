@@ -171,6 +171,8 @@ KEYS: dict[str, Key] = {
     "groups": Key("spec", _raw, "conv, transposed: channel groups (default 1)"),
     "bias": Key("spec", _raw, "conv, transposed: out_channels numbers, or true (seeded)"),
     "step_by": Key("spec", _raw, "channel mode: a frame per element or per channel"),
+    # a chain of ops (see deconv_anim.chain)
+    "stages": Key("stages", _raw, "a list of op mappings applied in sequence (no op:)"),
     # how it is drawn
     "title": Key("render", _text("title"), "caption line under the figure", text=True),
     "output": Key("render", _path("output"), "output file, relative to the config's folder",
@@ -275,11 +277,18 @@ class Config:
     name: str = "deconv-anim"
     source: str | None = None
     base_dir: Path = field(default_factory=Path)
+    stages: tuple[Spec, ...] = field(default=(), compare=False)
+    """A chain (``stages:``): one spec per stage, in order (``spec`` is the first); else ()."""
     call: Any = field(default=None, compare=False)
     """The :class:`deconv_anim.frameworks.Call` its ``torch:`` / ``tf:`` key gave, or None."""
     document: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
     """The mapping it was validated from, overrides included (for more overrides, and for
     a cache key such as the Sphinx directive's)."""
+
+    @property
+    def frames(self) -> int:
+        """Frames of a render: the op's, or the sum of a chain's stages'."""
+        return sum(s.frames for s in self.stages) if self.stages else self.spec.frames
 
     def output_path(self, override: str | os.PathLike[str] | None = None,
                     suffix: str = ".gif") -> Path:
@@ -361,11 +370,23 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         entry = KEYS[key]
         if entry.group == "spec":
             spec_args[key] = value
-        elif key != "style":
+        elif entry.group == "render" and key != "style":
             render_args[key] = entry.check(value)
-    if "op" not in spec_args:
+    stages: tuple[Spec, ...] = ()
+    if "stages" in mapping:
+        from .chain import chain_args, make_chain
+
+        stages = make_chain(mapping["stages"], chain_args(spec_args),
+                            drawing=[*(k for k, e in KEYS.items() if e.group == "render"),
+                                     "view", "step_by", *STYLE_KEYS], view="scatter",
+                            step_by=spec_args.get("step_by"),
+                            ones=bool(render_args.get("overlap")),
+                            stage_keys=[k for k, e in KEYS.items() if e.group == "spec"
+                                        and k not in ("view", "step_by")])
+        spec_args = {}
+    elif "op" not in spec_args:
         raise ConfigError("op", "is required: conv, transposed, maxpool, avgpool, upsample or "
-                                "pixel_shuffle")
+                                "pixel_shuffle (or stages:, a list of ops)")
     style = mapping.get("style", {})
     if not isinstance(style, Mapping):
         raise ConfigError("style", f"must be a mapping of style keys (got {_show(style)})")
@@ -376,13 +397,16 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
                                          "style.cell or style.width, not both")
     from .spec import make_spec  # NumPy is imported only when a config is built
 
-    spec = make_spec(**spec_args)
+    spec = stages[0] if stages else make_spec(**spec_args)
     if "arrange" in render_args and spec.view != "both":
         raise ConfigError("arrange", f"places the two panels of view: both (got view: "
                                      f"{spec.view})")
-    if render_args.get("overlap") and not spec.is_transposed:
-        raise ConfigError("overlap", f"is only for op: transposed (got op: {spec.op})")
-    if "input" in spec_args or "weights" in spec_args:
+    for n, stage in enumerate(stages or (spec,)):
+        if render_args.get("overlap") and not stage.is_transposed:
+            where = f" (stage {n} is op: {stage.op})" if stages else f" (got op: {spec.op})"
+            raise ConfigError("overlap", f"is only for op: transposed{where}")
+    if any(isinstance(m, Mapping) and ("input" in m or "weights" in m)
+           for m in _stage_maps(mapping)):
         render_args.setdefault("values", True)
     render_args.setdefault("layout", "flat" if render_args.get("values") else "oblique")
     longest = render_args.get("duration", 1000) + render_args.get("hold", 0)
@@ -390,7 +414,14 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
         raise ConfigError("hold", f"duration + hold must be at most {MAX_DELAY_MS} ms, the "
                                   f"longest frame a GIF can hold (got {longest})")
     return Config(spec, RenderOptions(**render_args, style=Style(**style_args)), name=name,
-                  source=source, base_dir=base_dir, call=call, document=document)
+                  source=source, base_dir=base_dir, stages=stages, call=call,
+                  document=document)
+
+
+def _stage_maps(mapping: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The stage mappings of a chain, with the top level (for keys given at either)."""
+    stages = mapping.get("stages")
+    return [mapping, *stages] if isinstance(stages, (list, tuple)) else [mapping]
 
 
 def load_config(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Config:

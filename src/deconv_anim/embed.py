@@ -31,6 +31,10 @@ def alt_text(config: Any) -> str:
     """
     from .report import summary
 
+    if config.stages:  # a chain: each stage, then the frames of all
+        return (f"A chain of {len(config.stages)} ops: "
+                + "; then ".join(summary(spec) for spec in config.stages)
+                + f", {config.frames} frames")
     return summary(config.spec, frames=True)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import budget
+from .chain_raster import ChainRaster
 from .channel_raster import ChannelRaster
 from .config import Config
 from .errors import ConfigError
@@ -23,9 +24,13 @@ from .scene import build_scene
 from .spec import MAX_FRAMES, MAX_PIXELS
 from .themes import THEMES
 
-__all__ = ["prepare", "look_of", "GIF_MAX_SIDE"]
+__all__ = ["prepare", "look_of", "GIF_MAX_SIDE", "AnyRaster"]
 
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height
+
+
+AnyRaster = Raster | SideBySide | ChannelRaster | MatrixView | ChainRaster
+"""Every painter ``prepare`` may return (one per kind of figure)."""
 
 
 def look_of(config: Config) -> Look:
@@ -40,7 +45,7 @@ def look_of(config: Config) -> Look:
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
             max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide | ChannelRaster | MatrixView:
+            fps: float | None = None) -> AnyRaster:
     """The raster of ``config``, after checking it is not too large to draw.
 
     The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
@@ -59,7 +64,7 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
         raise ConfigError("view", "channel mode draws the gather view only (got "
                                   f"{spec.view})", config.source)
-    frames = spec.frames
+    frames = config.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with max_frames)",
@@ -70,6 +75,9 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                duration=options.duration, hold=options.hold, video=video,
                                fps=fps)
 
+    for stage in config.stages:  # each stage's own cost, before any drawing
+        budget.check(budget.estimate(stage, tween=tween, duration=options.duration,
+                                     hold=options.hold, video=video, fps=fps), config.source)
     budget.check(cost(), config.source)  # before any drawing
     look = look_of(config)
     if options.style.width is not None:
@@ -86,16 +94,24 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
                                         f"{width * height} pixels, more than the limit of "
                                         f"{max_pixels} (use a smaller cell or raise it with "
                                         "max_pixels)", config.source)
-    budget.check(cost((width, height), look.cell), config.source)
+    if config.stages:  # each stage's frames are drawn on the whole chain's canvas
+        for stage in config.stages:
+            budget.check(budget.estimate(stage, canvas=(width, height), cell=look.cell,
+                                         duration=options.duration, hold=options.hold,
+                                         video=video, fps=fps), config.source)
+    else:
+        budget.check(cost((width, height), look.cell), config.source)
     return raster
 
 
-def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster | MatrixView:
+def _build(config: Config, look: Look) -> AnyRaster:
     """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
     from .report import summary
 
     spec, options = config.spec, config.render
     layout = options.layout
+    if config.stages:
+        return ChainRaster(config.stages, look, layout=layout, title=options.title)
     if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
         return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
     # no title (flags alone, or flags that changed the op of a titled file): the caption

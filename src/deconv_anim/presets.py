@@ -45,7 +45,7 @@ class _Presets(Mapping[str, dict[str, Any]]):
             found = {}
             for path in sorted(preset_folder().glob("*.yaml")):
                 mapping = read_yaml(path)
-                if isinstance(mapping, dict) and {"op", "torch", "tf"} & mapping.keys():
+                if isinstance(mapping, dict) and {"op", "torch", "tf", "stages"} & mapping.keys():
                     found[path.stem] = mapping  # (gallery.yaml lays out the gallery)
             self._loaded = found
         return self._loaded
@@ -57,7 +57,7 @@ class _Presets(Mapping[str, dict[str, Any]]):
                 from .yaml_files import read_yaml
 
                 mapping = read_yaml(path)
-                if isinstance(mapping, dict) and {"op", "torch", "tf"} & mapping.keys():
+                if isinstance(mapping, dict) and {"op", "torch", "tf", "stages"} & mapping.keys():
                     return mapping
             raise KeyError(name)
         return dict(self._all()[name])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -369,3 +370,46 @@ def format_value(value: float) -> str:
     if abs(value) >= 99.5:  # 2 significant digits would turn 99.5 into 1e+02
         return str(round(value))
     return f"{value:.2g}"
+
+
+def chain_json(stages: Sequence[Spec], *, name: str | None = None, steps: bool = False,
+               with_matrix: bool = False) -> dict[str, Any]:
+    """``info --json`` of a chain: one object per stage (the keys of :func:`as_json`)
+    under ``"stages"``, and the chain's final ``output_size`` and ``output``.
+
+    Examples
+    --------
+    >>> from deconv_anim import resolve_config
+    >>> config = resolve_config({"size": 4, "stages": [
+    ...     {"op": "conv", "kernel": 3, "weights": [[1] * 3] * 3},
+    ...     {"op": "transposed", "kernel": 2, "weights": [[1, 1], [1, 1]]}],
+    ...     "input": [[1] * 4] * 4})
+    >>> info = chain_json(config.stages)
+    >>> [s["output_size"] for s in info["stages"]], info["output"]
+    ([[2, 2], [3, 3]], [[9, 18, 9], [18, 36, 18], [9, 18, 9]])
+    """
+    objects = [as_json(spec, steps=steps, with_matrix=with_matrix) for spec in stages]
+    for obj in objects:
+        del obj["name"]
+    last = stages[-1]
+    return {"name": name, "stages": objects,
+            "input_size": list(stages[0].input_size),
+            "output_size": list(last.output_size),
+            **({"output_shape": list(last.output_shape)} if last.channels else {}),
+            "frames": sum(spec.frames for spec in stages),
+            "output": objects[-1]["output"]}
+
+
+def describe_chain(stages: Sequence[Spec], *, name: str | None = None) -> str:
+    """The arithmetic of each stage of a chain, one block per stage (``info``)."""
+    first, last = stages[0], stages[-1]
+    shape_in = (first.in_channels, *first.input_size) if first.channels else first.input_size
+    shape_out = last.output_shape if last.channels else last.output_size
+    total = sum(spec.frames for spec in stages)
+    prefix = f"{name}: " if name else ""
+    lines = [f"{prefix}chain of {len(stages)} stages: {_x(shape_in)} input -> "
+             f"{_x(shape_out)} output, {total} frames"]
+    for n, spec in enumerate(stages):
+        block = describe(spec, name=f"stage {n + 1}/{len(stages)}").splitlines()
+        lines += [f"  {block[0]}", *(f"  {line}" for line in block[1:])]
+    return "\n".join(lines)

@@ -228,6 +228,10 @@ class Timeline:
     number_rule: NumberRule = NumberRule()
     """How the figure writes its numbers."""
     window_color: RGB = (0, 0, 0)
+    compound: bool = False
+    """A chain's overlap map (``stages:`` with ``overlap: true``): cells are tinted by the
+    stamps that reach them through every earlier stage (the running sums, every input and
+    weight being 1), not by this stage's stamps alone."""
     window_alpha: float = 0.4
     """How the window is drawn: its cells shaded with ``window_color`` at ``window_alpha``
     (the theme's overlay in the gather view); alpha 0 draws only a thick outline in that
@@ -343,7 +347,8 @@ def clock_slots(n: int, total: int, tween: int = 0) -> list[tuple[int, float] | 
 
 
 def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
-                   labels: bool = False, overlap: bool = False) -> Timeline:
+                   labels: bool = False, overlap: bool = False,
+                   compound_top: int | None = None) -> Timeline:
     """The timeline of ``scene`` with the teaching aids asked for.
 
     Examples
@@ -355,12 +360,19 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
     >>> t = build_timeline(scene, THEMES["classic"], numbers=True)
     >>> t.steps[0].equation.replace(TIMES, "*")
     'out[0, 0] = 3*1 + 2*0 + 1*0 + 1*1 = 4'
+
+    ``compound_top`` (a chain's overlap map, every input and weight 1): cells are tinted by
+    their value, the stamps compounded through the stages, on a scale up to it.
     """
     spec = scene.spec
     scatter = scene.view == "scatter"
     counts = stamp_counts(spec) if spec.is_transposed else None
+    if compound_top is not None:
+        counts = np.rint(compute(spec)).astype(np.int64)
     tints = Tints.of(theme, counts if counts is not None else np.ones((1, 1), np.int64),
                      scatter)
+    if compound_top is not None:
+        tints = Tints.of(theme, np.full((1, 1), compound_top, np.int64), scatter)
     g = spec.gather
     spacing, padding = ((1, 1), (0, 0)) if scatter else (g.spacing, (g.padding[0], g.padding[2]))
     kernel = None
@@ -374,7 +386,8 @@ def build_timeline(scene: Scene, theme: Theme, *, numbers: bool = False,
         spacing=spacing, padding=padding,
         number_rule=NumberRule.of(spec) if numbers else NumberRule(),
         window_color=theme.accent if scatter else theme.overlay,
-        window_alpha=0.0 if scatter else theme.overlay_alpha)
+        window_alpha=0.0 if scatter else theme.overlay_alpha,
+        compound=compound_top is not None)
     start, final = _output_start(scene, theme, tints, counts, numbers, overlap,
                                  timeline.number_rule)
     input_texts = _input_texts(scene, theme, numbers, timeline.number_rule)
@@ -469,7 +482,8 @@ def _steps(scene: Scene, timeline: Timeline, final: list[list[RGB]], numbers: bo
             ro, co = taps[:, 4], taps[:, 5]
             np.add.at(counts, (ro, co), 1)
             np.add.at(sums, (ro, co), step.value * w[taps[:, 0], taps[:, 1]])
-            changes = tuple(CellState((a, b), timeline.tints.fill(int(counts[a, b])),
+            tally = np.rint(sums).astype(np.int64) if timeline.compound else counts
+            changes = tuple(CellState((a, b), timeline.tints.fill(int(tally[a, b])),
                                       rule.result(sums[a, b]) if numbers else None)
                             for a, b in zip(ro.tolist(), co.tolist()))
         elif not scatter and numbers:
