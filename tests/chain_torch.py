@@ -11,6 +11,13 @@ import numpy as np
 def layer(torch, spec):
     """The torch module(s) of one stage (a list)."""
     nn = torch.nn
+    if spec.resize is not None:  # op: upsample, PyTorch's nn.Upsample
+        resize = spec.resize
+        corners = resize.align_corners if resize.mode == "bilinear" else None
+        if resize.scale is not None:
+            return [nn.Upsample(scale_factor=resize.scale, mode=resize.mode,
+                                align_corners=corners)]
+        return [nn.Upsample(size=spec.output_size, mode=resize.mode, align_corners=corners)]
     t, b, l, r = spec.padding
     symmetric = t == b and l == r
     k, s, d = spec.kernel_size, spec.stride, spec.dilation

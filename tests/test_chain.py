@@ -116,6 +116,17 @@ def test_recorded_torch_sequential(case):
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
 
 
+@pytest.mark.parametrize("name", ["upsample_nearest", "upsample_bilinear"])
+def test_resize_conv_presets_equal_torch_sequential(name):
+    """The resize-conv chains (nn.Upsample, then nn.Conv2d 3x3 padding 1) against live
+    PyTorch."""
+    torch = pytest.importorskip("torch")
+    config = resolve_config(name)
+    assert [s.op for s in config.stages] == ["upsample", "conv"]
+    want = sequential_output(torch, config.stages)
+    np.testing.assert_allclose(compute(config.stages[-1]), want, rtol=1e-9, atol=1e-9)
+
+
 def test_live_torch_sequential():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(7)
