@@ -80,8 +80,8 @@ def gif_only_html(gif: bytes, note: str) -> str:
 # ----------------------------------------------------------------------------- drawing
 
 
-def _input_cells(panel: Panel) -> dict[tuple[int, int], str]:
-    """``data-cell`` of each drawn cell of the op's input, by its drawn cell."""
+def _input_cells(panel: Panel) -> dict[tuple[int, int], tuple[int, int]]:
+    """The op's input cell each drawn cell of the input grid shows, by its drawn cell."""
     grid, timeline = panel.scene.input, panel.timeline
     (sr, sc), (pr, pc) = timeline.spacing, timeline.padding
     rows, cols = panel.scene.spec.input_size
@@ -93,17 +93,98 @@ def _input_cells(panel: Panel) -> dict[tuple[int, int], str]:
         r, c = r0 + i, c0 + j
         (u, du), (v, dv) = divmod(r - pr, sr), divmod(c - pc, sc)
         if du == 0 and dv == 0 and 0 <= u < rows and 0 <= v < cols:
-            out[(r, c)] = f'data-cell="input:{u},{v}" tabindex="0"'
+            out[(r, c)] = (u, v)
     return out
 
 
-def _output_cells(panel: Panel) -> dict[tuple[int, int], str]:
+def _output_cells(panel: Panel) -> dict[tuple[int, int], tuple[int, int]]:
     grid = panel.scene.output
     rows, cols = panel.scene.spec.output_size
     r0, c0 = grid.first
-    return {(r0 + i, c0 + j): f'data-cell="output:{r0 + i},{c0 + j}" tabindex="0"'
+    return {(r0 + i, c0 + j): (r0 + i, c0 + j)
             for (i, j), kind in np.ndenumerate(grid.kinds)
             if kind == CellKind.OUTPUT and 0 <= r0 + i < rows and 0 <= c0 + j < cols}
+
+
+def _runs(cells: dict[tuple[int, int], tuple[int, int]], fill: Any) -> list[list[int]]:
+    """The op cells of one grid as runs along a row: ``[op_r, op_c, count, r, c, dc,
+    fill]`` is ``count`` op cells ``(op_r, op_c + k)`` drawn at ``(r, c + k * dc)`` (an
+    op's input is spread by its stride in the gather view), ``fill`` the index of the
+    drawn cell's fill (-1: from the step's state)."""
+    runs: list[list[int]] = []
+    for (r, c), (u, v) in sorted(cells.items(), key=lambda item: item[1]):
+        f = fill(r, c)
+        if runs:
+            last = runs[-1]
+            n = last[2]
+            if (last[0] == u and last[1] + n == v and last[3] == r and last[6] == f
+                    and (n == 1 or c == last[4] + n * last[5])):
+                if n == 1:
+                    last[5] = c - last[4]
+                last[2] += 1
+                continue
+        runs.append([u, v, 1, r, c, 1, f])
+    return runs
+
+
+def _blocks(cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Cells as few rectangles ``(r, c, h, w)``: runs along each row, runs of equal rows
+    stacked."""
+    rows: dict[int, list[int]] = {}
+    for r, c in sorted(cells):
+        rows.setdefault(r, []).append(c)
+    runs: list[tuple[int, int, int]] = []  # (r, c, w)
+    for r, cols in rows.items():
+        start = prev = cols[0]
+        for c in [*cols[1:], cols[-1] + 2]:  # the last: the end of the row
+            if c == prev + 1:
+                prev = c
+                continue
+            runs.append((r, start, prev - start + 1))
+            start = prev = c
+    open_: dict[tuple[int, int], list[int]] = {}  # (c, w) -> [r, h] of the block growing
+    out: list[tuple[int, int, int, int]] = []
+    for r, c, w in runs:
+        block = open_.get((c, w))
+        if block is not None and block[0] + block[1] == r:
+            block[1] += 1
+            continue
+        if block is not None:
+            out.append((block[0], c, block[1], w))
+        open_[(c, w)] = [r, 1]
+    out += [(r, c, h, w) for (c, w), (r, h) in open_.items()]
+    return sorted(out)
+
+
+def _grid_with_cells(ctx: _Ctx, grid: Any, fills: dict[tuple[int, int], str] | None = None
+                     ) -> list[str]:
+    """A grid as the SVG draws it, its cells' fills as one path per colour of a few
+    blocks (however many cells), and an empty group under its lines where the script puts
+    each cell's own element (``data-cell``)."""
+    theme, layout, name = ctx.theme, ctx.layout, grid.name
+    kinds, (r0, c0) = grid.kinds, grid.first
+    colour = {CellKind.INPUT: _hex(theme.input), CellKind.CROPPED: _hex(theme.faded_input),
+              CellKind.OUTPUT: _hex(theme.output)}
+    by_fill: dict[str, list[tuple[int, int]]] = {}
+    for (i, j), kind in np.ndenumerate(kinds):
+        if kind in colour:
+            cell = (r0 + i, c0 + j)
+            fill = (fills or {}).get(cell, colour[kind]) if kind == CellKind.OUTPUT else (
+                colour[kind])
+            by_fill.setdefault(fill, []).append(cell)
+    marker = ' data-x=""'
+    parts = [part for part in _grid(ctx, grid, each=dict.fromkeys(
+        (cell for cells in by_fill.values() for cell in cells), marker.strip()))
+        if marker not in part]
+    at = len(parts) - 2 if parts[-2].endswith('stroke-linecap="square"/>') else len(parts) - 1
+    paths = {fill: '<path d="{}" fill="{}"/>'.format("".join(
+        _poly(layout.cell_polygon(name, r, c, h, w)) for r, c, h, w in _blocks(cells)), fill)
+        for fill, cells in by_fill.items()}
+    faded = paths.pop(colour[CellKind.CROPPED], None)  # under the cropped cells' dashes
+    parts[at:at] = [*paths.values(), f'<g data-cells="{name}"></g>']
+    if faded is not None:
+        parts.insert(1, faded)
+    return parts
 
 
 def _panel_svg(panel: Panel, look: Look) -> list[str]:
@@ -139,7 +220,7 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
     under, over = (target, window) if scatter else (window, target)
     out = [f'<g data-panel transform="translate({panel.x} {panel.y})">']
     out += _text(ctx)
-    out += _grid(ctx, scene.input, each=_input_cells(panel))
+    out += _grid_with_cells(ctx, scene.input)
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
                       theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
     out.append(under)
@@ -150,12 +231,11 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
     out.append(f'<path data-part="links" fill="none" stroke="{_hex(theme.line)}" '
                f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}"/>')
     fills = {s.cell: _hex(s.fill) for s in timeline.start}
-    out += _grid(ctx, scene.output, fills=fills, each=_output_cells(panel))
-    if any(s.text is not None for s in timeline.start) or any(
-            c.text for step in timeline.steps for c in step.changes):
-        out += [_svg_text(layout.cell_centre("output", *s.cell), "", layout.number_size,
-                          theme.text_on(s.fill), extra=f' data-num="{s.cell[0]},{s.cell[1]}"')
-                for s in timeline.start]
+    out += _grid_with_cells(ctx, scene.output, fills)
+    if _has_numbers(timeline):
+        out.append(f'<g data-nums font-size="{layout.number_size}" '
+                   f'font-family="{FONT_FAMILY}" dominant-baseline="central" '
+                   'text-anchor="middle"></g>')
     out.append(over)
     if layout.has_caption:
         x = _num(layout.size[0] / 2)
@@ -170,6 +250,11 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- data
+
+
+def _has_numbers(timeline: Any) -> bool:
+    return any(s.text is not None for s in timeline.start) or any(
+        c.text for step in timeline.steps for c in step.changes)
 
 
 def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
@@ -197,8 +282,17 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
     if any(step.marker is not None for step in steps):
         marker = [v for step in steps for v in (step.marker or (None, None))]
     theme = look.theme
+    kinds, (r0, c0) = scene.input.kinds, scene.input.first
+
+    def input_fill(r: int, c: int) -> int:
+        cropped = kinds[r - r0, c - c0] == CellKind.CROPPED
+        return fill(theme.faded_input if cropped else theme.input)
+
+    grid_cells = {"input": _runs(_input_cells(panel), input_fill),
+                  "output": _runs(_output_cells(panel), lambda r, c: -1)}
     return {
-        "n": len(steps), "ex": list(layout.ex), "ey": list(layout.ey),
+        "n": len(steps), "grid_cells": grid_cells,
+        "nums": _has_numbers(timeline), "ex": list(layout.ex), "ey": list(layout.ey),
         "origins": {k: list(v) for k, v in layout.origins.items()}, "rows": dict(layout.rows),
         "window_grid": timeline.window_grid, "target_grid": timeline.target_grid,
         "extent": list(scene.window_extent),
@@ -258,7 +352,7 @@ def _links(figure: Figure) -> dict[str, Any]:
 def _figure_data(figure: Figure, timing: Any, autoplay: bool) -> dict[str, Any]:
     count = max(len(p.timeline) for p in figure.panels)
     return {"steps": count, "duration": int(timing.duration), "hold": int(timing.hold),
-            "autoplay": autoplay, "links": _links(figure),
+            "autoplay": autoplay,
             "panels": [_panel_data(p, figure.look) for p in figure.panels]}
 
 
@@ -336,6 +430,8 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
             f'{_controls(count)}\n<div data-readout aria-live="polite">step 1 / {count}</div>'
             f'</div>\n<script type="application/json" data-figure>'
             f'{_script_json(data)}</script>\n'
+            f'<script type="application/json" data-links>{_script_json(_links(figure))}'
+            '</script>\n'
             f'<script>{SCRIPT}</script>\n</div>\n')
 
 
