@@ -406,3 +406,74 @@ def test_a_4096_step_figure_answers_within_a_frame(browser, tmp_path):
     times = browser.execute_script(TIMINGS, root)
     assert times["step"] < 16 and times["hover"] < 16, times
     assert console_errors(browser) == []
+
+
+TEXTS = """
+const root = arguments[0], hide = arguments[1];
+const svg = root.querySelector('svg'), box = svg.getBoundingClientRect();
+const out = [];
+svg.querySelectorAll('text').forEach(el => {
+  if (!el.textContent.trim() || el.closest('[data-part=caption]')) return;
+  if (hide) { el.style.visibility = 'hidden'; return; }
+  const m = el.getCTM();
+  const x = +el.getAttribute('x'), y = +el.getAttribute('y');
+  out.push([el.textContent, getComputedStyle(el).fill, Math.round(box.left + m.a * x + m.e),
+            Math.round(box.top + m.d * y + m.f), !!el.closest('[data-part=over]')]);
+});
+if (!hide) svg.querySelectorAll('text').forEach(el => { el.style.visibility = ''; });
+return out;
+"""
+
+
+def rgb(css: str) -> tuple[int, int, int]:
+    r, g, b = (int(v) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+    return r, g, b
+
+
+@pytest.mark.parametrize("name, overrides", [
+    ("numbers_conv", {}), ("numbers_scatter", {}), ("avgpool", {"values": True}),
+    ("maxpool", {"values": True}), ("numbers_transposed", {"view": "both"}),
+    ("numbers_conv", {"style": {"theme": "dark"}}),
+    ("numbers_conv", {"style": {"theme": "colorblind"}, "layout": "oblique"}),
+])
+def test_every_number_reads_on_its_composited_fill(browser, tmp_path, name, overrides):
+    """Issue 13 in the player: each step's numbers over the window and the highlight are
+    the timeline's (the GIF's colours), and every glyph on the page is at least 3:1 (WCAG)
+    against the fill the browser composited under it (sampled from a screenshot with the
+    texts hidden)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from deconv_anim.animation import prepare
+    from deconv_anim.svg import _hex
+    from deconv_anim.themes import contrast_ratio
+
+    anim = da.animate(name, **overrides)
+    figure = prepare(anim.config).figure
+    (root,) = open_players(browser, tmp_path, anim.to_html())
+    press(root, "toggle")
+    scrub = root.find_element(By.CSS_SELECTOR, "input[type=range][data-action=scrub]")
+    last = anim.frame_count - 1
+    checked = 0
+    for target in sorted({0, 1, last // 2, last}):
+        browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
+                               "new Event('input', {bubbles: true}))", scrub, target)
+        browser.execute_script("document.activeElement && document.activeElement.blur()")
+        texts = browser.execute_script(TEXTS, root, False)
+        over = sorted((t[0], _hex(rgb(t[1]))) for t in texts if t[4])
+        expected = sorted((t.text, _hex(t.color)) for p in figure.panels
+                          for t in p.timeline.steps[min(target, len(p.timeline) - 1)].over_texts)
+        assert over == expected, target
+        browser.execute_script(TEXTS, root, True)
+        shot = Image.open(BytesIO(browser.get_screenshot_as_png())).convert("RGB")
+        browser.execute_script(TEXTS, root, False)  # shown again
+        covered = {(t[0], t[2], t[3]) for t in texts if t[4]}
+        for text, fill, x, y, on_top in texts:
+            if not on_top and (text, x, y) in covered:
+                continue  # drawn over by the same number in the colour that reads there
+            under = shot.getpixel((x, y))
+            assert contrast_ratio(rgb(fill), under) >= 3.0, (target, text, fill, under)
+            checked += 1
+    assert checked > 10
+    assert console_errors(browser) == []

@@ -26,7 +26,15 @@ from typing import Any
 import numpy as np
 
 from .engine import trace
-from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE, Figure, Look, Panel
+from .layout import (
+    CONNECTOR_WIDTH,
+    MARKER_OUTLINE,
+    WEIGHT_AT,
+    WINDOW_OUTLINE,
+    Figure,
+    Look,
+    Panel,
+)
 from .player_js import SCRIPT, STYLE
 from .report import format_value
 from .scene import CellKind, Frame
@@ -165,25 +173,24 @@ def _grid_with_cells(ctx: _Ctx, grid: Any, fills: dict[tuple[int, int], str] | N
     kinds, (r0, c0) = grid.kinds, grid.first
     colour = {CellKind.INPUT: _hex(theme.input), CellKind.CROPPED: _hex(theme.faded_input),
               CellKind.OUTPUT: _hex(theme.output)}
-    by_fill: dict[str, list[tuple[int, int]]] = {}
+    by_fill: dict[tuple[bool, str], list[tuple[int, int]]] = {}  # (cropped, fill): cells
     for (i, j), kind in np.ndenumerate(kinds):
         if kind in colour:
             cell = (r0 + i, c0 + j)
             fill = (fills or {}).get(cell, colour[kind]) if kind == CellKind.OUTPUT else (
                 colour[kind])
-            by_fill.setdefault(fill, []).append(cell)
+            by_fill.setdefault((kind == CellKind.CROPPED, fill), []).append(cell)
     marker = ' data-x=""'
     parts = [part for part in _grid(ctx, grid, each=dict.fromkeys(
         (cell for cells in by_fill.values() for cell in cells), marker.strip()))
         if marker not in part]
     at = len(parts) - 2 if parts[-2].endswith('stroke-linecap="square"/>') else len(parts) - 1
-    paths = {fill: '<path d="{}" fill="{}"/>'.format("".join(
-        _poly(layout.cell_polygon(name, r, c, h, w)) for r, c, h, w in _blocks(cells)), fill)
-        for fill, cells in by_fill.items()}
-    faded = paths.pop(colour[CellKind.CROPPED], None)  # under the cropped cells' dashes
-    parts[at:at] = [*paths.values(), f'<g data-cells="{name}"></g>']
-    if faded is not None:
-        parts.insert(1, faded)
+    paths = {key: '<path d="{}" fill="{}"/>'.format("".join(
+        _poly(layout.cell_polygon(name, r, c, h, w)) for r, c, h, w in _blocks(cells)), key[1])
+        for key, cells in by_fill.items()}
+    parts[at:at] = [*(p for (cropped, _), p in paths.items() if not cropped),
+                    f'<g data-cells="{name}"></g>']
+    parts[1:1] = [p for (cropped, _), p in paths.items() if cropped]  # under their dashes
     return parts
 
 
@@ -205,15 +212,22 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
 
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
+    if timeline.window_alpha > 0:  # the window's look, as the GIF's
+        window_look = (f'fill="{_hex(timeline.window_color)}" '
+                       f'fill-opacity="{_num(timeline.window_alpha)}" '
+                       f'stroke="{_hex(theme.line)}" stroke-width="{_num(lw * WINDOW_OUTLINE)}"')
+    else:  # an outline only (the scatter view's stamp)
+        window_look = (f'fill="none" stroke="{_hex(timeline.window_color)}" '
+                       f'stroke-width="{_num(lw * MARKER_OUTLINE)}"')
+    on_top = any(step.over_texts for step in timeline.steps)
     weights = []
-    if timeline.kernel is not None:
+    if timeline.kernel is not None and not on_top:  # else drawn over all, with the numbers
         weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
                              layout.weight_size, theme.background, theme.line)
                    for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
     cells = "".join(f'<path d="{_poly(layout.cell_polygon(window_grid, r, c))}" '
                     f'data-tap="{tap(n)}"/>' for n, (r, c) in enumerate(taps))
-    window = (f'<g data-part="window"><g {overlay} stroke-width="{_num(lw * WINDOW_OUTLINE)}">'
-              f'{cells}</g>{"".join(weights)}</g>')
+    window = f'<g data-part="window"><g {window_look}>{cells}</g>{"".join(weights)}</g>'
     target = (f'<path data-part="target" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" '
               f'{overlay} stroke-width="{_num(lw)}"/>')
     scatter = scene.view == "scatter"
@@ -222,7 +236,7 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
     out += _text(ctx)
     out += _grid_with_cells(ctx, scene.input)
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
-                      theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
+                      t.color or theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
     out.append(under)
     if any(step.marker is not None for step in timeline.steps):
         out.append(f'<path data-part="marker" d="{_poly(layout.cell_polygon("input", 0, 0))}" '
@@ -237,6 +251,9 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
                    f'font-family="{FONT_FAMILY}" dominant-baseline="central" '
                    'text-anchor="middle"></g>')
     out.append(over)
+    if on_top:  # the numbers under the window and the highlight, in the GIF's colours
+        out.append(f'<g data-part="over" font-family="{FONT_FAMILY}" '
+                   'dominant-baseline="central" text-anchor="middle"></g>')
     if layout.has_caption:
         x = _num(layout.size[0] / 2)
         spans = "".join(f'<tspan x="{x}" y="{_num(layout.caption_y + n * layout.line_height)}">'
@@ -288,10 +305,17 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
         cropped = kinds[r - r0, c - c0] == CellKind.CROPPED
         return fill(theme.faded_input if cropped else theme.input)
 
+    colors: dict[str, int] = {}
+    over = None
+    if any(step.over_texts for step in steps):  # [grid (0 input), r, c, text, colour, weight]
+        over = [[v for t in step.over_texts for v in (
+            int(t.grid == "output"), t.cell[0], t.cell[1], text(t.text),
+            colors.setdefault(_hex(t.color), len(colors)), int(t.weight))] for step in steps]
     grid_cells = {"input": _runs(_input_cells(panel), input_fill),
                   "output": _runs(_output_cells(panel), lambda r, c: -1)}
     return {
-        "n": len(steps), "grid_cells": grid_cells,
+        "n": len(steps), "grid_cells": grid_cells, "over": over, "colors": list(colors),
+        "sizes": [layout.number_size, layout.weight_size], "weight_at": WEIGHT_AT,
         "nums": _has_numbers(timeline), "ex": list(layout.ex), "ey": list(layout.ey),
         "origins": {k: list(v) for k, v in layout.origins.items()}, "rows": dict(layout.rows),
         "window_grid": timeline.window_grid, "target_grid": timeline.target_grid,

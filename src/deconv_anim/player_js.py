@@ -58,7 +58,7 @@ function start(root) {
     });
     return {p: p, g: g, cur: -1, fill: fill, txt: txt, shown: [], win: part("window"),
             tgt: part("target"), links: part("links"), marker: part("marker"),
-            caption: part("caption"), at: at,
+            caption: part("caption"), over: part("over"), at: at,
             cells: p.cells.map(function () { return [null, null]; })};
   });
   function corner(p, grid, r, c) {
@@ -185,6 +185,19 @@ function start(root) {
     if (P.caption) {
       var lines = (p.captions[p.caption[s]] || "").split("\n"), spans = P.caption.children;
       for (var k = 0; k < spans.length; k++) spans[k].textContent = lines[k] || "";
+    }
+    if (P.over && p.over) {  // the numbers over the window and the highlight, this step's
+      var o = p.over[s], h = [];
+      for (var y = 0; y < o.length; y += 6) {
+        var q = poly(p, o[y] ? "output" : "input", o[y + 1], o[y + 2], 1, 1), wt = o[y + 5];
+        var cx = (q[0][0] + q[1][0] + q[2][0] + q[3][0]) / 4;
+        var cy = (q[0][1] + q[1][1] + q[2][1] + q[3][1]) / 4;
+        if (wt) { cx += p.weight_at * (q[2][0] - cx); cy += p.weight_at * (q[2][1] - cy); }
+        h.push('<text x="' + num(cx) + '" y="' + num(cy) + '" font-size="' + p.sizes[wt] +
+          '" fill="' + p.colors[o[y + 4]] + (wt ? '" class="weight">' : '">') +
+          esc(p.texts[o[y + 3]]) + "</text>");
+      }
+      P.over.innerHTML = h.join("");
     }
     // the cells' states as numbers first, then one DOM write per cell that changed
     var fill = P.fill, txt = P.txt, dirty = {};
