@@ -477,3 +477,59 @@ def test_every_number_reads_on_its_composited_fill(browser, tmp_path, name, over
             checked += 1
     assert checked > 10
     assert console_errors(browser) == []
+
+
+def expected_channel_links(spec) -> dict[str, set[str]]:
+    """Every cell's linked cells in channel mode, from the engine's channel trace (each
+    element's taps: input channel, input cell), keys ``grid:channel,r,c``."""
+    from dataclasses import replace
+
+    links: dict[str, set[str]] = {}
+    for s in da.trace(replace(spec, step_by="element"), "gather"):
+        out = f"output:{s.channel},{s.cell[0]},{s.cell[1]}"
+        links.setdefault(out, set())
+        for row in s.taps.tolist():
+            cell = f"input:{row[6]},{row[2]},{row[3]}"
+            links[out].add(cell)
+            links.setdefault(cell, set()).add(out)
+    rows, cols = spec.input_size
+    for ch in range(spec.in_channels):
+        for r in range(rows):
+            for c in range(cols):
+                links.setdefault(f"input:{ch},{r},{c}", set())
+    return links
+
+
+@pytest.mark.parametrize("name", ["channels_standard", "channels_grouped",
+                                  "channels_depthwise_multiplier", "channels_transposed_groups",
+                                  "channels_pointwise"])
+def test_channel_mode_links_and_steps(browser, tmp_path, name):
+    """Issue 15: the channel figure in the player: hovering any cell marks exactly the
+    cells the engine's trace links to it (across the group's slabs), and each step shows
+    the painter's shapes of that step."""
+    from deconv_anim.animation import prepare
+    from deconv_anim.channel_svg import shapes_svg
+
+    anim = da.animate(name)
+    spec = anim.config.spec
+    path = tmp_path / f"{name}.html"
+    anim.save(path)
+    root = open_file(browser, path)
+    press(root, "toggle")
+    got = browser.execute_script(HOVER_ALL, root)
+    assert got.pop("#left") == 0
+    expected = expected_channel_links(spec)
+    shown = set(got)
+    assert shown <= set(expected) and len(shown) > 0
+    for key, marks in got.items():
+        assert marks["hovered"] == [key], key
+        assert set(marks["linked"]) == expected[key] & shown, key
+    _, steps = prepare(anim.config).frame_shapes()
+    layer = root.find_element(By.CSS_SELECTOR, "[data-part=step]")
+    for target in (0, len(steps) - 1, 1):
+        scrub = root.find_element(By.CSS_SELECTOR, "input[type=range][data-action=scrub]")
+        browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
+                               "new Event('input', {bubbles: true}))", scrub, target)
+        count = browser.execute_script("return arguments[0].children.length", layer)
+        assert count == len(shapes_svg(steps[target])), target
+    assert console_errors(browser) == []

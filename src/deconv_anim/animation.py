@@ -287,14 +287,17 @@ class Animation:
         from .encode import Timing
         from .player import player_html
 
-        if self._config.spec.channels:
-            raise ConfigError("output", _NO_CHANNEL_PLAYER, self._config.source)
         raster = prepare(self._config)
-        assert not isinstance(raster, ChannelRaster)  # (refused above)
         options = self._config.render
         gif = self._gif_bytes() if fallback else None
-        return player_html(raster.figure, Timing(options.duration, options.hold),
-                           fallback_gif=gif, autoplay=autoplay, title=options.title)
+        timing = Timing(options.duration, options.hold)
+        if isinstance(raster, ChannelRaster):
+            from .player_channels import channel_player_html
+
+            return channel_player_html(raster, timing, fallback_gif=gif, autoplay=autoplay,
+                                       title=options.title)
+        return player_html(raster.figure, timing, fallback_gif=gif, autoplay=autoplay,
+                           title=options.title)
 
     def _gif_bytes(self) -> bytes:
         import tempfile
@@ -309,10 +312,8 @@ class Animation:
         """Inline display in notebooks: ``text/html`` only (the player, with the GIF as its
         fallback); above :data:`deconv_anim.player.EMBED_LIMIT_MB` the GIF alone, saying
         so."""
-        from .player import gif_only_html, notebook_html
+        from .player import notebook_html
 
-        if self._config.spec.channels:  # no player for channel mode yet: the GIF alone
-            return {"text/html": gif_only_html(self._gif_bytes(), _NO_CHANNEL_PLAYER)}
         return {"text/html": notebook_html(self.to_html(fallback=True), self._gif_bytes)}
 
     def __repr__(self) -> str:
@@ -321,10 +322,6 @@ class Animation:
         out = "x".join(map(str, spec.output_size))
         return (f"<Animation {self._config.name}: {spec.op} {shape} -> {out}, "
                 f"{self.frame_count} frames>")
-
-
-_NO_CHANNEL_PLAYER = ("the HTML player does not draw channel mode yet (in_channels, "
-                      "out_channels, groups, bias): write .gif, .png, .webp, .mp4 or .svg")
 
 
 def animate(source: ConfigSource = None, /, **overrides: Any) -> Animation:
@@ -451,8 +448,6 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     if fmt is not None and kind != fmt:
         raise ConfigError("format", f"is {fmt.name} but the output {target} is not "
                                     f"{fmt.suffix}", source)
-    if kind.name == "html" and config.spec.channels:
-        raise ConfigError("output", _NO_CHANNEL_PLAYER, source)
     if tween and kind.name == "html":
         raise ConfigError("tween", "makes in-between frames; the HTML player steps from "
                                    "cell to cell (leave tween out for .html)", source)

@@ -426,10 +426,8 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
     """
     look = figure.look
     theme = look.theme
-    width, height = figure.size
     count = max(len(p.timeline) for p in figure.panels)
-    body = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'role="img" aria-label="{_esc(title or figure.panels[0].scene.title or "")}">']
+    body = [_svg_open(figure.size, title or figure.panels[0].scene.title)]
     if not look.transparent:
         body.append(f'<rect width="100%" height="100%" fill="{_hex(theme.background)}"/>')
     for panel in figure.panels:
@@ -438,6 +436,22 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
     svg = "\n".join(line for line in body if line)
     data = _figure_data(figure, timing, autoplay)
     dynamic = "".join(t for p in data["panels"] for t in [*(p["captions"] or ()), *p["texts"]])
+    return wrap(svg, data, _links(figure), count, theme, dynamic=dynamic, title=title,
+                fallback_gif=fallback_gif)
+
+
+def _svg_open(size: tuple[int, int], title: str | None) -> str:
+    width, height = size
+    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="{_esc(title or "")}">')
+
+
+def wrap(svg: str, data: dict[str, Any], links: dict[str, Any], count: int, theme: Any, *,
+         dynamic: str = "", title: str | None = None, fallback_gif: bytes | None = None
+         ) -> str:
+    """The player's fragment around its drawing ``svg``: style, font (the glyphs of the
+    drawing and of ``dynamic``, the texts the script writes), fallback image, controls,
+    readout, the figure's data and links (JSON) and the script."""
     font = font_face(f"{svg}<text>{_esc(dynamic)}</text>")
     accent, line = np.array(theme.accent, float), np.array(theme.line, float)
     hover = _hex(np.round(0.6 * accent + 0.4 * line).astype(int).tolist())
@@ -454,21 +468,33 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
             f'{_controls(count)}\n<div data-readout aria-live="polite">step 1 / {count}</div>'
             f'</div>\n<script type="application/json" data-figure>'
             f'{_script_json(data)}</script>\n'
-            f'<script type="application/json" data-links>{_script_json(_links(figure))}'
-            '</script>\n'
+            f'<script type="application/json" data-links>{_script_json(links)}</script>\n'
             f'<script>{SCRIPT}</script>\n</div>\n')
+
+
+def page(fragment: str, name: str | None) -> str:
+    """A whole HTML page holding one player ``fragment``."""
+    name = name or "deconv-anim"
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(name.splitlines()[0] if name else 'deconv-anim')}</title>\n"
+            '</head>\n<body>\n' + fragment + "</body>\n</html>\n")
 
 
 def player_document(figure: Figure, timing: Any, *, title: str | None = None) -> str:
     """A whole HTML page holding the player of ``figure`` (what ``.html`` files get)."""
-    name = title or figure.panels[0].scene.title or "deconv-anim"
-    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(name.splitlines()[0] if name else 'deconv-anim')}</title>\n"
-            '</head>\n<body>\n'
-            + player_html(figure, timing, title=title) + "</body>\n</html>\n")
+    return page(player_html(figure, timing, title=title),
+                title or figure.panels[0].scene.title)
 
 
 def _write_html(out: Any, figure: Figure, timing: Any) -> None:
-    """The writer of the ``html`` format (see :mod:`deconv_anim.formats`)."""
-    out.write(player_document(figure, timing).encode("utf-8"))
+    """The writer of the ``html`` format (see :mod:`deconv_anim.formats`); a channel-mode
+    figure is drawn by :mod:`deconv_anim.player_channels`."""
+    if hasattr(figure, "raster"):
+        from .player_channels import channel_player_html
+
+        raster = figure.raster
+        text = page(channel_player_html(raster, timing), raster.scene.title)
+    else:
+        text = player_document(figure, timing)
+    out.write(text.encode("utf-8"))

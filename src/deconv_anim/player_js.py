@@ -20,6 +20,7 @@ STYLE = """\
 [data-deconv-anim] [data-linked]{fill:var(--da-linked)}
 [data-deconv-anim] [data-tap][data-linked]{fill-opacity:.7}
 [data-deconv-anim] [data-hover]{fill:var(--da-hover)}
+[data-deconv-anim] [data-cells=slabs] [data-cell]{fill-opacity:.6}
 [data-deconv-anim] [data-controls]{display:flex;flex-wrap:wrap;gap:4px;align-items:center;\
 margin-top:4px}
 [data-deconv-anim] [data-controls] button{min-width:2.2em}
@@ -224,15 +225,20 @@ function start(root) {
   var hoverKey = null, pinned = null;
   function text() {
     var key = pinned || hoverKey, out = "step " + (step + 1) + " / " + n;
-    var eq = D.panels[0].equations;
+    var eq = D.panels.length ? D.panels[0].equations : null;
     if (eq) out += "   " + eq[Math.min(step, D.panels[0].n - 1)];
     if (key) out += "\n" + describe(key);
     readout.textContent = out;
   }
+  var C = D.channels, layer = C && box.querySelector("[data-part=step]"), shownStep = -1;
   function go(k) {
     step = Math.max(0, Math.min(n - 1, k));
     if (step !== 0) build();  // the rest of the cells now, if any
     panels.forEach(function (P) { goPanel(P, Math.min(step, P.p.n - 1)); });
+    if (C && shownStep !== step) {  // channel mode: this step's shapes, each written once
+      layer.innerHTML = C.steps[step].map(function (i) { return C.shapes[i]; }).join("");
+      shownStep = step;
+    }
     root.setAttribute("data-step", String(step));
     scrub.value = String(step);
     text();
@@ -308,27 +314,38 @@ function start(root) {
     }
     return reach[i] || [];
   }
-  function parse(key) {
-    var m = /^(input|output):(-?\d+),(-?\d+)$/.exec(key);
-    return m && [m[1], +m[2], +m[3]];
+  function parse(key) {  // [grid, r, c], or in channel mode [grid, r, c, channel]
+    var m = /^(input|output):(-?\d+),(-?\d+)(?:,(-?\d+))?$/.exec(key);
+    if (!m || (m[4] === undefined) !== !C) return null;
+    return C ? [m[1], +m[3], +m[4], +m[2]] : [m[1], +m[2], +m[3]];
+  }
+  function channelsOf(c) {  // the channels a cell of channel c[3] links to: its group's
+    var per = c[0] === "output" ? L.out_per : L.in_per;
+    var other = c[0] === "output" ? L.in_per : L.out_per, g = Math.floor(c[3] / per), out = [];
+    for (var k = g * other; k < (g + 1) * other; k++) out.push(k);
+    return out;
   }
   function tapKey(k) { return "tap:" + Math.floor(k / L.k) + "," + (k % L.k); }
   function linked(key) {
     var c = parse(key), out = [], taps = {};
     if (!c) return out;
     readLinks();
+    var chans = C ? channelsOf(c) : [null];
+    function add(grid, rc) {
+      chans.forEach(function (ch) { out.push(grid + ":" + (ch === null ? "" : ch + ",") + rc); });
+    }
     if (c[0] === "output") {
       if (c[1] < 0 || c[2] < 0 || c[2] >= L.out[1] || c[1] >= L.out[0]) return out;
       var o = c[1] * L.out[1] + c[2];
       (L.taps[o] || []).forEach(function (i, j) {
-        out.push("input:" + Math.floor(i / L.in[1]) + "," + (i % L.in[1]));
+        add("input", Math.floor(i / L.in[1]) + "," + (i % L.in[1]));
         taps[tapKey(L.kern[o][j])] = 1;
       });
     } else {
       if (c[2] < 0 || c[2] >= L.in[1]) return out;
       var i = c[1] * L.in[1] + c[2];
       reaches(i).forEach(function (o) {
-        out.push("output:" + Math.floor(o / L.out[1]) + "," + (o % L.out[1]));
+        add("output", Math.floor(o / L.out[1]) + "," + (o % L.out[1]));
         taps[tapKey(L.kern[o][L.taps[o].indexOf(i)])] = 1;
       });
     }
@@ -337,14 +354,16 @@ function start(root) {
   function describe(key) {
     var c = parse(key), flat;
     readLinks();
+    var at = (C ? c[3] + ", " : "") + c[1] + ", " + c[2], chans = C ? channelsOf(c) : [0];
+    var which = C ? " on channels " + chans[0] + "-" + chans[chans.length - 1] : "";
     if (c[0] === "output") {
       flat = c[1] * L.out[1] + c[2];
-      return (L.sums && L.sums[flat]) || ("out[" + c[1] + ", " + c[2] + "]: " +
-        (L.taps[flat] || []).length + " input cells");
+      return (L.sums && L.sums[flat]) || ("out[" + at + "]: " +
+        (L.taps[flat] || []).length * chans.length + " input cells" + which);
     }
     flat = c[1] * L.in[1] + c[2];
-    return "x[" + c[1] + ", " + c[2] + "]" + (L.inputs ? " = " + L.inputs[flat] : "") +
-      " reaches " + reaches(flat).length + " output cells";
+    return "x[" + at + "]" + (L.inputs ? " = " + L.inputs[flat] : "") +
+      " reaches " + reaches(flat).length * chans.length + " output cells" + which;
   }
   var marked = [];
   function mark(key) {
