@@ -220,3 +220,22 @@ def test_blocks_cover_exactly_the_cells(cells):
     assert sorted(covered) == sorted(cells)
     runs = sum((r, c - 1) not in cells for r, c in cells)  # maximal runs along rows
     assert len(blocks) <= runs
+
+
+@given(st.dictionaries(st.tuples(st.integers(-2, 9), st.integers(-2, 9)),
+                       st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1),
+       st.integers(0, 2))
+def test_runs_give_back_every_cell(cells, fills):
+    """The runs the script expands into cell elements: each (op cell -> drawn cell, fill)
+    exactly once, whatever the mapping (a spread lattice or not)."""
+    from deconv_anim.player import _runs
+
+    ops = {}  # one drawn cell per op cell, as a grid has
+    for drawn, op in cells.items():
+        ops.setdefault(op, drawn)
+    mapping = {drawn: op for op, drawn in ops.items()}
+    runs = _runs(mapping, lambda r, c: (r + c) % (fills + 1))
+    got = {(r, c + k * dc): ((u, v + k), f) for u, v, n, r, c, dc, f in runs for k in range(n)}
+    assert sum(run[2] for run in runs) == len(mapping)
+    assert got == {drawn: (op, (drawn[0] + drawn[1]) % (fills + 1))
+                   for drawn, op in mapping.items()}

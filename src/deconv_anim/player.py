@@ -13,6 +13,10 @@ every drawn cell of the op's input and output carries ``data-cell="input:R,C"`` 
 ``data-cell="output:R,C"`` in the op's own coordinates; while a cell is hovered, focused or
 pinned it carries ``data-hover`` and the cells linked to it by the gather trace carry
 ``data-linked``. No ``id`` attributes, no globals: several players share a page.
+
+Made for large figures: the cells' fills are a few blocks (:func:`_blocks`) and each cell's
+own element is the script's (from :func:`_runs`), after the first paint when there are
+many; the links are a second JSON block the script reads after the first paint.
 """
 
 from __future__ import annotations

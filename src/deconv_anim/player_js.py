@@ -5,7 +5,12 @@ The script is one function run on the player's own root: it finds the root from
 started), keeps every name local and reads its data from the root's
 ``<script type="application/json">``. One drawing, whose moving parts it changes: the
 window, the highlighted cell, the connector lines, the max-pool marker, the output cells'
-fills and numbers and the caption. Per step it reads small arrays of indices.
+fills and numbers, the numbers over the window and the caption (in channel mode: the step's
+shapes). Per step it reads small arrays of indices. Each cell's own element (hover target,
+output state) it makes itself from runs of cells: at once for a small figure, after the first
+paint (a chunk of cells a task) for a large one, so a 4,096-step figure paints as soon as an
+empty page does; the links' JSON is read after the first paint too. It marks its timings in
+the page's performance timeline (``deconv-anim init``, ``deconv-anim cells``).
 """
 
 from __future__ import annotations
