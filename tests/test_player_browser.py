@@ -394,15 +394,17 @@ def test_a_4096_step_figure_answers_within_a_frame(browser, tmp_path):
     text = path.read_text(encoding="utf-8")
     svg = text[text.index("<svg"):text.index("</svg>")]
     assert svg.count("<path") < 30 and "data-cell=" not in svg
-    root = open_file(browser, path)
-    assert root.get_attribute("data-steps") == "4096"
-    deadline = time.monotonic() + 30
-    while root.get_attribute("data-built") is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(root.find_elements(By.CSS_SELECTOR, "[data-cell]")) == 2 * 64 * 64
-    init = browser.execute_script(
-        "return performance.getEntriesByName('deconv-anim init')[0].duration")
-    assert init < 100
+    inits = []
+    for _ in range(3):  # the median of three loads: the machine may be busy
+        root = open_file(browser, path)
+        assert root.get_attribute("data-steps") == "4096"
+        deadline = time.monotonic() + 30
+        while root.get_attribute("data-built") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(root.find_elements(By.CSS_SELECTOR, "[data-cell]")) == 2 * 64 * 64
+        inits.append(browser.execute_script(
+            "return performance.getEntriesByName('deconv-anim init')[0].duration"))
+    assert sorted(inits)[1] < 100, inits
     times = browser.execute_script(TIMINGS, root)
     assert times["step"] < 16 and times["hover"] < 16, times
     assert console_errors(browser) == []
