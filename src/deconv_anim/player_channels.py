@@ -6,8 +6,9 @@ What never changes is drawn once, as :mod:`deconv_anim.channel_svg` draws it (th
 static shapes). What a step adds (the window across its group's slabs, the kernels, the lit
 output cell, the connectors, the finished outputs, the caption) are the painter's own
 shapes for that step: each distinct shape is written once in the figure's data and a step is
-a list of indices into them, which the script lays into one group (one drawing, never a
-copy per step). Every drawn cell of an input or output slab has
+a list of indices into them (stored as its difference from the previous step's,
+:func:`encode_steps`), which the script lays into one group (one drawing, never a copy per
+step). Every drawn cell of an input or output slab has
 ``data-cell="input:CH,R,C"`` / ``"output:CH,R,C"`` (the channel first, then the op's own
 coordinates); hovering an output cell marks the input cells of its window on every slab of
 its group, hovering an input cell every output cell it reaches on its group's output slabs
@@ -26,7 +27,7 @@ from .player import _svg_open, wrap
 from .scene import CellKind
 from .svg import _hex, _poly
 
-__all__ = ["channel_player_html"]
+__all__ = ["channel_player_html", "encode_steps", "decode_steps"]
 
 
 def _slab_cells(raster: Any) -> list[str]:
@@ -76,6 +77,71 @@ def _links(spec: Any) -> dict[str, Any]:
             "channels": [spec.in_channels, spec.out_channels]}
 
 
+class _Shapes:
+    def __init__(self, ops: list[Any], texts: list[Any]) -> None:
+        self.ops, self.texts = ops, texts
+
+
+def _key(item: Any) -> tuple[Any, ...]:
+    return tuple(tuple(np.asarray(v).ravel().tolist()) if isinstance(v, (list, tuple,
+                 np.ndarray)) else v for v in item)
+
+
+def _shape_strings(ops: Any, cache: dict[tuple[Any, ...], str]) -> list[str]:
+    """``shapes_svg(ops)``, each distinct shape formatted once (a step repeats most of the
+    previous step's shapes)."""
+    from .channel_svg import shapes_svg
+
+    out = []
+    for kind, items in (("op", ops.ops), ("text", ops.texts)):
+        for item in items:
+            key = (kind, *_key(item))
+            if key not in cache:
+                one = _Shapes([item], []) if kind == "op" else _Shapes([], [item])
+                cache[key] = shapes_svg(one)[0]
+            out.append(cache[key])
+    return out
+
+
+def encode_steps(steps: list[list[int]]) -> list[list[int]]:
+    """Each step's list of shape indices as its difference from the previous step's: a
+    number ``v >= 0`` is shape ``v``; ``-(i + 1), n`` copies ``n`` entries of the previous
+    step's list from its entry ``i`` (a step keeps most of the last one's shapes, in order).
+    """
+    import difflib
+
+    out: list[list[int]] = []
+    prev: list[int] = []
+    for cur in steps:
+        enc: list[int] = []
+        matcher = difflib.SequenceMatcher(None, prev, cur, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            enc += [-(i1 + 1), i2 - i1] if tag == "equal" and i2 - i1 > 2 else cur[j1:j2]
+        out.append(enc)
+        prev = cur
+    return out
+
+
+def decode_steps(encoded: list[list[int]]) -> list[list[int]]:
+    """The step lists :func:`encode_steps` encoded (what the script does, step by step)."""
+    out: list[list[int]] = []
+    prev: list[int] = []
+    for enc in encoded:
+        cur: list[int] = []
+        k = 0
+        while k < len(enc):
+            if enc[k] < 0:
+                start = -enc[k] - 1
+                cur += prev[start:start + enc[k + 1]]
+                k += 2
+            else:
+                cur.append(enc[k])
+                k += 1
+        out.append(cur)
+        prev = cur
+    return out
+
+
 def channel_player_html(raster: Any, timing: Any, *, fallback_gif: bytes | None = None,
                         autoplay: bool = True, title: str | None = None) -> str:
     """The player of a channel-mode figure (a :class:`~deconv_anim.channel_raster.
@@ -93,11 +159,13 @@ def channel_player_html(raster: Any, timing: Any, *, fallback_gif: bytes | None 
     body.append("</svg>")
     svg = "\n".join(body)
     shapes: dict[str, int] = {}
-    order = [[shapes.setdefault(s, len(shapes)) for s in shapes_svg(ops)] for ops in steps]
+    cache: dict[tuple[Any, ...], str] = {}
+    order = [[shapes.setdefault(s, len(shapes)) for s in _shape_strings(ops, cache)]
+             for ops in steps]
     count = len(steps)
     data = {"steps": count, "duration": int(timing.duration), "hold": int(timing.hold),
             "autoplay": autoplay, "panels": [],
-            "channels": {"shapes": list(shapes), "steps": order,
+            "channels": {"shapes": list(shapes), "steps": encode_steps(order),
                          "captions": [step.caption or "" for step in raster.timeline.steps]}}
     return wrap(svg, data, _links(raster.scene.spec), count, theme,
                 dynamic="".join(t[1] for ops in steps for t in ops.texts), title=title,

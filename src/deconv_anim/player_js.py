@@ -236,12 +236,25 @@ function start(root) {
     readout.textContent = out;
   }
   var C = D.channels, layer = C && box.querySelector("[data-part=step]"), shownStep = -1;
+  var decoded = [];
+  function stepShapes(s) {  // a step's list: the previous one's runs (-(i + 1), n) and more
+    for (var k = decoded.length; k <= s; k++) {
+      var enc = C.steps[k], prev = k ? decoded[k - 1] : [], cur = [];
+      for (var j = 0; j < enc.length; j++) {
+        var at = -enc[j] - 1;
+        if (enc[j] < 0) { cur = cur.concat(prev.slice(at, at + enc[j + 1])); j++; }
+        else cur.push(enc[j]);
+      }
+      decoded.push(cur);
+    }
+    return decoded[s];
+  }
   function go(k) {
     step = Math.max(0, Math.min(n - 1, k));
     if (step !== 0) build();  // the rest of the cells now, if any
     panels.forEach(function (P) { goPanel(P, Math.min(step, P.p.n - 1)); });
     if (C && shownStep !== step) {  // channel mode: this step's shapes, each written once
-      layer.innerHTML = C.steps[step].map(function (i) { return C.shapes[i]; }).join("");
+      layer.innerHTML = stepShapes(step).map(function (i) { return C.shapes[i]; }).join("");
       shownStep = step;
     }
     root.setAttribute("data-step", String(step));
