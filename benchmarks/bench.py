@@ -27,6 +27,9 @@ Sections:
   (conv 32x32, kernel 3, padding same: 1,024 frames; both files compared byte for byte),
   ``gallery --jobs 2 --force`` of the 15 reference configs, and a 256-frame figure as GIF
   and MP4 (times and sizes).
+* ``player`` -- the HTML player of a 64x64-output figure (4,096 steps) in headless
+  Chromium: first paint, the script's init, step and hover p95 (``player_bench.py``;
+  with ``--base`` the older tree's file too, interleaved). Skipped without Chromium.
 
 Medians of ``--repeat`` runs (default 5; 3 for the slow sections), all in one run on one
 machine, so ratios compare like with like.
@@ -363,8 +366,15 @@ def versus(repeat: int, work: Path, base: Path | None = None) -> None:
     table("The 256-frame figure's files (bytes)", ["file", "bytes"], sizes)
 
 
+def player(repeat: int, work: Path, base: Path | None = None) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from player_bench import player as run_player
+
+    run_player(repeat, work, base, table=table)
+
+
 SECTIONS = {"overhead": overhead, "size": size, "tools": tools, "scaling": scaling,
-            "gallery": gallery, "startup": startup, "versus": versus}
+            "gallery": gallery, "startup": startup, "versus": versus, "player": player}
 
 
 def main() -> None:
@@ -387,8 +397,8 @@ def main() -> None:
         for name in chosen:
             slow = name in ("tools", "scaling", "gallery", "versus")
             times = max(1, min(args.repeat, 3)) if slow else args.repeat
-            if name == "versus":
-                versus(times, Path(tmp), args.base)
+            if name in ("versus", "player"):
+                SECTIONS[name](times, Path(tmp), args.base)
             else:
                 SECTIONS[name](times, Path(tmp))
     shutil.rmtree(tmp, ignore_errors=True)

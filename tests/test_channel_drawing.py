@@ -310,19 +310,41 @@ def test_new_writes_channel_keys_that_load_back(config):
         assert (again.bias == spec.bias).all()
 
 
-def test_channel_mode_has_no_player_yet_but_notebooks_show_the_gif(tmp_path):
+def test_channel_mode_has_the_player_and_notebooks_show_it(tmp_path):
+    """Issue 15: .html, to_html() and the notebook display draw channel mode too; each
+    shape a step adds is written once (a step is a list of indices into them)."""
+    import json
+    import re
+
     import deconv_anim as da
-    from deconv_anim.errors import ConfigError
 
     anim = da.animate({"op": "conv", "size": 3, "kernel": 2, "in_channels": 2,
                        "out_channels": 2, "style": {"cell": 8}})
-    with pytest.raises(ConfigError, match=r"^output: the HTML player does not draw channel "
-                                          r"mode yet"):
-        anim.save(tmp_path / "x.html")
-    assert not list(tmp_path.iterdir())
-    with pytest.raises(ConfigError, match="the HTML player does not draw channel mode"):
-        anim.to_html()
+    saved = anim.save(tmp_path / "x.html")
+    text = saved.path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and 'data-steps="8"' in text
+    cells = re.findall(r'data-cell="((?:input|output):\d+,\d+,\d+)"', text)
+    assert sorted(cells) == sorted([f"input:{ch},{r},{c}" for ch in range(2) for r in range(3)
+                                    for c in range(3)] + [f"output:{ch},{r},{c}"
+                                    for ch in range(2) for r in range(2) for c in range(2)])
+    data = json.loads(re.search(r'data-figure>(.*?)</script>', text, re.S).group(1))
+    from deconv_anim.player_channels import decode_steps
+
+    shapes, steps = data["channels"]["shapes"], decode_steps(data["channels"]["steps"])
+    assert len(steps) == 8 and len(set(shapes)) == len(shapes)
+    assert sum(map(len, steps)) > len(shapes)  # shared between steps, written once
+    assert anim.to_html().startswith("<div data-deconv-anim")
     bundle = anim._repr_mimebundle_()
     assert list(bundle) == ["text/html"]
-    assert bundle["text/html"].startswith("<p>deconv-anim: the HTML player does not draw")
-    assert 'src="data:image/gif;base64,R0lGOD' in bundle["text/html"]
+    assert bundle["text/html"].startswith("<div data-deconv-anim")
+    assert 'src="data:image/gif;base64,R0lGOD' in bundle["text/html"]  # the fallback
+
+
+@given(st.lists(st.lists(st.integers(0, 6), max_size=12), max_size=8))
+def test_step_lists_round_trip(steps):
+    """The channel player's step lists, stored as differences, decode to themselves."""
+    from deconv_anim.player_channels import decode_steps, encode_steps
+
+    encoded = encode_steps(steps)
+    assert decode_steps(encoded) == steps
+    assert all(v >= 0 for v in (encoded or [[]])[0])  # the first step copies nothing

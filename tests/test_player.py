@@ -10,6 +10,8 @@ from collections import Counter
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import deconv_anim as da
 from deconv_anim.animation import prepare
@@ -35,8 +37,9 @@ def html_of(name: str, **overrides: object) -> str:
 
 def data_of(text: str) -> dict:
     raw = re.search(r'<script type="application/json" data-figure>(.*?)</script>', text, re.S)
-    assert raw is not None
-    return json.loads(raw.group(1))
+    links = re.search(r'<script type="application/json" data-links>(.*?)</script>', text, re.S)
+    assert raw is not None and links is not None
+    return {**json.loads(raw.group(1)), "links": json.loads(links.group(1))}
 
 
 def gather_links(spec) -> tuple[dict, dict]:
@@ -49,6 +52,24 @@ def gather_links(spec) -> tuple[dict, dict]:
         for cell in cells:
             back.setdefault(cell, set()).add(step.cell)
     return out, back
+
+
+def op_cells(panel: dict) -> list[str]:
+    """The ``data-cell`` of every cell element the script makes for one panel (its runs
+    expanded), in the op's coordinates."""
+    return [f"{grid}:{run[0]},{run[1] + k}" for grid, runs in panel["grid_cells"].items()
+            for run in runs for k in range(run[2])]
+
+
+def test_cells_are_made_by_the_script_not_written_one_by_one():
+    """A 32x32 figure: its 2,048 cells are a few blocks in the markup (one path per fill),
+    each cell's own element the script's (one run per row of the op's cells)."""
+    text = da.animate(op="conv", size=32, kernel=3, padding="same").to_html()
+    svg = text[text.index("<svg"):text.index("</svg>")]
+    assert "data-cell=" not in svg and svg.count("<path") < 30
+    (panel,) = data_of(text)["panels"]
+    assert len(op_cells(panel)) == 2 * 32 * 32
+    assert [len(panel["grid_cells"][g]) for g in ("input", "output")] == [32, 32]
 
 
 @pytest.mark.parametrize("name", REFERENCE_NAMES)
@@ -86,7 +107,7 @@ def test_dom_contract(name, overrides):
     assert len(re.findall(r'<input type="range" data-action="scrub"', text)) == 1
     assert not re.search(r"\sid\s*=", text)  # no ids: players share pages
     assert "<script>(function (me)" in text  # the one script, a function of its root
-    cells = Counter(re.findall(r'data-cell="((?:input|output):-?\d+,-?\d+)"', text))
+    cells = Counter(cell for panel in data_of(text)["panels"] for cell in op_cells(panel))
     panels = 2 if spec.view == "both" else 1
     (ir, ic), (orow, ocol) = spec.input_size, spec.output_size
     expected = {f"input:{r},{c}": panels for r in range(ir) for c in range(ic)}
@@ -187,3 +208,34 @@ def test_player_html_takes_the_timing():
     figure = prepare(da.animate("dilation").config).figure
     data = data_of(player_html(figure, Timing(250, 40), autoplay=False))
     assert (data["duration"], data["hold"], data["autoplay"]) == (250, 40, False)
+
+
+@given(st.sets(st.tuples(st.integers(-3, 6), st.integers(-3, 6)), min_size=1))
+def test_blocks_cover_exactly_the_cells(cells):
+    """The blocks the markup fills a grid's cells with: every cell once, nothing else."""
+    from deconv_anim.player import _blocks
+
+    blocks = _blocks(sorted(cells))
+    covered = [(r + i, c + j) for r, c, h, w in blocks for i in range(h) for j in range(w)]
+    assert sorted(covered) == sorted(cells)
+    runs = sum((r, c - 1) not in cells for r, c in cells)  # maximal runs along rows
+    assert len(blocks) <= runs
+
+
+@given(st.dictionaries(st.tuples(st.integers(-2, 9), st.integers(-2, 9)),
+                       st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=1),
+       st.integers(0, 2))
+def test_runs_give_back_every_cell(cells, fills):
+    """The runs the script expands into cell elements: each (op cell -> drawn cell, fill)
+    exactly once, whatever the mapping (a spread lattice or not)."""
+    from deconv_anim.player import _runs
+
+    ops = {}  # one drawn cell per op cell, as a grid has
+    for drawn, op in cells.items():
+        ops.setdefault(op, drawn)
+    mapping = {drawn: op for op, drawn in ops.items()}
+    runs = _runs(mapping, lambda r, c: (r + c) % (fills + 1))
+    got = {(r, c + k * dc): ((u, v + k), f) for u, v, n, r, c, dc, f in runs for k in range(n)}
+    assert sum(run[2] for run in runs) == len(mapping)
+    assert got == {drawn: (op, (drawn[0] + drawn[1]) % (fills + 1))
+                   for drawn, op in mapping.items()}

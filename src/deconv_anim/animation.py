@@ -296,11 +296,17 @@ class Animation:
         if refusal:
             raise ConfigError("output", refusal, self._config.source)
         raster = prepare(self._config)
-        assert isinstance(raster, (Raster, SideBySide))  # (the others refused above)
         options = self._config.render
         gif = self._gif_bytes() if fallback else None
-        return player_html(raster.figure, Timing(options.duration, options.hold),
-                           fallback_gif=gif, autoplay=autoplay, title=options.title)
+        timing = Timing(options.duration, options.hold)
+        if isinstance(raster, ChannelRaster):
+            from .player_channels import channel_player_html
+
+            return channel_player_html(raster, timing, fallback_gif=gif, autoplay=autoplay,
+                                       title=options.title)
+        assert isinstance(raster, (Raster, SideBySide))  # (the others refused above)
+        return player_html(raster.figure, timing, fallback_gif=gif, autoplay=autoplay,
+                           title=options.title)
 
     def _gif_bytes(self) -> bytes:
         import tempfile
@@ -318,7 +324,7 @@ class Animation:
         from .player import gif_only_html, notebook_html
 
         refusal = _no_player(self._config)
-        if refusal:  # no player for channel mode or the matrix view yet: the GIF alone
+        if refusal:  # no player for chains or the matrix view yet: the GIF alone
             return {"text/html": gif_only_html(self._gif_bytes(), refusal)}
         return {"text/html": notebook_html(self.to_html(fallback=True), self._gif_bytes)}
 
@@ -333,8 +339,6 @@ class Animation:
 
 NO_CHAIN_VECTOR = ("a chain (stages:) is drawn as pixels only for now: write .gif, .png, "
                    ".webp or .mp4 (not .svg or .html)")
-_NO_CHANNEL_PLAYER = ("the HTML player does not draw channel mode yet (in_channels, "
-                      "out_channels, groups, bias): write .gif, .png, .webp, .mp4 or .svg")
 _NO_MATRIX_PLAYER = ("the HTML player does not draw view: matrix yet: write .gif, .png, "
                      ".webp, .mp4 or .svg")
 
@@ -343,8 +347,6 @@ def _no_player(config: Config) -> str | None:
     """Why the HTML player cannot draw ``config`` (None: it can)."""
     if config.stages:
         return NO_CHAIN_VECTOR
-    if config.spec.channels:
-        return _NO_CHANNEL_PLAYER
     if config.spec.view == "matrix":
         return _NO_MATRIX_PLAYER
     return None

@@ -243,12 +243,8 @@ class MatrixView:
     """
 
     def __init__(self, scene: Scene, look: Look) -> None:
-        from .report import summary
-
         spec = scene.spec
-        # shared, under both panels; with labels the grids' panel writes the op's summary:
-        # a title that only repeats it is left out
-        self.title = None if look.labels and scene.title == summary(spec) else scene.title
+        self.title = scene.title  # shared, under both panels
         self.left = Raster(replace(scene, title=None), look)
         timeline = build_matrix_timeline(spec, self.left.timeline)
         widest = [*timeline.x_texts, *(t for _, _, t in timeline.start if t),

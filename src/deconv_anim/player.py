@@ -13,6 +13,10 @@ every drawn cell of the op's input and output carries ``data-cell="input:R,C"`` 
 ``data-cell="output:R,C"`` in the op's own coordinates; while a cell is hovered, focused or
 pinned it carries ``data-hover`` and the cells linked to it by the gather trace carry
 ``data-linked``. No ``id`` attributes, no globals: several players share a page.
+
+Made for large figures: the cells' fills are a few blocks (:func:`_blocks`) and each cell's
+own element is the script's (from :func:`_runs`), after the first paint when there are
+many; the links are a second JSON block the script reads after the first paint.
 """
 
 from __future__ import annotations
@@ -27,7 +31,15 @@ import numpy as np
 
 from .connectors import connector_segments, flat_connectors, step_glyph_boxes
 from .engine import trace
-from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE, Figure, Look, Panel
+from .layout import (
+    CONNECTOR_WIDTH,
+    MARKER_OUTLINE,
+    WEIGHT_AT,
+    WINDOW_OUTLINE,
+    Figure,
+    Look,
+    Panel,
+)
 from .player_js import SCRIPT, STYLE
 from .report import format_value
 from .scene import CellKind, Frame
@@ -83,8 +95,8 @@ def gif_only_html(gif: bytes, note: str) -> str:
 # ----------------------------------------------------------------------------- drawing
 
 
-def _input_cells(panel: Panel) -> dict[tuple[int, int], str]:
-    """``data-cell`` of each drawn cell of the op's input, by its drawn cell."""
+def _input_cells(panel: Panel) -> dict[tuple[int, int], tuple[int, int]]:
+    """The op's input cell each drawn cell of the input grid shows, by its drawn cell."""
     grid, timeline = panel.scene.input, panel.timeline
     (sr, sc), (pr, pc) = timeline.spacing, timeline.padding
     rows, cols = panel.scene.spec.input_size
@@ -96,17 +108,97 @@ def _input_cells(panel: Panel) -> dict[tuple[int, int], str]:
         r, c = r0 + i, c0 + j
         (u, du), (v, dv) = divmod(r - pr, sr), divmod(c - pc, sc)
         if du == 0 and dv == 0 and 0 <= u < rows and 0 <= v < cols:
-            out[(r, c)] = f'data-cell="input:{u},{v}" tabindex="0"'
+            out[(r, c)] = (u, v)
     return out
 
 
-def _output_cells(panel: Panel) -> dict[tuple[int, int], str]:
+def _output_cells(panel: Panel) -> dict[tuple[int, int], tuple[int, int]]:
     grid = panel.scene.output
     rows, cols = panel.scene.spec.output_size
     r0, c0 = grid.first
-    return {(r0 + i, c0 + j): f'data-cell="output:{r0 + i},{c0 + j}" tabindex="0"'
+    return {(r0 + i, c0 + j): (r0 + i, c0 + j)
             for (i, j), kind in np.ndenumerate(grid.kinds)
             if kind == CellKind.OUTPUT and 0 <= r0 + i < rows and 0 <= c0 + j < cols}
+
+
+def _runs(cells: dict[tuple[int, int], tuple[int, int]], fill: Any) -> list[list[int]]:
+    """The op cells of one grid as runs along a row: ``[op_r, op_c, count, r, c, dc,
+    fill]`` is ``count`` op cells ``(op_r, op_c + k)`` drawn at ``(r, c + k * dc)`` (an
+    op's input is spread by its stride in the gather view), ``fill`` the index of the
+    drawn cell's fill (-1: from the step's state)."""
+    runs: list[list[int]] = []
+    for (r, c), (u, v) in sorted(cells.items(), key=lambda item: item[1]):
+        f = fill(r, c)
+        if runs:
+            last = runs[-1]
+            n = last[2]
+            if (last[0] == u and last[1] + n == v and last[3] == r and last[6] == f
+                    and (n == 1 or c == last[4] + n * last[5])):
+                if n == 1:
+                    last[5] = c - last[4]
+                last[2] += 1
+                continue
+        runs.append([u, v, 1, r, c, 1, f])
+    return runs
+
+
+def _blocks(cells: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Cells as few rectangles ``(r, c, h, w)``: runs along each row, runs of equal rows
+    stacked."""
+    rows: dict[int, list[int]] = {}
+    for r, c in sorted(cells):
+        rows.setdefault(r, []).append(c)
+    runs: list[tuple[int, int, int]] = []  # (r, c, w)
+    for r, cols in rows.items():
+        start = prev = cols[0]
+        for c in [*cols[1:], cols[-1] + 2]:  # the last: the end of the row
+            if c == prev + 1:
+                prev = c
+                continue
+            runs.append((r, start, prev - start + 1))
+            start = prev = c
+    open_: dict[tuple[int, int], list[int]] = {}  # (c, w) -> [r, h] of the block growing
+    out: list[tuple[int, int, int, int]] = []
+    for r, c, w in runs:
+        block = open_.get((c, w))
+        if block is not None and block[0] + block[1] == r:
+            block[1] += 1
+            continue
+        if block is not None:
+            out.append((block[0], c, block[1], w))
+        open_[(c, w)] = [r, 1]
+    out += [(r, c, h, w) for (c, w), (r, h) in open_.items()]
+    return sorted(out)
+
+
+def _grid_with_cells(ctx: _Ctx, grid: Any, fills: dict[tuple[int, int], str] | None = None
+                     ) -> list[str]:
+    """A grid as the SVG draws it, its cells' fills as one path per colour of a few
+    blocks (however many cells), and an empty group under its lines where the script puts
+    each cell's own element (``data-cell``)."""
+    theme, layout, name = ctx.theme, ctx.layout, grid.name
+    kinds, (r0, c0) = grid.kinds, grid.first
+    colour = {CellKind.INPUT: _hex(theme.input), CellKind.CROPPED: _hex(theme.faded_input),
+              CellKind.OUTPUT: _hex(theme.output)}
+    by_fill: dict[tuple[bool, str], list[tuple[int, int]]] = {}  # (cropped, fill): cells
+    for (i, j), kind in np.ndenumerate(kinds):
+        if kind in colour:
+            cell = (r0 + i, c0 + j)
+            fill = (fills or {}).get(cell, colour[kind]) if kind == CellKind.OUTPUT else (
+                colour[kind])
+            by_fill.setdefault((kind == CellKind.CROPPED, fill), []).append(cell)
+    marker = ' data-x=""'
+    parts = [part for part in _grid(ctx, grid, each=dict.fromkeys(
+        (cell for cells in by_fill.values() for cell in cells), marker.strip()))
+        if marker not in part]
+    at = len(parts) - 2 if parts[-2].endswith('stroke-linecap="square"/>') else len(parts) - 1
+    paths = {key: '<path d="{}" fill="{}"/>'.format("".join(
+        _poly(layout.cell_polygon(name, r, c, h, w)) for r, c, h, w in _blocks(cells)), key[1])
+        for key, cells in by_fill.items()}
+    parts[at:at] = [*(p for (cropped, _), p in paths.items() if not cropped),
+                    f'<g data-cells="{name}"></g>']
+    parts[1:1] = [p for (cropped, _), p in paths.items() if cropped]  # under their dashes
+    return parts
 
 
 def _panel_svg(panel: Panel, look: Look) -> list[str]:
@@ -127,8 +219,16 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
 
     overlay = (f'fill="{_hex(theme.overlay)}" fill-opacity="{_num(theme.overlay_alpha)}" '
                f'stroke="{_hex(theme.line)}"')
+    if timeline.window_alpha > 0:  # the window's look, as the GIF's
+        window_look = (f'fill="{_hex(timeline.window_color)}" '
+                       f'fill-opacity="{_num(timeline.window_alpha)}" '
+                       f'stroke="{_hex(theme.line)}" stroke-width="{_num(lw * WINDOW_OUTLINE)}"')
+    else:  # an outline only (the scatter view's stamp)
+        window_look = (f'fill="none" stroke="{_hex(timeline.window_color)}" '
+                       f'stroke-width="{_num(lw * MARKER_OUTLINE)}"')
+    on_top = any(step.over_texts for step in timeline.steps)
     weights = []
-    if timeline.kernel is not None:
+    if timeline.kernel is not None and not on_top:  # else drawn over all, with the numbers
         weights = [_svg_text(layout.weight_at(window_grid, r, c), _fmt(w),
                              layout.weight_size, theme.background, theme.line)
                    for (r, c), w in zip(taps, timeline.kernel.ravel().tolist())]
@@ -138,17 +238,16 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
                    for n, (r, c) in enumerate(taps)]
     cells = "".join(f'<path d="{_poly(layout.cell_polygon(window_grid, r, c))}" '
                     f'data-tap="{tap(n)}"/>' for n, (r, c) in enumerate(taps))
-    window = (f'<g data-part="window"><g {overlay} stroke-width="{_num(lw * WINDOW_OUTLINE)}">'
-              f'{cells}</g>{"".join(weights)}</g>')
+    window = f'<g data-part="window"><g {window_look}>{cells}</g>{"".join(weights)}</g>'
     target = (f'<path data-part="target" d="{_poly(layout.cell_polygon(target_grid, 0, 0))}" '
               f'{overlay} stroke-width="{_num(lw)}"/>')
     scatter = scene.view == "scatter"
     under, over = (target, window) if scatter else (window, target)
     out = [f'<g data-panel transform="translate({panel.x} {panel.y})">']
     out += _text(ctx)
-    out += _grid(ctx, scene.input, each=_input_cells(panel))
+    out += _grid_with_cells(ctx, scene.input)
     out += [_svg_text(layout.cell_centre("input", *t.cell), t.text, layout.number_size,
-                      theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
+                      t.color or theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
     out += svg_notes(layout, theme)
     out.append(under)
     if any(step.marker is not None for step in timeline.steps):
@@ -161,15 +260,17 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
     if not flat:
         out.append(links)
     fills = {s.cell: _hex(s.fill) for s in timeline.start}
-    out += _grid(ctx, scene.output, fills=fills, each=_output_cells(panel))
+    out += _grid_with_cells(ctx, scene.output, fills)
     if flat:
         out.append(links)
-    if any(s.text is not None for s in timeline.start) or any(
-            c.text for step in timeline.steps for c in step.changes):
-        out += [_svg_text(layout.cell_centre("output", *s.cell), "", layout.number_size,
-                          theme.text_on(s.fill), extra=f' data-num="{s.cell[0]},{s.cell[1]}"')
-                for s in timeline.start]
+    if _has_numbers(timeline):
+        out.append(f'<g data-nums font-size="{layout.number_size}" '
+                   f'font-family="{FONT_FAMILY}" dominant-baseline="central" '
+                   'text-anchor="middle"></g>')
     out.append(over)
+    if on_top:  # the numbers under the window and the highlight, in the GIF's colours
+        out.append(f'<g data-part="over" font-family="{FONT_FAMILY}" '
+                   'dominant-baseline="central" text-anchor="middle"></g>')
     if layout.has_caption:
         x = _num(layout.size[0] / 2)
         spans = "".join(f'<tspan x="{x}" y="{_num(layout.caption_y + n * layout.line_height)}">'
@@ -188,6 +289,11 @@ def _panel_svg(panel: Panel, look: Look) -> list[str]:
 def _step_weights(panel: Panel, look: Look) -> bool:
     """Whether the window's weights change from step to step (an upsample with numbers)."""
     return look.numbers and any(s.weights is not None for s in panel.timeline.steps)
+
+
+def _has_numbers(timeline: Any) -> bool:
+    return any(s.text is not None for s in timeline.start) or any(
+        c.text for step in timeline.steps for c in step.changes)
 
 
 def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
@@ -218,8 +324,24 @@ def _panel_data(panel: Panel, look: Look) -> dict[str, Any]:
                 for w in (() if step.weights is None else step.weights.tolist())]
                if _step_weights(panel, look) else None)  # (before texts is listed)
     theme = look.theme
+    kinds, (r0, c0) = scene.input.kinds, scene.input.first
+
+    def input_fill(r: int, c: int) -> int:
+        cropped = kinds[r - r0, c - c0] == CellKind.CROPPED
+        return fill(theme.faded_input if cropped else theme.input)
+
+    colors: dict[str, int] = {}
+    over = None
+    if any(step.over_texts for step in steps):  # [grid (0 input), r, c, text, colour, weight]
+        over = [[v for t in step.over_texts for v in (
+            int(t.grid == "output"), t.cell[0], t.cell[1], text(t.text),
+            colors.setdefault(_hex(t.color), len(colors)), int(t.weight))] for step in steps]
+    grid_cells = {"input": _runs(_input_cells(panel), input_fill),
+                  "output": _runs(_output_cells(panel), lambda r, c: -1)}
     return {
-        "n": len(steps), "ex": list(layout.ex), "ey": list(layout.ey),
+        "n": len(steps), "grid_cells": grid_cells, "over": over, "colors": list(colors),
+        "sizes": [layout.number_size, layout.weight_size], "weight_at": WEIGHT_AT,
+        "nums": _has_numbers(timeline), "ex": list(layout.ex), "ey": list(layout.ey),
         "origins": {k: list(v) for k, v in layout.origins.items()}, "rows": dict(layout.rows),
         "window_grid": timeline.window_grid, "target_grid": timeline.target_grid,
         "extent": list(scene.window_extent),
@@ -297,7 +419,7 @@ def _links(figure: Figure) -> dict[str, Any]:
 def _figure_data(figure: Figure, timing: Any, autoplay: bool) -> dict[str, Any]:
     count = max(len(p.timeline) for p in figure.panels)
     return {"steps": count, "duration": int(timing.duration), "hold": int(timing.hold),
-            "autoplay": autoplay, "links": _links(figure),
+            "autoplay": autoplay,
             "panels": [_panel_data(p, figure.look) for p in figure.panels]}
 
 
@@ -347,10 +469,8 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
     """
     look = figure.look
     theme = look.theme
-    width, height = figure.size
     count = max(len(p.timeline) for p in figure.panels)
-    body = [f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-            f'role="img" aria-label="{_esc(title or figure.panels[0].scene.title or "")}">']
+    body = [_svg_open(figure.size, title or figure.panels[0].scene.title)]
     if not look.transparent:
         body.append(f'<rect width="100%" height="100%" fill="{_hex(theme.background)}"/>')
     for panel in figure.panels:
@@ -359,6 +479,22 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
     svg = "\n".join(line for line in body if line)
     data = _figure_data(figure, timing, autoplay)
     dynamic = "".join(t for p in data["panels"] for t in [*(p["captions"] or ()), *p["texts"]])
+    return wrap(svg, data, _links(figure), count, theme, dynamic=dynamic, title=title,
+                fallback_gif=fallback_gif)
+
+
+def _svg_open(size: tuple[int, int], title: str | None) -> str:
+    width, height = size
+    return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'role="img" aria-label="{_esc(title or "")}">')
+
+
+def wrap(svg: str, data: dict[str, Any], links: dict[str, Any], count: int, theme: Any, *,
+         dynamic: str = "", title: str | None = None, fallback_gif: bytes | None = None
+         ) -> str:
+    """The player's fragment around its drawing ``svg``: style, font (the glyphs of the
+    drawing and of ``dynamic``, the texts the script writes), fallback image, controls,
+    readout, the figure's data and links (JSON) and the script."""
     font = font_face(f"{svg}<text>{_esc(dynamic)}</text>")
     accent, line = np.array(theme.accent, float), np.array(theme.line, float)
     hover = _hex(np.round(0.6 * accent + 0.4 * line).astype(int).tolist())
@@ -375,19 +511,33 @@ def player_html(figure: Figure, timing: Any, *, fallback_gif: bytes | None = Non
             f'{_controls(count)}\n<div data-readout aria-live="polite">step 1 / {count}</div>'
             f'</div>\n<script type="application/json" data-figure>'
             f'{_script_json(data)}</script>\n'
+            f'<script type="application/json" data-links>{_script_json(links)}</script>\n'
             f'<script>{SCRIPT}</script>\n</div>\n')
+
+
+def page(fragment: str, name: str | None) -> str:
+    """A whole HTML page holding one player ``fragment``."""
+    name = name or "deconv-anim"
+    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{html.escape(name.splitlines()[0] if name else 'deconv-anim')}</title>\n"
+            '</head>\n<body>\n' + fragment + "</body>\n</html>\n")
 
 
 def player_document(figure: Figure, timing: Any, *, title: str | None = None) -> str:
     """A whole HTML page holding the player of ``figure`` (what ``.html`` files get)."""
-    name = title or figure.panels[0].scene.title or "deconv-anim"
-    return ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{html.escape(name.splitlines()[0] if name else 'deconv-anim')}</title>\n"
-            '</head>\n<body>\n'
-            + player_html(figure, timing, title=title) + "</body>\n</html>\n")
+    return page(player_html(figure, timing, title=title),
+                title or figure.panels[0].scene.title)
 
 
 def _write_html(out: Any, figure: Figure, timing: Any) -> None:
-    """The writer of the ``html`` format (see :mod:`deconv_anim.formats`)."""
-    out.write(player_document(figure, timing).encode("utf-8"))
+    """The writer of the ``html`` format (see :mod:`deconv_anim.formats`); a channel-mode
+    figure is drawn by :mod:`deconv_anim.player_channels`."""
+    if hasattr(figure, "raster"):
+        from .player_channels import channel_player_html
+
+        raster = figure.raster
+        text = page(channel_player_html(raster, timing), raster.scene.title)
+    else:
+        text = player_document(figure, timing)
+    out.write(text.encode("utf-8"))

@@ -5,7 +5,12 @@ The script is one function run on the player's own root: it finds the root from
 started), keeps every name local and reads its data from the root's
 ``<script type="application/json">``. One drawing, whose moving parts it changes: the
 window, the highlighted cell, the connector lines, the max-pool marker, the output cells'
-fills and numbers and the caption. Per step it reads small arrays of indices.
+fills and numbers, the numbers over the window and the caption (in channel mode: the step's
+shapes). Per step it reads small arrays of indices. Each cell's own element (hover target,
+output state) it makes itself from runs of cells: at once for a small figure, after the first
+paint (a chunk of cells a task) for a large one, so a 4,096-step figure paints as soon as an
+empty page does; the links' JSON is read after the first paint too. It marks its timings in
+the page's performance timeline (``deconv-anim init``, ``deconv-anim cells``).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ STYLE = """\
 [data-deconv-anim] [data-linked]{fill:var(--da-linked)}
 [data-deconv-anim] [data-tap][data-linked]{fill-opacity:.7}
 [data-deconv-anim] [data-hover]{fill:var(--da-hover)}
+[data-deconv-anim] [data-cells=slabs] [data-cell]{fill-opacity:.6}
 [data-deconv-anim] [data-controls]{display:flex;flex-wrap:wrap;gap:4px;align-items:center;\
 margin-top:4px}
 [data-deconv-anim] [data-controls] button{min-width:2.2em}
@@ -29,8 +35,13 @@ margin-top:4px}
 
 SCRIPT = r"""(function (me) {
 "use strict";
+function now() { return window.performance ? performance.now() : 0; }
+function measure(name, t0) {  // in the browser's performance timeline, where it has one
+  try { performance.measure(name, {start: t0, end: now()}); } catch (e) { /* old browser */ }
+}
 function start(root) {
   if (root.hasAttribute("data-ready")) return;
+  var t0 = now();
   root.setAttribute("data-ready", "");
   var D = JSON.parse(root.querySelector("script[data-figure]").textContent);
   var fallback = root.querySelector("[data-fallback]");
@@ -38,6 +49,7 @@ function start(root) {
   var box = root.querySelector("[data-player]");
   box.hidden = false;
   var q = function (sel) { return box.querySelector(sel); };
+  var CHUNK = 1024;  // cells made in one task
   var n = D.steps, step = 0, playing = false, timer = 0, speed = 1, loop = true;
   var scrub = q("[data-action=scrub]"), readout = q("[data-readout]");
   var toggle = q("[data-action=toggle]");
@@ -46,16 +58,15 @@ function start(root) {
   var panels = D.panels.map(function (p, i) {
     var g = groups[i];
     var part = function (name) { return g.querySelector("[data-part=" + name + "]"); };
-    var found = {};
-    g.querySelectorAll("[data-cell^=output], [data-num]").forEach(function (el) {
-      var k = el.getAttribute("data-num"), at = k === null ? 0 : 1;
-      if (k === null) k = el.getAttribute("data-cell").slice(7);
-      (found[k] = found[k] || [null, null])[at] = el;
+    var at = {}, fill = [], txt = [];
+    p.cells.forEach(function (rc, k) {
+      at[rc] = k; fill[k] = p.start[2 * k]; txt[k] = p.start[2 * k + 1];
     });
-    var cells = p.cells.map(function (rc) { return found[rc] || [null, null]; });
-    return {p: p, cur: -1, fill: [], txt: [], shown: [], win: part("window"),
+    return {p: p, g: g, cur: -1, fill: fill, txt: txt, shown: [], win: part("window"),
             tgt: part("target"), links: part("links"), marker: part("marker"),
-            caption: part("caption"), cells: cells, wts: g.querySelectorAll("[data-w]")};
+            caption: part("caption"), over: part("over"), at: at,
+            wts: g.querySelectorAll("[data-w]"),
+            cells: p.cells.map(function () { return [null, null]; })};
   });
   function corner(p, grid, r, c) {
     var o = p.origins[grid], k = p.rows[grid] - r;
@@ -78,6 +89,87 @@ function start(root) {
       pair[1].textContent = text < 0 ? "" : P.p.texts[text];
       pair[1].setAttribute("fill", f[1]);
     }
+  }
+  // each cell's own element (data-cell, data-num): made after the first paint when there
+  // are many (a 64x64 figure has 8,192), at once before anything needs them
+  function esc(t) { return String(t).replace(/&/g, "&amp;").replace(/</g, "&lt;"); }
+  function d4(q) {
+    return "M" + num(q[0][0]) + " " + num(q[0][1]) + "L" + num(q[1][0]) + " " + num(q[1][1]) +
+      "L" + num(q[2][0]) + " " + num(q[2][1]) + "L" + num(q[3][0]) + " " + num(q[3][1]) + "Z";
+  }
+  function cellJob(P, grid, hole, list) {  // list: [op_r, op_c, r, c, fill] of each cell
+    return function () {
+      var p = P.p, out = [];
+      list.forEach(function (x) {
+        var f = x[4], idx = P.at[x[2] + "," + x[3]];
+        if (f < 0) f = idx === undefined ? -1 : P.fill[idx];
+        out.push('<path d="' + d4(poly(p, grid, x[2], x[3], 1, 1)) + '" fill="' +
+          (f < 0 ? "none" : p.fills[f][0]) + '" data-cell="' + grid + ":" + x[0] + "," + x[1] +
+          '" tabindex="0"/>');
+      });
+      hole.insertAdjacentHTML("beforeend", out.join(""));
+      if (grid !== "output") return;
+      for (var el = hole.lastElementChild, k = list.length - 1; k >= 0; k--) {
+        var idx = P.at[list[k][2] + "," + list[k][3]];
+        if (idx !== undefined) {
+          P.cells[idx][0] = el;
+          P.shown[idx] = P.cells[idx][1] ? -1 : P.fill[idx] * 65536 + P.txt[idx];
+        }
+        el = el.previousElementSibling;
+      }
+    };
+  }
+  function numJob(P, hole, from, to) {
+    return function () {
+      var p = P.p, out = [], k;
+      for (k = from; k < to; k++) {
+        var m = p.cells[k].split(","), q = poly(p, "output", +m[0], +m[1], 1, 1);
+        out.push('<text x="' + num((q[0][0] + q[1][0] + q[2][0] + q[3][0]) / 4) + '" y="' +
+          num((q[0][1] + q[1][1] + q[2][1] + q[3][1]) / 4) + '" data-num="' + p.cells[k] +
+          '"></text>');
+      }
+      hole.insertAdjacentHTML("beforeend", out.join(""));
+      for (var el = hole.lastElementChild, j = to - 1; j >= from; j--) {
+        P.cells[j][1] = el;
+        el = el.previousElementSibling;
+      }
+      for (k = from; k < to; k++) {  // these cells' state now
+        P.shown[k] = P.fill[k] * 65536 + P.txt[k];
+        setCell(P, k, P.fill[k], P.txt[k]);
+      }
+    };
+  }
+  function plan() {
+    var jobs = [];
+    panels.forEach(function (P) {
+      ["output", "input"].forEach(function (grid) {
+        var hole = P.g.querySelector("[data-cells=" + grid + "]"), list = [];
+        if (!hole) return;
+        P.p.grid_cells[grid].forEach(function (run) {
+          for (var k = 0; k < run[2]; k++)
+            list.push([run[0], run[1] + k, run[3], run[4] + k * run[5], run[6]]);
+        });
+        for (var a = 0; a < list.length; a += CHUNK)
+          jobs.push(cellJob(P, grid, hole, list.slice(a, a + CHUNK)));
+      });
+      var hole = P.g.querySelector("[data-nums]"), cells = P.p.cells.length;
+      for (var a = 0; hole && a < cells; a += CHUNK)
+        jobs.push(numJob(P, hole, a, Math.min(a + CHUNK, cells)));
+    });
+    return jobs;
+  }
+  var jobs = null, built = false, t1 = 0;
+  function build(some) {  // some: one chunk now, the next in a later task
+    if (built) return;
+    if (!jobs) { jobs = plan(); t1 = now(); }
+    do { if (jobs.length) jobs.shift()(); } while (!some && jobs.length);
+    if (jobs.length) { setTimeout(function () { build(true); }, 0); return; }
+    built = true;
+    byCell = null;
+    cellsOf(null);  // the index of the cells and the links' reach, before any hover
+    reaches(0);
+    root.setAttribute("data-built", "");
+    measure("deconv-anim cells", t1);
   }
   function goPanel(P, s) {
     var p = P.p, w = p.window, t = p.target;
@@ -105,6 +197,19 @@ function start(root) {
       var lines = (p.captions[p.caption[s]] || "").split("\n"), spans = P.caption.children;
       for (var k = 0; k < spans.length; k++) spans[k].textContent = lines[k] || "";
     }
+    if (P.over && p.over) {  // the numbers over the window and the highlight, this step's
+      var o = p.over[s], h = [];
+      for (var y = 0; y < o.length; y += 6) {
+        var q = poly(p, o[y] ? "output" : "input", o[y + 1], o[y + 2], 1, 1), wt = o[y + 5];
+        var cx = (q[0][0] + q[1][0] + q[2][0] + q[3][0]) / 4;
+        var cy = (q[0][1] + q[1][1] + q[2][1] + q[3][1]) / 4;
+        if (wt) { cx += p.weight_at * (q[2][0] - cx); cy += p.weight_at * (q[2][1] - cy); }
+        h.push('<text x="' + num(cx) + '" y="' + num(cy) + '" font-size="' + p.sizes[wt] +
+          '" fill="' + p.colors[o[y + 4]] + (wt ? '" class="weight">' : '">') +
+          esc(p.texts[o[y + 3]]) + "</text>");
+      }
+      P.over.innerHTML = h.join("");
+    }
     // the cells' states as numbers first, then one DOM write per cell that changed
     var fill = P.fill, txt = P.txt, dirty = {};
     if (s < P.cur) {
@@ -130,14 +235,33 @@ function start(root) {
   var hoverKey = null, pinned = null;
   function text() {
     var key = pinned || hoverKey, out = "step " + (step + 1) + " / " + n;
-    var eq = D.panels[0].equations;
+    var eq = D.panels.length ? D.panels[0].equations : null;
     if (eq) out += "   " + eq[Math.min(step, D.panels[0].n - 1)];
     if (key) out += "\n" + describe(key);
     readout.textContent = out;
   }
+  var C = D.channels, layer = C && box.querySelector("[data-part=step]"), shownStep = -1;
+  var decoded = [];
+  function stepShapes(s) {  // a step's list: the previous one's runs (-(i + 1), n) and more
+    for (var k = decoded.length; k <= s; k++) {
+      var enc = C.steps[k], prev = k ? decoded[k - 1] : [], cur = [];
+      for (var j = 0; j < enc.length; j++) {
+        var at = -enc[j] - 1;
+        if (enc[j] < 0) { cur = cur.concat(prev.slice(at, at + enc[j + 1])); j++; }
+        else cur.push(enc[j]);
+      }
+      decoded.push(cur);
+    }
+    return decoded[s];
+  }
   function go(k) {
     step = Math.max(0, Math.min(n - 1, k));
+    if (step !== 0) build();  // the rest of the cells now, if any
     panels.forEach(function (P) { goPanel(P, Math.min(step, P.p.n - 1)); });
+    if (C && shownStep !== step) {  // channel mode: this step's shapes, each written once
+      layer.innerHTML = stepShapes(step).map(function (i) { return C.shapes[i]; }).join("");
+      shownStep = step;
+    }
     root.setAttribute("data-step", String(step));
     scrub.value = String(step);
     text();
@@ -188,34 +312,63 @@ function start(root) {
     actions[a]();
   });
   // links: the gather trace, for every panel
-  var L = D.links, byCell = {}, reach = {};
-  box.querySelectorAll("[data-cell], [data-tap]").forEach(function (el) {
-    var k = el.getAttribute("data-cell") || "tap:" + el.getAttribute("data-tap");
-    (byCell[k] = byCell[k] || []).push(el);
-  });
-  L.taps.forEach(function (ins, o) {
-    ins.forEach(function (i) { (reach[i] = reach[i] || []).push(o); });
-  });
-  function parse(key) {
-    var m = /^(input|output):(-?\d+),(-?\d+)$/.exec(key);
-    return m && [m[1], +m[2], +m[3]];
+  var L = null, byCell = null, reach = null;
+  function readLinks() {  // their own JSON, read once something needs it
+    if (!L) L = JSON.parse(root.querySelector("script[data-links]").textContent);
+  }
+  function cellsOf(key) {
+    build();
+    if (!byCell) {
+      byCell = {};
+      box.querySelectorAll("[data-cell], [data-tap]").forEach(function (el) {
+        var k = el.getAttribute("data-cell") || "tap:" + el.getAttribute("data-tap");
+        (byCell[k] = byCell[k] || []).push(el);
+      });
+    }
+    return byCell[key] || [];
+  }
+  function reaches(i) {
+    readLinks();
+    if (!reach) {
+      reach = {};
+      L.taps.forEach(function (ins, o) {
+        ins.forEach(function (j) { (reach[j] = reach[j] || []).push(o); });
+      });
+    }
+    return reach[i] || [];
+  }
+  function parse(key) {  // [grid, r, c], or in channel mode [grid, r, c, channel]
+    var m = /^(input|output):(-?\d+),(-?\d+)(?:,(-?\d+))?$/.exec(key);
+    if (!m || (m[4] === undefined) !== !C) return null;
+    return C ? [m[1], +m[3], +m[4], +m[2]] : [m[1], +m[2], +m[3]];
+  }
+  function channelsOf(c) {  // the channels a cell of channel c[3] links to: its group's
+    var per = c[0] === "output" ? L.out_per : L.in_per;
+    var other = c[0] === "output" ? L.in_per : L.out_per, g = Math.floor(c[3] / per), out = [];
+    for (var k = g * other; k < (g + 1) * other; k++) out.push(k);
+    return out;
   }
   function tapKey(k) { return "tap:" + Math.floor(k / L.k) + "," + (k % L.k); }
   function linked(key) {
     var c = parse(key), out = [], taps = {};
     if (!c) return out;
+    readLinks();
+    var chans = C ? channelsOf(c) : [null];
+    function add(grid, rc) {
+      chans.forEach(function (ch) { out.push(grid + ":" + (ch === null ? "" : ch + ",") + rc); });
+    }
     if (c[0] === "output") {
       if (c[1] < 0 || c[2] < 0 || c[2] >= L.out[1] || c[1] >= L.out[0]) return out;
       var o = c[1] * L.out[1] + c[2];
       (L.taps[o] || []).forEach(function (i, j) {
-        out.push("input:" + Math.floor(i / L.in[1]) + "," + (i % L.in[1]));
+        add("input", Math.floor(i / L.in[1]) + "," + (i % L.in[1]));
         taps[tapKey(L.kern[o][j])] = 1;
       });
     } else {
       if (c[2] < 0 || c[2] >= L.in[1]) return out;
       var i = c[1] * L.in[1] + c[2];
-      (reach[i] || []).forEach(function (o) {
-        out.push("output:" + Math.floor(o / L.out[1]) + "," + (o % L.out[1]));
+      reaches(i).forEach(function (o) {
+        add("output", Math.floor(o / L.out[1]) + "," + (o % L.out[1]));
         taps[tapKey(L.kern[o][L.taps[o].indexOf(i)])] = 1;
       });
     }
@@ -223,14 +376,17 @@ function start(root) {
   }
   function describe(key) {
     var c = parse(key), flat;
+    readLinks();
+    var at = (C ? c[3] + ", " : "") + c[1] + ", " + c[2], chans = C ? channelsOf(c) : [0];
+    var which = C ? " on channels " + chans[0] + "-" + chans[chans.length - 1] : "";
     if (c[0] === "output") {
       flat = c[1] * L.out[1] + c[2];
-      return (L.sums && L.sums[flat]) || ("out[" + c[1] + ", " + c[2] + "]: " +
-        (L.taps[flat] || []).length + " input cells");
+      return (L.sums && L.sums[flat]) || ("out[" + at + "]: " +
+        (L.taps[flat] || []).length * chans.length + " input cells" + which);
     }
     flat = c[1] * L.in[1] + c[2];
-    return "x[" + c[1] + ", " + c[2] + "]" + (L.inputs ? " = " + L.inputs[flat] : "") +
-      " reaches " + (reach[flat] || []).length + " output cells";
+    return "x[" + at + "]" + (L.inputs ? " = " + L.inputs[flat] : "") +
+      " reaches " + reaches(flat).length * chans.length + " output cells" + which;
   }
   var marked = [];
   function mark(key) {
@@ -242,12 +398,12 @@ function start(root) {
     hoverKey = key;
     var show = pinned || key;
     if (show) {
-      (byCell[show] || []).forEach(function (el) {
+      cellsOf(show).forEach(function (el) {
         el.setAttribute("data-hover", "");
         marked.push(el);
       });
       linked(show).forEach(function (k) {
-        (byCell[k] || []).forEach(function (el) {
+        cellsOf(k).forEach(function (el) {
           el.setAttribute("data-linked", "");
           marked.push(el);
         });
@@ -272,7 +428,14 @@ function start(root) {
   });
   scrub.max = String(n - 1);
   go(0);
+  var count = 0;
+  D.panels.forEach(function (p) {
+    p.grid_cells.input.concat(p.grid_cells.output).forEach(function (r) { count += r[2]; });
+  });
+  if (count <= CHUNK) build();  // else the cells after the first paint, a chunk a task
+  else requestAnimationFrame(function () { setTimeout(function () { build(true); }, 0); });
   setPlaying(D.autoplay);
+  measure("deconv-anim init", t0);
 }
 var parent = me && me.parentNode;
 var root = parent && parent.closest ? parent.closest("[data-deconv-anim]") : null;
