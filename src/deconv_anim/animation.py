@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Animation", "animate", "render", "render_config", "prepare", "look_of",
            "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 @dataclass(frozen=True)
@@ -57,18 +57,22 @@ class RenderResult:
     path : Path
         The file written.
     frames : int
-        Frames in it (in-between frames included; 1 for a still).
+        Frames in it (in-between frames and the held final frame included; 1 for a
+        still; every frame of a contact sheet).
     bytes : int
         Its size on disk.
     size : tuple of int
         (width, height) of the image written, in pixels: one frame; a contact sheet's
         whole grid; a video's frame padded to even sides.
+    frame_size : tuple of int
+        (width, height) of one frame as drawn (before a sheet tiles it or a video pads it).
     """
 
     path: Path
     frames: int
     bytes: int
     size: tuple[int, int]
+    frame_size: tuple[int, int] = (0, 0)
 
 
 def _check_arguments(config: Any, path: Any, arguments: dict[str, Any]) -> None:
@@ -195,9 +199,16 @@ class Animation:
         return as_json(self._config.spec, name=self._config.name)
 
     @property
-    def frame_count(self) -> int:
-        """Frames without in-between frames: one per step of the op."""
+    def step_count(self) -> int:
+        """Steps of the op: one per output cell (gather), input cell (scatter), or clock
+        step (``view: both``)."""
         return self._config.spec.frames
+
+    @property
+    def frame_count(self) -> int:
+        """Frames without in-between frames: one per step, and the held clean final frame
+        (no window, no highlight: the finished output)."""
+        return budget.frame_count(self._config.spec.frames)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -221,7 +232,8 @@ class Animation:
         numpy.ndarray
             ``uint8`` of shape ``(height, width, 3)``, or ``(height, width, 4)`` with
             ``style.background: transparent`` (alpha 0 on the background, else 255);
-            ``(frame_count - 1) * (tween + 1) + 1`` of them.
+            ``(step_count - 1) * (tween + 1) + 2`` of them (the last is the held clean
+            final frame).
 
         Examples
         --------
@@ -476,13 +488,15 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
         () if vector and frames_dir is None else raster.frames(tween=tween))
     options: dict[str, Any] = {"figure": raster.figure if vector else None, "fps": fps,
                                "transparent": raster.look.transparent}
-    if frame is not None:
-        index = frame + count if frame < 0 else frame
-        if not 0 <= index < count:
-            raise ConfigError("frame", f"must be from {-count} to {count - 1} for an "
-                                       f"animation of {count} frames (got {frame})", source)
+    if frame is not None:  # counted as the sheet numbers them: steps, then the final frame
+        total = timing.frame_count(count)
+        index = frame + total if frame < 0 else frame
+        if not 0 <= index < total:
+            raise ConfigError("frame", f"must be from {-total} to {total - 1} for an "
+                                       f"animation of {total} frames: {count} steps and the "
+                                       f"final frame (got {frame})", source)
         frames = itertools.islice(frames, index, index + 1)
-        count, timing = 1, Timing(config.render.duration)
+        count, timing = 1, Timing(config.render.duration, final=False)
         options = {"sheet": True, "labels": False, "transparent": raster.look.transparent}
     elif sheet:
         scene = getattr(raster, "scene", None)
@@ -507,4 +521,4 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     shown = written_size(raster.size, sheet=bool(options.get("sheet")),
                          count=timing.frame_count(count), columns=options.get("columns"),
                          video=target.suffix.lower() == ".mp4")
-    return RenderResult(target, timing.frame_count(count), size, shown)
+    return RenderResult(target, timing.frame_count(count), size, shown, raster.size)

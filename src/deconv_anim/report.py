@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .budget import frame_count
 from .errors import ConfigError
 from .spec import Spec
 
@@ -78,7 +79,7 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
         "padding_form": spec.padding_form,
         "output_padding": list(spec.output_padding),
         "output_size": list(spec.output_size),
-        "frames": spec.frames,
+        "frames": frame_count(spec.frames),  # the steps and the held clean final frame
         "step_count": spec.frames,
         "input": nested(spec.input),
         "weights": nested(spec.weights),
@@ -151,7 +152,7 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     ...     print(line)
       rows:    out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
       columns: out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
-      frames: 9 (one per output cell)
+      9 steps, 10 frames (one per output cell; then the finished output, held)
     """
     if not isinstance(spec, Spec):
         raise ConfigError("spec", f"must be a Spec, from make_spec (got {type(spec).__name__})")
@@ -193,15 +194,21 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     if spec.channels:
         lines += _channel_lines(spec)
     elif spec.view == "both":
-        lines.append(f"  steps: {spec.frames} on one clock, frames: {spec.frames} (gather: "
-                     f"{spec.steps('gather')} output cells, scatter: {spec.steps('scatter')} "
-                     "input cells spread over the same clock, side by side)")
+        lines.append(_steps_frames(spec, f"on one clock, side by side: gather "
+                                         f"{spec.steps('gather')} output cells, scatter "
+                                         f"{spec.steps('scatter')} input cells"))
     elif spec.view == "scatter":
-        lines.append(f"  frames: {spec.frames} (one per input cell, each stamping x * w onto "
-                     "the output)")
+        lines.append(_steps_frames(spec, "one per input cell, each stamping x * w onto the "
+                                         "output"))
     else:
-        lines.append(f"  frames: {spec.frames} (one per output cell)")
+        lines.append(_steps_frames(spec, "one per output cell"))
     return "\n".join(lines)
+
+
+def _steps_frames(spec: Spec, what: str) -> str:
+    """``N steps, M frames (what the steps are; then the held clean final frame)``."""
+    return (f"  {spec.frames} step{'s' if spec.frames != 1 else ''}, "
+            f"{frame_count(spec.frames)} frames ({what}; then the finished output, held)")
 
 
 def _ceil_note(spec: Spec, axis: int) -> str:
@@ -262,8 +269,8 @@ def _channel_lines(spec: Spec) -> list[str]:
         each = (f"one per {side} channel" if spec.step_by == "channel" else
                 f"one per {side} element, channel by channel: {planes} x {size[0]}x{size[1]}")
         counts.append(f"{view}: {spec.steps(view)}, {each}" if len(views) > 1 else each)
-    lines.append(f"  frames: {spec.frames} ({'; '.join(counts)})")
-    lines.append(f"  frame rule: step_by: element gives {spec.frames_by('element')} frames, "
+    lines.append(_steps_frames(spec, "; ".join(counts)))
+    lines.append(f"  step rule: step_by: element gives {spec.frames_by('element')} steps, "
                  f"step_by: channel {spec.frames_by('channel')}; the default is element, or "
                  f"channel when element would pass {MAX_FRAMES}")
     return lines
@@ -329,7 +336,7 @@ def summary(spec: Spec, *, frames: bool = False) -> str:
         parts.append(f"output_padding {_axes(spec.output_padding)}")
     out = spec.output_shape if spec.channels else spec.output_size
     text = f"{_OP_NAMES[spec.op].capitalize()}: {', '.join(parts)} -> {_x(out)} output"
-    return f"{text}, {spec.frames} frames" if frames else text
+    return f"{text}, {frame_count(spec.frames)} frames" if frames else text
 
 
 def format_value(value: float) -> str:
