@@ -338,9 +338,9 @@ def test_output_cells_show_the_timelines_state(browser, tmp_path, name):
         for n, panel in enumerate(figure.panels):
             shown = browser.execute_script(SHOWN, root, n)
             n_steps = len(panel.timeline)  # on the GIF's clock: step i from floor(i T / n)
-            shown = (n_steps - 1 if target == total else
-                     max(i for i in range(n_steps) if i * total // n_steps <= target))
-            expected = timeline_state(panel, shown)
+            at = (n_steps - 1 if target == total else
+                  max(i for i in range(n_steps) if i * total // n_steps <= target))
+            expected = timeline_state(panel, at)
             assert {k: tuple(v) for k, v in shown.items()} == expected, (target, n)
     assert console_errors(browser) == []
 
