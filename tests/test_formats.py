@@ -17,7 +17,7 @@ from PIL import Image
 
 from deconv_anim.animation import prepare, render
 from deconv_anim.cli import main
-from deconv_anim.config import config_from_mapping
+from deconv_anim.config import config_from_mapping, resolve_config
 from deconv_anim.embed import alt_text, snippet
 from deconv_anim.encode import FORMATS, Timing, _repeats, _video_fps, format_for
 from deconv_anim.errors import ConfigError, MissingDependencyError
@@ -302,6 +302,19 @@ def test_format_option_must_agree_with_the_output(cwd):
 def test_cli_sheet_tween_and_fps(cwd):
     result = run("--preset", "no_padding_no_strides", "--cell", "10", "--sheet")
     assert result.exit_code == 0 and (cwd / "no_padding_no_strides.png").is_file()
+    with Image.open(cwd / "no_padding_no_strides.png") as im:
+        sheet = im.size
+    frame = prepare(resolve_config("no_padding_no_strides", {"style": {"cell": 10}})).size
+    # the sheet's size and its frames' size (2x2 output: 2 columns, 3 rows with the final)
+    assert sheet == (2 * frame[0], 3 * frame[1])
+    assert (f"(5 frames, sheet {sheet[0]}x{sheet[1]} of {frame[0]}x{frame[1]} frames,"
+            in result.stdout)
+    result = run("--preset", "no_padding_no_strides", "--cell", "13", "-o", "odd.mp4")
+    width, height = prepare(resolve_config("no_padding_no_strides",
+                                           {"style": {"cell": 13}})).size
+    assert height % 2  # an odd side: padded to even in the video
+    assert (f"(5 frames, {width + width % 2}x{height + 1} (the {width}x{height} frame "
+            "padded to even sides)") in result.stdout
     result = run("--preset", "no_padding_no_strides", "--cell", "10", "--tween", "1",
                  "--fps", "2", "-o", "t.mp4")
     assert result.exit_code == 0, result.output

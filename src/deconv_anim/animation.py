@@ -9,7 +9,7 @@ suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is
 >>> import deconv_anim as da
 >>> anim = da.animate("seed_transposed", values=True)
 >>> anim.size, anim.frame_count
-((564, 409), 16)
+((564, 409), 17)
 >>> first = next(anim.frames())
 >>> first.shape, first.dtype.name
 ((409, 564, 3), 'uint8')
@@ -170,10 +170,10 @@ class Animation:
     >>> import tempfile, pathlib
     >>> anim = animate({"op": "conv", "size": 4, "kernel": 3}, style={"cell": 8})
     >>> anim
-    <Animation deconv-anim: conv 4x4 -> 2x2, 4 frames>
+    <Animation deconv-anim: conv 4x4 -> 2x2, 5 frames>
     >>> result = anim.save(pathlib.Path(tempfile.mkdtemp()) / "conv.png")
     >>> result.frames, result.path.suffix
-    (4, '.png')
+    (5, '.png')
     """
 
     def __init__(self, config: Config) -> None:
@@ -240,7 +240,7 @@ class Animation:
         >>> anim = animate("seed_conv", style={"cell": 10, "background": "transparent"})
         >>> frames = list(anim.frames(tween=1))
         >>> len(frames), frames[0].shape[2], frames[0].dtype.name
-        (7, 4, 'uint8')
+        (8, 4, 'uint8')
         """
         raster = prepare(self._config, max_frames=max_frames, max_pixels=max_pixels)
         _check_tween(self._config, tween, max_frames)
@@ -358,7 +358,7 @@ def animate(source: ConfigSource = None, /, **overrides: Any) -> Animation:
     >>> anim.config.render.style.theme, anim.info["output_size"]
     ('dark', [3, 3])
     >>> animate(op="transposed", size=2, kernel=3).info["frames"]
-    16
+    17
     >>> animate("dilation", stride=0)
     Traceback (most recent call last):
     ...
@@ -411,7 +411,7 @@ def render(source: ConfigSource, /, path: str | os.PathLike[str] | None = None, 
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "up.gif"
     >>> result = render({"op": "transposed", "size": 2, "kernel": 3}, out)
     >>> result.frames, result.path == out
-    (16, True)
+    (17, True)
     """
     return animate(source, **overrides).save(
         path, format=format, fps=fps, tween=tween, sheet=sheet, frame=frame,

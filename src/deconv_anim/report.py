@@ -54,8 +54,8 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
     >>> from deconv_anim import make_spec
     >>> info = as_json(make_spec(op="conv", size=4, kernel=3, weights=[[1] * 3] * 3,
     ...                          input=[[1] * 4] * 4))
-    >>> info["output_size"], info["frames"], info["output"]
-    ([2, 2], 4, [[9, 9], [9, 9]])
+    >>> info["output_size"], info["step_count"], info["frames"], info["output"]
+    ([2, 2], 4, 5, [[9, 9], [9, 9]])
     """
     from .engine import compute, trace  # (NumPy: the text of describe() needs neither)
 

@@ -283,7 +283,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     >>> timeline = build_timeline(scene, look.theme)
     >>> panel = Panel(scene, timeline, build_layout(scene, look, timeline))
     >>> text = svg_document(panel, look, timing=Timing())
-    >>> text.startswith("<svg") and 'dur="4000ms"' in text
+    >>> text.startswith("<svg") and 'dur="5000ms"' in text  # 4 steps, the final frame
     True
     """
     scene, layout, timeline = panel.scene, panel.layout, panel.timeline
