@@ -425,7 +425,7 @@ def test_gallery_format(tmp_path):
 def test_every_format_of_every_reference_figure(tmp_path, name):
     cfg = config_from_mapping(PRESETS[name], name=name)
     want = raster_rgb(cfg)
-    count = cfg.spec.frames
+    count = cfg.spec.frames + 1  # the steps and the held clean final frame
     for fmt in PILLOW_FORMATS:
         result = render(cfg, tmp_path / f"{name}.{fmt}")
         head, durations, got = read_pillow(result.path)
