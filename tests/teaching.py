@@ -52,9 +52,11 @@ def make(mapping, cell=20, **render):
     return prepare(config)
 
 
-def run(raster):
-    """Copies of every frame's pixels (the raster reuses one buffer)."""
-    return [frame.pixels.copy() for frame in raster.frames()]
+def run(raster, final=False):
+    """Copies of every step frame's pixels (the raster reuses one buffer); with ``final``,
+    the held clean final frame too."""
+    frames = [frame.pixels.copy() for frame in raster.frames()]
+    return frames if final else frames[:-1]
 
 
 def rule_of(spec):

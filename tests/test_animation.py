@@ -62,7 +62,8 @@ def test_overrides_on_a_config_revalidate_it():
 
 def test_the_overrides_alone_describe_an_op():
     anim = animate(op="transposed", size=2, kernel=3)
-    assert anim.info["output_size"] == [4, 4] and anim.frame_count == 16
+    assert anim.info["output_size"] == [4, 4] and anim.step_count == 16
+    assert anim.frame_count == 17  # and the held clean final frame
 
 
 @pytest.mark.parametrize(("source", "overrides", "message"), [
@@ -102,7 +103,7 @@ def test_frames_are_rgb_uint8_arrays_one_per_step(tmp_path):
     anim = animate(SMALL)
     frames = list(anim.frames())
     width, height = anim.size
-    assert len(frames) == anim.frame_count == 4
+    assert len(frames) == anim.frame_count == anim.step_count + 1 == 5
     for k, frame in enumerate(frames):
         assert frame.dtype == np.uint8 and frame.shape == (height, width, 3)
         assert np.array_equal(frame, still(anim, k, tmp_path))
@@ -123,7 +124,7 @@ def test_transparent_frames_have_an_alpha_channel(tmp_path):
 
 def test_tweened_frames_count_and_two_iterators_do_not_interfere():
     anim = animate(SMALL)
-    assert len(list(anim.frames(tween=2))) == (4 - 1) * 3 + 1
+    assert len(list(anim.frames(tween=2))) == (4 - 1) * 3 + 1 + 1
     one, two = anim.frames(), anim.frames()
     interleaved = [(a, b) for a, b in zip(one, two)]
     alone = list(anim.frames())
@@ -132,7 +133,7 @@ def test_tweened_frames_count_and_two_iterators_do_not_interfere():
 
 
 def test_frames_keep_the_resource_guard():
-    with pytest.raises(ConfigError, match=r"^size: the animation would have 4 frames, more "
+    with pytest.raises(ConfigError, match=r"^size: the animation would have 5 frames, more "
                                           r"than the limit of 3 \(raise it with max_frames\)"):
         next(animate(SMALL).frames(max_frames=3))
     with pytest.raises(ConfigError, match=r"^tween: must be an integer from 0 to 60"):
@@ -149,7 +150,7 @@ def test_save_writes_every_suffix(tmp_path, fmt):
     assert isinstance(result, RenderResult)
     assert result.path == tmp_path / f"out{fmt.suffix}"
     assert result.bytes == result.path.stat().st_size > 0
-    assert result.frames == 4 and result.size == anim.size
+    assert result.frames == 5 and result.size == anim.size
     head = result.path.read_bytes()[:64]
     magic = {"gif": b"GIF89a", "png": b"\x89PNG", "webp": b"RIFF", "mp4": b"\x00\x00\x00",
              "svg": b"<svg", "html": b"<!DOCTYPE html>"}[fmt.name]
@@ -166,7 +167,7 @@ def test_save_defaults_to_the_config_name_beside_it(cwd):
 def test_render_is_animate_then_save(tmp_path):
     a = render(SMALL, tmp_path / "a.gif", tween=1, stride=1)
     b = animate(SMALL, stride=1).save(tmp_path / "b.gif", tween=1)
-    assert a.frames == b.frames == 7
+    assert a.frames == b.frames == 8
     assert a.path.read_bytes() == b.path.read_bytes()
 
 
@@ -177,7 +178,7 @@ def test_render_is_animate_then_save(tmp_path):
     ("x.gif", {"fps": 10}, "fps: sets a video's frame rate"),
     ("x.gif", {"sheet": True}, "sheet: writes one PNG image"),
     ("x.gif", {"frame": 0}, "frame: writes one PNG image"),
-    ("x.png", {"frame": 4}, "frame: must be from -4 to 3"),
+    ("x.png", {"frame": 5}, "frame: must be from -5 to 4"),
     ("x.png", {"sheet": True, "tween": 1}, "tween: makes in-between frames"),
     ("x.gif", {"tween": 60, "max_frames": 10}, "tween: 4 steps with 60 in-between frames"),
     ("x.gif", {"max_pixels": 10}, "style.cell: each frame would be"),
@@ -219,7 +220,7 @@ def test_the_package_exports_the_api_and_render_is_the_function():
 
 
 def test_repr_names_the_op():
-    assert repr(animate("dilation")) == "<Animation dilation: conv 7x7 -> 3x3, 9 frames>"
+    assert repr(animate("dilation")) == "<Animation dilation: conv 7x7 -> 3x3, 10 frames>"
 
 
 def test_an_unwritable_name_is_refused_before_any_work(tmp_path):

@@ -92,10 +92,11 @@ def test_video_frames_are_what_the_mp4_writer_sends(duration, hold, tween, steps
 
 
 @pytest.mark.parametrize("duration, hold, tween, steps, rate", [
-    (20, 1, 0, 4, 44),      # --duration 20 --hold 1: 30 fps would show 2 of 4 steps
-    (1000, 0, 60, 4, 61),   # --tween 60: 184 frames of 16-17 ms, one video frame each
+    (20, 1, 0, 4, 56),      # --duration 20 --hold 1: 30 fps would show 2 of 4 steps (and
+                            # the 1 ms final frame needs 56)
+    (1000, 0, 60, 4, 120),  # --tween 60: 60 in-between frames share 500 ms: 120 fps
     (1000, 0, 0, 4, 1),     # one video frame per step
-    (1000, 0, 2, 3, 3),     # one per in-between frame
+    (1000, 0, 2, 3, 4),     # one per in-between frame: 2 share 500 ms
 ])
 def test_an_automatic_rate_is_raised_until_every_step_shows(duration, hold, tween, steps,
                                                              rate) -> None:
@@ -171,7 +172,7 @@ def test_the_guard_refuses_before_any_drawing(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(render_module, "build_scene", no_drawing)
     for mapping, key in (({"op": "conv", "size": 1000, "kernel": 1000}, "kernel"),
-                         ({"op": "conv", "size": 1000, "kernel": 901}, "kernel"),
+                         ({"op": "conv", "size": 1000, "kernel": 902}, "kernel"),
                          ({"op": "conv", "size": 1000, "kernel": 1, "stride": 1000}, "size")):
         with pytest.raises(ConfigError) as error:
             prepare(config_from_mapping({**mapping, "style": {"cell": 4}}))

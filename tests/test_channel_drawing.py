@@ -46,7 +46,7 @@ CASES = {
 def test_channel_figures_render(name):
     anim = da.animate(CASES[name], style={"cell": 12})
     frames = list(anim.frames())
-    assert len(frames) == anim.config.spec.frames
+    assert len(frames) == anim.config.spec.frames + 1  # and the held clean final frame
     assert all(f.shape == frames[0].shape for f in frames)
     assert (frames[0].shape[1], frames[0].shape[0]) == anim.size
     if len(frames) > 1:  # something moves
@@ -111,6 +111,9 @@ def test_the_lit_output_cell_is_on_the_channel_computed(name, theme):
                     points = [centre, *(centre + 0.45 * (p - centre) for p in poly)]
                     if all(np.abs(rgb[int(y), int(x)] - shade).sum() <= 12 for x, y in points):
                         lit.append((ch, (i, j)))
+        if n == len(raster.timeline.steps):  # the held clean final frame: nothing lit
+            assert frame.step == n and lit == [], lit
+            continue
         assert lit == [(channel, cell)], (n, lit)
         group = channel // per_out
         r0, c0 = raster.timeline.steps[n].window
@@ -206,13 +209,13 @@ def test_channel_figures_save_in_every_bitmap_form(tmp_path, kwargs, suffix):
         assert result.size == image.size  # the image written (a sheet: the whole grid)
     if not kwargs.get("sheet"):
         assert result.size == anim.size
-    count = anim.frame_count
+    count = anim.step_count
     if kwargs.get("sheet") or "frame" in kwargs:  # one image
         assert frames == 1
-        shown = count if kwargs.get("sheet") else 1
+        shown = count + 1 if kwargs.get("sheet") else 1
         assert result.frames == shown
     else:
-        shown = (count - 1) * (kwargs.get("tween", 0) + 1) + 1
+        shown = (count - 1) * (kwargs.get("tween", 0) + 1) + 1 + 1
         assert frames == shown == result.frames
     assert len(list((tmp_path / "frames").iterdir())) == shown
 
@@ -252,17 +255,17 @@ def test_a_channel_in_the_ellipsis_stands_in_the_last_slot(step_by):
 @pytest.mark.parametrize("name", ["standard", "flat_values", "planes", "many"])
 def test_channel_svg_shows_each_step_on_the_shared_clock(tmp_path, name):
     """One group per step, shown from its frame's start to the next step's (the GIF's
-    timing, with a hold on the last frame), the last step outside the animations."""
+    timing, then the held clean final frame), the final frame outside the animations."""
     anim = da.animate(CASES[name], style={"cell": 12}, duration=500, hold=1500)
     out = tmp_path / "x.svg"
     anim.save(out, tween=1)
     text = out.read_text()
-    count = anim.frame_count
+    count = anim.step_count
     groups = re.findall(r'<g display="(none|inline)">', text)
-    assert groups == ["none"] * (count - 1) + ["inline"]
+    assert groups == ["none"] * count + ["inline"]  # each step, then the final frame
     total = 500 * count + 1500  # in-between frames share their step's 500 ms
     times = re.findall(r'keyTimes="([^"]*)" dur="(\d+)ms"', text)
-    assert len(times) == (count if count > 1 else 0)
+    assert len(times) == count + 1
     assert all(int(dur) == total for _, dur in times)
     for n, (keys, _) in enumerate(times):  # step n shows from frame 2n on
         start = 500 * n / total

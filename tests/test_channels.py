@@ -346,7 +346,8 @@ def test_info_json_in_channel_mode():
     assert info["output_size"] == [5, 5] and info["bias"] == [1, 2, 3, 4, 5, 6]
     assert info["params"] == 6 * 2 * 9 + 6 and info["macs"] == 6 * 5 * 5 * 2 * 9
     assert np.shape(info["input"]) == (4, 5, 5) and np.shape(info["weights"]) == (6, 2, 3, 3)
-    assert np.shape(info["output"]) == (6, 5, 5) and info["frames"] == 150
+    assert np.shape(info["output"]) == (6, 5, 5) and info["frames"] == 151
+    assert info["step_count"] == 150  # and the held clean final frame
     np.testing.assert_array_equal(info["output"], naive.reference(spec))
     up = as_json(make_spec(op="transposed", size=3, kernel=2, in_channels=2, out_channels=4,
                            groups=2))
@@ -387,14 +388,15 @@ def test_info_words():
     assert "MACs: C_out*H_out*W_out*(C_in/groups)*kH*kW = 2 * 3 * 3 * 2 * 3 * 3 = 324" in text
     assert "group 0: input channels 0-1 -> output channel 0" in text
     assert "group 1: input channels 2-3 -> output channel 1" in text
-    assert "frames: 18 (one per output element, channel by channel: 2 x 3x3)" in text
-    assert "frame rule: step_by: element gives 18 frames, step_by: channel 2" in text
+    assert ("18 steps, 19 frames (one per output element, channel by channel: 2 x 3x3; "
+            "then the finished output, held)") in text
+    assert "step rule: step_by: element gives 18 steps, step_by: channel 2" in text
     depthwise = describe(make_spec(op="conv", size=5, kernel=3, in_channels=3,
                                    out_channels=6, groups=3))
     assert "depthwise: each input channel on its own, depth multiplier 2" in depthwise
     big = describe(make_spec(op="transposed", size=16, kernel=4, stride=2, padding=1,
                              in_channels=64, out_channels=32))
-    assert "frames: 32 (one per output channel)" in big
+    assert "32 steps, 33 frames (one per output channel;" in big
     assert "MACs: C_in*H_in*W_in*(C_out/groups)*kH*kW = 64 * 16 * 16 * 32 * 4 * 4" in big
     many = describe(make_spec(op="conv", size=2, kernel=1, in_channels=32, out_channels=32,
                               groups=32))
@@ -405,7 +407,8 @@ def test_info_works_at_any_size(tmp_path):
     result = CliRunner().invoke(main, ["info", "--op", "conv", "--size", "64", "--kernel", "3",
                                        "--in-channels", "64", "--out-channels", "64",
                                        "--padding", "same"])
-    assert result.exit_code == 0 and "frames: 64 (one per output channel)" in result.stdout
+    assert result.exit_code == 0 and "64 steps, 65 frames (one per output channel;" in (
+        result.stdout)
 
 
 def test_render_draws_channel_mode(tmp_path, monkeypatch):
@@ -422,7 +425,7 @@ def test_svg_of_channel_mode_is_drawn(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["render", "x.yaml", "-o", "x.svg"])
     assert result.exit_code == 0, result.stderr
     text = (tmp_path / "x.svg").read_text()
-    assert text.startswith("<svg") and text.count('<g display="') == 4  # 2x2 outputs
+    assert text.startswith("<svg") and text.count('<g display="') == 5  # 2x2 outputs, the final
 
 
 # ---------------------------------------------------------------------------------------------

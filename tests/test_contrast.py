@@ -68,7 +68,7 @@ def glyphs(raster, index):
             states[change.cell] = change.text
     out += [("output", layout.cell_centre("output", *cell), text, layout.number_size)
             for cell, text in states.items() if text]
-    if timeline.kernel is not None:
+    if timeline.kernel is not None and index < len(steps):  # the final frame: no window
         (kh, kw), (dh, dw) = raster.scene.window_size, raster.scene.dilation
         r0, c0 = step.window
         for (i, j), w in zip(np.ndindex(kh, kw), timeline.kernel.ravel()):

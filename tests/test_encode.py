@@ -105,7 +105,7 @@ def test_gif_structure(tmp_path):
     result = render(cfg, tmp_path / "a.gif")
     data = (tmp_path / "a.gif").read_bytes()
     assert result.bytes == len(data)
-    assert result.frames == 9 and result.size == raster.size
+    assert result.frames == 10 and result.size == raster.size  # 9 steps, the final frame
     gif = parse_gif(data)
     assert gif["size"] == raster.size
     assert gif["flags"] & 0x80  # one global colour table...
@@ -113,9 +113,9 @@ def test_gif_structure(tmp_path):
     assert gif["table"] == raster.palette[:MAX_COLORS].tobytes()
     assert gif["loop"] == 0  # loop forever
     images = gif["images"]
-    assert len(images) == 9
+    assert len(images) == 10  # 9 steps and the held final frame
     assert not any(image["local"] for image in images)  # ...and no local ones
-    assert [image["control"]["delay"] for image in images] == [100] * 9
+    assert [image["control"]["delay"] for image in images] == [100] * 10
     first = images[0]
     assert first["box"] == (0, 0, *raster.size)
     assert first["control"]["transparent"] is None
@@ -148,7 +148,7 @@ def test_decoded_frames_equal_the_raster(tmp_path, mapping):
     render(cfg, tmp_path / "a.gif")
     im, durations, decoded = read_back(tmp_path / "a.gif")
     assert im["format"] == "GIF" and im["mode"] == "P"
-    assert im["n_frames"] == len(pixels) == cfg.spec.frames
+    assert im["n_frames"] == len(pixels) == cfg.spec.frames + 1  # the final frame
     assert im["loop"] == 0
     assert durations == [1000] * len(pixels)
     assert im["palette"][:3 * MAX_COLORS] == raster.palette[:MAX_COLORS].tobytes()
@@ -162,17 +162,17 @@ def test_custom_duration_and_hold(tmp_path):
     cfg = config(duration=250, hold=1500)
     render(cfg, tmp_path / "a.gif")
     im, durations, _ = read_back(tmp_path / "a.gif")
-    assert durations == [250] * 8 + [1750]
+    assert durations == [250] * 9 + [1500]  # 9 steps, then the final frame held
     assert im["loop"] == 0
     delays = [i["control"]["delay"] for i in parse_gif((tmp_path / "a.gif").read_bytes())
               ["images"]]
-    assert delays == [25] * 8 + [175]
+    assert delays == [25] * 9 + [150]
 
 
 def test_hold_without_duration(tmp_path):
     render(config(hold=500), tmp_path / "a.gif")
     _, durations, _ = read_back(tmp_path / "a.gif")
-    assert durations == [1000] * 8 + [1500]
+    assert durations == [1000] * 9 + [500]
 
 
 def test_longest_frame_is_refused_or_written_as_given(tmp_path):
@@ -184,13 +184,15 @@ def test_longest_frame_is_refused_or_written_as_given(tmp_path):
         return
     render(cfg, tmp_path / "a.gif")
     _, durations, _ = read_back(tmp_path / "a.gif")
-    assert durations == [60_000] * 3 + [660_000]
+    assert durations == [60_000] * 4 + [600_000]
 
 
-def test_timing_of():
-    assert Timing().of(0, 3) == Timing().of(2, 3) == 1000
-    assert Timing(200, 50).of(1, 3) == 200
-    assert Timing(200, 50).of(2, 3) == 250
+def test_timing_holds_a_final_frame():
+    """Every step lasts ``duration``; the held clean final frame ``hold`` (or a duration)."""
+    assert Timing().durations(3) == [1000] * 4
+    assert Timing(200, 50).durations(3) == [200, 200, 200, 50]
+    assert Timing(200, 50).frame_count(3) == 4 and Timing(200, final=False).frame_count(3) == 3
+    assert Timing(200, 50).final_ms == 50 and Timing(200).final_ms == 200
 
 
 def test_both_view_frame_count_matches_the_file(tmp_path):
@@ -200,7 +202,7 @@ def test_both_view_frame_count_matches_the_file(tmp_path):
     result = render(cfg, tmp_path / "a.gif")
     im, durations, _ = read_back(tmp_path / "a.gif")
     assert result.frames == im["n_frames"]
-    assert durations[-1] == 1500  # the hold lands on the last frame written
+    assert durations[-2:] == [1000, 500]  # the hold is the final frame's, after the last step
 
 
 # ------------------------------------------------------------------ the writer on its own
@@ -217,11 +219,11 @@ def test_write_synthetic_frames(tmp_path):
               RasterFrame(1, second, (3, 2, 4, 3), np.ones((1, 1), bool)),
               RasterFrame(2, second, (0, 0, 1, 1), np.zeros((1, 1), bool))]
     path = tmp_path / "deep" / "er" / "s.gif"  # missing folders are created
-    written = write(path, frames, size=(4, 3), palette=palette, count=3,
-                    timing=Timing(100, 200))
+    written = write(path, frames, size=(4, 3), palette=palette, count=2,
+                    timing=Timing(100, 200))  # 2 steps and the final frame
     assert written == path.stat().st_size
     _, durations, decoded = read_back(path)
-    assert durations == [100, 100, 300]
+    assert durations == [100, 100, 200]
     np.testing.assert_array_equal(decoded[0], palette[full])
     np.testing.assert_array_equal(decoded[1], palette[second])
     np.testing.assert_array_equal(decoded[2], palette[second])  # nothing changed
@@ -326,7 +328,7 @@ def test_encoder_failure_midway_leaves_no_file(tmp_path, monkeypatch, exc):
 
 def test_failing_config_leaves_no_file(tmp_path):
     path = tmp_path / "a.gif"
-    with pytest.raises(ConfigError, match=r"9 frames.*limit of 4"):
+    with pytest.raises(ConfigError, match=r"10 frames.*limit of 4"):
         render(config(), path, max_frames=4)
     with pytest.raises(ConfigError, match="limit of 100"):
         render(config(), path, max_pixels=100)
@@ -420,7 +422,7 @@ def test_bitmap_writers_take_frames_and_one_info(tmp_path):
     palette[1] = (255, 0, 0)
     frames = [RasterFrame(n, np.full((3, 4), n % 2, np.uint8), (0, 0, 4, 3), None)
               for n in range(3)]
-    info = FrameInfo(size=(4, 3), palette=palette, count=3, timing=Timing(100), loop=2)
+    info = FrameInfo(size=(4, 3), palette=palette, count=2, timing=Timing(100), loop=2)
     out = tmp_path / "x.gif"
     with out.open("wb") as handle:
         FORMATS["gif"].load_writer()(handle, iter(frames), info)

@@ -17,7 +17,7 @@ from PIL import Image
 
 from deconv_anim.animation import prepare, render
 from deconv_anim.cli import main
-from deconv_anim.config import config_from_mapping
+from deconv_anim.config import config_from_mapping, resolve_config
 from deconv_anim.embed import alt_text, snippet
 from deconv_anim.encode import FORMATS, Timing, _repeats, _video_fps, format_for
 from deconv_anim.errors import ConfigError, MissingDependencyError
@@ -92,9 +92,9 @@ def test_round_trip_pixels_and_timing(tmp_path, fmt, case):
     result = render(cfg, tmp_path / f"a.{fmt}")
     head, durations, got = read_pillow(result.path)
     assert head["format"] == {"gif": "GIF", "png": "PNG", "webp": "WEBP"}[fmt]
-    assert head["n_frames"] == len(want) == cfg.spec.frames == result.frames
+    assert head["n_frames"] == len(want) == cfg.spec.frames + 1 == result.frames
     assert head["loop"] == 0
-    assert durations == [250] * (len(want) - 1) + [750]
+    assert durations == [250] * (len(want) - 1) + [500]  # the final frame holds
     for n, (a, b) in enumerate(zip(got, want)):
         assert (a == b).all(), f"{fmt} frame {n}: {(a != b).any(-1).sum()} pixels differ"
 
@@ -104,13 +104,13 @@ def test_apng_is_a_png_with_animation_chunks(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert data.index(b"acTL") < data.index(b"IDAT") < data.index(b"fdAT")
     frames, plays = struct.unpack(">II", data[data.index(b"acTL") + 4:][:8])
-    assert (frames, plays) == (9, 0)  # 9 frames, looping forever
+    assert (frames, plays) == (10, 0)  # 9 steps and the final frame, looping forever
 
 
 def test_apng_delay_of_a_long_hold(tmp_path):
     result = render(config(hold=120_000), tmp_path / "a.png")
     _, durations, _ = read_pillow(result.path)
-    assert durations[-1] == 121_000  # more than 65535 ms: written in centiseconds
+    assert durations[-1] == 120_000  # more than 65535 ms: written in centiseconds
 
 
 # ------------------------------------------------------------------ MP4
@@ -125,7 +125,7 @@ def test_mp4_is_h264_yuv420p_even_and_faststart(tmp_path):
     meta, frames = read_mp4(result.path)
     assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p")
     assert meta["size"] == (width + width % 2, height + height % 2)  # padded, not scaled
-    assert meta["fps"] == 1.0 and len(frames) == 9  # one video frame per step
+    assert meta["fps"] == 1.0 and len(frames) == 10  # one video frame per frame
     boxes = top_level_boxes(result.path.read_bytes())
     assert boxes.index(b"moov") < boxes.index(b"mdat")  # +faststart: plays while loading
     want = raster_rgb(cfg)
@@ -136,25 +136,27 @@ def test_mp4_is_h264_yuv420p_even_and_faststart(tmp_path):
             assert np.abs(got[:, -1].astype(int) - background).mean() < 3
 
 
-def test_mp4_hold_repeats_the_last_frame(tmp_path):
+def test_mp4_hold_repeats_the_final_frame(tmp_path):
     result = render(config(duration=500, hold=1500), tmp_path / "a.mp4")
     meta, frames = read_mp4(result.path)
-    assert meta["fps"] == 2.0  # 1000 / gcd(500, 2000)
-    assert len(frames) == 8 + 4  # 8 steps of one frame, the last step 2000 ms = 4 frames
-    assert np.abs(frames[-1].astype(int) - frames[-4]).mean() < 1  # the same, give or take
-    assert np.abs(frames[-5].astype(int) - frames[-4]).mean() > 1  # a new step
+    assert meta["fps"] == 2.0  # 1000 / gcd(500, 1500)
+    assert len(frames) == 9 + 3  # 9 steps of one frame, the final frame 1500 ms = 3 frames
+    assert np.abs(frames[-1].astype(int) - frames[-3]).mean() < 1  # the same, give or take
+    assert np.abs(frames[-4].astype(int) - frames[-3]).mean() > 0.1  # the last step's own
 
 
 def test_mp4_fps_and_tween(tmp_path):
     cfg = config()
     meta, frames = read_mp4(render(cfg, tmp_path / "a.mp4", fps=4).path)
-    assert meta["fps"] == 4.0 and len(frames) == 9 * 4
+    assert meta["fps"] == 4.0 and len(frames) == 10 * 4  # 9 steps and the final frame
     result = render(cfg, tmp_path / "t.mp4", tween=3)
-    assert result.frames == 8 * 4 + 1
+    assert result.frames == 8 * 4 + 1 + 1
     meta, frames = read_mp4(result.path)
-    assert meta["fps"] == 4.0 and len(frames) == 8 * 4 + 4  # the last step lasts 1 s
+    # 500 ms held (3 video frames), 166/167/167 ms moving (1 each); the last step and the
+    # final frame 1 s each
+    assert meta["fps"] == 6.0 and len(frames) == 8 * 6 + 6 + 6
     meta, frames = read_mp4(render(cfg, tmp_path / "t2.mp4", tween=2).path)
-    assert meta["fps"] == 3.0 and len(frames) == 8 * 3 + 3  # 333, 333, 334 ms: 1 frame each
+    assert meta["fps"] == 4.0 and len(frames) == 8 * 4 + 4 + 4  # 500, 250, 250 ms
 
 
 def test_video_timing_arithmetic():
@@ -181,23 +183,26 @@ def test_missing_ffmpeg_says_how_to_install(tmp_path, monkeypatch):
 
 def test_timing_with_tween():
     timing = Timing(1000, 500, tween=2)
-    assert timing.frame_count(4) == 10
+    assert timing.frame_count(4) == 11  # 4 steps, 3 x 2 in-between frames, the final one
     durations = timing.durations(4)
-    assert len(durations) == 10 and sum(durations) == timing.total(4) == 4500
-    assert durations[:3] == [333, 333, 334] and durations[-1] == 1500
-    assert Timing().frame_count(0) == 0 and Timing().durations(1) == [1000]
+    assert len(durations) == 11 and sum(durations) == timing.total(4) == 4500
+    # each step held for half its time, the in-between frames share the other half
+    assert durations[:3] == [500, 250, 250] and durations[-2:] == [1000, 500]
+    assert Timing().frame_count(0) == 0 and Timing().durations(1) == [1000, 1000]
 
 
 def test_tween_gif_holds_then_slides_between_steps(tmp_path):
     cfg = config()
     result = render(cfg, tmp_path / "a.gif", tween=2)
     head, durations, got = read_pillow(result.path)
-    assert head["n_frames"] == result.frames == 8 * 3 + 1
-    assert sum(durations) == 9000
+    assert head["n_frames"] == result.frames == 8 * 3 + 1 + 1
+    assert sum(durations) == 10000  # 9 steps and the final frame, 1 s each
+    assert durations[:3] == [500, 250, 250]  # the step rests half its time, then moves
     plain = raster_rgb(cfg)
     assert (got[0] == plain[0]).all() and (got[3] == plain[1]).all()  # steps unchanged
-    assert (got[1] == plain[0]).all()  # the first in-between frame holds the step
-    assert not (got[2] == plain[0]).all() and not (got[2] == plain[1]).all()  # in between
+    assert (got[-1] == plain[-1]).all()  # the final frame
+    for k in (1, 2):  # both in-between frames are on the way
+        assert not (got[k] == plain[0]).all() and not (got[k] == plain[1]).all()
 
 
 @pytest.mark.parametrize("suffix", [".gif", ".png", ".webp"])
@@ -225,8 +230,10 @@ def test_sheet_has_every_frame_in_a_grid(tmp_path):
     width, height = raster.size
     result = render(cfg, tmp_path / "s.png", sheet=True)
     with Image.open(result.path) as im:
-        assert im.size == (3 * width, 3 * height)  # 3x3 output: one row per output row
-        assert result.size == im.size  # the size reported is the sheet's, not a frame's
+        # 3x3 output: one row per output row, then the final frame on a row of its own
+        assert im.size == (3 * width, 4 * height)
+        assert result.size == im.size  # the size reported is the sheet's, and a frame's
+        assert result.frame_size == (width, height) and result.frames == 10
         sheet = np.asarray(im.convert("RGB"))
     frames = raster_rgb(cfg)
     for n, frame in enumerate(frames):
@@ -253,8 +260,8 @@ def test_still_frame(tmp_path):
         with Image.open(result.path) as im:
             assert getattr(im, "n_frames", 1) == 1
             assert (np.asarray(im.convert("RGB")) == frames[k]).all()
-    with pytest.raises(ConfigError, match="from -9 to 8"):
-        render(cfg, tmp_path / "x.png", frame=9)
+    with pytest.raises(ConfigError, match="from -10 to 9"):
+        render(cfg, tmp_path / "x.png", frame=10)
 
 
 def test_sheet_and_still_are_png_only_and_not_tweened(tmp_path):
@@ -263,8 +270,8 @@ def test_sheet_and_still_are_png_only_and_not_tweened(tmp_path):
         render(config(), tmp_path / "s.gif", sheet=True)
     with pytest.raises(ConfigError, match=r"^frame: writes one PNG image"):
         render(config(), tmp_path / "s.gif", frame=0)
-    with pytest.raises(ConfigError, match=r"^frame: must be from -9 to 8"):
-        render(config(), tmp_path / "s.png", frame=9)
+    with pytest.raises(ConfigError, match=r"^frame: must be from -10 to 9"):
+        render(config(), tmp_path / "s.png", frame=10)
     with pytest.raises(ConfigError, match=r"^tween: makes in-between frames"):
         render(config(), tmp_path / "s.png", sheet=True, tween=2)
 
@@ -295,10 +302,23 @@ def test_format_option_must_agree_with_the_output(cwd):
 def test_cli_sheet_tween_and_fps(cwd):
     result = run("--preset", "no_padding_no_strides", "--cell", "10", "--sheet")
     assert result.exit_code == 0 and (cwd / "no_padding_no_strides.png").is_file()
+    with Image.open(cwd / "no_padding_no_strides.png") as im:
+        sheet = im.size
+    frame = prepare(resolve_config("no_padding_no_strides", {"style": {"cell": 10}})).size
+    # the sheet's size and its frames' size (2x2 output: 2 columns, 3 rows with the final)
+    assert sheet == (2 * frame[0], 3 * frame[1])
+    assert (f"(5 frames, sheet {sheet[0]}x{sheet[1]} of {frame[0]}x{frame[1]} frames,"
+            in result.stdout)
+    result = run("--preset", "no_padding_no_strides", "--cell", "13", "-o", "odd.mp4")
+    width, height = prepare(resolve_config("no_padding_no_strides",
+                                           {"style": {"cell": 13}})).size
+    assert height % 2  # an odd side: padded to even in the video
+    assert (f"(5 frames, {width + width % 2}x{height + 1} (the {width}x{height} frame "
+            "padded to even sides)") in result.stdout
     result = run("--preset", "no_padding_no_strides", "--cell", "10", "--tween", "1",
                  "--fps", "2", "-o", "t.mp4")
     assert result.exit_code == 0, result.output
-    assert "(7 frames," in result.stdout
+    assert "(8 frames," in result.stdout  # 4 steps, 3 in-between, the final frame
     result = run("--preset", "no_padding_no_strides", "--sheet", "--tween", "1")
     assert result.exit_code == 2 and "--tween" in result.stderr
     result = run("--preset", "no_padding_no_strides", "--tween", "-1")
@@ -307,9 +327,9 @@ def test_cli_sheet_tween_and_fps(cwd):
 
 @pytest.mark.parametrize(("kind", "expected"), [
     ("md", "![Convolution: 4x4 input, 3x3 kernel, stride 1, padding valid -> 2x2 output, "
-           "4 frames](fig.gif)"),
+           "5 frames](fig.gif)"),
     ("html", '<img src="fig.gif" alt="Convolution: 4x4 input, 3x3 kernel, stride 1, padding '
-             'valid -&gt; 2x2 output, 4 frames" width="'),
+             'valid -&gt; 2x2 output, 5 frames" width="'),
     ("rst", ".. image:: fig.gif\n   :alt: Convolution: 4x4 input"),
 ])
 def test_embed_prints_a_snippet(cwd, kind, expected):
@@ -363,7 +383,7 @@ def test_embed_video_snippets():
     cfg = config()
     alt = alt_text(cfg)
     assert alt == ("Convolution: 5x5 input, 3x3 kernel, stride 2, padding 1 -> 3x3 output, "
-                   "9 frames")
+                   "10 frames")
     html = snippet("figs/a.mp4", "html", alt=alt, size=(100, 80))
     assert html.startswith('<video src="figs/a.mp4" width="100" height="80"')
     assert "autoplay loop muted playsinline" in html
@@ -405,7 +425,7 @@ def test_gallery_format(tmp_path):
 def test_every_format_of_every_reference_figure(tmp_path, name):
     cfg = config_from_mapping(PRESETS[name], name=name)
     want = raster_rgb(cfg)
-    count = cfg.spec.frames
+    count = cfg.spec.frames + 1  # the steps and the held clean final frame
     for fmt in PILLOW_FORMATS:
         result = render(cfg, tmp_path / f"{name}.{fmt}")
         head, durations, got = read_pillow(result.path)

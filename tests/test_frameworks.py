@@ -269,7 +269,7 @@ def test_render_a_torch_call(tmp_path):
     result = run("render", "--torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "--size", "2",
                  "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert out.exists() and "16 frames" in result.output
+    assert out.exists() and "17 frames" in result.output
 
 
 @pytest.mark.parametrize("args", [

@@ -49,14 +49,16 @@ CASES: dict[str, dict] = {
 
 
 def frames_of(mapping: dict) -> dict[int, np.ndarray]:
-    """The first and the middle frame of ``mapping`` as RGB arrays."""
+    """The first, the middle and the last frame (the held clean final frame) of ``mapping``
+    as RGB arrays."""
     tween = mapping.get("tween", 0)
     mapping = {key: value for key, value in mapping.items() if key != "tween"}
     mapping = {**mapping, "style": {"cell": 24, **mapping.get("style", {})}}
     raster = prepare(config_from_mapping(mapping))
     palette = np.asarray(raster.palette, np.uint8)
     frames = [palette[f.pixels] for f in raster.frames(tween=tween)]
-    return {0: frames[0], len(frames) // 2: frames[len(frames) // 2]}
+    return {0: frames[0], len(frames) // 2: frames[len(frames) // 2],
+            len(frames) - 1: frames[-1]}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

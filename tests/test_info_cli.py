@@ -47,7 +47,8 @@ def test_info_human_conv(configs):
     assert lines[0].endswith("[t, b, l, r] = [1, 1, 1, 1] -> 3x3 output")
     assert "  rows:    out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3" in lines
     assert "  columns: out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3" in lines
-    assert "frames: 9 (one per output cell)" in result.stdout
+    assert "9 steps, 10 frames (one per output cell; then the finished output, held)" in (
+        result.stdout)
     assert result.stderr == ""
 
 
@@ -70,9 +71,10 @@ def test_describe_details():
     crop = describe(make_spec(op="transposed", size=5, kernel=3, padding=3))
     assert "negative: the spread input is cropped" in crop
     both = describe(make_spec(op="transposed", size=2, kernel=3, stride=2, view="both"))
-    assert "frames: 25 (gather: 25 output cells, scatter: 4 input cells" in both
+    assert "25 steps, 26 frames (on one clock, side by side: gather 25 output cells, " \
+        "scatter 4 input cells" in both
     scatter = describe(make_spec(op="transposed", size=2, kernel=3, view="scatter"))
-    assert "frames: 4 (one per input cell" in scatter
+    assert "4 steps, 5 frames (one per input cell" in scatter
     pool = describe(make_spec(op="avgpool", size=4, kernel=2, count_include_pad=False))
     assert "average pooling" in pool and "count_include_pad false" in pool
 
@@ -88,7 +90,8 @@ def test_info_json(configs):
         assert set(info) >= JSON_KEYS
         assert "steps" not in info
     assert [conv["name"], up["name"], pool["name"]] == ["conv", "up", "pool"]
-    assert conv["op"] == "conv" and conv["output_size"] == [3, 3] and conv["frames"] == 9
+    assert conv["op"] == "conv" and conv["output_size"] == [3, 3] and conv["frames"] == 10
+    assert conv["step_count"] == 9
     assert conv["padding"] == [1, 1, 1, 1] and conv["stride"] == [2, 2]
     assert "equivalent" not in conv
     assert up["op"] == "transposed" and up["padding"] == [0, 1, 0, 1]
@@ -107,7 +110,7 @@ def test_info_json_steps():
     result = run("info", "--json", "--steps", "--op", "conv", "--size", "4", "--kernel", "3")
     assert result.exit_code == 0, result.output
     info = json.loads(result.stdout)
-    assert len(info["steps"]) == info["frames"] == 4
+    assert len(info["steps"]) == info["step_count"] == info["frames"] - 1 == 4
     step = info["steps"][1]
     assert step["cell"] == [0, 1] and step["window"] == [0, 1]
     assert len(step["taps"]) == 9 and all(len(tap) == 6 for tap in step["taps"])
@@ -256,7 +259,7 @@ def test_info_says_steps_and_frames_and_pytorchs_transposed_formula():
     assert "(H_in - 1)*stride - 2*padding + dilation*(kernel - 1) + output_padding + 1" in out
     data = json.loads(run("info", "--op", "transposed", "--size", "2", "--kernel", "3",
                           "--stride", "2", "--view", "both", "--json").output)
-    assert data["step_count"] == data["frames"] == 25 and "steps" not in data
+    assert data["step_count"] == data["frames"] - 1 == 25 and "steps" not in data
     both = run("info", "--op", "transposed", "--size", "2", "--kernel", "3", "--stride", "2",
                "--view", "both").output
-    assert "steps: 25 on one clock, frames: 25" in both
+    assert "25 steps, 26 frames (on one clock" in both

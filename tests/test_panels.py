@@ -28,17 +28,19 @@ def test_pixels_both_views_side_by_side(tmp_path):
                          max(left.size[1], right.size[1]) + title_rows)
     assert left.size[1] == right.size[1] == both.size[1] - title_rows
     assert both.offsets == ((0, 0), (left.size[0] + both.gap, 0))
-    frames = tv.run(both)
+    frames = tv.run(both, final=True)
     steps = (spec.steps("gather"), spec.steps("scatter"))
     assert steps == (25, 4)
-    assert len(frames) == spec.frames == max(steps)
+    assert len(frames) == spec.frames + 1 == max(steps) + 1  # and the held final frame
     # each panel is its own raster's frames on one clock: the scatter panel's step i
     # from clock step floor(i * 25 / 4) on (0, 6, 12, 18), ending with the gather panel
-    own_left, own_right = tv.run(left), tv.run(right)
+    own_left, own_right = tv.run(left, final=True), tv.run(right, final=True)
     starts = [i * steps[0] // steps[1] for i in range(steps[1])]
     assert starts == [0, 6, 12, 18]
 
-    def shown(k):  # the scatter step on screen at clock step k
+    def shown(k):  # the scatter step on screen at clock step k (its final frame after)
+        if k == steps[0]:
+            return steps[1]
         return max(i for i, start in enumerate(starts) if start <= k)
 
     x = both.offsets[1][0]
@@ -55,7 +57,7 @@ def test_pixels_both_views_side_by_side(tmp_path):
     colors: dict[int, list] = {}
     right_frames = list(right.scene.frames())
     counts = list(tv.cumulative_counts(spec))
-    for k, pixels in enumerate(frames):
+    for k, pixels in enumerate(frames[:-1]):
         n = shown(k)
         problems += tv.scatter_problems(right, pixels, right_frames[n], counts[n], colors, dx=x)
     assert not problems, problems
@@ -72,14 +74,14 @@ def test_pixels_both_views_side_by_side(tmp_path):
     assert set(tint) <= {0, *np.unique(counts[-1]).tolist()} and len(tint) >= 3
     # the file has as many frames as the longer view has steps
     result = render(config, tmp_path / "both.gif")
-    assert result.frames == max(steps)
+    assert result.frames == max(steps) + 1  # and the final frame
     with Image.open(result.path) as image:
-        assert image.n_frames == max(steps) and image.size == both.size
+        assert image.n_frames == max(steps) + 1 and image.size == both.size
 
 
 def test_both_views_numbers_in_both_panels():
     both = tv.numbers_raster(dict(op="transposed", size=3, kernel=2, stride=2, view="both"))
-    tv.run(both)
+    tv.run(both, final=True)
     out = tv.fmt(compute(both.left.scene.spec))
     np.testing.assert_array_equal(tv.replay(both.left)[-1][1], out)
     np.testing.assert_array_equal(tv.replay(both.right)[-1][1], out)
@@ -99,7 +101,7 @@ def test_both_views_share_one_title_centred_on_the_whole_figure(tmp_path):
     assert text == "One title for both views"
     w, h = both.size
     assert h > both.left.size[1] and both.left.size[1] < y < h
-    pixels = tv.run(both)[0]
+    pixels = tv.run(both, final=True)[0]
     strip = both.palette[pixels[both.left.size[1]:]]
     ink = np.nonzero((np.abs(strip.astype(int) - np.array(tv.BG)).sum(-1) > 100).any(0))[0]
     assert abs((ink.min() + ink.max()) / 2 - w / 2) <= 3  # centred on the whole width
@@ -123,12 +125,14 @@ def test_stacked_panels_are_the_same_panels_one_above_the_other():
     title_rows = stacked.size[1] - (by + bottom.size[1])
     assert stacked.size[0] == width and title_rows > 0
     # the same panels as side by side (their own frames), placed at their offsets
-    own_top, own_bottom = tv.run(top), tv.run(bottom)
-    frames = tv.run(stacked)
-    assert len(frames) == len(tv.run(side))
-    starts = [i * len(own_top) // len(own_bottom) for i in range(len(own_bottom))]
+    own_top, own_bottom = tv.run(top, final=True), tv.run(bottom, final=True)
+    frames = tv.run(stacked, final=True)
+    assert len(frames) == len(tv.run(side, final=True))
+    starts = [i * (len(own_top) - 1) // (len(own_bottom) - 1)
+              for i in range(len(own_bottom) - 1)]
     for k, pixels in enumerate(frames):
-        shown = max(i for i, start in enumerate(starts) if start <= k)
+        shown = (len(own_bottom) - 1 if k == len(frames) - 1 else  # the final frames
+                 max(i for i, start in enumerate(starts) if start <= k))
         np.testing.assert_array_equal(pixels[ty:ty + top.size[1], tx:tx + top.size[0]],
                                       own_top[k])
         np.testing.assert_array_equal(pixels[by:by + bottom.size[1], bx:bx + bottom.size[0]],

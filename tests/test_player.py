@@ -100,7 +100,7 @@ def test_dom_contract(name, overrides):
     spec = anim.config.spec
     root = re.match(r"<div data-deconv-anim ([^>]*)>", text)
     assert root is not None
-    assert f'data-steps="{anim.frame_count}"' in root.group(1)
+    assert f'data-steps="{anim.step_count}"' in root.group(1)
     assert 'data-step="0"' in root.group(1)
     for action in ACTIONS:
         assert len(re.findall(rf'<button type="button" data-action="{action}"', text)) == 1
@@ -137,7 +137,7 @@ def test_steps_follow_the_timeline():
     anim = da.animate("both_views")
     figure = prepare(anim.config).figure
     data = data_of(anim.to_html())
-    assert data["steps"] == anim.frame_count
+    assert data["steps"] == anim.step_count
     assert data["duration"] == 1000 and data["hold"] == 2000
     for panel, pd in zip(figure.panels, data["panels"]):
         steps = panel.timeline.steps

@@ -184,9 +184,18 @@ def test_controls_and_keys_move_the_step(browser, tmp_path):
     press(root, "prev")
     assert step(root) == start
     press(root, "last")
-    assert step(root) == 8
+    assert step(root) == 9  # the held clean final frame, as --frame counts it
+    readout = root.find_element(By.CSS_SELECTOR, "[data-readout]").text
+    assert readout.startswith("finished: 9 steps")
+    for part in ("window", "target", "links"):  # nothing of a step on the final frame
+        el = root.find_element(By.CSS_SELECTOR, f"[data-part={part}]")
+        assert el.get_attribute("visibility") == "hidden", part
     press(root, "next")
-    assert step(root) == 8  # no step past the last
+    assert step(root) == 9  # nothing past the final frame
+    press(root, "prev")
+    assert step(root) == 8
+    assert root.find_element(By.CSS_SELECTOR, "[data-part=window]").get_attribute(
+        "visibility") == "visible"
     press(root, "first")
     assert step(root) == 0
     press(root, "prev")
@@ -202,7 +211,7 @@ def test_controls_and_keys_move_the_step(browser, tmp_path):
     root.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
     assert step(root) == 4
     root.send_keys(Keys.END)
-    assert step(root) == 8
+    assert step(root) == 9
     root.send_keys(Keys.HOME)
     assert step(root) == 0
     root.send_keys(Keys.SPACE)
@@ -217,10 +226,10 @@ def test_plays_at_the_gifs_pace_and_loops(browser, tmp_path):
     (root,) = open_players(browser, tmp_path, fragment)
     seen = set()
     deadline = time.monotonic() + 5
-    while time.monotonic() < deadline and len(seen) < 4:
+    while time.monotonic() < deadline and len(seen) < 5:
         seen.add(step(root))
         time.sleep(0.03)
-    assert seen == {0, 1, 2, 3}
+    assert seen == {0, 1, 2, 3, 4}  # 4 steps, then the final frame
     wrapped = False
     deadline = time.monotonic() + 3
     while time.monotonic() < deadline and not wrapped:  # after the last, the first again
@@ -277,7 +286,7 @@ def test_two_players_on_one_page_are_independent(browser, tmp_path):
     press(first, "next")
     assert (step(first), step(second)) == (2, 0)
     press(second, "last")
-    assert (step(first), step(second)) == (2, 8)
+    assert (step(first), step(second)) == (2, 9)
     cell = first.find_element(By.CSS_SELECTOR, "[data-cell='output:0,0']")
     ActionChains(browser).move_to_element(cell).perform()
     assert first.find_elements(By.CSS_SELECTOR, "[data-linked]")
@@ -353,14 +362,18 @@ def test_output_cells_show_the_timelines_state(browser, tmp_path, name):
     (root,) = open_players(browser, tmp_path, anim.to_html())
     press(root, "toggle")
     scrub = root.find_element(By.CSS_SELECTOR, "input[type=range][data-action=scrub]")
-    last = anim.frame_count - 1
-    for target in (last, 3, 0, last // 2, last // 2 + 1):  # forward, back, jumps
+    last = anim.frame_count - 1  # the final frame's position
+    total = anim.step_count
+    for target in (last, 3, 0, last // 2, last // 2 + 1, last - 1):  # forward, back, jumps
         browser.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent("
                                "new Event('input', {bubbles: true}))", scrub, target)
         assert step(root) == target
         for n, panel in enumerate(figure.panels):
             shown = browser.execute_script(SHOWN, root, n)
-            expected = timeline_state(panel, min(target, len(panel.timeline) - 1))
+            n_steps = len(panel.timeline)  # on the GIF's clock: step i from floor(i T / n)
+            at = (n_steps - 1 if target == total else
+                  max(i for i in range(n_steps) if i * total // n_steps <= target))
+            expected = timeline_state(panel, at)
             assert {k: tuple(v) for k, v in shown.items()} == expected, (target, n)
     assert console_errors(browser) == []
 

@@ -13,6 +13,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import teaching as tv
@@ -128,9 +130,9 @@ BASE_COLOR = {CellKind.INPUT: INPUT, CellKind.PADDING: BG, CellKind.ZERO: BG,
 def test_gather_overlay_is_exactly_the_window(name):
     raster, frames = run(CASES[name])
     scene = raster.scene
-    assert len(frames) == scene.spec.frames
+    assert len(frames) == scene.spec.frames + 1  # the steps, then the held final frame
     checked = skipped = 0
-    for frame, (index, pixels, _, _) in zip(scene.frames(), frames, strict=True):
+    for frame, (index, pixels, _, _) in zip(scene.frames(), frames[:-1], strict=True):
         assert index == frame.index
         lines = connector_lines(raster, frame)
         window = set(scene.window_cells(frame))
@@ -154,6 +156,17 @@ def test_gather_overlay_is_exactly_the_window(name):
                 check("output", r, c, shade(OUTPUT) if (r, c) == frame.target else OUTPUT)
         assert not problems, f"frame {index}: {problems}"
     assert skipped <= checked // 20
+    # the held clean final frame: no window, no highlight (fails before the final frame: the
+    # last frame showed the last step's window)
+    index, pixels, _, _ = frames[-1]
+    assert index == scene.spec.frames
+    problems = [(grid, (r, c), got) for grid, r, c, want in
+                [("input", r, c, BASE_COLOR[kind]) for r, c, kind in cells_of(scene.input)]
+                + [("output", r, c, OUTPUT) for r in range(scene.output.rows)
+                   for c in range(scene.output.cols)]
+                if not close(got := sample(raster, pixels, grid, r, c), want)]
+    assert not problems, problems
+    assert (pixels != frames[-2][1]).any()  # the last step's window and highlight are gone
 
 
 def test_conv_stride_padding_frame_4_by_hand():
@@ -254,11 +267,13 @@ def test_scatter_stamps_and_tints(name):
     raster, frames = run(CASES[name])
     scene = raster.scene
     assert scene.view == "scatter"
-    assert len(frames) == scene.spec.frames == scene.spec.input_size[0] * scene.spec.input_size[1]
+    rows, cols = scene.spec.input_size
+    assert len(frames) - 1 == scene.spec.frames == rows * cols  # and the final frame
     out = scene.output
     plain: dict[int, set] = {}  # count -> colours of unshaded output cells
     shaded = []  # (count, colour, frame, cell) of output cells under the stamp
-    for (frame, counts), (index, pixels, _, _) in zip(stamp_counts(scene), frames, strict=True):
+    for (frame, counts), (index, pixels, _, _) in zip(stamp_counts(scene), frames[:-1],
+                                                      strict=True):
         assert index == frame.index
         lines = connector_lines(raster, frame)
         stamp = set(scene.window_cells(frame))
@@ -455,7 +470,7 @@ def test_frames_are_repeatable():
     raster = make(CASES["transposed"], cell=16)
     once = [f.pixels.copy() for f in raster.frames()]
     again = [f.pixels.copy() for f in raster.frames()]
-    assert len(once) == len(again) == 25
+    assert len(once) == len(again) == 26  # 25 steps and the final frame
     for a, b in zip(once, again):
         np.testing.assert_array_equal(a, b)
 
@@ -836,4 +851,117 @@ def test_transparent_background_is_accepted_and_written(tmp_path):
     result = render(config, tmp_path / "t.gif")
     with Image.open(result.path) as image:
         assert "transparency" in image.info
-        assert image.n_frames == config.spec.frames
+        assert image.n_frames == config.spec.frames + 1  # and the final frame
+
+
+# ------------------------------------------------------------------ time: tween, final frame
+
+
+@pytest.mark.parametrize("name", ["conv_stride_pad", "transposed"])
+def test_tween_highlight_jumps_and_the_window_eases(name):
+    """--tween: the highlighted output cell is never drawn between cells: in every
+    in-between frame exactly the step's own target is shaded; the window moves
+    monotonically, eased, from the step to the next (used to slide the highlight half-way)."""
+    from deconv_anim.timeline import tween_positions
+
+    tween = 3
+    raster = make(CASES[name])
+    scene = raster.scene
+    steps = list(scene.frames())
+    frames = [(f.step, f.phase, f.pixels.copy()) for f in raster.frames(tween=tween)]
+    assert len(frames) == (len(steps) - 1) * (tween + 1) + 2
+    assert frames[-1][0] == len(steps)  # the final frame: not a step
+    moves = tween_positions(tween)
+    assert all(0 < a < b < 1 for a, b in itertools.pairwise(moves))  # every in-between moves
+    geo = Geometry(raster)
+    kh, kw = scene.window_extent
+    checked = 0
+    for step, phase, pixels in frames[:-1]:
+        now = steps[step]
+        if phase:
+            nxt = steps[step + 1]
+            t = moves[round(phase * (tween + 1)) - 1]
+            window = tuple(a + (b - a) * t for a, b in zip(now.window, nxt.window))
+        else:
+            window = now.window
+        poly = geo.polygon(scene.grid(now.window_grid), *window, kh, kw)
+        lines = list(zip(poly, geo.polygon(scene.grid(now.target_grid), *now.target)))
+        for r in range(scene.output.rows):
+            for c in range(scene.output.cols):
+                got = sample(raster, pixels, "output", r, c, lines)
+                if got is None:
+                    continue
+                checked += 1
+                want = shade(OUTPUT) if (r, c) == now.target else OUTPUT
+                assert close(got, want), (step, phase, (r, c), got)
+    assert checked > len(frames) * 2
+
+
+def test_tween_holds_each_step_for_half_its_time():
+    """The step's own frame lasts the first half of the step; the in-between frames share
+    the other half (before: every frame 250 ms with --tween 3)."""
+    from deconv_anim.encode import Timing
+
+    durations = Timing(1000, 0, 3).durations(3)
+    assert durations == [500, 166, 167, 167] * 2 + [1000, 1000]
+    assert Timing(1000, 0, 3).frame_count(3) == len(durations)
+
+
+@settings(max_examples=200, deadline=None)
+@given(duration=st.integers(20, 60_000), hold=st.integers(0, 600_000),
+       tween=st.integers(0, 60), steps=st.integers(1, 40))
+def test_frame_durations_add_up_and_rest_on_each_step(duration, hold, tween, steps):
+    """Against the rule written out again: each step lasts duration (its own frame at least
+    half of it, its in-between frames alike to within 1 ms), then the final frame."""
+    from deconv_anim.encode import Timing
+
+    got = Timing(duration, hold, tween).durations(steps)
+    per = tween + 1
+    assert len(got) == (steps - 1) * per + 2
+    for i in range(steps - 1):
+        own, *between = got[i * per:(i + 1) * per]
+        assert own + sum(between) == duration and own >= duration - own
+        if between:
+            assert max(between) - min(between) <= 1
+    assert got[-2] == duration and got[-1] == (hold or duration)
+
+
+@pytest.mark.parametrize("mapping", [
+    dict(op="conv", size=4, kernel=3),
+    dict(op="transposed", size=2, kernel=3, stride=2, view="scatter", values=True),
+    dict(op="transposed", size=2, kernel=3, stride=2, view="both", values=True),
+    dict(op="maxpool", size=4, kernel=2, stride=2, values=True),
+    dict(op="avgpool", size=4, kernel=2, stride=2, values=True, layout="flat"),
+    dict(op="conv", size=[1, 6], kernel=[1, 3], padding=[0, 0, 2, 0]),
+    dict(op="conv", size=3, kernel=2, in_channels=2, out_channels=2, values=True),
+])
+def test_every_view_ends_on_a_clean_final_frame(mapping):
+    """After the last step one more frame (not a step): no window, highlight, stamp
+    outline, max marker or connector line; the finished output."""
+    import deconv_anim as da
+
+    anim = da.animate(mapping, style={"cell": 16})
+    raster = make(mapping, cell=16) if not (mapping.get("in_channels") or
+                                            mapping.get("view") == "both") else None
+    frames = list(anim.frames())
+    assert len(frames) == anim.frame_count == anim.step_count + 1
+    final, last = frames[-1], frames[-2]
+    assert (final != last).any()
+    accent = np.array(THEME.accent)
+    assert not (np.abs(final[..., :3].astype(int) - accent).sum(-1) <= 6).any()  # no stamp
+    if raster is None:
+        return
+    scene = raster.scene
+    *_, final_frame = raster.frames()
+    assert final_frame.step == anim.step_count and final_frame.phase == 0
+    pixels = final_frame.pixels
+    shaded = []  # no cell under a window or highlight
+    for grid, cells in (("input", [(r, c) for r, c, kind in cells_of(scene.input)
+                                   if kind == CellKind.INPUT]),
+                        ("output", [(r, c) for r in range(scene.output.rows)
+                                    for c in range(scene.output.cols)])):
+        for r, c in cells:
+            got = sample(raster, pixels, grid, r, c)
+            if got is not None and any(close(got, shade(color)) for color in (INPUT, OUTPUT)):
+                shaded.append((grid, r, c))
+    assert not shaded, shaded

@@ -479,14 +479,15 @@ CASES: list[Case] = [
          example="(the disk fills up)"),
     # ------------------------------------------------------------------ the resource guard
     yaml("too many frames", "op: conv\nsize: 101\nkernel: 1\n",
-         "x.yaml: size: the animation would have 10201 frames, more than the limit of 10000 "
-         "(raise it with --max-frames)", example="`size: 101` (101 x 101 steps)"),
+         "x.yaml: size: the animation would have 10202 frames, more than the limit of 10000 "
+         "(raise it with --max-frames)",
+         example="`size: 101` (101 x 101 steps and the final frame)"),
     yaml("frames too large", "op: conv\nsize: 30\nkernel: 1\nstyle:\n  cell: 300\n",
          "x.yaml: style.cell: each frame would be 15540x20132 = 312851280 pixels, more than "
          "the limit of 40000000 (use a smaller cell or raise it with --max-pixels)",
          example="`size: 30`, `style: {cell: 300}`"),
     yaml("too many in-between frames", BASE,
-         "x.yaml: --tween: 9 steps with 60 in-between frames make 489 frames, more than the "
+         "x.yaml: --tween: 9 steps with 60 in-between frames make 490 frames, more than the "
          "limit of 100 (raise it with --max-frames)",
          args=("--tween", "60", "--max-frames", "100"), example="`--tween 60 --max-frames 100`"),
     # ------------------------------------------------------------------ the gallery
@@ -508,7 +509,7 @@ CASES: list[Case] = [
          {"configs/good.yaml": GOOD, "configs/bad.yaml": GOOD + "stride: 0\n"},
          code=1, new=WRITTEN),
     Case("gallery: a config over the limit", "`--max-frames 20`, `size: 5`",
-         "configs/long.yaml: size: the animation would have 25 frames, more than the limit "
+         "configs/long.yaml: size: the animation would have 26 frames, more than the limit "
          "of 20 (raise it with --max-frames)",
          ("gallery", "configs", "-o", "out", "--jobs", "1", "--max-frames", "20"),
          {"configs/good.yaml": GOOD, "configs/long.yaml": "op: conv\nsize: 5\nkernel: 1\n"},
@@ -591,18 +592,18 @@ CASES: list[Case] = [
     yaml("kernel window too large to draw", "op: conv\nsize: 201\nkernel: 201\n",
          "x.yaml: kernel: the window would cover 40401 kernel cells, more than the budget of "
          "40000 (use a smaller kernel)", example="`size: 201`, `kernel: 201`"),
-    yaml("kernel window drawn too often", "op: conv\nsize: 219\nkernel: 120\n",
-         "x.yaml: kernel: 10000 frames would each draw the window's 14400 kernel cells, 1.44e+08 "
+    yaml("kernel window drawn too often", "op: conv\nsize: 218\nkernel: 120\n",
+         "x.yaml: kernel: 9802 frames would each draw the window's 14400 kernel cells, 1.41e+08 "
          "in all, more than the budget of 1e+08 (use a smaller kernel or size, or fewer "
-         "in-between frames)", example="`size: 219`, `kernel: 120` (10000 frames)"),
+         "in-between frames)", example="`size: 218`, `kernel: 120` (9802 frames)"),
     yaml("grids too large to draw", "op: conv\nsize: 401\nkernel: 1\nstride: 401\n",
          "x.yaml: size: the figure would draw 160802 grid cells, more than the budget of 160000 "
          "(use a smaller size, padding or stride)",
          example="`size: 401`, `kernel: 1`, `stride: 401`"),
-    yaml("too many pixels to paint", "op: conv\nsize: 100\nkernel: 1\n",
-         "x.yaml: style.cell: 10000 frames would paint 3.37e+11 pixels, more than the budget of "
+    yaml("too many pixels to paint", "op: conv\nsize: 99\nkernel: 1\n",
+         "x.yaml: style.cell: 9802 frames would paint 3.24e+11 pixels, more than the budget of "
          "1e+11 (use a smaller cell or size, or fewer in-between frames)",
-         example="`size: 100`, `kernel: 1` (10000 frames of 33.7 MP)"),
+         example="`size: 99`, `kernel: 1` (9802 frames of 33 MP)"),
     Case("`info --steps` with too many taps", "`size: 150`, `kernel: 51`, `--json --steps`",
          "x.yaml: --steps: would list up to 26010000 taps, more than the budget of 1000000 (use "
          "a smaller size or kernel, or leave out --steps)",
@@ -625,7 +626,7 @@ CASES: list[Case] = [
          "must reach the video (use at least 48 fps, or leave out --fps)",
          args=("--fps", "10", "-o", "x.mp4"), example="`duration: 20`, `--fps 10`"),
     yaml("frames too short for any video", BASE + "duration: 20\n",
-         "x.yaml: duration: frames of 3 ms need more than 120 frames per second in a video; "
+         "x.yaml: duration: frames of 2 ms need more than 120 frames per second in a video; "
          "every step must reach it (use a longer duration or fewer in-between frames, or write "
          ".gif)", args=("--tween", "5", "-o", "x.mp4"), example="`duration: 20`, `--tween 5`"),
     yaml("video frame too wide for x264", "op: conv\nsize: [1, 800]\nkernel: 1\nlayout: flat\n"
@@ -795,15 +796,15 @@ def test_the_real_program_prints_the_same_lines(tmp_path: Path) -> None:
 def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
     """The WebP encoder holds every frame: a render too large for it fails before any
     frame is drawn, naming the config."""
-    # (within the painting budget: 10000 frames of 700x900 pixels)
-    (cwd / "w.yaml").write_text("op: conv\nsize: 100\nkernel: 1\nstyle: {cell: 7}\n")
+    # (within the painting budget: 9802 frames of 1196x1615 pixels)
+    (cwd / "w.yaml").write_text("op: conv\nsize: 99\nkernel: 1\nstyle: {cell: 7}\n")
     start = time.perf_counter()
     result = CliRunner().invoke(main, ["render", "w.yaml", "-o", "w.webp"])
     assert time.perf_counter() - start < 5
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: w.yaml: ")
-    assert "WebP" in lines[0] and "10000 frames" in lines[0]
+    assert "WebP" in lines[0] and "9802 frames" in lines[0]
     assert sorted(p.name for p in cwd.iterdir()) == ["w.yaml"]
 
 
@@ -960,7 +961,8 @@ def test_an_interrupted_render_leaves_no_frames(tmp_path: Path,
                                        str(tmp_path / "frames")])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
-        "frame_0000.png", "frame_0001.png", "frame_0002.png", "frame_0003.png", "notes.txt"]
+        "frame_0000.png", "frame_0001.png", "frame_0002.png", "frame_0003.png",
+        "frame_0004.png", "notes.txt"]  # 4 steps and the final frame
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -1111,7 +1113,7 @@ def test_ctrl_c_stops_a_parallel_gallery_cleanly_and_a_rerun_resumes(tmp_path: P
     done = recorded()
     assert 1 <= len(done) < len(names), done
     for path in out.glob("*.gif"):  # the previous bytes, or a whole new animation
-        assert path.read_bytes() == b"previous" or _gif_frames(path) == 25, path
+        assert path.read_bytes() == b"previous" or _gif_frames(path) == 26, path  # + final
     stamps = {name: (out / name).stat().st_mtime_ns for name in done}
 
     rerun = subprocess.run(command, capture_output=True, text=True, timeout=60)
@@ -1120,7 +1122,7 @@ def test_ctrl_c_stops_a_parallel_gallery_cleanly_and_a_rerun_resumes(tmp_path: P
                                     f"up to date {len(done)}, failed 0")
     assert {name: (out / name).stat().st_mtime_ns for name in done} == stamps
     assert sorted(recorded()) == [f"{name}.gif" for name in names]
-    assert all(_gif_frames(out / f"{name}.gif") == 25 for name in names)
+    assert all(_gif_frames(out / f"{name}.gif") == 26 for name in names)  # 25 steps + final
     assert _temps(tmp_path) == []
 
 

@@ -51,7 +51,7 @@ def test_config_file_writes_stem_gif_beside_it(cwd):
     (cwd / "configs" / "strided.yaml").write_text(CONV)
     info = wrote(run("configs/strided.yaml"))
     assert info["path"] == Path("configs/strided.gif")
-    assert info["frames"] == 9
+    assert info["frames"] == 10  # 9 steps and the final frame
     assert gifs(cwd) == ["configs/strided.gif"]
 
 
@@ -74,14 +74,14 @@ def test_dash_o_wins(cwd):
 def test_preset_writes_preset_gif_in_cwd(cwd):
     info = wrote(run("--preset", "padding_strides", "--cell", "8"))
     assert info["path"].resolve() == cwd / "padding_strides.gif"
-    assert info["frames"] == 9
+    assert info["frames"] == 10  # 9 steps and the final frame
     assert gifs(cwd) == ["padding_strides.gif"]
 
 
 def test_flags_only_write_deconv_anim_gif(cwd):
     info = wrote(run("--op", "transposed", "--size", "2", "--kernel", "3", "--cell", "8"))
     assert info["path"].resolve() == cwd / "deconv-anim.gif"
-    assert info["frames"] == 16
+    assert info["frames"] == 17
     assert gifs(cwd) == ["deconv-anim.gif"]
 
 
@@ -95,7 +95,7 @@ def test_missing_parent_folder_is_created(cwd):
 def test_frames_dir_writes_one_png_per_frame(cwd):
     info = wrote(run("--op", "conv", "--size", "5", "--kernel", "3", "--stride", "2",
                      "--padding", "1", "--cell", "8", "--frames-dir", "frames"))
-    assert info["frames"] == 9
+    assert info["frames"] == 10  # 9 steps and the final frame
     pngs = sorted((cwd / "frames").iterdir())
     assert [p.name for p in pngs] == [f"frame_{n:04d}.png" for n in range(info["frames"])]
     with Image.open(info["path"]) as gif:
@@ -107,7 +107,7 @@ def test_frames_dir_writes_one_png_per_frame(cwd):
 
 
 @pytest.mark.parametrize("flag, value, words", [
-    ("--max-frames", "4", ["9 frames", "limit of 4", "--max-frames"]),
+    ("--max-frames", "4", ["10 frames", "limit of 4", "--max-frames"]),
     ("--max-pixels", "1000", ["pixels", "limit of 1000", "--max-pixels"]),
 ])
 def test_limits_refuse_and_write_nothing(cwd, flag, value, words):
@@ -183,15 +183,15 @@ def test_title_cell_and_layout_change_the_canvas(cwd):
     bigger = wrote(run(*base, "--cell", "24", "--title", "", "-o", "big.gif"))["size"]
     assert bigger[0] > 1.8 * bare[0] and bigger[1] > 1.8 * bare[1]
     flat = wrote(run(*base, "--layout", "flat", "-o", "flat.gif"))
-    assert flat["frames"] == 9 and flat["size"] != plain
+    assert flat["frames"] == 10 and flat["size"] != plain
     with Image.open("flat.gif") as im:
-        assert im.n_frames == 9
+        assert im.n_frames == 10
 
 
 def test_scatter_view_from_flags(cwd):
     info = wrote(run("--op", "transposed", "--size", "3", "--kernel", "3", "--stride", "2",
                      "--view", "scatter", "--cell", "8"))
-    assert info["frames"] == 9
+    assert info["frames"] == 10  # 9 steps and the final frame
 
 
 def test_library_keys_are_shown_as_the_flags_typed():

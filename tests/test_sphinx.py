@@ -96,7 +96,7 @@ def test_html_shows_the_animations(project):
     img = re.search(r'<img [^>]*src="(_images/up-[0-9a-f]{16}\.gif)"[^>]*>', html)
     assert img, html
     assert ('alt="Transposed convolution: 3x3 input, 3x3 kernel, stride 2, padding 1 -&gt; '
-            '5x5 output, 25 frames"') in img[0]
+            '5x5 output, 26 frames"') in img[0]
     assert "width: 200px" in img[0]
     gif = project / "out" / "html" / img[1]
     assert gif.read_bytes()[:6] == b"GIF89a"

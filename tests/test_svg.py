@@ -65,10 +65,10 @@ def test_svg_structure_and_timing(tmp_path):
     for anim in [*moves, *links]:
         assert anim.get("dur") == f"{25 * 500 + 2000}ms"
         assert anim.get("repeatCount") == "indefinite" and anim.get("calcMode") == "discrete"
-        assert len(anim.get("values").split(";")) == 25
+        assert len(anim.get("values").split(";")) == 26  # 25 steps and the final frame
         times = [float(t) for t in anim.get("keyTimes").split(";")]
         assert times[0] == 0 and times[1] == pytest.approx(500 / 14500, abs=1e-6)
-        assert times[-1] == pytest.approx(24 * 500 / 14500, abs=1e-6)
+        assert times[-1] == pytest.approx(25 * 500 / 14500, abs=1e-6)  # the final frame
     use = root.find(".//svg:use", NS)
     values = use.find("svg:animateTransform", NS).get("values").split(";")
     assert use.get("transform") == f"translate({values[-1]})"  # still image: the last frame
@@ -90,7 +90,7 @@ def test_svg_is_drawn_without_the_raster(tmp_path, monkeypatch):
 
     monkeypatch.setattr(Raster, "frames", refuse)
     result = render(config(CROPPED), tmp_path / "a.svg")
-    assert result.frames == 9 and result.bytes < 20_000
+    assert result.frames == 10 and result.bytes < 20_000
 
 
 def test_scatter_tints_step_up(tmp_path):
@@ -103,23 +103,24 @@ def test_scatter_tints_step_up(tmp_path):
 
 def test_tween_adds_in_between_positions(tmp_path):
     result = render(config(), tmp_path / "a.svg", tween=3)
-    assert result.frames == 24 * 4 + 1
+    assert result.frames == 24 * 4 + 1 + 1
     move = animations(parse(result.path), "animateTransform")[0]
     values = move.get("values").split(";")
-    assert len(values) == 97
+    assert len(values) == 98
     (x0, y0), (x1, y1), (x2, y2), (x3, y3), (x4, y4) = (map(float, values[k].split())
                                                         for k in range(5))
-    # the step is held (half of its in-between frames), then the window eases on
-    assert (x1, y1) == (x0, y0) and (x4, y4) != (x0, y0)
-    t2, t3 = tween_positions(3)[1:]
-    assert (x2, y2) == pytest.approx((x0 + (x4 - x0) * t2, y0 + (y4 - y0) * t2), abs=0.01)
-    assert (x3, y3) == pytest.approx((x0 + (x4 - x0) * t3, y0 + (y4 - y0) * t3), abs=0.01)
-    assert 0 <= t2 < t3 < 1
+    # the step is held by time (its own frame), then the window eases on
+    t1, t2, t3 = tween_positions(3)
+    for (x, y), t in (((x1, y1), t1), ((x2, y2), t2), ((x3, y3), t3)):
+        assert (x, y) == pytest.approx((x0 + (x4 - x0) * t, y0 + (y4 - y0) * t), abs=0.01)
+    assert 0 < t1 < t2 < t3 < 1
     # the highlighted cell jumps: in-between frames keep the step's target
     target = animations(parse(result.path), "animateTransform")[1].get("values").split(";")
     assert target[1] == target[2] == target[3] == target[0] != target[4]
     times = Timing(1000, 0, 3).durations(25)
-    assert move.get("keyTimes") is not None and len(times) == 97
+    assert move.get("keyTimes") is not None and len(times) == 98
+    starts = [float(t) for t in move.get("keyTimes").split(";")]
+    assert starts[1] == pytest.approx(500 / 26000, abs=1e-6)  # the step's frame: half of it
 
 
 def test_side_by_side_panels_share_one_clock(tmp_path):
@@ -132,7 +133,7 @@ def test_side_by_side_panels_share_one_clock(tmp_path):
     panels = root.findall("svg:svg", NS)
     assert len(panels) == 2 and panels[0].get("x") == "0" and int(panels[1].get("x")) > 0
     durations = {a.get("dur") for a in root.iter() if a.get("dur")}
-    assert durations == {"25000ms"}
+    assert durations == {"26000ms"}  # 25 steps and the final frame
 
 
 @pytest.mark.parametrize("view", ["gather", "scatter"])
@@ -272,11 +273,17 @@ def test_labels_caption_steps_with_the_frames(tmp_path):
     assert any(t and summary(cfg.spec).startswith(t) for t in texts)  # its first line
     captions = [t for t in texts if t.startswith("step ")]
     assert captions == [f"step {n + 1}/4: out[{n // 2}, {n % 2}]" for n in range(4)]
-    shown = [a for a in animations(root, "animate") if a.get("attributeName") == "visibility"]
+    shown = [t.find("svg:animate", NS) for t in root.iter("{http://www.w3.org/2000/svg}text")
+             if "".join(t.itertext()).startswith("step ")]
     assert len(shown) == 4
     for n, anim in enumerate(shown):  # visible from its own frame to the next
         values = dict(zip(anim.get("keyTimes", "0").split(";"), anim.get("values").split(";")))
-        assert values[f"{n / 4:g}"] == "visible"
+        assert values[f"{n / 5:g}"] == "visible"  # 4 steps and the final frame
+    assert values["0.8"] == "hidden"  # no caption on the final frame
+    # the window, the highlight and the lines are hidden on the final frame only
+    hidden = [a for a in animations(root, "animate")
+              if a.get("attributeName") == "visibility" and a.get("keyTimes") == "0;0.8"]
+    assert len(hidden) == 3 and all(a.get("values") == "visible;hidden" for a in hidden)
 
 
 def test_svg_loads_neither_pillow_nor_the_raster():

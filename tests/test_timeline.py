@@ -20,7 +20,7 @@ from deconv_anim.panels import SideBySide
 from deconv_anim.report import format_value
 from deconv_anim.scene import build_scene
 from deconv_anim.themes import THEMES
-from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, TIMES, build_timeline
+from deconv_anim.timeline import MAX_TERMS, MAX_TINTS, TIMES, build_timeline, reading_order
 from naive import reference
 
 THEME = THEMES["classic"]
@@ -213,7 +213,7 @@ def test_gather_captions_list_the_products_of_the_taps_in_order(name):
     complete = 0
     for frame in raster.scene.frames():
         r, c = frame.step.cell
-        taps = frame.step.taps
+        taps = reading_order(frame.step.taps)  # the window's reading order
         data = tv.rule_of(spec)[1]
         want = [f"{data(x[t[2], t[3]])}{TIMES}{data(w[t[0], t[1]])}"
                 for t in taps]
@@ -247,7 +247,7 @@ def test_transposed_gather_caption_weights_are_the_taps_weights(name):
     for frame in raster.scene.frames():
         r, c = frame.step.cell
         terms, shortened, _ = tv.caption_terms(tv.caption_text(raster, frame), f"out[{r}, {c}] = ")
-        taps = frame.step.taps
+        taps = reading_order(frame.step.taps)  # the rotated kernel's cells row by row
         if not len(taps):
             assert " ".join(terms) == "(no input cell under the window)", terms
             continue
@@ -453,3 +453,48 @@ def test_one_clock_for_two_panels(n, extra, tween):
     assert clock_slots(total, total, tween) == [
         (i, k / (tween + 1)) for i in range(total)
         for k in range(tween + 1 if i < total - 1 else 1)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(op=st.sampled_from(["conv", "transposed"]), n=st.integers(1, 4), k=st.integers(1, 3),
+       s=st.integers(1, 3), d=st.integers(1, 2), data=st.data())
+def test_equation_terms_follow_the_windows_reading_order(op, n, k, s, d, data):
+    """The caption's terms, against a naive walk of the window's cells row by row, left to
+    right over the drawn grid: a term for each cell on an input cell (value x the weight the
+    window shows there: the rotated kernel in the transposed gather view), none for
+    padding or spread zeros. Before: the transposed gather view listed them in the kernel's
+    order, bottom-right first."""
+    p = data.draw(st.integers(0, k - 1))
+    if op == "conv" and n + 2 * p < (k - 1) * d + 1:
+        return
+    if op == "transposed" and (n - 1) * s - 2 * p + (k - 1) * d + 1 < 1:
+        return
+    rng = np.random.default_rng(n * 100 + k * 10 + s)
+    x = rng.integers(0, 4, (n, n)).tolist()
+    w = rng.integers(0, 4, (k, k)).tolist()
+    spec = make_spec(op=op, input=x, weights=w, stride=s, padding=p, dilation=d,
+                     view="gather")
+    scene = build_scene(spec)
+    timeline = build_timeline(scene, THEMES["classic"], numbers=True)
+    g = spec.gather
+    sy, sx = g.spacing
+    py, px = g.padding[0], g.padding[2]
+    gd, gs = g.dilation, g.stride
+    for step in timeline.steps:
+        r0, c0 = step.window
+        terms = []
+        for i in range(k):
+            for j in range(k):
+                y, xx = r0 + i * gd[0], c0 + j * gd[1]
+                if (y - py) % sy or (xx - px) % sx:
+                    continue  # a spread zero
+                a, b = (y - py) // sy, (xx - px) // sx
+                if 0 <= a < n and 0 <= b < n:  # else padding
+                    terms.append(f"{x[a][b]}{TIMES}{int(timeline.kernel[i, j])}")
+        if len(terms) > MAX_TERMS:
+            terms = [*terms[:MAX_TERMS - 1], "..."]
+        r, c = step.cell
+        want = (f"out[{r}, {c}] = {' + '.join(terms)} = " if terms else
+                f"out[{r}, {c}] = (no input cell under the window) = ")
+        assert step.equation.startswith(want), (step.equation, want)
+    assert gs == (1, 1) or op == "conv"

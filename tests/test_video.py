@@ -53,19 +53,22 @@ def test_short_steps_all_reach_the_video(tmp_path):
                                   "hold": 1, "style": {"cell": 12}})
     result = render(config, tmp_path / "x.mp4")
     video = decode(tmp_path / "x.mp4", result.size)
-    assert distinct_runs(video) == 4
+    assert distinct_runs(video) == 5  # 4 steps and the final frame
     durations = Timing(20, 1).durations(4)
     assert len(video) == sum(_repeats(durations, _video_fps(durations, None)))
 
 
 def test_every_tween_frame_reaches_the_video(tmp_path):
-    """`--tween 60`: 184 frames used to become 2 at 30 fps; now 61 fps, one video frame
-    per animation frame."""
+    """`--tween 60`: 185 frames used to become 2 at 30 fps; now 120 fps, one video frame
+    per in-between frame (60 of them share half a step)."""
     config = config_from_mapping({"op": "conv", "size": 2, "kernel": 1,
                                   "style": {"cell": 8}})
     result = render(config, tmp_path / "x.mp4", tween=60)
     video = decode(tmp_path / "x.mp4", result.size)
-    assert len(video) == Timing(1000, 0, 60).frame_count(4) + 60  # 184 + the last step's 60
+    assert Timing(1000, 0, 60).frame_count(4) == 185
+    # each step 500 ms held (60 video frames) and 60 in-between frames; the last step and
+    # the final frame 1 s each
+    assert len(video) == 3 * (60 + 60) + 120 + 120
     assert distinct_runs(video) >= 4
 
 
@@ -120,7 +123,7 @@ def test_the_writer_itself_bounds_the_video_length(tmp_path):
     from deconv_anim.encode import write
     from deconv_anim.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="would hold 120000 frames, more than the budget"):
+    with pytest.raises(ConfigError, match="would hold 120120 frames, more than the budget"):
         write(tmp_path / "x.mp4", iter(()), size=(4, 4), palette=np.zeros((256, 3), np.uint8),
               count=1000, timing=Timing(1000), fps=120)
     assert list(tmp_path.iterdir()) == []

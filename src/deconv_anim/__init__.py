@@ -4,14 +4,14 @@ The public API, modelled on imageio v3 and ``matplotlib.animation``:
 
 >>> import deconv_anim as da
 >>> anim = da.animate("seed_transposed", values=True)  # a file, a preset, a mapping, a Config
->>> anim.info["output_size"], anim.frame_count
-([4, 4], 16)
+>>> anim.info["output_size"], anim.step_count, anim.frame_count  # + the final frame
+([4, 4], 16, 17)
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> anim.save(folder / "up.gif").frames
-16
+17
 >>> da.render("seed_conv", folder / "conv.webp", style={"theme": "dark"}).frames
-4
+5
 
 and, underneath, the numbers in the order data flows:
 

@@ -9,7 +9,7 @@ suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is
 >>> import deconv_anim as da
 >>> anim = da.animate("seed_transposed", values=True)
 >>> anim.size, anim.frame_count
-((740, 463), 16)
+((564, 409), 17)
 >>> first = next(anim.frames())
 >>> first.shape, first.dtype.name
 ((463, 740, 3), 'uint8')
@@ -59,18 +59,22 @@ class RenderResult:
     path : Path
         The file written.
     frames : int
-        Frames in it (in-between frames included; 1 for a still).
+        Frames in it (in-between frames and the held final frame included; 1 for a
+        still; every frame of a contact sheet).
     bytes : int
         Its size on disk.
     size : tuple of int
         (width, height) of the image written, in pixels: one frame; a contact sheet's
         whole grid; a video's frame padded to even sides.
+    frame_size : tuple of int
+        (width, height) of one frame as drawn (before a sheet tiles it or a video pads it).
     """
 
     path: Path
     frames: int
     bytes: int
     size: tuple[int, int]
+    frame_size: tuple[int, int] = (0, 0)
 
 
 def _check_arguments(config: Any, path: Any, arguments: dict[str, Any]) -> None:
@@ -169,10 +173,10 @@ class Animation:
     >>> import tempfile, pathlib
     >>> anim = animate({"op": "conv", "size": 4, "kernel": 3}, style={"cell": 8})
     >>> anim
-    <Animation deconv-anim: conv 4x4 -> 2x2, 4 frames>
+    <Animation deconv-anim: conv 4x4 -> 2x2, 5 frames>
     >>> result = anim.save(pathlib.Path(tempfile.mkdtemp()) / "conv.png")
     >>> result.frames, result.path.suffix
-    (4, '.png')
+    (5, '.png')
     """
 
     def __init__(self, config: Config) -> None:
@@ -200,9 +204,16 @@ class Animation:
         return as_json(self._config.spec, name=self._config.name)
 
     @property
-    def frame_count(self) -> int:
-        """Frames without in-between frames: one per step of the op (of every stage)."""
+    def step_count(self) -> int:
+        """Steps of the op: one per output cell (gather), input cell (scatter), or clock
+        step (``view: both``); of every stage, for a chain."""
         return self._config.frames
+
+    @property
+    def frame_count(self) -> int:
+        """Frames without in-between frames: one per step, and the held clean final frame
+        (no window, no highlight: the finished output)."""
+        return budget.frame_count(self._config.frames)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -226,14 +237,15 @@ class Animation:
         numpy.ndarray
             ``uint8`` of shape ``(height, width, 3)``, or ``(height, width, 4)`` with
             ``style.background: transparent`` (alpha 0 on the background, else 255);
-            ``(frame_count - 1) * (tween + 1) + 1`` of them.
+            ``(step_count - 1) * (tween + 1) + 2`` of them (the last is the held clean
+            final frame).
 
         Examples
         --------
         >>> anim = animate("seed_conv", style={"cell": 10, "background": "transparent"})
         >>> frames = list(anim.frames(tween=1))
         >>> len(frames), frames[0].shape[2], frames[0].dtype.name
-        (7, 4, 'uint8')
+        (8, 4, 'uint8')
         """
         raster = prepare(self._config, max_frames=max_frames, max_pixels=max_pixels)
         _check_tween(self._config, tween, max_frames)
@@ -371,7 +383,7 @@ def animate(source: ConfigSource = None, /, **overrides: Any) -> Animation:
     >>> anim.config.render.style.theme, anim.info["output_size"]
     ('dark', [3, 3])
     >>> animate(op="transposed", size=2, kernel=3).info["frames"]
-    16
+    17
     >>> animate("dilation", stride=0)
     Traceback (most recent call last):
     ...
@@ -424,7 +436,7 @@ def render(source: ConfigSource, /, path: str | os.PathLike[str] | None = None, 
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "up.gif"
     >>> result = render({"op": "transposed", "size": 2, "kernel": 3}, out)
     >>> result.frames, result.path == out
-    (16, True)
+    (17, True)
     """
     return animate(source, **overrides).save(
         path, format=format, fps=fps, tween=tween, sheet=sheet, frame=frame,
@@ -508,13 +520,15 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
         () if vector and frames_dir is None else raster.frames(tween=tween))
     options: dict[str, Any] = {"figure": raster.figure if vector else None, "fps": fps,
                                "transparent": raster.look.transparent}
-    if frame is not None:
-        index = frame + count if frame < 0 else frame
-        if not 0 <= index < count:
-            raise ConfigError("frame", f"must be from {-count} to {count - 1} for an "
-                                       f"animation of {count} frames (got {frame})", source)
+    if frame is not None:  # counted as the sheet numbers them: steps, then the final frame
+        total = timing.frame_count(count)
+        index = frame + total if frame < 0 else frame
+        if not 0 <= index < total:
+            raise ConfigError("frame", f"must be from {-total} to {total - 1} for an "
+                                       f"animation of {total} frames: {count} steps and the "
+                                       f"final frame (got {frame})", source)
         frames = itertools.islice(frames, index, index + 1)
-        count, timing = 1, Timing(config.render.duration)
+        count, timing = 1, Timing(config.render.duration, final=False)
         options = {"sheet": True, "labels": False, "transparent": raster.look.transparent}
     elif sheet:
         scene = getattr(raster, "scene", None)
@@ -539,4 +553,4 @@ def _save(config: Config, path: str | os.PathLike[str] | None, *, format: str | 
     shown = written_size(raster.size, sheet=bool(options.get("sheet")),
                          count=timing.frame_count(count), columns=options.get("columns"),
                          video=target.suffix.lower() == ".mp4")
-    return RenderResult(target, timing.frame_count(count), size, shown)
+    return RenderResult(target, timing.frame_count(count), size, shown, raster.size)

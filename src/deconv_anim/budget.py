@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Cost", "estimate", "check", "video_rate", "MAX_WINDOW_CELLS", "MAX_WINDOW_WORK",
            "MAX_STATIC_CELLS", "MAX_PAINTED_PIXELS", "MAX_TAPS", "MAX_VIDEO_FRAMES",
            "MIN_FPS", "MAX_FPS", "MAX_MEMORY_BYTES", "MEMORY_MODEL", "video_frame_rate",
-           "X264_MAX_SIDE", "X264_MEMORY"]
+           "X264_MAX_SIDE", "X264_MEMORY", "frame_count", "frame_durations"]
 
 MAX_WINDOW_CELLS = 40_000
 """Kernel cells the window covers in one panel (each is drawn and kept ready to move)."""
@@ -65,7 +65,7 @@ class Cost:
     """What a render (or ``info --steps``) would do, counted before it starts."""
 
     frames: int
-    """Frames written (in-between frames included)."""
+    """Frames written (in-between frames and the held final frame included)."""
     window_cells: int
     """Kernel cells of the window, in one panel."""
     window_work: int
@@ -94,24 +94,26 @@ def video_frame_rate(durations: Sequence[int], fps: float | Fraction | None, *,
     """The frame rate of a video of frames lasting ``durations`` milliseconds (the rule of
     the MP4 writer, :func:`deconv_anim.encode._write_mp4`).
 
-    ``fps`` if given; else with ``tween`` one video frame per in-between frame (up to 60
-    fps); else one video frame per animation frame when every duration is a multiple of
-    their common divisor at up to 60 fps, else 30. Every frame must reach the video: when
+    ``fps`` if given; else with ``tween`` one video frame per in-between frame (the N of
+    them share half a ``duration``; up to :data:`MAX_FPS`); else one video frame per
+    animation frame when every duration is a multiple of their common divisor at up to 60
+    fps, else 30. Every frame must reach the video: when
     the shortest frame would get no video frame, an automatic rate is raised to the least
     whole rate that gives it one (at most :data:`MAX_FPS`), and a given ``fps`` is refused
     with the rate needed.
 
     >>> video_frame_rate([20, 20, 20, 21], None)  # 30 fps would drop steps
     Fraction(44, 1)
-    >>> video_frame_rate([1000, 1000], None), video_frame_rate([333, 333, 334], None, tween=2)
-    (Fraction(1, 1), Fraction(3, 1))
+    >>> video_frame_rate([1000, 1000], None), video_frame_rate([500, 250, 250], None, tween=2)
+    (Fraction(1, 1), Fraction(4, 1))
     """
     given = fps is not None
     if fps is not None and not MIN_FPS <= fps <= MAX_FPS:  # (NaN fails both)
         raise ConfigError("fps", f"must be a number from {MIN_FPS:g} to {MAX_FPS:g} (got "
                                  f"{float(fps):g})", source)
-    if fps is None and tween and Fraction((tween + 1) * 1000, duration) <= 60:
-        fps = Fraction((tween + 1) * 1000, duration)
+    if fps is None and tween and duration // 2 and Fraction(tween * 1000,
+                                                            duration // 2) <= MAX_FPS:
+        fps = Fraction(tween * 1000, duration // 2)  # one video frame per in-between one
     if fps is not None:
         rate = Fraction(fps).limit_denominator(1001)
     else:
@@ -149,18 +151,48 @@ def _repeats(durations: Sequence[int], fps: Fraction) -> list[int]:
     return [b - a for a, b in zip([0, *ends], ends)]
 
 
-def _durations(duration: int, hold: int, tween: int, steps: int) -> list[int]:
-    """The frames' milliseconds (:meth:`deconv_anim.encode.Timing.durations`)."""
-    n = tween + 1
-    split = [(k + 1) * duration // n - k * duration // n for k in range(n)]
-    return [*split * max(steps - 1, 0), *([duration + hold] if steps else [])]
+def frame_count(steps: int, tween: int = 0, final: bool = True) -> int:
+    """Frames written for ``steps`` steps: each step's own frame, ``tween`` in-between
+    frames after each step but the last, and (``final``) the held clean final frame, which
+    is a frame but not a step: ``(steps - 1) * (tween + 1) + 2``.
+
+    >>> frame_count(9), frame_count(9, tween=2), frame_count(9, final=False), frame_count(0)
+    (10, 26, 9, 0)
+    """
+    if steps <= 0:
+        return 0
+    return (steps - 1) * (tween + 1) + 1 + (1 if final else 0)
+
+
+def frame_durations(duration: int, hold: int, tween: int, steps: int,
+                    final: bool = True) -> list[int]:
+    """The milliseconds of every frame written (the rule of docs/config.md, ``hold``).
+
+    A step lasts ``duration``. With ``tween`` N the window rests on the step for its first
+    half, ``duration - duration // 2``, and the N in-between frames share the other half,
+    ``duration // 2``, evenly (cumulative times rounded down, so they add up exactly): the
+    step's own frame holds, the in-between frames ease the window to the next step. The
+    last step has no in-between frames. The held clean final frame lasts ``hold``, or one
+    ``duration`` when ``hold`` is 0. In all, ``steps * duration + (hold or duration)``.
+
+    >>> frame_durations(1000, 0, 0, 3)
+    [1000, 1000, 1000, 1000]
+    >>> frame_durations(1000, 2000, 4, 2)
+    [500, 125, 125, 125, 125, 1000, 2000]
+    """
+    if steps <= 0:
+        return []
+    moving = duration // 2 if tween else 0
+    between = [(k + 1) * moving // tween - k * moving // tween for k in range(tween)]
+    out = [*[duration - moving, *between] * (steps - 1), duration]
+    return [*out, hold or duration] if final else out
 
 
 def video_rate(duration: int, hold: int, tween: int, fps: float | None, steps: int,
                source: str | None = None) -> float:
     """The frame rate a video of ``steps`` steps gets (:func:`video_frame_rate`)."""
-    return float(video_frame_rate(_durations(duration, hold, tween, steps), fps, tween=tween,
-                                  duration=duration, source=source))
+    return float(video_frame_rate(frame_durations(duration, hold, tween, steps), fps,
+                                  tween=tween, duration=duration, source=source))
 
 
 def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, tween: int = 0,
@@ -177,15 +209,15 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
     >>> from deconv_anim import make_spec
     >>> cost = estimate(make_spec(op="conv", size=5, kernel=3), canvas=(100, 50), cell=10)
     >>> cost.frames, cost.window_cells, cost.static_cells, cost.painted_pixels, cost.taps
-    (9, 9, 34, 45000, 81)
-    >>> cost.window_work  # 9 frames x 9 kernel cells
-    81
+    (10, 9, 34, 50000, 81)
+    >>> cost.window_work  # 10 frames (9 steps and the final frame) x 9 kernel cells
+    90
     >>> cost.memory  # 50 MB + 14 * 5000 + 125 * 30 * 30 + 4500 * 9 + 500 * 34
     50240000
     """
     panels = {"both": ("gather", "scatter"), "matrix": ("gather",)}.get(spec.view, (spec.view,))
     steps = spec.frames
-    frames = (steps - 1) * (tween + 1) + 1 if steps else 0
+    frames = frame_count(steps, tween)
     kernel = spec.kernel_size[0] * spec.kernel_size[1]
     grid = spec.gather.grid_size
     cells = {"gather": grid[0] * grid[1] + spec.output_size[0] * spec.output_size[1],
@@ -200,7 +232,8 @@ def estimate(spec: Spec, *, canvas: tuple[int, int] = (0, 0), cell: int = 0, twe
         else:
             try:
                 rate = video_rate(duration, hold, tween, fps, steps)
-                video_frames = round((steps * duration + hold) * rate / 1000)
+                video_frames = round(sum(frame_durations(duration, hold, tween, steps))
+                                     * rate / 1000)
             except ConfigError as error:
                 refusal = (error.key or "fps", error.rule)
         padded = (canvas[0] + canvas[0] % 2, canvas[1] + canvas[1] % 2)

@@ -225,10 +225,14 @@ class ChainRaster:
             base = done.copy()  # the stages done, then those to come, empty
             for j in range(k + 1, len(self.panels)):
                 self._lay(base, j, previews[j], footprint=False)
+            count = len(panel.raster.timeline.steps)
             for frame in panel.frames():
+                final = frame.step >= count  # a stage's held clean final frame:
+                if final and k < len(self.panels) - 1:  # the chain's last one only
+                    continue
                 lines = [*self.title_lines, self.heads[k]]
                 if self.captioned:
-                    text = panel.caption(frame.step) or ""
+                    text = "" if final else panel.caption(frame.step) or ""
                     lines += [*text.splitlines(), "", ""][:2]
                 key = (k, *lines)
                 if key not in captions:

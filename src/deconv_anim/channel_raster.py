@@ -78,6 +78,23 @@ class ChannelRaster:
             steps.append(ops)
         return static, steps
 
+    def final_ops(self) -> Ops:
+        """The held clean final frame over the static shapes: every output computed (with
+        numbers; without, the static picture already shows them); no kernel, window,
+        highlight, line or caption."""
+        ops = Ops()
+        if not self.look.numbers:
+            return ops
+        oh, ow = self.scene.spec.output_size
+        values = self.timeline.output_texts
+        assert values is not None
+        for ch, slab in self.layout.outputs.items():
+            fills = np.empty((oh, ow, 3), np.uint8)
+            fills[:] = slab.fill
+            texts = {(i, j): values[ch, i, j] for i in range(oh) for j in range(ow)}
+            self._slab_ops(slab, ops, fills=fills, texts=texts)
+        return ops
+
     # -- shapes --------------------------------------------------------------------------
 
     def _slab_ops(self, slab: Slab, ops: Ops, fills: np.ndarray | None = None,
@@ -297,7 +314,8 @@ class ChannelRaster:
 
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Every frame; with ``tween``, each step's frame is held for its in-between
-        frames (the window jumps: channel figures do not slide it)."""
+        frames (the window jumps: channel figures do not slide it); last, the held clean
+        final frame."""
         w, h = self.size
         full = (0, 0, w, h)
         pad = self.layout.line_width * 2.2 + 3
@@ -335,6 +353,16 @@ class ChannelRaster:
                     yield RasterFrame(index, pixels, changed, mask, step.index, phase)
                 index += 1
             previous = box
+        if steps:  # the held clean final frame: a frame, not a step
+            ops = self.final_ops()
+            box = _clip(_union(ops.bounds(pad) if ops.ops else None, previous), full)
+            x0, y0, x1, y1 = box
+            rgb, alpha = ops.paint(box, None)
+            region = static[y0:y1, x0:x1] * (1 - alpha[..., None]) + rgb
+            before = pixels[y0:y1, x0:x1].copy()
+            pixels[y0:y1, x0:x1] = quantize(region, self.lut)
+            changed, mask = tighten(box, pixels[y0:y1, x0:x1] != before)
+            yield RasterFrame(index, pixels, changed, mask, len(steps), 0.0)
 
     @property
     def caption_box(self) -> Box:
@@ -383,4 +411,5 @@ class ChannelFigure:
         raster = self.raster
         static, steps = raster.frame_shapes()
         background = None if raster.look.transparent else raster.theme.background
-        return channel_svg_document(raster.size, background, static, steps, timing=timing)
+        return channel_svg_document(raster.size, background, static, steps, timing=timing,
+                                    final=raster.final_ops())

@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .svg import _Clock, _hex, _num, _num_time, _svg_text, font_face
+from .svg import _hex, _num, _svg_text, font_face
+from .svg_clock import Clock, num_time
 
 __all__ = ["shapes_svg", "step_groups", "channel_svg_document"]
 
@@ -49,21 +50,29 @@ def shapes_svg(ops: Any) -> list[str]:
     return out
 
 
-def step_groups(static: Any, steps: Sequence[Any], *, timing: Any) -> list[str]:
+def step_groups(static: Any, steps: Sequence[Any], *, timing: Any,
+                final: Any = None) -> list[str]:
     """SVG elements of ``static`` shapes, then one group per step (its shapes), shown from
     its frame's first millisecond until the next step's; ``timing`` as for
     :func:`deconv_anim.svg.svg_document` (each step's frame is held through its
-    in-between frames)."""
+    in-between frames); ``final`` the shapes of the held clean final frame."""
     tween = int(getattr(timing, "tween", 0))
     count = len(steps)
-    clock = _Clock(timing.durations(count))  # the frames written, in-between ones too
+    durations = timing.durations(count)  # the frames written, in-between ones too
+    clock = Clock(durations)
+    # each step's first frame, then the held clean final frame (``final``: the last one)
+    starts = [int(clock.starts[n * (tween + 1)]) for n in range(count)]
+    groups = list(steps)
+    if final is not None and len(durations) > (count - 1) * (tween + 1) + 1:
+        starts.append(int(clock.starts[len(durations) - 1]))
+        groups.append(final)
     body = shapes_svg(static)
-    for n, shapes in enumerate(steps):
-        shown = "inline" if n == count - 1 else "none"
+    for n, shapes in enumerate(groups):
+        shown = "inline" if n == len(groups) - 1 else "none"
         animate = ""
-        if count > 1:
-            start = int(clock.starts[n * (tween + 1)])
-            end = int(clock.starts[(n + 1) * (tween + 1)]) if n < count - 1 else clock.total
+        if len(groups) > 1:
+            start = starts[n]
+            end = starts[n + 1] if n < len(groups) - 1 else clock.total
             times, values = [0.0], ["none"]
             if start == 0:
                 values = ["inline"]
@@ -73,7 +82,7 @@ def step_groups(static: Any, steps: Sequence[Any], *, timing: Any) -> list[str]:
             if end < clock.total:
                 times.append(end / clock.total)
                 values.append("none")
-            key_times = ";".join(_num_time(t) for t in times)
+            key_times = ";".join(num_time(t) for t in times)
             animate = (f'<animate attributeName="display" values="{";".join(values)}" '
                        f'keyTimes="{key_times}" dur="{clock.total}ms" calcMode="discrete" '
                        'repeatCount="indefinite"/>')
@@ -82,12 +91,14 @@ def step_groups(static: Any, steps: Sequence[Any], *, timing: Any) -> list[str]:
 
 
 def channel_svg_document(size: tuple[int, int], background: Sequence[int] | None,
-                         static: Any, steps: Sequence[Any], *, timing: Any) -> str:
+                         static: Any, steps: Sequence[Any], *, timing: Any,
+                         final: Any = None) -> str:
     """The SVG of a channel-mode figure: ``static`` shapes, then one group per step (its
     shapes); ``timing`` as for :func:`deconv_anim.svg.svg_document` (each step's frame is
-    held through its in-between frames)."""
+    held through its in-between frames); ``final`` the shapes of the held clean final
+    frame."""
     width, height = size
-    markup = "\n".join(step_groups(static, steps, timing=timing))
+    markup = "\n".join(step_groups(static, steps, timing=timing, final=final))
     fill = ("" if background is None else
             f'<rect width="100%" height="100%" fill="{_hex(background)}"/>\n')
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -340,10 +340,8 @@ def render(config: str | None, out: str | None, frames_dir: str | None,
             sheet=sheet, frame=still)
     except DeconvAnimError as error:
         raise with_flags(error, output_flag=out is not None) from None
-    width, height = result.size
-    frames = f"{result.frames} frame{'s' if result.frames != 1 else ''}"
-    click.echo(f"wrote {result.path} ({frames}, {width}x{height}, "
-               f"{result.bytes:,} bytes)", err=embed is not None)
+    click.echo(f"wrote {result.path} ({_wrote(result, sheet)}, {result.bytes:,} bytes)",
+               err=embed is not None)
     if embed is not None:
         from .embed import alt_text, code_block, snippet
 
@@ -504,3 +502,15 @@ def gallery(config_dir: Path, out_dir: Path, jobs: int | None, force: bool,
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
+
+
+def _wrote(result: Any, sheet: bool) -> str:
+    """The frames and sizes of the ``wrote`` line: a sheet's size and its frames' size; a
+    video's size as written (padded to even sides) and the frame's when they differ."""
+    frames = f"{result.frames} frame{'s' if result.frames != 1 else ''}"
+    (width, height), (fw, fh) = result.size, result.frame_size
+    if sheet:
+        return f"{frames}, sheet {width}x{height} of {fw}x{fh} frames"
+    if (width, height) != (fw, fh) and fw:
+        return f"{frames}, {width}x{height} (the {fw}x{fh} frame padded to even sides)"
+    return f"{frames}, {width}x{height}"

@@ -27,7 +27,7 @@ def alt_text(config: Any) -> str:
     >>> from deconv_anim import config_from_mapping
     >>> alt_text(config_from_mapping({"op": "transposed", "size": 3, "kernel": 3,
     ...                               "stride": 2, "padding": 1}))
-    'Transposed convolution: 3x3 input, 3x3 kernel, stride 2, padding 1 -> 5x5 output, 25 frames'
+    'Transposed convolution: 3x3 input, 3x3 kernel, stride 2, padding 1 -> 5x5 output, 26 frames'
     """
     from .report import summary
 

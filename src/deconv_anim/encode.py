@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import numpy as np
 
 from .atomic import atomic_output
+from .budget import frame_count, frame_durations
 from .errors import ConfigError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
 from .lzw import OrderedBlocks, Worker, gif_image, masked, parallel_wanted
@@ -64,37 +65,41 @@ MAX_WEBP_BYTES = 4_000_000_000
 
 @dataclass(frozen=True)
 class Timing:
-    """Milliseconds per step, extra on the last one, and in-between frames per step.
+    """Milliseconds per step, the held final frame, and in-between frames per step.
 
-    With ``tween`` N every step but the last is followed by N in-between frames; the step's
-    ``duration`` is shared out between its own frame and those N, so a tweened animation
-    lasts exactly as long as the plain one.
+    Every step lasts ``duration``. With ``tween`` N every step but the last is followed by
+    N in-between frames: the step's own frame holds for the first half of its
+    ``duration``, the N in-between frames share the other half (ease in and out to the
+    next step). After the last step comes the held clean final frame (``final``), a frame
+    but not a step: ``hold`` milliseconds, or one ``duration`` when ``hold`` is 0
+    (:func:`deconv_anim.budget.frame_durations`).
     """
 
     duration: int = 1000
     hold: int = 0
     tween: int = 0
+    final: bool = True
 
-    def of(self, index: int, count: int) -> int:
-        """Milliseconds of step ``index`` of ``count`` (without in-between frames)."""
-        return self.duration + (self.hold if index == count - 1 else 0)
+    @property
+    def final_ms(self) -> int:
+        """Milliseconds of the held clean final frame."""
+        return self.hold or self.duration
 
     def frame_count(self, count: int) -> int:
-        """Frames written for ``count`` steps: ``(count - 1) * (tween + 1) + 1``."""
-        return (count - 1) * (self.tween + 1) + 1 if count > 0 else 0
+        """Frames written for ``count`` steps: ``(count - 1) * (tween + 1) + 1``, and one
+        more for the final frame."""
+        return frame_count(count, self.tween, self.final)
 
     def durations(self, count: int) -> list[int]:
-        """Milliseconds of each frame written; they add up to ``count * duration + hold``.
+        """Milliseconds of each frame written; they add up to :meth:`total`.
 
         >>> Timing(100, 50, tween=2).durations(2)
-        [33, 33, 34, 150]
+        [50, 25, 25, 100, 50]
         """
-        n = self.tween + 1
-        split = [(k + 1) * self.duration // n - k * self.duration // n for k in range(n)]
-        return [*split * max(count - 1, 0), *([self.duration + self.hold] if count else [])]
+        return frame_durations(self.duration, self.hold, self.tween, count, self.final)
 
     def total(self, count: int) -> int:
-        return count * self.duration + self.hold if count else 0
+        return sum(self.durations(count))
 
 
 @dataclass(frozen=True)

@@ -419,3 +419,30 @@ def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
             prev_rects, prev_lines = rects, (ys, xs)
             prev_box = union(*rects, line_box)
             index += 1
+    if steps:
+        yield _final_frame(canvas, pixels, index, len(steps), prev_rects, prev_lines,
+                           prev_box, last_caption is not None)
+
+
+def _final_frame(canvas: Canvas, pixels: np.ndarray, index: int, count: int,
+                 prev_rects: list[Box], prev_lines: tuple, prev_box: Box | None,
+                 captioned: bool) -> RasterFrame:
+    """The held clean final frame (a frame, not a step: ``step`` is ``count``): the
+    finished output on the static picture, without the window, the highlight, the marker,
+    the connector lines or a step's caption."""
+    w, h = canvas.layout.size
+    full = (0, 0, w, h)
+    base_idx = canvas.base_idx
+    strip = clip(canvas.layout.caption_box, full) if captioned else None
+    box = union(prev_box, strip)
+    if box is None:
+        return RasterFrame(index, pixels, (0, 0, 1, 1), np.zeros((1, 1), bool), count, 0.0)
+    ux0, uy0, ux1, uy1 = box
+    before = pixels[uy0:uy1, ux0:ux1].copy()
+    for bx0, by0, bx1, by1 in prev_rects:
+        pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
+    pixels[prev_lines] = base_idx[prev_lines]
+    if strip is not None:
+        pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels("", strip)
+    changed_box, mask = tighten(box, pixels[uy0:uy1, ux0:ux1] != before)
+    return RasterFrame(index, pixels, changed_box, mask, count, 0.0)

@@ -223,6 +223,23 @@ class MatrixPanel:
                     yield RasterFrame(index, pixels, changed, mask, step.index, phase)
                 index += 1
             previous = rects
+        if steps:  # the held clean final frame: y finished, no lit row, no caption
+            box = union(*previous)
+            assert box is not None
+            x0, y0, x1, y1 = box
+            before = pixels[y0:y1, x0:x1].copy()
+            for bx0, by0, bx1, by1 in previous:
+                pixels[by0:by1, bx0:bx1] = quantize(base[by0:by1, bx0:bx1], self.lut)
+            changed, mask = tighten(box, pixels[y0:y1, x0:x1] != before)
+            yield RasterFrame(index, pixels, changed, mask, len(steps), 0.0)
+
+    def final_ops(self) -> Ops:
+        """The held clean final frame's shapes: ``y`` finished, nothing lit, no caption."""
+        states = {n: (fill, text) for n, fill, text in self.timeline.start}
+        for step in self.timeline.steps:
+            for n, fill, text in step.changes:
+                states[n] = (fill, text)
+        return self.y_ops(states, sorted(states))
 
     def _paint(self, base: np.ndarray, ops: Ops, pad: int) -> Box:
         """Paint ``ops`` over ``base`` (RGB floats) in the box they cover; return it."""

@@ -31,7 +31,8 @@ def matrix_svg_document(view: MatrixView, timing: Any) -> str:
                          font=False).replace("<svg ", f'<svg x="{gx}" y="{gy}" ', 1)
     static, steps = view.right.frame_shapes()
     panel = (f'<g transform="translate({mx},{my})">\n'
-             + "\n".join(step_groups(static, steps, timing=timing)) + "\n</g>\n")
+             + "\n".join(step_groups(static, steps, timing=timing,
+                                       final=view.right.final_ops())) + "\n</g>\n")
     theme = look.theme
     width, height = view.size
     title = "".join(_svg_text((width / 2, y), line, left.layout.text_size, theme.text_color)

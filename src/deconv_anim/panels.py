@@ -68,8 +68,11 @@ def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFr
     pixels = np.zeros((h, w), np.uint8)
     panels = (figure.left, figure.right)
     total = max(len(p.timeline) for p in panels)
-    schedules = [clock_slots(len(p.timeline), total, tween) for p in panels]
+    # each panel's held clean final frame comes together, after the clock's last step
+    schedules = [[*clock_slots(len(p.timeline), total, tween), (len(p.timeline), 0.0)]
+                 for p in panels]
     streams = [p.frames(tween) for p in panels]
+    last = len(schedules[0]) - 1
     for index in range(len(schedules[0])):
         got = [next(stream) if schedule[index] is not None else None
                for stream, schedule in zip(streams, schedules)]
@@ -90,7 +93,7 @@ def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFr
             else:
                 bx0, by0, bx1, by1 = frame.box
                 pixels[by0 + y:by1 + y, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
-        step, phase = divmod(index, tween + 1)
+        step, phase = divmod(index, tween + 1) if index < last else (total, 0)
         if index == 0:
             _paint_title(figure, pixels)
             yield RasterFrame(0, pixels, (0, 0, w, h), None)

@@ -7,8 +7,10 @@ the same layout and timeline, drawn once as inline SVG with the static pieces of
 ``data:`` URI, the script and its data are inline, so the file works from ``file://``.
 
 The DOM contract (``docs/formats.md``): the root carries ``data-deconv-anim``,
-``data-steps`` and ``data-step``; buttons carry ``data-action`` (``toggle``, ``prev``,
-``next``, ``first``, ``last``), the slider is ``input[type=range][data-action=scrub]``;
+``data-steps`` and ``data-step`` (from 0 to ``data-steps``: that last position is the
+held clean final frame, as ``--frame`` counts frames); buttons carry ``data-action``
+(``toggle``, ``prev``, ``next``, ``first``, ``last``), the slider is
+``input[type=range][data-action=scrub]``;
 every drawn cell of the op's input and output carries ``data-cell="input:R,C"`` or
 ``data-cell="output:R,C"`` in the op's own coordinates; while a cell is hovered, focused or
 pinned it carries ``data-hover`` and the cells linked to it by the gather trace carry
@@ -41,7 +43,6 @@ from .layout import (
     Panel,
 )
 from .player_js import SCRIPT, STYLE
-from .report import format_value
 from .scene import CellKind, Frame
 from .svg import (
     FONT_FAMILY,
@@ -57,6 +58,7 @@ from .svg import (
     font_face,
 )
 from .svg_text import svg_notes
+from .timeline import TIMES, reading_order
 from .upsample_report import weight_text
 
 __all__ = ["player_html", "player_document", "notebook_html", "gif_only_html", "EMBED_LIMIT_MB",
@@ -389,6 +391,7 @@ def _links(figure: Figure) -> dict[str, Any]:
     kern: list[list[int]] = [[] for _ in range(rows * cols)]
     sums: list[str] | None = [] if figure.look.numbers else None
     x, w = spec.input, spec.weights
+    rule = figure.panels[0].timeline.number_rule
     gather_eq = {}
     for panel in figure.panels:
         if panel.scene.view == "gather":
@@ -403,16 +406,16 @@ def _links(figure: Figure) -> dict[str, Any]:
         if sums is not None:
             if spec.is_pool or spec.is_upsampling:  # (an upsample's weights: its steps')
                 sums.append(gather_eq.get((r, c)) or "")
-            else:
-                terms = " + ".join(f"{format_value(x[a, b])}*{format_value(w[k, m])}"
-                                   for k, m, a, b in t[:, :4].tolist())
+            else:  # every term, in the window's reading order (as the captions)
+                terms = " + ".join(f"{rule.data(x[a, b])}{TIMES}{rule.data(w[k, m])}"
+                                   for k, m, a, b in reading_order(t)[:, :4].tolist())
                 sums.append(f"out[{r}, {c}] = {terms or '0'} = "
-                            f"{format_value(steps.output[r, c])}")
+                            f"{rule.result(steps.output[r, c])}")
     out: dict[str, Any] = {"out": [rows, cols], "in": [in_rows, in_cols], "taps": taps,
                            "kern": kern, "k": k_cols}
     if sums is not None:
         out["sums"] = sums
-        out["inputs"] = [format_value(v) for v in np.asarray(x).ravel().tolist()]
+        out["inputs"] = [rule.data(v) for v in np.asarray(x).ravel().tolist()]
     return out
 
 
@@ -441,8 +444,8 @@ def _controls(count: int) -> str:
             + button.format("prev", "previous step", "\u25c0")
             + button.format("toggle", "play", "play")
             + button.format("next", "next step", "\u25b6")
-            + button.format("last", "last step", "\u25b6|")
-            + f'<input type="range" data-action="scrub" min="0" max="{count - 1}" value="0" '
+            + button.format("last", "the finished output", "\u25b6|")
+            + f'<input type="range" data-action="scrub" min="0" max="{count}" value="0" '
               'step="1" aria-label="step">'
             + f'<select data-action="speed" aria-label="speed">{speeds}</select>'
             + '<label><input type="checkbox" data-action="loop" checked> loop</label>'

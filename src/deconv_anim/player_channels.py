@@ -160,9 +160,10 @@ def channel_player_html(raster: Any, timing: Any, *, fallback_gif: bytes | None 
     svg = "\n".join(body)
     shapes: dict[str, int] = {}
     cache: dict[tuple[Any, ...], str] = {}
+    count = len(steps)
+    steps = [*steps, raster.final_ops()]  # position count: the held clean final frame
     order = [[shapes.setdefault(s, len(shapes)) for s in _shape_strings(ops, cache)]
              for ops in steps]
-    count = len(steps)
     data = {"steps": count, "duration": int(timing.duration), "hold": int(timing.hold),
             "autoplay": autoplay, "panels": [],
             "channels": {"shapes": list(shapes), "steps": encode_steps(order),

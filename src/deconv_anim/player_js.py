@@ -11,6 +11,9 @@ output state) it makes itself from runs of cells: at once for a small figure, af
 paint (a chunk of cells a task) for a large one, so a 4,096-step figure paints as soon as an
 empty page does; the links' JSON is read after the first paint too. It marks its timings in
 the page's performance timeline (``deconv-anim init``, ``deconv-anim cells``).
+The steps run on one clock (``view: both``: a panel of m of the clock's n steps shows its step i
+from clock step floor(i·n/m) on, as the GIF), then the held clean final frame (position n: the
+finished output, without window, highlight, marker, lines or caption), then it loops.
 """
 
 from __future__ import annotations
@@ -171,9 +174,14 @@ function start(root) {
     root.setAttribute("data-built", "");
     measure("deconv-anim cells", t1);
   }
-  function goPanel(P, s) {
+  function atClock(P, s) { return Math.floor(((s + 1) * P.p.n - 1) / n); }
+  function goPanel(P, s, fin) {
     var p = P.p, w = p.window, t = p.target;
-    if (P.cur === s) return;
+    if (P.cur === s && P.fin === fin) return;
+    [P.win, P.tgt, P.links, P.marker].forEach(function (el) {
+      if (el) el.setAttribute("visibility", fin ? "hidden" : "visible");
+    });
+    P.fin = fin;
     P.win.setAttribute("transform", shift(p, w[2 * s], w[2 * s + 1]));
     P.tgt.setAttribute("transform", shift(p, t[2 * s], t[2 * s + 1]));
     var a = poly(p, p.window_grid, w[2 * s], w[2 * s + 1], p.extent[0], p.extent[1]);
@@ -194,7 +202,8 @@ function start(root) {
       P.marker.setAttribute("transform", shift(p, m[2 * j], m[2 * j + 1]));
     }
     if (P.caption) {
-      var lines = (p.captions[p.caption[s]] || "").split("\n"), spans = P.caption.children;
+      var lines = fin ? [] : (p.captions[p.caption[s]] || "").split("\n");
+      var spans = P.caption.children;
       for (var k = 0; k < spans.length; k++) spans[k].textContent = lines[k] || "";
     }
     if (P.over && p.over) {  // the numbers over the window and the highlight, this step's
@@ -234,9 +243,10 @@ function start(root) {
   }
   var hoverKey = null, pinned = null;
   function text() {
-    var key = pinned || hoverKey, out = "step " + (step + 1) + " / " + n;
+    var key = pinned || hoverKey, out = step === n ? "finished: " + n + " steps" :
+      "step " + (step + 1) + " / " + n;
     var eq = D.panels.length ? D.panels[0].equations : null;
-    if (eq) out += "   " + eq[Math.min(step, D.panels[0].n - 1)];
+    if (eq && step < n) out += "   " + eq[atClock(panels[0], step)];
     if (key) out += "\n" + describe(key);
     readout.textContent = out;
   }
@@ -255,10 +265,12 @@ function start(root) {
     return decoded[s];
   }
   function go(k) {
-    step = Math.max(0, Math.min(n - 1, k));
+    step = Math.max(0, Math.min(n, k));
     if (step !== 0) build();  // the rest of the cells now, if any
-    panels.forEach(function (P) { goPanel(P, Math.min(step, P.p.n - 1)); });
-    if (C && shownStep !== step) {  // channel mode: this step's shapes, each written once
+    panels.forEach(function (P) {
+      goPanel(P, step === n ? P.p.n - 1 : atClock(P, step), step === n);
+    });
+    if (C && shownStep !== step) {  // channel mode: this step's shapes (n: the final frame)
       layer.innerHTML = stepShapes(step).map(function (i) { return C.shapes[i]; }).join("");
       shownStep = step;
     }
@@ -268,10 +280,10 @@ function start(root) {
   }
   function tick() {
     if (!root.isConnected) { playing = false; return; }
-    var wait = (D.duration + (step === n - 1 ? D.hold : 0)) / speed;
+    var wait = (step === n ? D.hold || D.duration : D.duration) / speed;
     timer = setTimeout(function () {
-      if (step === n - 1 && !loop) { setPlaying(false); return; }
-      go(step === n - 1 ? 0 : step + 1);
+      if (step === n && !loop) { setPlaying(false); return; }
+      go(step === n ? 0 : step + 1);
       if (playing) tick();
     }, wait);
   }
@@ -282,7 +294,7 @@ function start(root) {
     toggle.setAttribute("aria-label", on ? "pause" : "play");
     root.setAttribute("data-playing", on ? "true" : "false");
     if (on) {
-      if (step === n - 1 && !loop) go(0);
+      if (step === n && !loop) go(0);
       tick();
     }
   }
@@ -291,7 +303,7 @@ function start(root) {
     prev: function () { setPlaying(false); go(step - 1); },
     next: function () { setPlaying(false); go(step + 1); },
     first: function () { setPlaying(false); go(0); },
-    last: function () { setPlaying(false); go(n - 1); }
+    last: function () { setPlaying(false); go(n); }
   };
   box.addEventListener("click", function (ev) {
     var b = ev.target.closest("button[data-action]");
@@ -426,7 +438,7 @@ function start(root) {
     if (pinned) root.setAttribute("data-pinned", pinned); else root.removeAttribute("data-pinned");
     mark(k);
   });
-  scrub.max = String(n - 1);
+  scrub.max = String(n);
   go(0);
   var count = 0;
   D.panels.forEach(function (p) {

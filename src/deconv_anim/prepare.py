@@ -64,7 +64,7 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
         raise ConfigError("view", "channel mode draws the gather view only (got "
                                   f"{spec.view})", config.source)
-    frames = config.frames
+    frames = budget.frame_count(config.frames)  # the held final frame counts
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
                                   f"limit of {max_frames} (raise it with max_frames)",

@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .budget import frame_count
 from .errors import ConfigError
 from .spec import Spec
 
@@ -55,8 +56,8 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
     >>> from deconv_anim import make_spec
     >>> info = as_json(make_spec(op="conv", size=4, kernel=3, weights=[[1] * 3] * 3,
     ...                          input=[[1] * 4] * 4))
-    >>> info["output_size"], info["frames"], info["output"]
-    ([2, 2], 4, [[9, 9], [9, 9]])
+    >>> info["output_size"], info["step_count"], info["frames"], info["output"]
+    ([2, 2], 4, 5, [[9, 9], [9, 9]])
     """
     from .engine import compute, trace  # (NumPy: the text of describe() needs neither)
 
@@ -80,7 +81,7 @@ def as_json(spec: Spec, *, name: str | None = None, steps: bool = False,
         "padding_form": spec.padding_form,
         "output_padding": list(spec.output_padding),
         "output_size": list(spec.output_size),
-        "frames": spec.frames,
+        "frames": frame_count(spec.frames),  # the steps and the held clean final frame
         "step_count": spec.frames,
         "input": nested(spec.input),
         "weights": nested(spec.weights),
@@ -162,7 +163,7 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     ...     print(line)
       rows:    out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
       columns: out = floor((5 + 1 + 1 - 3) / 2) + 1 = 3
-      frames: 9 (one per output cell)
+      9 steps, 10 frames (one per output cell; then the finished output, held)
     """
     if not isinstance(spec, Spec):
         raise ConfigError("spec", f"must be a Spec, from make_spec (got {type(spec).__name__})")
@@ -208,19 +209,25 @@ def describe(spec: Spec, *, name: str | None = None) -> str:
     if spec.channels:
         lines += _channel_lines(spec)
     elif spec.view == "both":
-        lines.append(f"  steps: {spec.frames} on one clock, frames: {spec.frames} (gather: "
-                     f"{spec.steps('gather')} output cells, scatter: {spec.steps('scatter')} "
-                     "input cells spread over the same clock, side by side)")
+        lines.append(_steps_frames(spec, f"on one clock, side by side: gather "
+                                         f"{spec.steps('gather')} output cells, scatter "
+                                         f"{spec.steps('scatter')} input cells"))
     elif spec.view == "scatter":
-        lines.append(f"  frames: {spec.frames} (one per input cell, each stamping x * w onto "
-                     "the output)")
+        lines.append(_steps_frames(spec, "one per input cell, each stamping x * w onto the "
+                                         "output"))
     elif spec.view == "matrix":
         mark = "C^T" if spec.is_transposed else "C"
-        lines.append(f"  frames: {spec.frames} (one per output cell, lighting its row of "
-                     f"{mark}: y = {mark} x)")
+        lines.append(_steps_frames(spec, f"one per output cell, lighting its row of {mark}: "
+                                         f"y = {mark} x"))
     else:
-        lines.append(f"  frames: {spec.frames} (one per output cell)")
+        lines.append(_steps_frames(spec, "one per output cell"))
     return "\n".join(lines)
+
+
+def _steps_frames(spec: Spec, what: str) -> str:
+    """``N steps, M frames (what the steps are; then the held clean final frame)``."""
+    return (f"  {spec.frames} step{'s' if spec.frames != 1 else ''}, "
+            f"{frame_count(spec.frames)} frames ({what}; then the finished output, held)")
 
 
 def _ceil_note(spec: Spec, axis: int) -> str:
@@ -281,8 +288,8 @@ def _channel_lines(spec: Spec) -> list[str]:
         each = (f"one per {side} channel" if spec.step_by == "channel" else
                 f"one per {side} element, channel by channel: {planes} x {size[0]}x{size[1]}")
         counts.append(f"{view}: {spec.steps(view)}, {each}" if len(views) > 1 else each)
-    lines.append(f"  frames: {spec.frames} ({'; '.join(counts)})")
-    lines.append(f"  frame rule: step_by: element gives {spec.frames_by('element')} frames, "
+    lines.append(_steps_frames(spec, "; ".join(counts)))
+    lines.append(f"  step rule: step_by: element gives {spec.frames_by('element')} steps, "
                  f"step_by: channel {spec.frames_by('channel')}; the default is element, or "
                  f"channel when element would pass {MAX_FRAMES}")
     return lines
@@ -353,7 +360,7 @@ def summary(spec: Spec, *, frames: bool = False) -> str:
         parts.append(f"output_padding {_axes(spec.output_padding)}")
     out = spec.output_shape if spec.channels else spec.output_size
     text = f"{_OP_NAMES[spec.op].capitalize()}: {', '.join(parts)} -> {_x(out)} output"
-    return f"{text}, {spec.frames} frames" if frames else text
+    return f"{text}, {frame_count(spec.frames)} frames" if frames else text
 
 
 def format_value(value: float) -> str:
@@ -396,7 +403,8 @@ def chain_json(stages: Sequence[Spec], *, name: str | None = None, steps: bool =
             "input_size": list(stages[0].input_size),
             "output_size": list(last.output_size),
             **({"output_shape": list(last.output_shape)} if last.channels else {}),
-            "frames": sum(spec.frames for spec in stages),
+            "step_count": sum(spec.frames for spec in stages),
+            "frames": frame_count(sum(spec.frames for spec in stages)),  # and the final one
             "output": objects[-1]["output"]}
 
 
@@ -408,7 +416,8 @@ def describe_chain(stages: Sequence[Spec], *, name: str | None = None) -> str:
     total = sum(spec.frames for spec in stages)
     prefix = f"{name}: " if name else ""
     lines = [f"{prefix}chain of {len(stages)} stages: {_x(shape_in)} input -> "
-             f"{_x(shape_out)} output, {total} frames"]
+             f"{_x(shape_out)} output, {total} steps, {frame_count(total)} frames (the "
+             "stages' steps one after another, then the finished output, held)"]
     for n, spec in enumerate(stages):
         block = describe(spec, name=f"stage {n + 1}/{len(stages)}").splitlines()
         lines += [f"  {block[0]}", *(f"  {line}" for line in block[1:])]

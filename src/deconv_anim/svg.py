@@ -44,6 +44,7 @@ from .layout import (
     Panel,
 )
 from .scene import CellKind, Frame, Grid, Scene
+from .svg_clock import Clock, OnClock, frame_positions
 from .svg_text import FONT_FAMILY, _esc, _hex, _num, _poly, _pt, _svg_text, font_face, svg_notes
 from .themes import Theme
 from .timeline import Timeline, clock_slots, tween_positions
@@ -188,45 +189,6 @@ def _grid(ctx: _Ctx, grid: Grid, *, fills: dict[tuple[int, int], str] | None = N
 # ----------------------------------------------------------------------------- frames
 
 
-class _Clock:
-    """The shared timeline: frame start times and the attributes every animation has."""
-
-    def __init__(self, durations: Sequence[int]) -> None:
-        self.durations = list(durations)
-        self.starts = np.concatenate([[0], np.cumsum(self.durations)[:-1]]).astype(int)
-        self.total = int(sum(self.durations))
-        self.even = len(set(self.durations)) <= 1
-
-    def key_times(self, frames: Sequence[int]) -> str:
-        return ";".join(_num_time(self.starts[n] / self.total) for n in frames)
-
-    def animate(self, tag: str, attribute: str, values: Sequence[str],
-                frames: Sequence[int] | None = None, extra: str = "") -> str:
-        """A discrete animation of ``attribute`` taking ``values[k]`` from frame
-        ``frames[k]`` on (every frame, in order, when ``frames`` is None)."""
-        times = ""
-        if frames is not None or not self.even:
-            times = f' keyTimes="{self.key_times(frames or range(len(values)))}"'
-        return (f'<{tag} attributeName="{attribute}"{extra} values="{";".join(values)}"'
-                f'{times} dur="{self.total}ms" calcMode="discrete" '
-                'repeatCount="indefinite"/>')
-
-
-def _num_time(t: float) -> str:
-    return f"{t:.6f}".rstrip("0").rstrip(".") or "0"
-
-
-def _positions(count: int, tween: int) -> list[tuple[int, float]]:
-    """(step, phase) of every frame written: each step, then ``tween`` in-between frames
-    towards the next step (none after the last)."""
-    out = []
-    for i in range(count):
-        out.append((i, 0.0))
-        if i < count - 1:
-            out += [(i, k / (tween + 1)) for k in range(1, tween + 1)]
-    return out
-
-
 def _lerp(a: Sequence[float], b: Sequence[float], t: float) -> tuple[float, float]:
     return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
 
@@ -243,8 +205,8 @@ def svg_figure(figure: Figure, *, timing: Any) -> str:
     parts = []
     for panel, count in zip(figure.panels, steps):
         text = svg_document(panel, figure.look, font=False,
-                            timing=_OnClock(clock_slots(count, total, timing.tween), clock,
-                                            timing.tween))
+                            timing=OnClock([*clock_slots(count, total, timing.tween),
+                                            (count, 0.0)], clock, timing.tween))
         parts.append(text.replace("<svg ", f'<svg x="{panel.x}" y="{panel.y}" ', 1))
     width, height = figure.size
     background = ("" if figure.look.transparent else
@@ -256,20 +218,6 @@ def svg_figure(figure: Figure, *, timing: Any) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
             f'viewBox="0 0 {width} {height}">\n{head}{font_face("".join(parts))}\n'
             f'{background}\n' + "".join(parts) + "</svg>\n")
-
-
-class _OnClock:
-    """The timing of a panel on a shared clock: each of its frames lasts from the clock
-    frame where it starts to the next one where it changes."""
-
-    def __init__(self, slots: Sequence[tuple[int, float] | None], clock: Sequence[int],
-                 tween: int) -> None:
-        self.tween = tween
-        starts = [k for k, slot in enumerate(slots) if slot is not None]
-        self._durations = [sum(clock[a:b]) for a, b in zip(starts, [*starts[1:], len(clock)])]
-
-    def durations(self, count: int) -> list[int]:
-        return list(self._durations)
 
 
 def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) -> str:
@@ -293,7 +241,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     >>> timeline = build_timeline(scene, look.theme)
     >>> panel = Panel(scene, timeline, build_layout(scene, look, timeline))
     >>> text = svg_document(panel, look, timing=Timing())
-    >>> text.startswith("<svg") and 'dur="4000ms"' in text
+    >>> text.startswith("<svg") and 'dur="5000ms"' in text  # 4 steps, the final frame
     True
     """
     scene, layout, timeline = panel.scene, panel.layout, panel.timeline
@@ -301,8 +249,8 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     theme = look.theme
     steps = timeline.steps
     tween = int(getattr(timing, "tween", 0))
-    clock = _Clock(timing.durations(len(steps)))
-    positions = _positions(len(steps), tween)
+    clock = Clock(timing.durations(len(steps)))
+    positions = frame_positions(len(steps), tween)
     if len(positions) != len(clock.durations):
         raise ValueError("timing and scene disagree on the number of frames")
     scatter = scene.view == "scatter"
@@ -318,7 +266,7 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
     moves = tween_positions(tween)
 
     def at(step: int, phase: float) -> tuple[tuple[float, float], tuple[float, float]]:
-        now = steps[step]
+        now = steps[min(step, len(steps) - 1)]  # the final frame: hidden, where it was
         if not phase:
             return now.window, now.target
         nxt = steps[step + 1]  # the window eases on (as the raster), the highlight jumps
@@ -377,16 +325,21 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
                       t.color or theme.text_on(t.fill, t.faded)) for t in timeline.input_texts]
     out += svg_notes(layout, theme)
 
+    # the window, the highlight, the marker and the lines are hidden on the final frame
+    hidden = clock.animate("animate", "visibility", ["visible", "hidden"],
+                           [0, len(positions) - 1])
+    hide = f' visibility="hidden">{hidden}'
+
     def placed(ref: str, moves: list[str]) -> str:
         anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
-        return f'<use href="#{ref}" transform="translate({moves[-1]})">{anim}</use>'
+        return f'<use href="#{ref}" transform="translate({moves[-1]})"{hide}{anim}</use>'
 
     under, over = (placed(tid, t_moves), placed(wid, w_moves)) if scatter else (
         placed(wid, w_moves), placed(tid, t_moves))
     out.append(under)
-    out += _max_marker(ctx, positions, clock)
+    out += _max_marker(ctx, positions, clock, hide)
     connectors = (f'<path d="{links[-1]}" fill="none" stroke="{_hex(theme.line)}" '
-                  f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}">'
+                  f'stroke-width="{_num(lw * CONNECTOR_WIDTH)}"{hide}'
                   f'{clock.animate("animate", "d", links)}</path>')
     flat = flat_connectors(scene)  # the lines over the output grid, under its numbers
     grid, numbers = _output_grid(ctx, positions, clock)
@@ -411,7 +364,7 @@ def _first_frames(positions: list[tuple[int, float]]) -> dict[int, int]:
     return {step: n for n, (step, phase) in reversed(list(enumerate(positions))) if not phase}
 
 
-def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock
+def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: Clock
                  ) -> tuple[list[str], list[str]]:
     """The output grid with the timeline's cell states (fill and number) step by step: a
     fill changes with ``<animate>``, a number is one ``<text>`` per value, shown while it
@@ -451,7 +404,7 @@ def _output_grid(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock
     return grid, out
 
 
-def _over_texts(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+def _over_texts(ctx: _Ctx, positions: list[tuple[int, float]], clock: Clock) -> list[str]:
     """The numbers each step draws over its window and highlighted cell (the timeline's
     ``over_texts``, in the colours it chose), shown on that step's own frame."""
     layout = ctx.layout
@@ -477,7 +430,7 @@ def _over_texts(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) ->
     return out
 
 
-def _captions(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+def _captions(ctx: _Ctx, positions: list[tuple[int, float]], clock: Clock) -> list[str]:
     """The caption line of each step (labels: the step's indices), shown while it is the
     step on screen: one <text> per caption, its visibility stepped on the shared clock."""
     layout = ctx.layout
@@ -493,7 +446,7 @@ def _captions(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> l
             continue
         if runs:
             runs[-1] = (runs[-1][0], runs[-1][1], start)
-        runs.append((text, start, len(positions)))
+        runs.append((text, start, len(positions) - 1))  # none on the final frame
     out = []
     y0 = layout.caption_y
     attrs = (f'font-family="{FONT_FAMILY}" dominant-baseline="central" text-anchor="middle" '
@@ -537,7 +490,8 @@ def _text(ctx: _Ctx) -> list[str]:
     return out
 
 
-def _max_marker(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) -> list[str]:
+def _max_marker(ctx: _Ctx, positions: list[tuple[int, float]], clock: Clock, hide: str
+                ) -> list[str]:
     """Max pooling: the largest cell of each window outlined in the accent colour."""
     steps, layout = ctx.timeline.steps, ctx.layout
     if all(step.marker is None for step in steps):
@@ -545,10 +499,10 @@ def _max_marker(ctx: _Ctx, positions: list[tuple[int, float]], clock: _Clock) ->
     moves = []
     cell = next(step.marker for step in steps if step.marker is not None)
     for step, _phase in positions:
-        cell = steps[step].marker or cell
+        cell = steps[min(step, len(steps) - 1)].marker or cell
         moves.append(_pt(layout.shift(cell, cell)))
     poly = layout.cell_polygon("input", 0, 0)
     anim = clock.animate("animateTransform", "transform", moves, extra=' type="translate"')
     return [f'<path d="{_poly(poly)}" fill="none" stroke="{_hex(ctx.theme.accent)}" '
             f'stroke-width="{_num(layout.line_width * MARKER_OUTLINE)}" '
-            f'transform="translate({moves[-1]})">{anim}</path>']
+            f'transform="translate({moves[-1]})"{hide}{anim}</path>']

@@ -32,6 +32,7 @@ from .upsample_report import upsampling_equation, weight_text
 __all__ = ["Timeline", "TimelineStep", "Link", "CellState", "CellText", "GridText", "Tints",
            "NumberRule",
            "build_timeline", "clock_starts", "clock_slots", "tween_positions", "MAX_TERMS",
+           "reading_order",
            "MAX_TINTS"]
 
 TIMES = "\u00b7"  # the product sign in captions (a raised dot: the font has no times sign)
@@ -294,18 +295,17 @@ class Timeline:
 
 def tween_positions(tween: int) -> list[float]:
     """How far the window has moved towards the next step in each of ``tween`` in-between
-    frames (0: still on the step, 1: on the next). The first ``tween // 2`` of them hold
-    the step; the others ease in and out (smoothstep) towards the next position. The
-    highlighted cell does not slide: it jumps with the next step.
+    frames (0: still on the step, 1: on the next): eased in and out (smoothstep) over the
+    ``tween + 1`` intervals. The step itself is held by time, not by repeated frames: its
+    own frame lasts the first half of the step (:func:`deconv_anim.budget.frame_durations`).
+    The highlighted cell does not slide: it jumps with the next step.
 
     >>> tween_positions(1), tween_positions(4)
-    ([0.5], [0.0, 0.0, 0.259, 0.741])
+    ([0.5], [0.104, 0.352, 0.648, 0.896])
     """
-    hold = tween // 2
-    moving = tween - hold
-    out = [0.0] * hold
-    for k in range(1, moving + 1):
-        t = k / (moving + 1)
+    out = []
+    for k in range(1, tween + 1):
+        t = k / (tween + 1)
         out.append(round(t * t * (3 - 2 * t), 3))
     return out
 
@@ -510,9 +510,10 @@ def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: Numbe
     """The sum (max, mean, stamp) a step forms, with its numbers."""
     spec = scene.spec
     r, c = step.cell
-    taps = step.taps
-    if step.weights is not None:
-        return upsampling_equation(step.cell, taps, step.weights, rule.result(step.value))
+    if step.weights is not None:  # an upsample: its taps (row by row) and their weights
+        return upsampling_equation(step.cell, step.taps, step.weights,
+                                   rule.result(step.value))
+    taps = reading_order(step.taps) if scene.view == "gather" else step.taps
     values = [rule.data(x[t[2], t[3]]) for t in taps]
     if scene.view == "scatter":  # what the stamp adds to each cell it lands on: x·w
         x_text = rule.data(step.value)
@@ -534,6 +535,20 @@ def _equation(scene: Scene, step: Any, x: np.ndarray, w: np.ndarray, rule: Numbe
     if not terms:
         return f"out[{r}, {c}] = (no input cell under the window) = 0"
     return f"out[{r}, {c}] = {' + '.join(terms)} = {rule.result(step.value)}"
+
+
+def reading_order(taps: np.ndarray) -> np.ndarray:
+    """The taps of a gather step in the window's reading order: row by row, left to right
+    over the drawn input (the input cells in row-major order). The same as the kernel's
+    order for a convolution or a pool; for the gather view of a transposed op, whose window
+    carries the kernel rotated by 180 degrees, the kernel's order reversed.
+
+    >>> reading_order(np.array([[0, 0, 1, 1, 0, 0], [1, 1, 0, 0, 0, 0]])).tolist()
+    [[1, 1, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0]]
+    """
+    if len(taps) < 2:
+        return taps
+    return taps[np.lexsort((taps[:, 3], taps[:, 2]))]
 
 
 def _input_texts(scene: Scene, theme: Theme, numbers: bool, rule: NumberRule
