@@ -77,7 +77,8 @@ def test_chain_is_its_stages_one_by_one(size, stages, seed):
     info = animate({"size": size, "seed": seed, "stages": stages}).info
     assert info["output"] == np.asarray(outs[-1]).tolist()
     assert info["output_size"] == list(specs[-1].output_size)
-    assert info["frames"] == sum(s.frames for s in specs) == config.frames
+    assert info["step_count"] == sum(s.frames for s in specs) == config.frames
+    assert info["frames"] == config.frames + 1  # and the held clean final frame
 
 
 def test_depthwise_separable_is_its_stages_one_by_one():
@@ -237,7 +238,7 @@ def test_a_channel_chain_draws_its_slab_stacks_and_has_numbers(tmp_path):
     assert (bx + before.anchor_out[0], by + before.anchor_out[1]) == (
         ax + after.anchor_in[0], ay + after.anchor_in[1])
     result = animate(config).save(tmp_path / "d.gif")
-    assert result.frames == 3 * 16 + 4 * 16
+    assert result.frames == 3 * 16 + 4 * 16 + 1  # the steps, then the final frame
     info = json.loads(run("info", "--json", "--preset", "depthwise_separable").output)
     assert [s["groups"] for s in info["stages"]] == [3, 1]
     assert info["output_shape"] == [4, 4, 4]
@@ -272,7 +273,7 @@ def test_info_json_has_one_object_per_stage():
         assert after["input_size"] == before["output_size"]
     assert info["output"] == info["stages"][-1]["output"]
     assert info["output_size"] == [5, 5]
-    assert info["frames"] == 25 + 4 + 4
+    assert info["step_count"] == 25 + 4 + 4 and info["frames"] == 25 + 4 + 4 + 1
 
 
 def test_info_text_prints_each_stage(tmp_path):
@@ -281,7 +282,9 @@ def test_info_text_prints_each_stage(tmp_path):
     result = run("info", str(path))
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == f"{path}: chain of 3 stages: 5x5 input -> 5x5 output, 33 frames"
+    assert lines[0] == (f"{path}: chain of 3 stages: 5x5 input -> 5x5 output, 33 steps, "
+                        "34 frames (the stages' steps one after another, then the finished "
+                        "output, held)")
     heads = [line for line in lines if line.startswith("  stage ")]
     assert [h.split(":")[1].strip() for h in heads] == [
         "convolution", "max pooling", "transposed convolution"]
@@ -306,7 +309,7 @@ def test_overlap_chain_counts_the_stamps_through_the_layers():
     assert sorted(np.unique(counts_1)) == [1, 2, 4]
     assert want.max() == 9 and len(np.unique(want)) > 3  # 4 after one layer
     frames = list(animate(config, style={"cell": 10}).frames())
-    assert len(frames) == 4 + 25
+    assert len(frames) == 4 + 25 + 1  # the steps, then the held clean final frame
     from deconv_anim.prepare import prepare
 
     raster = prepare(config)  # one tint scale for both stages, and its legend under them
@@ -319,7 +322,7 @@ def test_overlap_chain_counts_the_stamps_through_the_layers():
 def test_the_chain_plays_its_stages_on_one_canvas():
     anim = animate(CHAIN, style={"cell": 12})
     frames = list(anim.frames())
-    assert len(frames) == anim.frame_count == 33
+    assert len(frames) == anim.frame_count == 33 + 1 and anim.step_count == 33
     assert len({f.shape for f in frames}) == 1
     # the intermediate grid appears with stage 1, and stays
     assert not np.array_equal(frames[0], frames[25])
@@ -361,14 +364,14 @@ def test_the_grids_to_come_are_drawn_empty_from_the_first_frame():
 def test_api_animate_with_stages(tmp_path):
     anim = animate(stages=[{"op": "conv", "kernel": 3}, {"op": "transposed", "kernel": 3,
                                                          "stride": 2}], size=4)
-    assert anim.frame_count == 4 + 4
+    assert anim.frame_count == 4 + 4 + 1 and anim.step_count == 4 + 4
     assert "conv -> transposed 4x4 -> 5x5" in repr(anim)
     result = anim.save(tmp_path / "chain.gif")
-    assert result.frames == 8
+    assert result.frames == 8 + 1  # the steps, then the held clean final frame
     from PIL import Image
 
     with Image.open(tmp_path / "chain.gif") as image:
-        assert image.n_frames == 8
+        assert image.n_frames == 8 + 1
     still = anim.save(tmp_path / "still.png", frame=5)
     assert still.frames == 1
 

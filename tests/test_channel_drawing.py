@@ -334,7 +334,7 @@ def test_channel_mode_has_the_player_and_notebooks_show_it(tmp_path):
     from deconv_anim.player_channels import decode_steps
 
     shapes, steps = data["channels"]["shapes"], decode_steps(data["channels"]["steps"])
-    assert len(steps) == 8 and len(set(shapes)) == len(shapes)
+    assert len(steps) == 8 + 1 and len(set(shapes)) == len(shapes)  # and the final frame
     assert sum(map(len, steps)) > len(shapes)  # shared between steps, written once
     assert anim.to_html().startswith("<div data-deconv-anim")
     bundle = anim._repr_mimebundle_()

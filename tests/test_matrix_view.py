@@ -104,6 +104,8 @@ def test_the_lit_row_is_the_steps_output_cell_and_rows_are_the_matrix(name):
     for state in view.left.timeline.start:
         fills[state.cell[0] * ow + state.cell[1]] = state.fill
     for frame, rgb in frames_rgb(view):
+        if frame.step == len(view.right.timeline.steps):  # the held clean final frame
+            continue
         cell = divmod(frame.step, ow)  # the step's output cell, row by row
         row = cell[0] * ow + cell[1]
         assert view.right.timeline.steps[frame.step].cell == cell
@@ -253,11 +255,11 @@ def test_every_raster_face_and_the_svg(tmp_path):
     from PIL import Image
 
     with Image.open(tmp_path / "m.gif") as gif:
-        assert gif.n_frames == 25
+        assert gif.n_frames == 25 + 1  # and the held clean final frame
     with Image.open(tmp_path / "t.gif") as gif:
-        assert gif.n_frames == 49
+        assert gif.n_frames == 49 + 1
     svg = (tmp_path / "m.svg").read_text()
-    assert svg.count('<g display=') == 25 and "y = C" in svg and 'xml:space="preserve"' in svg
+    assert svg.count('<g display=') == 25 + 1 and "y = C" in svg and 'xml:space="preserve"' in svg
     assert f'width="{prepare(resolve_config(str(config))).size[0]}"' in svg
 
 
@@ -349,7 +351,8 @@ def test_info_text_names_the_row():
     result = CliRunner().invoke(main, ["info", "--op", "transposed", "--size", "2",
                                        "--kernel", "3", "--view", "matrix"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"frames: 16 \(one per output cell, lighting its row of C\^T", result.output)
+    assert re.search(r"16 steps, 17 frames \(one per output cell, lighting its row of C\^T",
+                     result.output)
 
 
 def test_shipped_configs_render_the_documented_shapes():

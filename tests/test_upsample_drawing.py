@@ -64,6 +64,8 @@ def test_upsample_lights_the_cells_it_reads(size, out, align, layout):
     theme = raster.theme
     shaded = mix(theme.input, raster.timeline.window_color, raster.timeline.window_alpha)
     for n, frame in enumerate(raster.frames()):
+        if frame.step == len(raster.timeline.steps):  # the held clean final frame
+            continue
         r, c = divmod(n, ow)
         reads = {(a, b): wa * wb for a, wa in rows[r].items() for b, wb in cols[c].items()}
         rgb = _rgb(raster, frame)
@@ -117,6 +119,8 @@ def test_pixel_shuffle_lights_the_source_cell_on_its_channel(order):
     layout = raster.layout
     ow = raster.scene.spec.output_size[1]
     for n, frame in enumerate(raster.frames()):
+        if frame.step == len(raster.timeline.steps):  # the held clean final frame
+            continue
         row, col = divmod(n, ow)
         i, j = row % r, col % r
         source = i * r + j if order == "torch" else (i * r + j) * c_out
@@ -134,8 +138,9 @@ def test_pixel_shuffle_lights_the_source_cell_on_its_channel(order):
 
 def test_api_renders_both_ops(tmp_path):
     up = da.animate(op="upsample", size=3, scale=2, mode="bilinear", values=True)
-    assert up.info["output_size"] == [6, 6] and len(list(up.frames())) == 36
+    assert up.info["output_size"] == [6, 6] and len(list(up.frames())) == 36 + 1
     result = da.render({"op": "pixel_shuffle", "size": 2, "in_channels": 4,
                         "upscale_factor": 2}, tmp_path / "p.svg")
-    assert result.frames == 16 and (tmp_path / "p.svg").stat().st_size > 0
-    assert da.render({"op": "upsample", "size": 2, "scale": 2}, tmp_path / "u.html").frames == 16
+    assert result.frames == 16 + 1 and (tmp_path / "p.svg").stat().st_size > 0
+    html = da.render({"op": "upsample", "size": 2, "scale": 2}, tmp_path / "u.html")
+    assert html.frames == 16 + 1  # the steps, then the held clean final frame

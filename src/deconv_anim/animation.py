@@ -9,7 +9,7 @@ suffix, :meth:`Animation.frames` yields RGB(A) arrays, :attr:`Animation.info` is
 >>> import deconv_anim as da
 >>> anim = da.animate("seed_transposed", values=True)
 >>> anim.size, anim.frame_count
-((564, 409), 17)
+((740, 463), 17)
 >>> first = next(anim.frames())
 >>> first.shape, first.dtype.name
 ((463, 740, 3), 'uint8')

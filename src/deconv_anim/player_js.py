@@ -207,7 +207,7 @@ function start(root) {
       for (var k = 0; k < spans.length; k++) spans[k].textContent = lines[k] || "";
     }
     if (P.over && p.over) {  // the numbers over the window and the highlight, this step's
-      var o = p.over[s], h = [];
+      var o = fin ? [] : p.over[s], h = [];  // (the final frame: no window, no highlight)
       for (var y = 0; y < o.length; y += 6) {
         var q = poly(p, o[y] ? "output" : "input", o[y + 1], o[y + 2], 1, 1), wt = o[y + 5];
         var cx = (q[0][0] + q[1][0] + q[2][0] + q[3][0]) / 4;

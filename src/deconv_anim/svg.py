@@ -283,7 +283,8 @@ def svg_document(panel: Panel, look: Look, *, timing: Any, font: bool = True) ->
         wpoly = layout.cell_polygon(window_grid, wr, wc, kh, kw)
         tpoly = layout.cell_polygon(target_grid, tr, tc)
         links.append("".join(f"M{_pt(p)}L{_pt(q)}" for p, q in connector_segments(
-            layout, scene, wpoly, tpoly, None if glyphs is None else glyphs[step])))
+            layout, scene, wpoly, tpoly,
+            None if glyphs is None else glyphs[min(step, len(glyphs) - 1)])))
 
     title = scene.title or f"{scene.spec.op} animation"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
