@@ -108,18 +108,6 @@ def _ffmpeg_reason(log: str, code: int | None) -> OSError:
     return OSError(0, f"ffmpeg ended with exit code {code}")
 
 
-def _widen_pipe(fd: int, frame_bytes: int) -> None:
-    """Let the pipe to ffmpeg hold a whole frame where the OS allows (Linux: up to
-    ``/proc/sys/fs/pipe-max-size``, 1 MiB by default) instead of 64 KiB: a frame then
-    crosses in a few writes, not dozens of wake-ups of each process."""
-    import contextlib
-
-    with contextlib.suppress(ImportError, AttributeError, OSError):
-        import fcntl
-
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, min(frame_bytes, 1 << 20))
-
-
 def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """H.264 in yuv420p (what every browser plays), padded with the background colour to
     even dimensions (never scaled), ``+faststart`` so it plays while loading.
@@ -162,7 +150,6 @@ def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> 
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                    stderr=log)
         assert process.stdin is not None
-        _widen_pipe(process.stdin.fileno(), len(picture.buffer))
         failed = False
         try:
             for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
