@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import types
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,56 @@ def test_workers_end_when_the_parent_is_killed(tmp_path):
     while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(alive(pid) for pid in workers), "workers outlived the killed gallery"
+
+
+# Figures of every kind a render can lay out: one view, both views side by side, channel
+# slabs, and a width that fits the cell (the sizes the README's tables are scaled by).
+KINDS = {
+    "a_conv": "op: conv\nsize: 3\nkernel: 2\nstyle: {cell: 12}\n",
+    "b_both": "op: transposed\nsize: 2\nkernel: 2\nview: both\nstyle: {cell: 12}\n",
+    "c_channels": ("op: conv\nsize: 3\nkernel: 2\nin_channels: 2\nout_channels: 2\n"
+                   "style: {cell: 12}\n"),
+    "d_width": "op: conv\nsize: 3\nkernel: 2\nstyle: {width: 200}\n",
+}
+
+
+def test_parallel_and_serial_real_galleries_are_byte_identical(tmp_path):
+    """The worker processes' renders and sizes make the very files one process makes:
+    every output, the README (scaled by the figures' sizes, which the renders report)
+    and the manifest."""
+    _real_renderer()
+    configs = write_configs(tmp_path / "configs", KINDS)
+    one = build_gallery(configs, tmp_path / "one", jobs=1)
+    two = build_gallery(configs, tmp_path / "two", jobs=2)
+    assert one.ok and two.ok and one.rendered == two.rendered == sorted(KINDS)
+    names = sorted(p.name for p in (tmp_path / "one").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "two").iterdir())
+    assert "README.md" in names and len(names) == len(KINDS) + 2
+    for name in names:
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    # the README written from the renders' sizes is the one laid out from scratch
+    assert check_gallery(configs, tmp_path / "two") == []
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".svg", ".mp4"])
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_sizes_from_a_render_are_the_layouts(tmp_path, name, suffix):
+    """What a render reports (frame size; the look's cell) is what laying the figure out
+    again gives: the padded video frame and a fitted width are laid out again."""
+    from deconv_anim.config import resolve_config
+    from deconv_anim.gallery.workers import _written_figure_size, figure_size, render_job
+
+    if suffix == ".mp4":
+        pytest.importorskip("imageio_ffmpeg")
+    if suffix == ".svg" and name == "c_channels":
+        suffix = ".gif"  # (channel figures: GIF and SVG both, the SVG from its own painter)
+    config = resolve_config(write_configs(tmp_path, {name: KINDS[name]}) / f"{name}.yaml")
+    digest, error, size = render_job(config, str(tmp_path / f"{name}{suffix}"))
+    assert error is None and digest is not None
+    expected = figure_size(config)
+    assert size == expected and expected is not None
+    width, height, cell = expected
+    assert width > 0 and height > 0 and cell > 0
+    result = types.SimpleNamespace(path=tmp_path / "x.gif", size=(width + 1, height))
+    if name != "d_width":  # the written size is taken as it is, unless the width was fitted
+        assert _written_figure_size(config, result) == (width + 1, height, cell)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 pytest.importorskip("imageio_ffmpeg")
@@ -127,3 +129,74 @@ def test_the_writer_itself_bounds_the_video_length(tmp_path):
         write(tmp_path / "x.mp4", iter(()), size=(4, 4), palette=np.zeros((256, 3), np.uint8),
               count=1000, timing=Timing(1000), fps=120)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_video_lasts_as_long_as_the_animation(tmp_path):
+    """The MP4's frame count and length are the animation's timing: each step ``duration``
+    ms, the last one ``hold`` ms longer (ffmpeg's own count, through imageio-ffmpeg)."""
+    import imageio_ffmpeg
+
+    config = config_from_mapping({"op": "conv", "size": 3, "kernel": 2, "duration": 250,
+                                  "hold": 750, "style": {"cell": 10}})
+    render(config, tmp_path / "x.mp4")
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "x.mp4"))
+    assert seconds == pytest.approx((4 * 250 + 750) / 1000, abs=0.01)
+    assert frames == 7  # 4 fps: a frame per step, 3 more for the hold
+
+
+def naive_yuv420(indices: np.ndarray, palette: np.ndarray) -> bytes:
+    """yuv420p of a palette image, pixel by pixel: luma rounded, each chroma sample the
+    mean of its 2x2 pixels' chroma (in 16ths, rounded half up). A colour's Y, U and V are
+    the writer's BT.601 matrix (the same floats, so a value at .5 rounds alike)."""
+    from deconv_anim.video import _YUV, _YUV_OFFSET
+
+    height, width = indices.shape
+    y = np.zeros((height, width), np.uint8)
+    u = np.zeros((height // 2, width // 2), np.uint8)
+    v = np.zeros((height // 2, width // 2), np.uint8)
+
+    def yuv(index: int) -> tuple[float, float, float]:
+        row = np.asarray(palette[index:index + 1], np.float64) @ _YUV.T + _YUV_OFFSET
+        return tuple(float(x) for x in row[0])  # type: ignore[return-value]
+
+    for row in range(height):
+        for col in range(width):
+            y[row, col] = min(255, max(0, round(yuv(int(indices[row, col]))[0])))
+    for row in range(0, height, 2):
+        for col in range(0, width, 2):
+            block = [yuv(int(indices[row + dr, col + dc])) for dr in (0, 1) for dc in (0, 1)]
+            for plane, k in ((u, 1), (v, 2)):
+                total = sum(int(np.rint(p[k] * 16)) for p in block)
+                plane[row // 2, col // 2] = min(255, (total + 32) >> 6)
+    return y.tobytes() + u.tobytes() + v.tobytes()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_yuv_of_changed_boxes_is_the_whole_picture_s(data):
+    """The picture the MP4 writer keeps (only each frame's changed box converted, two
+    pixels' chroma per lookup) is, after every frame, the naive conversion of the whole
+    frame."""
+    from types import SimpleNamespace
+
+    from deconv_anim.video import _Yuv420
+
+    width = data.draw(st.integers(1, 9), label="width")
+    height = data.draw(st.integers(1, 9), label="height")
+    colors = data.draw(st.integers(1, 256), label="colors")
+    palette = np.array(data.draw(st.lists(st.tuples(*[st.integers(0, 255)] * 3),
+                                          min_size=colors, max_size=colors)), np.uint8)
+    palette = np.vstack([palette, np.zeros((256 - colors, 3), np.uint8)])
+    picture = _Yuv420((width, height), palette, 0)
+    shown = np.zeros((picture.height, picture.width), np.uint8)
+    for _ in range(data.draw(st.integers(1, 3), label="frames")):
+        x0 = data.draw(st.integers(0, width), label="x0")
+        x1 = data.draw(st.integers(x0, width), label="x1")
+        y0 = data.draw(st.integers(0, height), label="y0")
+        y1 = data.draw(st.integers(y0, height), label="y1")
+        pixels = np.array(data.draw(st.lists(st.integers(0, colors - 1), min_size=width
+                                             * height, max_size=width * height)),
+                          np.uint8).reshape(height, width)
+        shown[y0:y1, x0:x1] = pixels[y0:y1, x0:x1]
+        got = bytes(picture.update(SimpleNamespace(box=(x0, y0, x1, y1), pixels=pixels)))
+        assert got == naive_yuv420(shown, palette)

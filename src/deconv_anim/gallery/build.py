@@ -23,7 +23,7 @@ from .manifest import (
 )
 from .plan import GalleryPlan, complete_layout, find_configs, load_layout
 from .readme import README_NAME, readme_text
-from .workers import default_jobs, run_renders
+from .workers import Size, default_jobs, figure_size, run_renders
 from .workers import format_version as renderer_version
 
 __all__ = ["GalleryReport", "build_gallery", "check_gallery"]
@@ -67,25 +67,17 @@ def _titles(items: Iterable[Item]) -> dict[str, str | None]:
     return {item.name: item.config.render.title if item.config else None for item in items}
 
 
-def _sizes(items: Iterable[Item]) -> dict[str, tuple[int, int, int]]:
+def _sizes(items: Iterable[Item], known: Mapping[str, Size] | None = None
+           ) -> dict[str, Size]:
     """(width, height, grid cell) in pixels of each config's figure, from its layout (no
-    pixel is drawn)."""
-    from .. import animation
-    from ..errors import DeconvAnimError
-
-    prepare = getattr(animation, "prepare", None)
-    sizes: dict[str, tuple[int, int, int]] = {}
-    if prepare is None:  # a stand-in renderer (tests): sizes unknown
-        return sizes
+    pixel is drawn): ``known`` ones (the renders' own) are not worked out again."""
+    sizes: dict[str, Size] = {}
     for item in items:
         if item.config is None:
             continue
-        try:
-            raster = prepare(item.config)
-        except DeconvAnimError:  # a config that cannot be drawn is reported elsewhere
-            continue
-        layout = getattr(raster, "left", raster).layout
-        sizes[item.name] = (*raster.size, layout.cell)
+        size = (known or {}).get(item.name) or figure_size(item.config)
+        if size is not None:
+            sizes[item.name] = size
     return sizes
 
 
@@ -181,14 +173,17 @@ def _build(items: list[Item], layout: GalleryPlan, out: Path, format: str, forma
     if on_start is not None:
         on_start(len(todo))
     renders = run_renders(todo, default_jobs() if jobs is None else jobs, limits)
+    known: dict[str, Size] = {}
     with contextlib.closing(renders):  # an interrupt stops the workers at once
-        for item, digest, error in renders:
+        for item, digest, error, size in renders:
             _record(report, records, out, item, digest, error, format_version)
+            if size is not None:
+                known[item.name] = size
             if on_done is not None:
                 on_done(item.name, error)
 
     readme = readme_text(layout, _titles(items), format=format,
-                         sizes=_sizes(items)).encode("utf-8")
+                         sizes=_sizes(items, known)).encode("utf-8")
     if _read_bytes(out / README_NAME) != readme:
         write_atomic(out / README_NAME, readme)
         report.readme_written = True

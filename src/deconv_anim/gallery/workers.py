@@ -15,7 +15,10 @@ from ..config import Config
 from ..errors import DeconvAnimError, Terminated
 from .manifest import Item, file_sha256
 
-__all__ = ["format_version", "render_job", "default_jobs", "run_renders"]
+__all__ = ["format_version", "render_job", "figure_size", "default_jobs", "run_renders"]
+
+Size = tuple[int, int, int]
+"""(width, height, grid cell) in pixels of a config's figure (the README's tables)."""
 
 
 def format_version() -> int:
@@ -25,12 +28,14 @@ def format_version() -> int:
 
 
 def render_job(config: Config, path: str, limits: Mapping[str, int] | None = None
-                ) -> tuple[str | None, str | None]:
+                ) -> tuple[str | None, str | None, Size | None]:
     """Render one config (in a worker process, or in this one).
 
-    Returns (sha256 of the written file, None) or (None, error line): errors travel back as
-    text, and a renderer bug fails its config only, never the whole gallery. ``limits``
-    are ``max_frames`` / ``max_pixels`` for :func:`deconv_anim.animation.render`.
+    Returns (sha256 of the written file, None, its figure's size) or (None, error line,
+    None): errors travel back as text, and a renderer bug fails its config only, never the
+    whole gallery. ``limits`` are ``max_frames`` / ``max_pixels`` for
+    :func:`deconv_anim.animation.render`. The size (:func:`figure_size`) is worked out
+    here, so the README's tables cost the parent nothing after the renders.
     """
     from ..animation import render
 
@@ -39,12 +44,45 @@ def render_job(config: Config, path: str, limits: Mapping[str, int] | None = Non
         result = render(config, Path(path), max_frames=max_frames, max_pixels=max_pixels)
         digest = file_sha256(Path(result.path))
         if digest is None:
-            return None, f"{path}: the renderer reported it written, but it cannot be read"
-        return digest, None
+            return (None, f"{path}: the renderer reported it written, but it cannot be read",
+                    None)
+        return digest, None, _written_figure_size(config, result)
     except DeconvAnimError as error:
-        return None, str(error)
+        return None, str(error), None
     except Exception as error:
-        return None, f"internal error: {type(error).__name__}: {error}"
+        return None, f"internal error: {type(error).__name__}: {error}", None
+
+
+def _written_figure_size(config: Config, result: Any) -> Size | None:
+    """:func:`figure_size` from what the render wrote, without laying the figure out
+    again: a frame's size is the figure's (not a video's, padded to even sides), and its
+    cell the look's (unless ``style.width`` fitted it)."""
+    written = getattr(result, "size", None)
+    if (written is None or config.render.style.width is not None
+            or Path(result.path).suffix.lower() == ".mp4"):
+        return figure_size(config)
+    from ..prepare import look_of
+
+    width, height = written
+    return width, height, look_of(config).cell
+
+
+def figure_size(config: Config) -> Size | None:
+    """(width, height, grid cell) in pixels of ``config``'s figure, from its layout (no
+    pixel is drawn); None when it cannot be drawn or the renderer has no ``prepare`` (a
+    stand-in renderer of the tests)."""
+    from .. import animation
+
+    prepare = getattr(animation, "prepare", None)
+    if prepare is None:
+        return None
+    try:
+        raster = prepare(config)
+    except DeconvAnimError:  # a config that cannot be drawn is reported elsewhere
+        return None
+    layout = getattr(raster, "left", raster).layout
+    width, height = raster.size
+    return width, height, layout.cell
 
 
 def _limits(limits: Mapping[str, int] | None) -> tuple[int, int]:
@@ -102,7 +140,7 @@ def _worker_sigterm(signum: int, frame: Any) -> None:
 
 
 def _worker_job(config: Config, path: str, limits: Mapping[str, int] | None
-                ) -> tuple[str | None, str | None]:
+                ) -> tuple[str | None, str | None, Size | None]:
     global _worker_busy
     try:
         if _worker_stopping:
@@ -128,6 +166,21 @@ def _stop_workers(pool: Any) -> None:
             process.join()
 
 
+def _load_renderer() -> None:
+    """Import, before the workers fork, what every render imports on first use (the
+    writers, NumPy's random and masked-array modules, Pillow's GIF plugin, ctypes for
+    :func:`_die_with`): each worker would otherwise import them again, on the cores the
+    renders need."""
+    import importlib
+
+    from .. import animation  # noqa: F401
+
+    for name in ("ctypes", "tempfile", "numpy.random", "numpy.ma", "PIL.GifImagePlugin",
+                 "deconv_anim.encode", "deconv_anim.frames", "deconv_anim.lzw"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 def _cost(item: Item) -> int:
     """About how long a render takes: its frames times the cells it draws."""
     spec = item.config.spec if item.config is not None else None
@@ -145,8 +198,8 @@ def _config_of(item: Item) -> Config:
 
 def run_renders(jobs: list[tuple[Item, Path]], workers: int,
                 limits: Mapping[str, int] | None = None
-                ) -> Generator[tuple[Item, str | None, str | None], None, None]:
-    """Yield (item, sha256, error) as each render finishes.
+                ) -> Generator[tuple[Item, str | None, str | None, Size | None], None, None]:
+    """Yield (item, sha256, error, figure size) as each render finishes.
 
     Interrupted (Ctrl-C, SIGTERM, or closed early), it stops the worker processes before it
     returns: no render goes on in the background and none leaves a temp file.
@@ -158,8 +211,7 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from .. import animation  # noqa: F401 - imported once here, so forked workers start ready
-
+    _load_renderer()  # once here, so forked workers start ready
     # fork where there is one (Linux, macOS' is unsafe): the workers start with every
     # module loaded instead of importing NumPy and Pillow each
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
@@ -176,10 +228,11 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int,
         for future in as_completed(futures):
             item = futures[future]
             try:
-                digest, error = future.result()
+                digest, error, size = future.result()
             except Exception as crash:  # the worker died (killed, out of memory, ...)
-                digest, error = None, f"internal error: {type(crash).__name__}: {crash}"
-            yield item, digest, error
+                digest, error, size = (None, f"internal error: {type(crash).__name__}: "
+                                             f"{crash}", None)
+            yield item, digest, error, size
         finished = True
     finally:
         if not finished:
