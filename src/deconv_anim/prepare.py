@@ -55,6 +55,10 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
         raise ConfigError("view", "channel mode draws the gather view only (got "
                                   f"{spec.view})", config.source)
+    try:  # the values of a channel stack are computed only within its limits
+        spec.check_values()
+    except ConfigError as error:
+        raise error.with_source(config.source) if config.source else error from None
     frames = spec.frames
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
