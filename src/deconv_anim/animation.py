@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import budget
 from .atomic import atomic_folder
+from .channel_panels import ChannelPanels
 from .channel_raster import ChannelRaster
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
@@ -120,8 +121,8 @@ def _check_target(config: Config, target: Path, suffix: str) -> None:
                                   config.source)
 
 
-def _save_frames(frames: Iterable[RasterFrame], raster: Raster | SideBySide | ChannelRaster,
-                 folder: Path
+def _save_frames(frames: Iterable[RasterFrame],
+                 raster: Raster | SideBySide | ChannelRaster | ChannelPanels, folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 
@@ -290,7 +291,7 @@ class Animation:
         if self._config.spec.channels:
             raise ConfigError("output", _NO_CHANNEL_PLAYER, self._config.source)
         raster = prepare(self._config)
-        assert not isinstance(raster, ChannelRaster)  # (refused above)
+        assert not isinstance(raster, ChannelRaster | ChannelPanels)  # (refused above)
         options = self._config.render
         gif = self._gif_bytes() if fallback else None
         return player_html(raster.figure, Timing(options.duration, options.hold),

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import budget
+from .channel_panels import ChannelPanels
 from .channel_raster import ChannelRaster
+from .channel_scatter_raster import ChannelScatterRaster
 from .config import Config
 from .errors import ConfigError
 from .panels import SideBySide
@@ -38,7 +40,7 @@ def look_of(config: Config) -> Look:
 
 def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
             max_pixels: int = MAX_PIXELS, tween: int = 0, video: bool = False,
-            fps: float | None = None) -> Raster | SideBySide | ChannelRaster:
+            fps: float | None = None) -> Raster | SideBySide | ChannelRaster | ChannelPanels:
     """The raster of ``config``, after checking it is not too large to draw.
 
     The checks use arithmetic only: nothing is allocated for a refused animation. Beyond
@@ -52,9 +54,6 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
         or ``style.cell: each frame would be WxH pixels ...``.
     """
     spec, options = config.spec, config.render
-    if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
-        raise ConfigError("view", "channel mode draws the gather view only (got "
-                                  f"{spec.view})", config.source)
     try:  # the values of a channel stack are computed only within its limits
         spec.check_values()
     except ConfigError as error:
@@ -90,13 +89,21 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     return raster
 
 
-def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster:
+def _build(config: Config, look: Look) -> Raster | SideBySide | ChannelRaster | ChannelPanels:
     """The raster of ``config`` drawn with ``look`` (its layout is made, nothing painted)."""
     from .report import summary
 
     spec, options = config.spec, config.render
     layout = options.layout
     if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
+        if spec.view == "scatter":
+            return ChannelScatterRaster(build_scene(spec, layout=layout, view="scatter",
+                                                    title=options.title), look)
+        if spec.view == "both":
+            return ChannelPanels(build_scene(spec, layout=layout, view="gather",
+                                             title=options.title),
+                                 build_scene(spec, layout=layout, view="scatter"), look,
+                                 arrange=options.arrange)
         return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
     # no title (flags alone, or flags that changed the op of a titled file): the caption
     # is the op's own summary, so it never contradicts the figure
