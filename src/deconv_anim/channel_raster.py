@@ -27,6 +27,7 @@ from .raster import RasterFrame
 from .report import format_value
 from .scene import CellKind, Scene
 from .themes import PENDING_OUTPUT, RGB, mix
+from .tiles import paint_tiles
 
 __all__ = ["ChannelRaster", "ChannelFigure"]
 
@@ -324,6 +325,7 @@ class ChannelRaster:
                 self._slab_ops(slab, still)
         still.paint_into(static, None, full, self.theme.background)
         pixels = quantize(static.astype(np.float32), self.lut)
+        base = pixels.copy()  # the static layer alone, where a frame paints nothing
         previous: Box | None = None
         index = 0
         steps = self.timeline.steps
@@ -333,10 +335,8 @@ class ChannelRaster:
                                self.caption_box if caption.texts else None, previous), full)
             ops.texts += caption.texts
             x0, y0, x1, y1 = box
-            rgb, alpha = ops.paint(box, None)
-            region = static[y0:y1, x0:x1] * (1 - alpha[..., None]) + rgb
             before = pixels[y0:y1, x0:x1].copy()
-            pixels[y0:y1, x0:x1] = quantize(region, self.lut)
+            paint_tiles(ops, box, static, base, pixels, self.lut)
             phases = [0.0] + ([k / (tween + 1) for k in range(1, tween + 1)]
                               if tween and step.index < len(steps) - 1 else [])
             for phase in phases:
