@@ -22,6 +22,9 @@ Sections:
 * ``gallery`` -- ``deconv-anim gallery --force`` of ``configs/`` on all cores versus one,
   and an unchanged re-run.
 * ``startup`` -- ``deconv-anim --help`` and ``deconv-anim info``.
+* ``channels`` -- issue 19's target 5: ms a frame of a 3->8-channel conv on 32x32 versus
+  the single-channel figure of the same size (and the channel figure painted as before
+  its changed boxes were tiled).
 * ``versus`` -- this tree against an older one (``--base DIR``, a worktree: ``git worktree
   add /tmp/base 7754439``), runs interleaved, each as a fresh CLI process: one long GIF
   (conv 32x32, kernel 3, padding same: 1,024 frames; both files compared byte for byte),
@@ -373,8 +376,54 @@ def player(repeat: int, work: Path, base: Path | None = None) -> None:
     run_player(repeat, work, base, table=table)
 
 
+CHANNEL_FRAMES = 96  # frames rendered of each figure (the 3->8 layer has 8,192)
+CHANNEL_CELL = 12  # style.cell of both (at the default 30 the 3->8 layer passes the budget)
+
+
+def channels(repeat: int, work: Path) -> None:
+    """Issue 19, target 5: the per-frame time of a 3->8-channel conv on 32x32 versus the
+    single-channel figure of the same size (kernel 3, padding same, both at cell 12): the
+    first frames of each through the GIF writer (prepare, frames, LZW), runs interleaved;
+    and the channel figure painted as before the tiles (every changed box whole)."""
+    import itertools
+
+    from deconv_anim import tiles
+    from deconv_anim.config import resolve_config
+    from deconv_anim.encode import Timing, write
+    from deconv_anim.prepare import prepare
+
+    base = {"op": "conv", "size": 32, "kernel": 3, "padding": "same",
+            "style": {"cell": CHANNEL_CELL}}
+    figures = {"single channel": (base, None),
+               "channels": ({**base, "in_channels": 3, "out_channels": 8}, None),
+               "channels, whole boxes (before)": ({**base, "in_channels": 3,
+                                                   "out_channels": 8}, 1 << 62)}
+    times: dict[str, list[float]] = {name: [] for name in figures}
+    sizes: dict[str, tuple[int, int]] = {}
+    tiled_from = tiles.TILED_FROM
+    for _ in range(repeat):
+        for name, (keys, threshold) in figures.items():
+            tiles.TILED_FROM = tiled_from if threshold is None else threshold
+            start = time.perf_counter()
+            raster = prepare(resolve_config(keys))
+            write(work / "channels.gif", itertools.islice(raster.frames(), CHANNEL_FRAMES),
+                  size=raster.size, palette=raster.palette, count=CHANNEL_FRAMES,
+                  timing=Timing())
+            times[name].append((time.perf_counter() - start) / CHANNEL_FRAMES)
+            sizes[name] = raster.size
+    tiles.TILED_FROM = tiled_from
+    single = statistics.median(times["single channel"])
+    rows = [[name, f"{sizes[name][0]}x{sizes[name][1]}",
+             f"{statistics.median(t) * 1000:.1f}", f"{statistics.median(t) / single:.1f}"]
+            for name, t in times.items()]
+    table(f"Channels: conv 32x32, kernel 3, padding same, cell {CHANNEL_CELL}, the first "
+          f"{CHANNEL_FRAMES} frames to GIF (median of {repeat} interleaved)",
+          ["figure", "canvas", "ms a frame", "/ single channel"], rows)
+
+
 SECTIONS = {"overhead": overhead, "size": size, "tools": tools, "scaling": scaling,
-            "gallery": gallery, "startup": startup, "versus": versus, "player": player}
+            "gallery": gallery, "startup": startup, "versus": versus, "player": player,
+            "channels": channels}
 
 
 def main() -> None:
@@ -395,7 +444,7 @@ def main() -> None:
     print(f"deconv-anim benchmarks: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
-            slow = name in ("tools", "scaling", "gallery", "versus")
+            slow = name in ("tools", "scaling", "gallery", "versus", "channels")
             times = max(1, min(args.repeat, 3)) if slow else args.repeat
             if name in ("versus", "player"):
                 SECTIONS[name](times, Path(tmp), args.base)

@@ -289,10 +289,29 @@ BAD = [
      "channel 1 has shape 1x2 but channel 0 has 2x2"),
     ({"weights": [[[[1]], [[2]]], [[[1, 2]], [[2]]]]}, "weights",
      "[1][0] has shape 1x2 but [0][0] has 1x1"),
+]
+
+# stacks too large to compute: made and described, refused where values are computed
+HUGE = [
     ({"in_channels": 4096, "size": 20}, "in_channels", "makes the input 4096x20x20"),
     ({"in_channels": 4096, "out_channels": 4096}, "weights", "would hold 150994944 values"),
     ({"in_channels": 256, "out_channels": 256, "size": 60}, "size", "multiply-adds"),
+    ({"out_channels": 2048, "size": 30}, "out_channels", "makes the output 2048x28x28"),
 ]
+
+
+@pytest.mark.parametrize(("extra", "key", "words"), HUGE, ids=[h[2][:30] for h in HUGE])
+def test_huge_stacks_are_made_but_not_computed(extra, key, words):
+    from deconv_anim.engine import compute
+    from deconv_anim.report import describe
+
+    spec = make_spec(**{"op": "conv", "size": 5, "kernel": 3, **extra})
+    assert "frame rule" in describe(spec)  # described without a value
+    for use in (spec.check_values, lambda: spec.input, lambda: spec.weights,
+                lambda: compute(spec)):
+        with pytest.raises(ConfigError) as error:
+            use()
+        assert error.value.key == key and words in error.value.rule, error.value
 
 
 @pytest.mark.parametrize(("extra", "key", "words"), BAD, ids=[b[2][:40] for b in BAD])
@@ -409,6 +428,57 @@ def test_info_works_at_any_size(tmp_path):
                                        "--padding", "same"])
     assert result.exit_code == 0 and "64 steps, 65 frames (one per output channel;" in (
         result.stdout)
+
+
+HUGE_LAYER = ["--op", "transposed", "--in-channels", "512", "--out-channels", "512", "--size",
+              "128", "--kernel", "4", "--stride", "2"]
+
+
+def test_info_in_words_at_a_size_too_large_to_compute():
+    import time
+
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, ["info", *HUGE_LAYER])
+    assert result.exit_code == 0, result.stderr
+    assert time.perf_counter() - start < 5  # no value computed (8M inputs, 69G MACs)
+    for words in ("512x128x128 input", "512x258x258 output", "weights: 512x512x4x4",
+                  "parameters: 4194304 weights", "= 68719476736 (multiply-adds",
+                  "group 0: input channels 0-511 -> output channels 0-511",
+                  "frames: 512 (one per output channel)",
+                  "frame rule: step_by: element gives 34080768 frames"):
+        assert words in result.stdout
+
+
+@pytest.mark.parametrize("flag", [["--json"], ["--code", "torch"], ["--json", "--steps"]])
+def test_values_of_a_huge_stack_are_refused_in_one_line(flag):
+    result = CliRunner().invoke(main, ["info", *HUGE_LAYER, *flag])
+    assert result.exit_code == 2 and result.stdout == ""
+    word = "--code" if "--code" in flag else "--json"
+    assert result.stderr == (
+        "Error: in_channels: makes the input 512x128x128 = 8388608 values, more than 1048576 "
+        f"({word} prints every value; info without it describes a layer of any size)\n")
+
+
+def test_render_of_a_huge_stack_is_refused_before_drawing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["render", *HUGE_LAYER, "-o", "x.gif"])
+    assert result.exit_code == 2 and list(tmp_path.iterdir()) == []
+    assert result.stderr.startswith("Error: in_channels: makes the input 512x128x128")
+
+
+def test_conv_transpose_64_32_on_16x16_steps_by_channel_and_renders(tmp_path):
+    """``ConvTranspose2d(64, 32, 4, 2, 1)`` on 16x16: 32,768 output elements, so one frame
+    per output channel plane by default, and it renders."""
+    result = CliRunner().invoke(main, ["render", "--op", "transposed", "--in-channels", "64",
+                                       "--out-channels", "32", "--kernel", "4", "--stride",
+                                       "2", "--padding", "1", "--size", "16", "--cell", "6",
+                                       "-o", str(tmp_path / "x.png"), "--frame", "0"])
+    assert result.exit_code == 0, result.stderr
+    spec = make_spec(op="transposed", size=16, kernel=4, stride=2, padding=1, in_channels=64,
+                     out_channels=32)
+    assert spec.step_by == "channel" and spec.frames == 32 and spec.steps(step_by="element") \
+        == 32768
+    assert (tmp_path / "x.png").stat().st_size > 0
 
 
 def test_render_draws_channel_mode(tmp_path, monkeypatch):

@@ -348,10 +348,6 @@ CASES: list[Case] = [
          "in_channels is pooled on its own)", example="`op: maxpool`, `groups: 2`"),
     yaml("`step_by` without channels", BASE + "step_by: channel\n",
          "x.yaml: step_by: is only for channel mode (set in_channels, out_channels or groups)"),
-    yaml("a channel-mode config in the scatter view",
-         "op: transposed\nsize: 3\nkernel: 3\nin_channels: 2\nview: scatter\n",
-         "x.yaml: view: channel mode draws the gather view only (got scatter)",
-         example="`in_channels: 2`, `view: scatter`"),
     yaml("the matrix view of a max pool", "op: maxpool\nsize: 4\nkernel: 2\nview: matrix\n",
          "x.yaml: view: maxpool has no matrix: max pooling picks the largest value, it is not "
          "a multiplication by a matrix (view: matrix needs conv, transposed or avgpool)",
@@ -368,6 +364,17 @@ CASES: list[Case] = [
     yaml("the matrix view as an HTML player", BASE + "view: matrix\n",
          "x.yaml: --output: the HTML player does not draw view: matrix yet: write .gif, .png, "
          ".webp, .mp4 or .svg", args=("-o", "x.html"), example="`view: matrix`, `-o x.html`"),
+    yaml("SVG of `view: both` in channel mode",
+         "op: transposed\nsize: 3\nkernel: 3\nin_channels: 2\nview: both\n",
+         "x.yaml: view: both is drawn in channel mode as .gif, .png, .webp or .mp4, not yet "
+         "as .svg (render view: gather or scatter to .svg)", args=("-o", "x.svg"),
+         example="`in_channels: 2`, `view: both`, `-o x.svg`"),
+    Case("`info --json` of a stack too large to compute",
+         "`in_channels: 4096`, `size: 20`, `info --json`",
+         "x.yaml: in_channels: makes the input 4096x20x20 = 1638400 values, more than 1048576 "
+         "(--json prints every value; info without it describes a layer of any size)",
+         ("info", "x.yaml", "--json"),
+         {"x.yaml": "op: conv\nsize: 20\nkernel: 3\nin_channels: 4096\n"}),
     # ------------------------------------------------------------------ names
     yaml("unknown op", "op: deconv\nsize: 4\nkernel: 3\n",
          'x.yaml: op: must be one of conv, transposed, maxpool, avgpool, upsample, pixel_shuffle '

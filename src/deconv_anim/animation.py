@@ -29,15 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import budget
 from .atomic import atomic_folder
-from .chain_raster import ChainRaster
 from .channel_raster import ChannelRaster
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
-from .matrix_raster import MatrixView
 from .panels import SideBySide
-from .prepare import look_of, prepare
+from .prepare import AnyRaster, look_of, prepare
 from .raster import Raster, RasterFrame
 from .spec import MAX_FRAMES, MAX_PIXELS
 
@@ -127,8 +125,7 @@ def _check_target(config: Config, target: Path, suffix: str) -> None:
 
 
 def _save_frames(frames: Iterable[RasterFrame],
-                 raster: Raster | SideBySide | ChannelRaster | MatrixView | ChainRaster,
-                 folder: Path
+                 raster: AnyRaster, folder: Path
                  ) -> Iterator[RasterFrame]:
     from PIL import Image
 
@@ -351,6 +348,8 @@ class Animation:
 
 NO_CHAIN_VECTOR = ("a chain (stages:) is drawn as pixels only for now: write .gif, .png, "
                    ".webp or .mp4 (not .svg or .html)")
+_NO_CHANNEL_BOTH_PLAYER = ("the HTML player draws channel mode's gather and scatter views, not "
+                           "yet view: both: write .gif, .png, .webp or .mp4")
 _NO_MATRIX_PLAYER = ("the HTML player does not draw view: matrix yet: write .gif, .png, "
                      ".webp, .mp4 or .svg")
 
@@ -361,6 +360,8 @@ def _no_player(config: Config) -> str | None:
         return NO_CHAIN_VECTOR
     if config.spec.view == "matrix":
         return _NO_MATRIX_PLAYER
+    if config.spec.channels and config.spec.view == "both":
+        return _NO_CHANNEL_BOTH_PLAYER
     return None
 
 

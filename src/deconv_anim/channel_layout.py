@@ -196,7 +196,8 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     line_width = look.line_width or max(1.0, cell / 16)
     margin = max(4, round(cell * 0.4))
     label_size = max(9, round(cell * LABEL_SIZE))
-    flat = scene.layout == "flat" and not plain  # (flat: a kernel column)
+    # flat gather: a kernel column (the scatter view stamps onto the outputs instead)
+    flat = scene.layout == "flat" and not plain and scene.view == "gather"
     base = ChannelLayout(cell, line_width, margin, ex, ey, {}, {}, {}, spec.kernel_size, (),
                          fills, (0, 0), 0, 0, label_size, 0, (), False)
 
@@ -281,7 +282,7 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     statics = [line for line in (heading, scene.title) if line]
     if look.labels:
         statics.append(summary(spec))
-    if look.numbers and spec.is_transposed:
+    if look.numbers and spec.is_transposed and scene.view == "gather":
         statics.append("The window applies the kernel rotated by 180 degrees.")
     width = max([x1 - x0 + 2 * margin,
                  *(math.ceil(text_width(t, text_size)) + 2 * margin for t in statics)])

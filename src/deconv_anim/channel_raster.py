@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from .channel_layout import ChannelLayout, Slab, build_channel_layout
+from .channel_scatter import ScatterStep
 from .channel_timeline import ChannelStep, ChannelTimeline, build_channel_timeline
 from .composite import tighten
 from .layout import CONNECTOR_WIDTH, DASH_LENGTH, DASHES, WINDOW_OUTLINE, Look
@@ -26,6 +27,7 @@ from .raster import RasterFrame
 from .report import format_value
 from .scene import CellKind, Scene
 from .themes import PENDING_OUTPUT, RGB, mix
+from .tiles import paint_tiles
 
 __all__ = ["ChannelRaster", "ChannelFigure"]
 
@@ -47,14 +49,16 @@ class ChannelRaster:
 
     def __init__(self, scene: Scene, look: Look, *, heading: str | None = None) -> None:
         self.scene, self.look, self.theme = scene, look, look.theme
-        self.timeline: ChannelTimeline = build_channel_timeline(
-            scene, numbers=look.numbers, labels=look.labels)
+        self.timeline = self._timeline(scene, look)
         self.layout: ChannelLayout = build_channel_layout(scene, look, heading=heading)
         # the group hues and their output shades exactly (the palette holds 63 colours;
         # kernel fills and pending outputs go to their nearest)
         fills = [f for trio in self.layout.fills for f in trio[:2]]
         self.palette, colors, exact = build_palette(self.theme, fills)
         self.lut = lookup(self.palette.tobytes(), colors, exact)
+
+    def _timeline(self, scene: Scene, look: Look) -> ChannelTimeline:
+        return build_channel_timeline(scene, numbers=look.numbers, labels=look.labels)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -65,15 +69,28 @@ class ChannelRaster:
         """What the SVG writer draws: this raster's shapes, as vectors."""
         return ChannelFigure(self)
 
+    @property
+    def static_outputs(self) -> bool:
+        """Whether the output slabs never change (painted once): no numbers to fill in."""
+        return not self.look.numbers
+
+    def quantize(self, rgb: np.ndarray) -> np.ndarray:
+        """RGB floats (..., 3) to palette indices (as :meth:`Raster.quantize`)."""
+        return quantize(rgb, self.lut)
+
+    def each_step(self) -> Iterator[tuple[ChannelStep, Ops]]:
+        """Each step, in order, with its moving shapes (caption not included)."""
+        for step in self.timeline.steps:
+            yield step, self.step_ops(step, outputs=not self.static_outputs)
+
     def frame_shapes(self) -> tuple[Ops, list[Ops]]:
         """The static shapes and each step's shapes (caption included), as painted."""
         static = self.static_ops()
-        if not self.look.numbers:
+        if self.static_outputs:
             for slab in self.layout.outputs.values():
                 self._slab_ops(slab, static)
         steps = []
-        for step in self.timeline.steps:
-            ops = self.step_ops(step, outputs=self.look.numbers)
+        for step, ops in self.each_step():
             ops.texts += self.caption_ops(step).texts
             steps.append(ops)
         return static, steps
@@ -300,7 +317,7 @@ class ChannelRaster:
         return replace(slab, channel=channel, group=group, fill=layout.fill(group, which),
                        label=f"{name}[{channel}]")
 
-    def caption_ops(self, step: ChannelStep) -> Ops:
+    def caption_ops(self, step: ChannelStep | ScatterStep) -> Ops:
         layout, ops = self.layout, Ops()
         if step.caption is None:
             return ops
@@ -321,25 +338,23 @@ class ChannelRaster:
         pad = self.layout.line_width * 2.2 + 3
         static = np.empty((h, w, 3), np.uint8)
         still = self.static_ops()
-        if not self.look.numbers:  # the outputs never change: paint them once
+        if self.static_outputs:  # the outputs never change: paint them once
             for slab in self.layout.outputs.values():
                 self._slab_ops(slab, still)
         still.paint_into(static, None, full, self.theme.background)
         pixels = quantize(static.astype(np.float32), self.lut)
+        base = pixels.copy()  # the static layer alone, where a frame paints nothing
         previous: Box | None = None
         index = 0
         steps = self.timeline.steps
-        for step in steps:
-            ops = self.step_ops(step, outputs=self.look.numbers)
+        for step, ops in self.each_step():
             caption = self.caption_ops(step)
             box = _clip(_union(ops.bounds(pad) if ops.ops else None,
                                self.caption_box if caption.texts else None, previous), full)
             ops.texts += caption.texts
             x0, y0, x1, y1 = box
-            rgb, alpha = ops.paint(box, None)
-            region = static[y0:y1, x0:x1] * (1 - alpha[..., None]) + rgb
             before = pixels[y0:y1, x0:x1].copy()
-            pixels[y0:y1, x0:x1] = quantize(region, self.lut)
+            paint_tiles(ops, box, static, base, pixels, self.lut)
             phases = [0.0] + ([k / (tween + 1) for k in range(1, tween + 1)]
                               if tween and step.index < len(steps) - 1 else [])
             for phase in phases:

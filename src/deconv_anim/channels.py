@@ -215,10 +215,19 @@ def _x(shape: tuple[int, ...]) -> str:
     return "x".join(str(n) for n in shape)
 
 
-def check_sizes(op: str, counts: ChannelCounts, size: tuple[int, int],
+def check_sizes(c_in: int, c_out: int, g: int, size: tuple[int, int],
                 kernel: tuple[int, int], out: tuple[int, int]) -> None:
-    """Refuse channel stacks too large to compute, from arithmetic alone."""
-    c_in, c_out, g = counts.in_channels, counts.out_channels, counts.groups
+    """Refuse channel stacks too large to compute, from arithmetic alone.
+
+    Only where values are computed (``Spec.input``, ``Spec.weights``, ``Spec.bias`` call it
+    first): a spec of any size is made, described and counted (``info`` in words).
+
+    >>> try:
+    ...     check_sizes(512, 512, 1, (128, 128), (4, 4), (256, 256))
+    ... except ConfigError as error:
+    ...     print(error)
+    in_channels: makes the input 512x128x128 = 8388608 values, more than 1048576
+    """
     for key, shape in (("in_channels", (c_in, *size)), ("out_channels", (c_out, *out))):
         if shape[0] * shape[1] * shape[2] > MAX_CELLS:
             side = "input" if key == "in_channels" else "output"

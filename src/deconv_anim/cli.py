@@ -243,6 +243,16 @@ def info(configs: tuple[str, ...], as_json: bool, steps: bool, with_matrix: bool
             fail(str(config))
             failed = True
             continue
+        if code is not None or as_json:  # values are computed: the stack's size limits
+            try:
+                config.spec.check_values()
+            except ConfigError as error:
+                fail(str(ConfigError(error.key, f"{error.rule} (--{'json' if as_json else 'code'}"
+                                                " prints every value; info without it "
+                                                "describes a layer of any size)",
+                                     config.source)))
+                failed = True
+                continue
         if code is not None:
             from .codegen import snippet
 

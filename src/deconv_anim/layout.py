@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -473,7 +474,18 @@ def stacked(top: Layout, bottom: Layout, gap: int
     return top, bottom, offsets, (width, top.size[1] + gap + bottom.size[1])
 
 
-def shared_title(title: str | None, size: tuple[int, int], layout: Layout
+class TextRows(Protocol):
+    """What :func:`shared_title` reads of a layout (a :class:`Layout` or a channel one)."""
+
+    @property
+    def text_size(self) -> int: ...
+    @property
+    def margin(self) -> int: ...
+    @property
+    def line_height(self) -> int: ...
+
+
+def shared_title(title: str | None, size: tuple[int, int], layout: TextRows
                  ) -> tuple[tuple[tuple[str, float], ...], tuple[int, int]]:
     """A title under two panels of total ``size``, centred on the whole width, in the
     text size of the panels' ``layout``: its (line, y) pairs and the new size."""

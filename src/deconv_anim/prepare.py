@@ -13,7 +13,9 @@ from dataclasses import replace
 
 from . import budget
 from .chain_raster import ChainRaster
+from .channel_panels import ChannelPanels
 from .channel_raster import ChannelRaster
+from .channel_scatter_raster import ChannelScatterRaster
 from .config import Config
 from .errors import ConfigError
 from .limits import MATRIX_VIEW_SIDE
@@ -29,7 +31,7 @@ __all__ = ["prepare", "look_of", "GIF_MAX_SIDE", "AnyRaster"]
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height
 
 
-AnyRaster = Raster | SideBySide | ChannelRaster | MatrixView | ChainRaster
+AnyRaster = Raster | SideBySide | ChannelRaster | ChannelPanels | MatrixView | ChainRaster
 """Every painter ``prepare`` may return (one per kind of figure)."""
 
 
@@ -61,9 +63,10 @@ def prepare(config: Config, *, max_frames: int = MAX_FRAMES,
     spec, options = config.spec, config.render
     if spec.view == "matrix":
         _check_matrix_view(config)
-    if spec.channels and spec.view != "gather":  # -- channel mode (issue 15) --
-        raise ConfigError("view", "channel mode draws the gather view only (got "
-                                  f"{spec.view})", config.source)
+    try:  # the values of a channel stack are computed only within its limits
+        spec.check_values()
+    except ConfigError as error:
+        raise error.with_source(config.source) if config.source else error from None
     frames = budget.frame_count(config.frames)  # the held final frame counts
     if frames > max_frames:
         raise ConfigError("size", f"the animation would have {frames} frames, more than the "
@@ -113,6 +116,14 @@ def _build(config: Config, look: Look) -> AnyRaster:
     if config.stages:
         return ChainRaster(config.stages, look, layout=layout, title=options.title)
     if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
+        if spec.view == "scatter":
+            return ChannelScatterRaster(build_scene(spec, layout=layout, view="scatter",
+                                                    title=options.title), look)
+        if spec.view == "both":
+            return ChannelPanels(build_scene(spec, layout=layout, view="gather",
+                                             title=options.title),
+                                 build_scene(spec, layout=layout, view="scatter"), look,
+                                 arrange=options.arrange)
         return ChannelRaster(build_scene(spec, layout=layout, title=options.title), look)
     # no title (flags alone, or flags that changed the op of a titled file): the caption
     # is the op's own summary, so it never contradicts the figure

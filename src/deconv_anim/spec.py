@@ -125,21 +125,41 @@ class Spec:
     shuffle: Shuffle | None = None
     """``op: pixel_shuffle``: its upscale factor and channel order."""
 
+    def check_values(self) -> None:
+        """Refuse, from arithmetic alone, a channel stack too large to compute (more than
+        2^20 values in the input, the output or the weights, or 2^28 multiply-adds; see
+        :func:`deconv_anim.channels.check_sizes`). A spec of any size can be made and
+        described; its values are computed only after this check (the value properties
+        call it first).
+
+        Raises
+        ------
+        ConfigError
+            ``in_channels: makes the input 512x128x128 = 8388608 values, more than 1048576``
+            (or ``out_channels``, ``weights``, ``size``).
+        """
+        if self.channels:
+            _channels.check_sizes(self.in_channels, self.out_channels, self.groups,
+                                  self.input_size, self.kernel_size, self.output_size)
+
     @cached_property
     def input(self) -> np.ndarray:
         """The input values (read-only float64), made on first use: [H][W], or
-        [C_in][H][W] in channel mode."""
+        [C_in][H][W] in channel mode (after :meth:`check_values`)."""
+        self.check_values()
         return made(self.input_values)
 
     @cached_property
     def weights(self) -> np.ndarray:
         """The kernel's values (ones for a pool; read-only float64), made on first use:
-        [kH][kW], or in channel mode :attr:`weight_shape`."""
+        [kH][kW], or in channel mode :attr:`weight_shape` (after :meth:`check_values`)."""
+        self.check_values()
         return made(self.weight_values)
 
     @cached_property
     def bias(self) -> np.ndarray | None:
         """The bias, one number per output channel, or None (channel mode only)."""
+        self.check_values()
         return None if self.bias_values is None else made(self.bias_values)
 
     @property
@@ -496,7 +516,6 @@ def make_spec(
         raise ConfigError("seed", f"must be an integer from 0 to {MAX_SEED} (got {_show(seed)})")
     seed_value = int(seed)
     if counts is not None:
-        _channels.check_sizes(op, counts, in_size, k_size, out)
         inputs, kernels, bias_values = _channels.make_values(op, counts, seed_value, in_size,
                                                              k_size, bias)
     else:
