@@ -153,3 +153,49 @@ def test_json_of_a_transposed_config_is_c_transposed():
                      stride=info["stride"], padding=info["padding"])
     assert np.array(info["matrix"]).tolist() == op_matrix(conv).T.tolist()
     assert np.array(info["matrix"]).tolist() == op_matrix(up).tolist()
+
+
+# -- channel mode: vectors flattened as [C][H][W] ------------------------------------------
+
+
+def _naive_channel_op(spec) -> np.ndarray:
+    """The op without its bias, by the naive channel references of tests/naive.py."""
+    x, w = spec.input, spec.weights
+    t, _, l, _ = spec.padding
+    if spec.is_transposed:
+        return naive.transposed2d_channels(x, w, spec.groups, None, spec.stride,
+                                           spec.dilation, (t, l), spec.output_size)
+    return naive.conv2d_channels(x, w, spec.groups, None, spec.stride, spec.dilation,
+                                 spec.padding)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(op=st.sampled_from(["conv", "transposed"]), groups=st.integers(1, 2),
+       per_in=st.integers(1, 2), per_out=st.integers(1, 2), size=st.integers(2, 4),
+       kernel=st.integers(1, 3), stride=st.integers(1, 2), padding=st.integers(0, 1),
+       seed=st.integers(0, 50))
+def test_channel_matrix_times_the_flat_input_is_the_op(op, groups, per_in, per_out, size,
+                                                       kernel, stride, padding, seed):
+    keys = dict(op=op, size=size, kernel=kernel, stride=stride, padding=padding,
+                in_channels=groups * per_in, out_channels=groups * per_out, groups=groups,
+                bias=True, seed=seed)
+    try:
+        spec = make_spec(**keys)
+    except ConfigError:
+        return  # sizes that make no output
+    m = op_matrix(spec)
+    x = np.asarray(spec.input, float).ravel()
+    assert m.shape == (spec.out_channels * int(np.prod(spec.output_size)), x.size)
+    want = _naive_channel_op(spec)  # the bias is not in the matrix: y = C x + b
+    np.testing.assert_allclose(m @ x, want.ravel(), atol=1e-9)
+    bias = np.asarray(spec.bias, float)[:, None, None]
+    np.testing.assert_allclose((m @ x).reshape(want.shape) + bias, compute(spec), atol=1e-9)
+
+
+def test_channel_avgpool_matrix_is_block_diagonal():
+    spec = make_spec(op="avgpool", size=4, kernel=2, stride=2, in_channels=3)
+    m = op_matrix(spec)
+    block = op_matrix(make_spec(op="avgpool", size=4, kernel=2, stride=2))
+    np.testing.assert_array_equal(m, np.kron(np.eye(3), block))
+    np.testing.assert_allclose(m @ np.asarray(spec.input, float).ravel(),
+                               np.asarray(compute(spec)).ravel())

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .spec import Spec
 
 __all__ = ["STAGE_KEYS", "FIRST_STAGE_KEYS", "MAX_STAGES", "make_chain", "chain_args",
-           "chain_output"]
+           "config_chain", "chain_output"]
 
 MAX_STAGES = 16
 """The most stages a chain holds."""
@@ -220,6 +220,21 @@ def _check_flow(index: int, args: Mapping[str, Any], previous: Spec) -> None:
             raise ConfigError(_where(index, "input"), (
                 f"must be stage {before}'s output when given (a later stage reads the "
                 f"previous one's output); leave it out"))
+
+
+def config_chain(stages: Any, spec_args: Mapping[str, Any],
+                 render_args: Mapping[str, Any]) -> tuple[Spec, ...]:
+    """The stages of a config's ``stages:`` (``spec_args``: its top-level op keys,
+    ``render_args``: its checked drawing keys): drawing keys refused inside a stage, the
+    config's op keys allowed in one."""
+    from .config import KEYS, STYLE_KEYS
+
+    return make_chain(stages, chain_args(spec_args),
+                      drawing=[*(k for k, e in KEYS.items() if e.group == "render"),
+                               "view", "step_by", *STYLE_KEYS], view="scatter",
+                      step_by=spec_args.get("step_by"), ones=bool(render_args.get("overlap")),
+                      stage_keys=[k for k, e in KEYS.items() if e.group == "spec"
+                                  and k not in ("view", "step_by")])
 
 
 def chain_args(top: Mapping[str, Any]) -> dict[str, Any]:

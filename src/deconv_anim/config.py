@@ -374,16 +374,9 @@ def _config(mapping: Any, source: str | None, base_dir: Path, name: str) -> Conf
             render_args[key] = entry.check(value)
     stages: tuple[Spec, ...] = ()
     if "stages" in mapping:
-        from .chain import chain_args, make_chain
+        from .chain import config_chain
 
-        stages = make_chain(mapping["stages"], chain_args(spec_args),
-                            drawing=[*(k for k, e in KEYS.items() if e.group == "render"),
-                                     "view", "step_by", *STYLE_KEYS], view="scatter",
-                            step_by=spec_args.get("step_by"),
-                            ones=bool(render_args.get("overlap")),
-                            stage_keys=[k for k, e in KEYS.items() if e.group == "spec"
-                                        and k not in ("view", "step_by")])
-        spec_args = {}
+        stages, spec_args = config_chain(mapping["stages"], spec_args, render_args), {}
     elif "op" not in spec_args:
         raise ConfigError("op", "is required: conv, transposed, maxpool, avgpool, upsample or "
                                 "pixel_shuffle (or stages:, a list of ops)")

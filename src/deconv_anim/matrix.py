@@ -26,9 +26,11 @@ MAX_MATRIX_ENTRIES = 2048 * 2048
 
 
 def matrix_shape(spec: Spec) -> tuple[int, int]:
-    """(outputs, inputs): the cells of the op's output and input grids."""
+    """(outputs, inputs): the cells of the op's output and input grids (channel mode: of
+    every channel, flattened as [C][H][W])."""
     (ih, iw), (oh, ow) = spec.input_size, spec.output_size
-    return oh * ow, ih * iw
+    c_in, c_out = (spec.in_channels, spec.out_channels) if spec.channels else (1, 1)
+    return c_out * oh * ow, c_in * ih * iw
 
 
 def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
@@ -66,8 +68,6 @@ def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
                                 "multiplication by a matrix: --matrix needs conv, transposed "
                                 "or avgpool")
     rows, cols = matrix_shape(spec)
-    if spec.is_upsampling:
-        rows, cols = rows * spec.out_channels, cols * spec.in_channels
     if rows * cols > limit:
         raise ConfigError("size", f"the matrix would be {rows}x{cols} = {rows * cols} "
                                   f"entries, more than the limit of {limit}")
@@ -85,8 +85,15 @@ def op_matrix(spec: Spec, *, limit: int = MAX_MATRIX_ENTRIES) -> np.ndarray:
         else:  # each output divides by the taps that land on the input
             share = 1.0 / np.bincount(r, minlength=rows)[r]
         np.add.at(m, (r, c), share)
-    else:
+    elif not spec.channels:
         np.add.at(m, (r, c), spec.weights[taps[:, 0], taps[:, 1]])
+    else:  # w[co, ci - group * C_in/groups] (conv) or w[ci, co - group * C_out/groups]
+        ci, co = taps[:, 6], taps[:, 7]
+        if spec.is_transposed:
+            first, second = ci, co - (ci // spec.in_per_group) * spec.out_per_group
+        else:
+            first, second = co, ci - (co // spec.out_per_group) * spec.in_per_group
+        np.add.at(m, (r, c), spec.weights[first, second, taps[:, 0], taps[:, 1]])
     return m
 
 
@@ -95,10 +102,18 @@ def _taps(spec: Spec) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     out[or, oc]`` is entry (``or * W_out + oc``, ``ir * W_in + ic``)."""
     from .engine import trace
 
+    if spec.channels and spec.step_by != "element":  # one step per element: its taps
+        from dataclasses import replace
+
+        spec = replace(spec, step_by="element")
     steps = [step.taps for step in trace(spec, "gather")]
-    taps = np.concatenate(steps) if steps else np.empty((0, 6), np.int64)
-    out_w, in_w = spec.output_size[1], spec.input_size[1]
-    return taps[:, 4] * out_w + taps[:, 5], taps[:, 2] * in_w + taps[:, 3], taps
+    taps = (np.concatenate(steps) if steps
+            else np.empty((0, 8 if spec.channels else 6), np.int64))
+    (in_h, in_w), (out_h, out_w) = spec.input_size, spec.output_size
+    rows, cols = taps[:, 4] * out_w + taps[:, 5], taps[:, 2] * in_w + taps[:, 3]
+    if spec.channels:  # [kr, kc, ir, ic, or, oc, ci, co]: flattened as [C][H][W]
+        rows, cols = rows + taps[:, 7] * out_h * out_w, cols + taps[:, 6] * in_h * in_w
+    return rows, cols, taps
 
 
 def tap_pattern(spec: Spec) -> np.ndarray:
