@@ -120,7 +120,7 @@ def test_scatter_frames_light_the_input_cell_and_fill_what_the_stamps_reached():
     raster = prepare(_config(view="scatter"))
     assert isinstance(raster, ChannelScatterRaster)
     frames = [f.pixels.copy() for f in raster.frames()]
-    assert len(frames) == 8  # 2 channels x 2x2 input cells
+    assert len(frames) == 8 + 1  # 2 channels x 2x2 input cells, then the final frame
     layout, theme = raster.layout, raster.theme
     pal = raster.palette.reshape(-1, 3)
 
@@ -148,15 +148,16 @@ def test_both_panels_run_on_one_clock(tmp_path):
     raster = prepare(config)
     assert isinstance(raster, ChannelPanels)
     frames = list(raster.frames())
-    assert len(frames) == spec.frames == max(gather, scatter)
+    assert len(frames) - 1 == spec.frames == max(gather, scatter)  # and the final frame
     (lw, lh), (rw, _) = raster.left.size, raster.right.size
     gap = raster.look.cell
     assert raster.size[0] == lw + gap + rw and raster.offsets[1][0] == lw + gap
     # the scatter panel holds its frames: it changes in fewer frames than the gather panel
     x0 = raster.offsets[1][0]
-    right = sum(1 for f in frames[1:] if f.box[2] > x0)
-    left = sum(1 for f in frames[1:] if f.box[0] < lw)
+    right = sum(1 for f in frames[1:-1] if f.box[2] > x0)
+    left = sum(1 for f in frames[1:-1] if f.box[0] < lw)
     assert right == scatter - 1 and left == gather - 1
+    assert frames[-1].box[0] < lw and frames[-1].box[2] > x0  # the final frame: both clean
     stacked = prepare(_config(view="both", size=3, stride=1, kernel=2, arrange="stacked"))
     assert stacked.size[1] > raster.size[1] and stacked.offsets[1][1] >= lh
 
@@ -167,7 +168,7 @@ def test_render_scatter_and_both_to_files(tmp_path):
                                            "--view", view, "-o", str(tmp_path / name)])
         assert result.exit_code == 0, result.stderr
     svg = (tmp_path / "s.svg").read_text()
-    assert svg.count('<g display="') == 8
+    assert svg.count('<g display="') == 8 + 1  # the steps and the final frame
 
 
 def test_svg_of_both_is_refused_in_one_line(tmp_path):

@@ -306,7 +306,7 @@ def test_huge_stacks_are_made_but_not_computed(extra, key, words):
     from deconv_anim.report import describe
 
     spec = make_spec(**{"op": "conv", "size": 5, "kernel": 3, **extra})
-    assert "frame rule" in describe(spec)  # described without a value
+    assert "step rule" in describe(spec)  # described without a value
     for use in (spec.check_values, lambda: spec.input, lambda: spec.weights,
                 lambda: compute(spec)):
         with pytest.raises(ConfigError) as error:
@@ -444,8 +444,8 @@ def test_info_in_words_at_a_size_too_large_to_compute():
     for words in ("512x128x128 input", "512x258x258 output", "weights: 512x512x4x4",
                   "parameters: 4194304 weights", "= 68719476736 (multiply-adds",
                   "group 0: input channels 0-511 -> output channels 0-511",
-                  "frames: 512 (one per output channel)",
-                  "frame rule: step_by: element gives 34080768 frames"):
+                  "512 steps, 513 frames (one per output channel",
+                  "step rule: step_by: element gives 34080768 steps"):
         assert words in result.stdout
 
 

@@ -123,14 +123,14 @@ def _element_stamps(spec_weights: np.ndarray, x: np.ndarray, step: Step, per_out
 
 
 def element_caption(step: Step, numbers: bool) -> str:
-    """``x[0, 1, 1] = 3 stamps 3 * w[0, k] onto out[k], k = 0-1``.
+    """``x[0, 1, 1] = 3 stamps 3·w[0, k] onto out[k], k = 0-1``.
 
     >>> from deconv_anim import make_spec
     >>> from deconv_anim.engine import trace
     >>> spec = make_spec(op="transposed", input=[[[1, 2]], [[3, 4]]], kernel=2,
     ...                  out_channels=2, groups=2)
     >>> element_caption(trace(spec, "scatter")[3], True)
-    'x[1, 0, 1] = 4 stamps 4 * w[1, 0] onto out[1]'
+    'x[1, 0, 1] = 4 stamps 4·w[1, 0] onto out[1]'
     """
     c, (i, j) = step.channel, step.cell
     outs = range(step.out_channels[0], step.out_channels[-1] + 1)
@@ -140,8 +140,8 @@ def element_caption(step: Step, numbers: bool) -> str:
         return f"{head} stamps onto output {word} {channel_range(outs)} (group {step.group})"
     v = format_value(step.value)
     if len(outs) == 1:
-        return f"{head} = {v} stamps {v} * w[{c}, 0] onto out[{outs[0]}]"
-    return (f"{head} = {v} stamps {v} * w[{c}, k] onto out[{outs[0]} + k], "
+        return f"{head} = {v} stamps {v}·w[{c}, 0] onto out[{outs[0]}]"
+    return (f"{head} = {v} stamps {v}·w[{c}, k] onto out[{outs[0]} + k], "
             f"k = 0-{len(outs) - 1}")
 
 

@@ -46,6 +46,23 @@ class ChannelScatterRaster(ChannelRaster):
         for step, received, sums in self.timeline.states():
             yield step, self.scatter_ops(step, received, sums)
 
+    def final_ops(self) -> Ops:
+        """The held clean final frame: every output slab finished (the stamps' sums and the
+        bias), no input cell lit, no stamp outline, no line, no caption."""
+        from .engine import compute
+
+        ops, values = Ops(), np.asarray(compute(self.scene.spec))
+        out_slabs, _ = self._scatter_stand_ins(self.timeline.steps[-1], Ops())
+        for ch, slab in out_slabs.items():
+            fills = np.empty((*values.shape[1:], 3), np.uint8)
+            fills[:] = slab.fill
+            texts = None
+            if self.look.numbers:
+                texts = {(i, j): self.timeline.output_text(values[ch, i, j])
+                         for i in range(values.shape[1]) for j in range(values.shape[2])}
+            self._slab_ops(slab, ops, fills=fills, texts=texts)
+        return ops
+
     def scatter_ops(self, step: ScatterStep, received: np.ndarray, sums: np.ndarray) -> Ops:
         """The moving parts of ``step``: the outputs received so far, the input cell (or
         plane), the stamps and the connector lines."""
