@@ -197,7 +197,7 @@ def test_scatter_captions():
     assert words == "x[1, 0, 0] stamps onto output channels 2-3 (group 1)"
     numbers = build_scatter_timeline(scene, numbers=True, labels=False).steps[4].caption
     v = spec.input[1, 0, 0]
-    assert numbers == f"x[1, 0, 0] = {v:g} stamps {v:g} * w[1, k] onto out[2 + k], k = 0-1"
+    assert numbers == f"x[1, 0, 0] = {v:g} stamps {v:g}·w[1, k] onto out[2 + k], k = 0-1"
     planes = make_spec(op="transposed", size=2, kernel=2, in_channels=2, out_channels=4,
                        groups=2, view="scatter", step_by="channel")
     cap = build_scatter_timeline(build_scene(planes, view="scatter"), numbers=True,
