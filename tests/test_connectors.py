@@ -14,7 +14,13 @@ from hypothesis import strategies as st
 
 from deconv_anim.animation import prepare
 from deconv_anim.config import config_from_mapping, load_config
-from deconv_anim.connectors import INSET, _outside, connector_segments, step_glyph_boxes
+from deconv_anim.connectors import (
+    INSET,
+    _ends,
+    _outside,
+    connector_segments,
+    step_glyph_boxes,
+)
 from deconv_anim.frames import Canvas
 from deconv_anim.paint import text_sprite
 from deconv_anim.panels import SideBySide
@@ -78,13 +84,14 @@ def text_boxes(raster, step):
 @pytest.mark.parametrize("name", sorted(FLAT))
 def test_flat_lines_end_at_the_highlighted_cell(name):
     for raster in rasters(name):
-        for step, _wpoly, tpoly, segments in step_segments(raster):
-            # the end on the highlighted cell (the output cell; in the scatter view the
-            # input cell, the stamp being the window) lies on that cell's edge, INSET in
-            # from its corners
-            cell = tpoly
+        scatter = raster.timeline.target_grid != "output"
+        for step, wpoly, tpoly, segments in step_segments(raster):
+            # the end on the highlighted output cell (in the scatter view the stamp, the
+            # window of its steps) lies on that cell's edge, INSET in from its corners; the
+            # other end may pass behind the input cells outside the window
+            cell = wpoly if scatter else tpoly
             lo, hi = cell.min(axis=0), cell.max(axis=0)
-            ends = [np.array(q) for _, q in segments]
+            ends = [np.array(p if scatter else q) for p, q in segments]
             near = [e for e in ends if np.all(e >= lo - 1e-6) and np.all(e <= hi + 1e-6)]
             assert len(near) == 2, (name, step.index, segments, cell)
             edge = np.linalg.norm(near[1] - near[0])
@@ -102,8 +109,8 @@ def test_flat_lines_never_lie_on_a_grid_line(name):
               for g in ("input", "output")}
         lines_y = [y for v in ys.values() for y in v]
         lines_x = [x for v in xs.values() for x in v]
-        for step, _, _, segments in step_segments(raster):
-            ends = _unbroken(segments)
+        for step, wpoly, tpoly, _ in step_segments(raster):
+            ends = _ends(layout, scene, wpoly, tpoly)  # the whole lines, before any break
             for p, q in ends:
                 if abs(p[1] - q[1]) < 1:  # level: not on a horizontal grid line
                     assert min(abs(p[1] - y) for y in lines_y) > 2, (name, step.index)
@@ -233,3 +240,24 @@ def _on_edge(pt, box, eps=1e-5):
     inside = x0 - eps <= pt[0] <= x1 + eps and y0 - eps <= pt[1] <= y1 + eps
     return inside and min(abs(pt[0] - x0), abs(pt[0] - x1), abs(pt[1] - y0),
                           abs(pt[1] - y1)) < 1e-4
+
+
+@pytest.mark.parametrize("name", sorted(FLAT))
+def test_flat_lines_pass_behind_the_input_cells_outside_the_window(name):
+    """No visible part of a flat line lies over an input cell the window (the scatter
+    view's input cell) does not cover: a number beside a line never reads as negative."""
+    for raster in rasters(name):
+        layout, scene = raster.layout, raster.scene
+        rows, cols = scene.input.kinds.shape
+        grid = layout.cell_polygon("input", *scene.input.first, rows, cols)
+        (gx0, gy0), (gx1, gy1) = grid.min(axis=0), grid.max(axis=0)
+        scatter = raster.timeline.target_grid != "output"
+        for step, wpoly, tpoly, segments in step_segments(raster):
+            block = tpoly if scatter else wpoly
+            (bx0, by0), (bx1, by1) = block.min(axis=0), block.max(axis=0)
+            for p, q in segments:
+                for t in np.linspace(0.02, 0.98, 25):
+                    x, y = np.array(p) + t * (np.array(q) - np.array(p))
+                    inside_grid = gx0 + 0.5 < x < gx1 - 0.5 and gy0 + 0.5 < y < gy1 - 0.5
+                    in_block = bx0 - 0.5 <= x <= bx1 + 0.5 and by0 - 0.5 <= y <= by1 + 0.5
+                    assert not inside_grid or in_block, (name, step.index, (x, y))

@@ -12,7 +12,9 @@ draws the segments computed here, so the three agree.
   the cells next to the highlighted one above and below their numbers, and visibly ends
   *at* that cell; the lines are drawn over the output grid. Where a line would still
   cross a number it breaks: the part inside the number's box (padded by
-  :data:`GLYPH_PAD`, never past the number's own cell) is left out, so no glyph is struck.
+  :data:`GLYPH_PAD`, never past the number's own cell) is left out, so no glyph is struck;
+  and a line passes behind the input cells outside the window (it shows from the window's
+  edge only where it leaves the input grid), so no number it passes reads as negative.
 """
 
 from __future__ import annotations
@@ -92,8 +94,12 @@ def connector_segments(layout: Layout, scene: Scene, window: np.ndarray, target:
     target cell (``target``), as segments; in the flat layout broken around ``boxes``
     (N x 4: x0, y0, x1, y1 of each number shown)."""
     out: list[Segment] = []
+    flat = flat_connectors(scene)
+    if flat:  # behind the input cells outside the window: no line runs over them
+        bands = _bands(layout, scene, window, target)
+        boxes = bands if boxes is None or not len(boxes) else np.vstack([boxes, bands])
     for p, q in _ends(layout, scene, window, target):
-        if boxes is None or not len(boxes) or not flat_connectors(scene):
+        if boxes is None or not len(boxes) or not flat:
             out.append(((float(p[0]), float(p[1])), (float(q[0]), float(q[1]))))
             continue
         lo = np.minimum(p, q) - 1
@@ -106,6 +112,25 @@ def connector_segments(layout: Layout, scene: Scene, window: np.ndarray, target:
             u, v = p + a * (q - p), p + b * (q - p)
             out.append(((float(u[0]), float(u[1])), (float(v[0]), float(v[1]))))
     return out
+
+
+def _bands(layout: Layout, scene: Scene, window: np.ndarray, target: np.ndarray
+           ) -> np.ndarray:
+    """The input grid outside the block the lines leave it from (the gather window, or the
+    scatter view's input cell), as up to four boxes (above, below, left and right of it):
+    a flat connector passes behind those cells, so it never runs over a cell it does not
+    start from (no number beside a line reads as negative)."""
+    grid = scene.input
+    rows, cols = grid.kinds.shape
+    g = layout.cell_polygon("input", grid.first[0], grid.first[1], rows, cols)
+    (gx0, gy0), (gx1, gy1) = g.min(axis=0), g.max(axis=0)
+    cx, cy = window.mean(axis=0)
+    block = window if gx0 <= cx <= gx1 and gy0 <= cy <= gy1 else target
+    (wx0, wy0), (wx1, wy1) = block.min(axis=0), block.max(axis=0)
+    bands = [(gx0, gy0, gx1, wy0), (gx0, wy1, gx1, gy1), (gx0, wy0, wx0, wy1),
+             (wx1, wy0, gx1, wy1)]
+    return np.array([b for b in bands if b[2] > b[0] and b[3] > b[1]] or
+                    np.empty((0, 4)), float).reshape(-1, 4)
 
 
 def glyph_boxes(layout: Layout, items: Sequence[tuple[str, tuple[int, int], str, bool]]
