@@ -110,3 +110,19 @@ def test_tables_at_one_readable_scale_reflowed_to_fit():
     # one grid cell, as many pixels in both: shown width * cell / native width
     assert widths["wide"] * 44 / 1128 == pytest.approx(widths["n0"] * 30 / 400, abs=0.1)
     assert "<br>W" not in text and "<br>N" not in text  # titles are baked in: not repeated
+
+
+def test_a_caption_never_repeats_an_image_that_bakes_its_title():
+    """A cell's own caption (``caption:`` in gallery.yaml) is left out under an image whose
+    title is baked in, in cell and row captions alike; an image without a baked title keeps
+    its caption."""
+    from deconv_anim.gallery import Cell, GalleryPlan, Row, Section, Table, readme_text
+
+    sizes = {"a": (300, 300, 30), "b": (300, 300, 30)}
+    for captions in ("cell", "row"):
+        table = Table((Row((Cell("a", caption="Short A"), Cell("b", caption="Short B"))),),
+                      captions=captions)
+        text = readme_text(GalleryPlan((Section(None, (table,)),)), {"a": "A title", "b": None},
+                           sizes=sizes)
+        assert "Short A" not in text  # "A title" is drawn in the image
+        assert "Short B" in text  # b has no baked title: its caption says what it is

@@ -63,9 +63,9 @@ def _cell_html(cell: Cell, titles: Mapping[str, str | None], captions: str,
 
 
 def _baked(cell: Cell, titles: Mapping[str, str | None], width: str) -> bool:
-    """Whether the cell's caption is the title baked into its image (images of known
-    size only: those are drawn at a readable scale)."""
-    return (width != IMAGE_WIDTH and cell.caption is None and cell.config is not None
+    """Whether the image bakes its title in (images of known size only: those are drawn
+    at a readable scale), so a caption under it would say its facts twice."""
+    return (width != IMAGE_WIDTH and cell.config is not None
             and bool(titles.get(cell.config)))
 
 
@@ -152,11 +152,13 @@ def _one_table_html(table: Table, titles: Mapping[str, str | None], format: str,
         lines += [f"    {_cell_html(cell, titles, table.captions, format, width(cell))}"
                   for cell in cells]
         lines.append("  </tr>")
-        if table.captions == "row":
+        if table.captions == "row" and not all(_baked(cell, titles, width(cell))
+                                               for cell in cells if cell.config):
             lines.append("  <tr>")
             if table.has_labels:
                 lines.append("    <th></th>")
-            lines += [f'    <td align="center">{_esc(_caption(cell, titles))}</td>'
+            lines += [("    <td></td>" if _baked(cell, titles, width(cell)) else
+                       f'    <td align="center">{_esc(_caption(cell, titles))}</td>')
                       if cell.config else f"    <td>{_esc(_caption(cell, titles))}</td>"
                       for cell in cells]
             lines.append("  </tr>")
