@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .font import text_width
-from .layout import Look
+from .layout import Look, text_size_of
 from .report import summary
 from .scene import BASES, CellKind, Scene
 from .themes import RGB, Theme, mix
@@ -276,7 +276,7 @@ def build_channel_layout(scene: Scene, look: Look, *, heading: str | None = None
     y0 = math.floor(min(b[1] for b in boxes))
     x1 = math.ceil(max(b[2] for b in boxes))
     y1 = math.ceil(max(b[3] for b in boxes))
-    text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
+    text_size = text_size_of(cell, look.numbers)
     line_height = round(text_size * 1.35)
     caption = look.numbers or look.labels
     statics = [line for line in (heading, scene.title) if line]

@@ -27,8 +27,8 @@ from .scene import Grid, Scene
 from .themes import RGB, Theme
 from .timeline import Timeline, Tints
 
-__all__ = ["Look", "Layout", "LegendItem", "Panel", "Figure", "build_layout", "side_by_side",
-           "stacked",
+__all__ = ["Look", "Layout", "text_size_of", "MIN_TEXT_SIZE", "LegendItem", "Panel", "Figure",
+           "build_layout", "side_by_side", "stacked",
            "CAPTION_LINES", "CONNECTOR_WIDTH", "WINDOW_OUTLINE", "MARKER_OUTLINE",
            "LEGEND_LABEL"]
 
@@ -310,6 +310,18 @@ def _legend_widths(tints: Tints, size: int, label: str = LEGEND_LABEL
     return widths, text_width(label, size) + gap + sum(w + gap for w in widths)
 
 
+
+MIN_TEXT_SIZE = 12
+"""The smallest caption and label text, in pixels: below it the font's word spaces close up
+("stampssofar")."""
+
+
+def text_size_of(cell: int, numbers: bool) -> int:
+    """The caption text size of a figure with grid cells of ``cell`` pixels (smaller when
+    the cells hold numbers, whose equations are longer); every layout uses this one rule."""
+    return max(MIN_TEXT_SIZE, round(cell * (0.34 if numbers else 0.45)))
+
+
 def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
                  heading: str | None = None) -> Layout:
     """The layout of ``scene`` drawn with ``look``; ``heading`` is a first static line.
@@ -337,7 +349,7 @@ def build_layout(scene: Scene, look: Look, timeline: Timeline, *,
                   margin=max(4, round(cell * 0.4)), ex=ex, ey=ey, origins=offsets, rows=rows,
                   size=(0, 0), figure_height=0, text_size=0, line_height=0, static_lines=(),
                   has_caption=False, legend=None, legend_label_x=0.0, legend_size=0)
-    text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
+    text_size = text_size_of(cell, look.numbers)
     notes = build_notes(scene, look, timeline, base, text_size)
     x0, y0, x1, y1 = _figure_box(scene, base)
     for bx0, by0, bx1, by1 in notes.boxes():  # the notes inside the figure box too

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .font import text_width
-from .layout import Look
+from .layout import Look, text_size_of
 from .matrix_timeline import Piece, caption_pieces, equation, matrix_name
 
 __all__ = ["MATRIX_CELL", "MATRIX_SPAN", "Block", "MatrixLayout", "build_matrix_layout",
@@ -193,7 +193,7 @@ def build_matrix_layout(look: Look, *, input_size: tuple[int, int],
     mc = matrix_cell(look, n_out, n_in)
     line_width = look.line_width or max(1.0, cell / 16)
     margin = max(4, round(cell * 0.4))
-    text_size = max(10, round(cell * (0.34 if look.numbers else 0.45)))
+    text_size = text_size_of(cell, look.numbers)
     line_height = round(text_size * 1.35)
     number_size = round(mc * NUMBER_FRACTION) if look.numbers else 0
     if number_size < MIN_NUMBER:
