@@ -82,6 +82,9 @@ def element_caption(spec_op: str, step: Step, numbers: bool, has_bias: bool = Fa
     ...                  bias=[5])
     >>> element_caption("conv", trace(spec)[1], True, True)
     'out[0, 0, 1] = (2) + (8) + 5 = 15'
+    >>> element_caption("conv", trace(make_spec(op="conv", input=[[[1, 2]]],
+    ...                 weights=[[[[1]]]], bias=[-5]))[0], True, True)
+    'out[0, 0, 0] = (1) - 5 = -4'
     """
     c, (i, j) = step.channel, step.cell
     head = f"out[{c}, {i}, {j}]"
@@ -96,10 +99,11 @@ def element_caption(spec_op: str, step: Step, numbers: bool, has_bias: bool = Fa
         return f"{head}: input {word} {channel_range(ins)} (group {step.group})"
     if step.partials is None:  # a pool
         return f"{head} = {POOL_WORDS[spec_op]}(window of x[{c}]) = {format_value(step.value)}"
-    terms = [f"({format_value(p)})" for p in step.partials]
-    if has_bias:
-        terms.append(format_value(step.bias))
-    return f"{head} = {' + '.join(terms)} = {format_value(step.value)}"
+    text = " + ".join(f"({format_value(p)})" for p in step.partials)
+    if has_bias:  # a negative bias is subtracted: "+ (10) - 2", not "+ (10) + -2"
+        sign = "-" if step.bias < 0 else "+"
+        text += f" {sign} {format_value(abs(step.bias))}"
+    return f"{head} = {text} = {format_value(step.value)}"
 
 
 def plane_caption(spec_op: str, step: PlaneStep, has_bias: bool) -> str:
