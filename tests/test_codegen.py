@@ -221,7 +221,9 @@ def test_keras_grouped_transposed_is_one_layer_per_group(monkeypatch):
 def test_info_torch_call_still_explains_its_channels():
     result = CliRunner().invoke(main, ["info", "--torch", "nn.Conv2d(3, 8, 3)", "--size", "5"])
     assert result.exit_code == 0, result.output
-    assert "  channels: in 3, out 8, groups 1 (drawn as one channel)" in result.stdout
+    assert "  channels: in 3, out 8, groups 1 (drawn with channels)" in result.stdout
+    assert "  channel keys: in_channels: 3, out_channels: 8, groups: 1, bias: true" in \
+        result.stdout
 
 
 @st.composite
