@@ -543,6 +543,14 @@ CHANNEL_KEYS = [
     ("tf", "tf.nn.conv2d_transpose(x, tf.ones([3, 3, 2, 4]), [1, 6, 6, 2], strides=2)", {},
      {"in_channels": 4, "out_channels": 2, "groups": 1}),
     ("tf", "tf.nn.conv2d(x, tf.ones([3, 3, 1, 1]), 1, 'VALID')", {}, {}),
+    ("torch", "F.conv2d(torch.ones(1, 4, 5, 5), torch.ones(6, 2, 3, 3), groups=2)", {},
+     {"in_channels": 4, "out_channels": 6, "groups": 2}),
+    ("torch", "torch.nn.functional.conv_transpose2d(x, torch.ones(4, 3, 3, 3), "
+              "torch.zeros(3), stride=2)", {},
+     {"in_channels": 4, "out_channels": 3, "groups": 1, "bias": True}),
+    ("torch", "F.conv2d(torch.ones(1, 2, 5, 5), w)", {}, {"in_channels": 2}),
+    ("torch", "F.conv2d(x, w, b)", {}, {}),
+    ("torch", "F.conv2d(x, torch.ones(1, 1, 3, 3))", {}, {}),
 ]
 
 
@@ -584,6 +592,12 @@ def test_channel_keys_contradicting_the_call_are_refused(keys, message):
      "tf: filters=Tensor"),
     ("tf", "layers.DepthwiseConv2D(3, input_shape=(6, 6, 3))", {"in_channels": 2},
      "in_channels: contradicts the tf: call (layers.DepthwiseConv2D gives 3, got 2)"),
+    ("torch", "F.conv2d(torch.ones(1, 3, 5, 5), torch.ones(6, 2, 3, 3))", {},
+     "torch: weight=Tensor"),
+    ("torch", "F.conv2d(x, w, groups=2)", {"kernel": 3}, "torch: groups=2: needs the channels"),
+    ("torch", "F.conv2d(x, w)", {}, "kernel: F.conv2d takes its kernel size from the filters "
+                                    "tensor: give kernel: K or [KH, KW] (--kernel), or "
+                                    "torch.ones(C_OUT, C_IN, KH, KW)"),
 ])
 def test_channel_refusals(framework, call, keys, message):
     with pytest.raises(ConfigError) as error:
@@ -648,3 +662,28 @@ def test_pasted_channel_layers_against_live_pytorch(call):
     assert (module.bias is not None) == spec.has_bias
     expected = compute(spec)
     assert np.allclose(y.reshape(expected.shape), expected)
+
+
+@pytest.mark.parametrize(("call", "size"), [
+    ("F.conv2d(torch.ones(1, 4, 5, 5), torch.ones(6, 2, 3, 3), torch.ones(6), stride=2, "
+     "padding=1, groups=2)", None),
+    ("F.conv_transpose2d(x, torch.ones(4, 3, 2, 3), stride=2, padding=1, output_padding=1)",
+     4),
+])
+def test_pasted_functional_calls_against_live_pytorch(call, size):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    spec = spec_of("torch", call, **({} if size is None else {"size": size}))
+    assert spec.channels
+    f = eval(call.split("(", 1)[0].replace("F.", "torch.nn.functional."), {"torch": torch})
+    args = {"stride": spec.stride, "dilation": spec.dilation, "groups": spec.groups,
+            "bias": None if spec.bias is None else torch.tensor(np.asarray(spec.bias))}
+    pad = spec.padding  # symmetric in these calls: [t, b, l, r]
+    args["padding"] = (pad[0], pad[2])
+    if spec.is_transposed:
+        args["output_padding"] = spec.output_padding
+    x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None]
+    w = torch.tensor(np.asarray(spec.weights), dtype=torch.float64)
+    if args["bias"] is not None:
+        args["bias"] = args["bias"].double()
+    y = f(x, w, **args)[0].numpy()
+    assert np.allclose(y, compute(spec))

@@ -25,7 +25,7 @@ __all__ = ["Call", "Channels", "parse_call", "expand_call", "channel_keys", "LAY
 FRAMEWORKS = ("torch", "tf")
 MAX_CALL_CHARS = 400  # a layer call is one line; longer text is refused before parsing
 MAX_INT = 4096  # no literal above this (spec.MAX_SIDE): huge numbers never reach arithmetic
-_PREFIXES = {"torch": ("torch.nn.", "nn."),
+_PREFIXES = {"torch": ("torch.nn.functional.", "F.", "torch.nn.", "nn."),
              "tf": ("tf.keras.layers.", "keras.layers.", "layers.", "tf.")}
 _TENSOR_MAKERS = ("tf.ones", "tf.zeros", "tf.random.normal", "tf.random.uniform",
                   "torch.ones", "torch.zeros", "torch.randn", "torch.rand")
@@ -420,9 +420,11 @@ def expand_call(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Call | None
         raise ConfigError("size", f"{call.layer} needs the input's size: give size: "
                                   f"{length} (--size)")
     if "kernel" not in merged and "weights" not in merged:
+        tensor = ("torch.ones(C_OUT, C_IN, KH, KW)" if fw == "torch" else
+                  "filters=tf.ones([KH, KW, IN, OUT])")
         raise ConfigError("kernel", f"{call.layer} takes its kernel size from the filters "
                                     "tensor: give kernel: K or [KH, KW] (--kernel), or "
-                                    "filters=tf.ones([KH, KW, IN, OUT])")
+                                    f"{tensor}")
     return merged, call
 
 

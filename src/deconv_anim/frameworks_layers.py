@@ -394,6 +394,16 @@ LAYERS["torch"].update({
                               transposed=True, one_d=False),
     "ConvTranspose1d": _torch("nn.ConvTranspose1d", _CONV_T, _TORCH_CONV_T, _torch_conv,
                               transposed=True, one_d=True),
+    "conv2d": Layer("F.conv2d", ("input", "weight", "bias", "stride", "padding", "dilation",
+                                 "groups"), {"bias": None, "stride": 1, "padding": 0,
+                                             "dilation": 1, "groups": 1},
+                    lambda a: _torch_functional(a, transposed=False),
+                    tensors=("input", "weight", "bias")),
+    "conv_transpose2d": Layer("F.conv_transpose2d", (
+        "input", "weight", "bias", "stride", "padding", "output_padding", "groups",
+        "dilation"), {"bias": None, "stride": 1, "padding": 0, "output_padding": 0,
+                      "groups": 1, "dilation": 1},
+        lambda a: _torch_functional(a, transposed=True), tensors=("input", "weight", "bias")),
     "MaxPool2d": _torch("nn.MaxPool2d", "kernel_size stride padding dilation return_indices "
                         "ceil_mode", _TORCH_MAX, _torch_pool, op="maxpool", one_d=False),
     "MaxPool1d": _torch("nn.MaxPool1d", "kernel_size stride padding dilation return_indices "
@@ -405,6 +415,54 @@ LAYERS["torch"].update({
                         "count_include_pad", _TORCH_AVG, _torch_pool, op="avgpool",
                         one_d=True),
 })
+
+
+def _torch_functional(a: _Args, *, transposed: bool) -> dict[str, Any]:
+    """F.conv2d / F.conv_transpose2d: channels and kernel from the tensors' shapes where they
+    are written as torch.ones(...) (input [N, C, H, W]; weight [C_out, C_in/groups, kH, kW],
+    transposed [C_in, C_out/groups, kH, kW]); a named tensor leaves them to the config."""
+    groups = a.integer("groups")
+    x, w, b = a["input"], a["weight"], a["bias"]
+    size, cin = None, None
+    if isinstance(x, Tensor) and x.shape is not None:
+        if len(x.shape) != 4:
+            raise a.refuse("input", "must have 4 dimensions (N, C, H, W)")
+        cin, size = x.shape[1], [x.shape[2], x.shape[3]]
+    keys: dict[str, Any] = {"op": "transposed" if transposed else "conv"}
+    cout = None
+    if isinstance(w, Tensor) and w.shape is not None:
+        if len(w.shape) != 4:
+            raise a.refuse("weight", "must have 4 dimensions (PyTorch's layout)")
+        first, second, kh, kw = w.shape
+        w_in, cout = (first, second * groups) if transposed else (second * groups, first)
+        if cin is not None and cin != w_in:
+            raise a.refuse("weight", f"reads {w_in} input channels but the input has {cin} "
+                                     f"(groups {groups})")
+        cin = w_in
+        keys["kernel"] = kh if kh == kw else [kh, kw]
+    for arg, count in (("in_channels", cin), ("out_channels", cout)):
+        if count is not None and count % groups:
+            raise a.refuse("groups", f"must divide {arg} ({count}; PyTorch's rule)")
+    keys.update(stride=a.sizes("stride", 2), padding=_torch_padding(a, False, not transposed),
+                dilation=a.sizes("dilation", 2))
+    if transposed:
+        keys["output_padding"] = a.sizes("output_padding", 2, minimum=0)
+    bias = b is not None
+    if isinstance(b, Tensor) and b.shape is not None and cout is not None and b.shape != (
+            cout,):
+        raise a.refuse("bias", f"must have shape ({cout},), one number per output channel")
+    name = "F.conv_transpose2d" if transposed else "F.conv2d"
+    rule = (f"{name}: the same rule as nn.{'ConvTranspose2d' if transposed else 'Conv2d'}"
+            " with the tensors' channels")
+    notes = ["bias: the figure uses seeded bias values"] if bias else []
+    if cin is None and cout is None:
+        if groups > 1:
+            raise a.refuse("groups", "needs the channels: write the weight as torch.ones(C_out, "
+                                     "C_in / groups, kH, kW)")
+        notes = ["bias: the figure shows the sum before the bias is added"] if bias else []
+        return {"keys": keys, "rule": rule, "notes": tuple(notes), "size": size}
+    return {"keys": keys, "rule": rule, "notes": tuple(notes), "size": size,
+            "channels": Channels(cin, cout, groups, bias)}
 
 
 def _keras(title: str, params: tuple[str, ...], build: Any, defaults: dict[str, Any] | None
