@@ -76,7 +76,7 @@ def test_torch_call_reads_back_to_the_same_spec(path):
     assert f"layer = {call}.double()" in code
     again = config_from_mapping({"torch": call, "size": list(spec.input_size)}).spec
     assert fields(again) == fields(spec)
-    # the channel numbers read back too (the parser keeps them; figures draw one channel)
+    # the channel numbers read back too (a call other than 1 -> 1 is drawn with them)
     channels = parse_call("torch", call).channels
     if not spec.is_pool:  # (a pool call has no channel arguments)
         assert (channels.in_channels, channels.out_channels, channels.groups, channels.bias) == (
@@ -221,7 +221,9 @@ def test_keras_grouped_transposed_is_one_layer_per_group(monkeypatch):
 def test_info_torch_call_still_explains_its_channels():
     result = CliRunner().invoke(main, ["info", "--torch", "nn.Conv2d(3, 8, 3)", "--size", "5"])
     assert result.exit_code == 0, result.output
-    assert "  channels: in 3, out 8, groups 1 (drawn as one channel)" in result.stdout
+    assert "  channels: in 3, out 8, groups 1 (drawn with channels)" in result.stdout
+    assert "  channel keys: in_channels: 3, out_channels: 8, groups: 1, bias: true" in \
+        result.stdout
 
 
 @st.composite
@@ -270,3 +272,24 @@ def test_channel_snippets_compute_the_engines_output(spec):
                 assert "dilat" in str(refused) or spec.dilation != (1, 1), refused
                 continue
             assert printed == shape, framework
+
+
+@pytest.mark.parametrize("call", [
+    "nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2)",
+    "nn.ConvTranspose2d(2, 4, 4, 2, 1, bias=False)",
+    "nn.ConvTranspose2d(3, 6, 3, stride=2, groups=3)",
+])
+def test_pasted_channel_call_round_trips_through_code(call):
+    """A pasted layer's config -> --code torch -> the same numbers, and its PyTorch call
+    reads back to the same channels (issue 17 with channel mode)."""
+    pytest.importorskip("torch", reason="PyTorch is not installed")
+    spec = config_from_mapping({"torch": call, "size": 4}).spec
+    assert spec.channels
+    printed, namespace = run_snippet(snippet(spec, "torch"))
+    assert printed == f"(1, {spec.out_channels}, {spec.output_size[0]}, " \
+                      f"{spec.output_size[1]})\n"
+    assert np.allclose(namespace["y"].numpy()[0], compute(spec))
+    again = config_from_mapping({"torch": torch_call(spec), "size": 4}).spec
+    assert fields(again) == fields(spec)
+    assert (again.in_channels, again.out_channels, again.groups, again.has_bias) == (
+        spec.in_channels, spec.out_channels, spec.groups, spec.has_bias)

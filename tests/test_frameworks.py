@@ -116,6 +116,8 @@ def test_real_world_calls(framework, call, size, expected):
         return
     spec = spec_of(framework, call, **keys)
     assert shape(spec) == expected
+    if spec.channels and spec.macs > 200_000:  # real layers: the shape, not the naive loop
+        return
     assert np.array_equal(compute(spec), naive.reference(spec))
 
 
@@ -130,7 +132,7 @@ def test_channels_and_notes_are_kept():
     assert (call.channels.in_channels, call.channels.out_channels, call.channels.groups,
             call.channels.bias) == (32, 64, 4, False)
     assert call.notes == ("device='cpu': does not change the figure",)
-    assert channel_keys(call) == {}  # until the config has channel keys
+    assert channel_keys(call) == {"in_channels": 32, "out_channels": 64, "groups": 4}
     call = parse_call("tf", "layers.Conv2D(8, 3, kernel_initializer=initializers.HeNormal())")
     assert call.channels.out_channels == 8
     assert any(note.startswith("kernel_initializer=") for note in call.notes)
@@ -246,13 +248,13 @@ def test_info_explains_the_tf_rule_and_gives_the_pytorch_call():
                  "--size", "3")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert "-> 6x6 output" in text
+    assert "-> 8x6x6 output" in text
     assert "rule (TensorFlow/Keras layers.Conv2DTranspose): Keras Conv2DTranspose " \
            "padding='same': out = in * strides" in text
-    assert "channels: out 8, groups 1 (drawn as one channel)" in text
-    assert ("PyTorch, same shape: nn.ConvTranspose2d(1, 1, kernel_size=(3, 3), stride=(2, 2), "
-            "padding=(1, 1), output_padding=(1, 1)") in text
-    assert "PyTorch, same values: y = nn.ConvTranspose2d(1, 1, kernel_size=(3, 3), " \
+    assert "channels: out 8, groups 1 (drawn with channels)" in text
+    assert ("PyTorch, same shape: nn.ConvTranspose2d(1, 8, kernel_size=(3, 3), stride=(2, 2), "
+            "padding=(1, 1), output_padding=(1, 1), groups=1, bias=True") in text
+    assert "PyTorch, same values: y = nn.ConvTranspose2d(1, 8, kernel_size=(3, 3), " \
            "stride=(2, 2), padding=(0, 0)" in text
     assert "y = F.pad(y, (0, -1, 0, -1))" in text
 
@@ -269,7 +271,8 @@ def test_render_a_torch_call(tmp_path):
     result = run("render", "--torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "--size", "2",
                  "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert out.exists() and "17 frames" in result.output
+    # channel mode: 32 x 4x4 = 512 output elements, one frame each, and the finished output
+    assert out.exists() and "513 frames" in result.output
 
 
 @pytest.mark.parametrize("args", [
@@ -422,18 +425,20 @@ def test_random_torch_calls_against_pytorch(case):
                    "AvgPool2d": {"ceil_mode": ceil},
                    "ConvTranspose2d": {"dilation": d, "output_padding": a}}[layer])
     channels = (3, 5) if layer.startswith("Conv") else ()
+    assert spec.channels == bool(channels), text  # a 3 -> 5 call is drawn with its channels
     module = getattr(torch.nn, layer)(*channels, **kwargs).double()
-    x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None, None]
-    if channels:  # one channel carries the figure's input and weights, the rest zeros
-        x = torch.cat([x, torch.zeros((1, 2, *x.shape[2:]), dtype=torch.float64)], 1)
+    x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None]
+    if channels:  # the figure's input, weights and (bias=True, PyTorch's default) bias
+        assert (spec.in_channels, spec.out_channels, spec.groups) == (3, 5, 1)
         with torch.no_grad():
-            module.weight.zero_()
-            module.bias.zero_()
-            module.weight[0, 0] = torch.tensor(np.asarray(spec.weights))
+            module.weight.copy_(torch.tensor(np.asarray(spec.weights)))
+            module.bias.copy_(torch.tensor(np.asarray(spec.bias)))
+    else:
+        x = x[None]
     with torch.no_grad():
-        y = module(x)[0, 0].numpy()
-    assert y.shape == spec.output_size, text
-    assert np.allclose(y, compute(spec)), text
+        y = module(x)[0].numpy()
+    assert y.shape[-2:] == spec.output_size, text
+    assert np.allclose(y.reshape(compute(spec).shape), compute(spec)), text
 
 
 def _keras_expected(layer: str, n: int, k: int, s: int, d: int, padding: str,
@@ -495,3 +500,190 @@ def test_the_sphinx_directive_takes_a_call():
     assert {"torch", "tf", "ceil_mode", "ceil-mode"} <= set(DeconvAnimDirective.option_spec)
     keys = _overrides({"torch": "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "size": "4"})
     assert config_from_mapping(keys).spec.output_size == (8, 8)
+
+
+# -- channels of a pasted call (issue 15 with issue 17): channel_keys per layer kind ----------
+CHANNEL_KEYS = [
+    ("torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", {},
+     {"in_channels": 64, "out_channels": 32, "groups": 1, "bias": True}),
+    ("torch", "nn.Conv2d(3, 6, 3, groups=3, bias=False)", {},
+     {"in_channels": 3, "out_channels": 6, "groups": 3}),
+    ("torch", "nn.Conv1d(4, 2, 3, groups=2)", {},
+     {"in_channels": 4, "out_channels": 2, "groups": 2, "bias": True}),
+    ("torch", "nn.ConvTranspose1d(2, 4, 3, bias=False)", {},
+     {"in_channels": 2, "out_channels": 4, "groups": 1}),
+    # 1 -> 1 stays a single-channel figure (its default bias only a note) ...
+    ("torch", "nn.ConvTranspose2d(1, 1, 3, 2)", {}, {}),
+    ("torch", "nn.Conv2d(1, 1, 3, bias=False)", {}, {}),
+    # ... unless the config is in channel mode anyway
+    ("torch", "nn.Conv2d(1, 1, 3)", {"bias": [5]},
+     {"in_channels": 1, "out_channels": 1, "groups": 1, "bias": True}),
+    ("torch", "nn.MaxPool2d(2)", {}, {}),
+    ("torch", "nn.AvgPool1d(3)", {"in_channels": 4}, {}),
+    ("tf", "layers.Conv2D(8, 3)", {}, {"out_channels": 8, "groups": 1, "bias": True}),
+    ("tf", "layers.Conv2D(1, 3)", {}, {}),
+    ("tf", "layers.Conv2D(8, 3, groups=2, use_bias=False, input_shape=(6, 6, 4))", {},
+     {"in_channels": 4, "out_channels": 8, "groups": 2}),
+    ("tf", "layers.Conv2D(8, 3, data_format='channels_first', input_shape=(2, 6, 6))", {},
+     {"in_channels": 2, "out_channels": 8, "groups": 1, "bias": True}),
+    ("tf", "layers.Conv2DTranspose(4, 3, input_shape=(5, 5, 2))", {},
+     {"in_channels": 2, "out_channels": 4, "groups": 1, "bias": True}),
+    ("tf", "layers.DepthwiseConv2D(3, depth_multiplier=2, input_shape=(6, 6, 3))", {},
+     {"in_channels": 3, "out_channels": 6, "groups": 3, "bias": True}),
+    ("tf", "layers.DepthwiseConv2D(3, use_bias=False)", {"in_channels": 4},
+     {"out_channels": 4, "groups": 4}),
+    ("tf", "layers.DepthwiseConv2D(3, use_bias=False)", {}, {}),
+    ("tf", "layers.MaxPooling2D(2)", {}, {}),
+    ("tf", "tf.nn.conv2d(x, tf.ones([3, 3, 2, 6]), 1, 'VALID')", {},
+     {"in_channels": 2, "out_channels": 6, "groups": 1}),
+    ("tf", "tf.nn.conv2d(tf.ones([1, 5, 5, 4]), tf.ones([3, 3, 2, 6]), 1, 'VALID')", {},
+     {"in_channels": 4, "out_channels": 6, "groups": 2}),
+    ("tf", "tf.nn.conv2d(tf.ones([1, 4, 5, 5]), w, 1, 'VALID', data_format='NCHW')", {},
+     {"in_channels": 4}),
+    ("tf", "tf.nn.conv2d_transpose(x, tf.ones([3, 3, 2, 4]), [1, 6, 6, 2], strides=2)", {},
+     {"in_channels": 4, "out_channels": 2, "groups": 1}),
+    ("tf", "tf.nn.conv2d(x, tf.ones([3, 3, 1, 1]), 1, 'VALID')", {}, {}),
+    ("torch", "F.conv2d(torch.ones(1, 4, 5, 5), torch.ones(6, 2, 3, 3), groups=2)", {},
+     {"in_channels": 4, "out_channels": 6, "groups": 2}),
+    ("torch", "torch.nn.functional.conv_transpose2d(x, torch.ones(4, 3, 3, 3), "
+              "torch.zeros(3), stride=2)", {},
+     {"in_channels": 4, "out_channels": 3, "groups": 1, "bias": True}),
+    ("torch", "F.conv2d(torch.ones(1, 2, 5, 5), w)", {}, {"in_channels": 2}),
+    ("torch", "F.conv2d(x, w, b)", {}, {}),
+    ("torch", "F.conv2d(x, torch.ones(1, 1, 3, 3))", {}, {}),
+]
+
+
+@pytest.mark.parametrize(("framework", "call", "given", "keys"), CHANNEL_KEYS)
+def test_channel_keys_per_layer_kind(framework, call, given, keys):
+    assert channel_keys(parse_call(framework, call), given) == keys
+
+
+def test_a_pasted_layer_turns_channel_mode_on():
+    spec = spec_of("torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", size=16)
+    assert spec.channels and (spec.in_channels, spec.out_channels, spec.groups) == (64, 32, 1)
+    assert spec.has_bias and spec.weight_shape == (64, 32, 4, 4)
+    assert spec.step_by == "channel"  # 32 x 32x32 = 32,768 elements: one frame per plane
+    single = spec_of("torch", "nn.ConvTranspose2d(1, 1, 3, 2)", size=3)
+    assert not single.channels and not single.has_bias
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    ({"in_channels": 4}, "in_channels: contradicts the torch: call (nn.Conv2d gives 2, got 4)"),
+    ({"out_channels": 2}, "out_channels: contradicts the torch: call (nn.Conv2d gives 6"),
+    ({"groups": 1}, "groups: contradicts the torch: call (nn.Conv2d gives 2, got 1)"),
+    ({"bias": False}, "bias: contradicts the torch: call (nn.Conv2d has a bias, got false)"),
+])
+def test_channel_keys_contradicting_the_call_are_refused(keys, message):
+    with pytest.raises(ConfigError, match="^" + message.replace("(", r"\(").replace(")", r"\)")):
+        spec_of("torch", "nn.Conv2d(2, 6, 3, groups=2)", size=5, **keys)
+
+
+@pytest.mark.parametrize(("framework", "call", "keys", "message"), [
+    ("torch", "nn.Conv2d(2, 6, 3, bias=False)", {"bias": True},
+     "bias: contradicts the torch: call (nn.Conv2d has bias=False, got true)"),
+    ("tf", "layers.Conv2D(6, 3, use_bias=False)", {"bias": [1, 2, 3, 4, 5, 6]},
+     "bias: contradicts the tf: call (layers.Conv2D has use_bias=False"),
+    ("tf", "layers.Conv2D(8, 3, groups=2)", {},
+     "in_channels: layers.Conv2D needs the input's channels to set its groups"),
+    ("tf", "layers.Conv2D(8, 3, groups=2, input_shape=(6, 6, 3))", {},
+     "tf: groups=2: must divide the input's channels (3"),
+    ("tf", "tf.nn.conv2d(tf.ones([1, 5, 5, 3]), tf.ones([3, 3, 2, 6]), 1, 'VALID')", {},
+     "tf: filters=Tensor"),
+    ("tf", "layers.DepthwiseConv2D(3, input_shape=(6, 6, 3))", {"in_channels": 2},
+     "in_channels: contradicts the tf: call (layers.DepthwiseConv2D gives 3, got 2)"),
+    ("torch", "F.conv2d(torch.ones(1, 3, 5, 5), torch.ones(6, 2, 3, 3))", {},
+     "torch: weight=Tensor"),
+    ("torch", "F.conv2d(x, w, groups=2)", {"kernel": 3}, "torch: groups=2: needs the channels"),
+    ("torch", "F.conv2d(x, w)", {}, "kernel: F.conv2d takes its kernel size from the filters "
+                                    "tensor: give kernel: K or [KH, KW] (--kernel), or "
+                                    "torch.ones(C_OUT, C_IN, KH, KW)"),
+])
+def test_channel_refusals(framework, call, keys, message):
+    with pytest.raises(ConfigError) as error:
+        spec_of(framework, call, size=5, **keys)
+    assert str(error.value).startswith(message), str(error.value)
+
+
+def test_agreeing_channel_keys_and_bias_values_are_accepted():
+    spec = spec_of("torch", "nn.Conv2d(2, 4, 3, groups=2)", size=4, in_channels=2,
+                   out_channels=4, groups=2, bias=[1, 2, 3, 4])
+    assert spec.bias.tolist() == [1, 2, 3, 4]
+    spec = spec_of("torch", "nn.Conv2d(2, 4, 3)", size=4, input=np.ones((2, 4, 4)).tolist())
+    assert spec.in_channels == 2 and spec.input_size == (4, 4)
+
+
+def test_cli_info_json_of_a_pasted_channel_layer():
+    result = run("info", "--torch", "nn.Conv2d(4, 6, 3, stride=2, groups=2)", "--size", "5",
+                 "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["in_channels"], data["out_channels"], data["groups"]) == (4, 6, 2)
+    assert data["weight_shape"] == [6, 2, 3, 3] and data["output_shape"] == [6, 2, 2]
+    assert np.asarray(data["input"]).shape == (4, 5, 5)
+    single = json.loads(run("info", "--torch", "nn.Conv2d(1, 1, 3)", "--size", "5",
+                            "--json").stdout)
+    assert "in_channels" not in single
+
+
+def test_cli_render_refuses_a_contradicting_channel_flag(tmp_path):
+    out = tmp_path / "x.gif"
+    result = run("render", "--torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "--size", "2",
+                 "--out-channels", "16", "-o", str(out))
+    assert result.exit_code == 2 and not out.exists()
+    assert result.output.strip() == ("Error: out_channels: contradicts the torch: call "
+                                     "(nn.ConvTranspose2d gives 32, got 16); change the "
+                                     "call or drop the key")
+
+
+@pytest.mark.parametrize("call", [
+    "nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2)",
+    "nn.Conv2d(3, 6, (2, 3), dilation=2, groups=3, bias=False)",
+    "nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, groups=2)",
+    "nn.ConvTranspose2d(2, 3, 4, 2, 1)",
+    "nn.Conv1d(2, 4, 3, stride=2, padding=1)",
+    "nn.ConvTranspose1d(3, 3, 2, stride=2, groups=3, bias=False)",
+])
+def test_pasted_channel_layers_against_live_pytorch(call):
+    """The pasted layer itself, built by PyTorch with the figure's weights and bias, gives
+    the figure's output values."""
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    spec = spec_of("torch", call, size=5)
+    assert spec.channels
+    module = eval(call, {"nn": torch.nn}).double()  # the test's own literal calls
+    one_d = "1d(" in call
+    x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None]
+    weights = torch.tensor(np.asarray(spec.weights), dtype=torch.float64)
+    with torch.no_grad():
+        module.weight.copy_(weights[:, :, 0] if one_d else weights)
+        if module.bias is not None:
+            module.bias.copy_(torch.tensor(np.asarray(spec.bias), dtype=torch.float64))
+        y = module(x[:, :, 0] if one_d else x)[0].numpy()
+    assert (module.bias is not None) == spec.has_bias
+    expected = compute(spec)
+    assert np.allclose(y.reshape(expected.shape), expected)
+
+
+@pytest.mark.parametrize(("call", "size"), [
+    ("F.conv2d(torch.ones(1, 4, 5, 5), torch.ones(6, 2, 3, 3), torch.ones(6), stride=2, "
+     "padding=1, groups=2)", None),
+    ("F.conv_transpose2d(x, torch.ones(4, 3, 2, 3), stride=2, padding=1, output_padding=1)",
+     4),
+])
+def test_pasted_functional_calls_against_live_pytorch(call, size):
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    spec = spec_of("torch", call, **({} if size is None else {"size": size}))
+    assert spec.channels
+    f = eval(call.split("(", 1)[0].replace("F.", "torch.nn.functional."), {"torch": torch})
+    args = {"stride": spec.stride, "dilation": spec.dilation, "groups": spec.groups,
+            "bias": None if spec.bias is None else torch.tensor(np.asarray(spec.bias))}
+    pad = spec.padding  # symmetric in these calls: [t, b, l, r]
+    args["padding"] = (pad[0], pad[2])
+    if spec.is_transposed:
+        args["output_padding"] = spec.output_padding
+    x = torch.tensor(np.asarray(spec.input), dtype=torch.float64)[None]
+    w = torch.tensor(np.asarray(spec.weights), dtype=torch.float64)
+    if args["bias"] is not None:
+        args["bias"] = args["bias"].double()
+    y = f(x, w, **args)[0].numpy()
+    assert np.allclose(y, compute(spec))

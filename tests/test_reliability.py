@@ -396,7 +396,8 @@ CASES: list[Case] = [
     # ------------------------------------------------------------------ framework calls
     Case("`--torch` call that is not a layer", "`--torch \"__import__('os')\"`",
          "torch: unknown layer '__import__' (known: Conv2d, Conv1d, ConvTranspose2d, "
-         "ConvTranspose1d, MaxPool2d, MaxPool1d, AvgPool2d, AvgPool1d)",
+         "ConvTranspose1d, conv2d, conv_transpose2d, MaxPool2d, MaxPool1d, AvgPool2d, "
+         "AvgPool1d)",
          ("render", "--torch", "__import__('os')", "--size", "5")),
     Case("call argument that is not a literal", "`--torch \"nn.Conv2d(1, 1, k)\"`",
          "torch: kernel_size: must be a literal (a number, a tuple of numbers, text, "

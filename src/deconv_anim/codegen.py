@@ -14,7 +14,7 @@ snippet pads or crops explicitly around the call and says so in a comment.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 
@@ -114,8 +114,11 @@ def torch_same_shape(spec: Spec) -> str | None:
     exact = torch_call(spec)
     if exact is not None:
         return exact
-    base = {"size": spec.input_size, "kernel": spec.kernel_size, "stride": spec.stride,
-            "dilation": spec.dilation}
+    base: dict[str, Any] = {"size": spec.input_size, "kernel": spec.kernel_size,
+                            "stride": spec.stride, "dilation": spec.dilation}
+    if spec.channels and not spec.is_pool:  # the same layer: its channels, groups and bias
+        base.update(in_channels=spec.in_channels, out_channels=spec.out_channels,
+                    groups=spec.groups, bias=True if spec.has_bias else None)
     for p in range(max(spec.k_eff)):
         for extra in range(max(*spec.stride, *spec.dilation)):
             keys = ({"op": "transposed", "output_padding": extra} if spec.is_transposed

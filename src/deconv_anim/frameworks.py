@@ -25,7 +25,7 @@ __all__ = ["Call", "Channels", "parse_call", "expand_call", "channel_keys", "LAY
 FRAMEWORKS = ("torch", "tf")
 MAX_CALL_CHARS = 400  # a layer call is one line; longer text is refused before parsing
 MAX_INT = 4096  # no literal above this (spec.MAX_SIDE): huge numbers never reach arithmetic
-_PREFIXES = {"torch": ("torch.nn.", "nn."),
+_PREFIXES = {"torch": ("torch.nn.functional.", "F.", "torch.nn.", "nn."),
              "tf": ("tf.keras.layers.", "keras.layers.", "layers.", "tf.")}
 _TENSOR_MAKERS = ("tf.ones", "tf.zeros", "tf.random.normal", "tf.random.uniform",
                   "torch.ones", "torch.zeros", "torch.randn", "torch.rand")
@@ -41,12 +41,17 @@ class Tensor:
 
 @dataclass(frozen=True)
 class Channels:
-    """The channel numbers a call gives (None where it does not say)."""
+    """The channel numbers a call gives (None where it does not say).
+
+    ``depth_multiplier`` is Keras' DepthwiseConv2D: groups = in_channels and out_channels =
+    in_channels * depth_multiplier once in_channels is known (from the call or the config).
+    """
 
     in_channels: int | None = None
     out_channels: int | None = None
     groups: int = 1
     bias: bool = True
+    depth_multiplier: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,68 @@ class Call:
     size: Any = None  # spatial input size given by the call (input_shape, an input tensor)
 
 
-def channel_keys(call: Call) -> dict[str, Any]:
-    """Config keys for the call's channels. Empty until the config has channel keys; then
-    this returns ``{"in_channels": ..., "out_channels": ..., "groups": ..., "bias": ...}``
-    (without the Nones) and nothing else changes."""
-    return {}
+def channel_keys(call: Call, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Config keys for the call's channels: ``in_channels``, ``out_channels``, ``groups``
+    and ``bias: true`` (the layer's bias, seeded values), the ones the call knows.
+
+    The rule (docs/frameworks.md): a call whose channels are all 1 (1 in, 1 out, groups 1,
+    a channel count it does not know counts as 1) stays a single-channel figure, its bias
+    (PyTorch's default ``bias=True``) only a note; any other channel count, or a 1 -> 1 call
+    when the config is in channel mode anyway (``given`` has a channel key or 3-D values),
+    gives the keys. A pool gives none: it is channel-wise, its channels come from the config.
+    ``given`` (the other config keys) supplies ``in_channels`` a Keras call leaves open.
+
+    >>> channel_keys(parse_call("torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)"))
+    {'in_channels': 64, 'out_channels': 32, 'groups': 1, 'bias': True}
+    >>> channel_keys(parse_call("torch", "nn.ConvTranspose2d(1, 1, 3, 2)"))
+    {}
+    """
+    c, given = call.channels, given or {}
+    if c.in_channels is None and c.out_channels is None and c.depth_multiplier is None:
+        return {}  # a pool, or tf.nn with a named filters tensor and no input shape
+    cin = c.in_channels if c.in_channels is not None else _given_in(given)
+    keys: dict[str, Any] = {"in_channels": cin, "out_channels": c.out_channels,
+                            "groups": c.groups}
+    if c.depth_multiplier is not None:  # an unknown in_channels counts as 1, as elsewhere
+        keys.update(groups=cin or 1, out_channels=(cin or 1) * c.depth_multiplier)
+    counts = [v for v in (keys["in_channels"], keys["out_channels"], keys["groups"])
+              if v is not None]
+    channel_mode = any(v != 1 for v in counts) or _in_channel_mode(given)
+    if not channel_mode:
+        return {}
+    if c.bias:
+        keys["bias"] = True
+    if c.in_channels is None:
+        keys.pop("in_channels")  # from the config (or its default), not the call
+    if c.out_channels is None and c.depth_multiplier is None:
+        keys.pop("groups")  # tf.nn with a named filters tensor: its groups are open too
+    return {key: value for key, value in keys.items() if value is not None}
+
+
+_CHANNEL_KEYS = ("in_channels", "out_channels", "groups")
+
+
+def _given_in(given: Mapping[str, Any]) -> int | None:
+    """The config's input channels: its ``in_channels``, or the first axis of a 3-D input."""
+    value = given.get("in_channels")
+    if type(value) is int:
+        return value
+    values = given.get("input")
+    if isinstance(values, (list, tuple)) and values and all(
+            isinstance(row, (list, tuple)) and row and isinstance(row[0], (list, tuple))
+            for row in values):
+        return len(values)
+    return None
+
+
+def _in_channel_mode(given: Mapping[str, Any]) -> bool:
+    from .channels import mode_key
+
+    args = {key: given.get(key) for key in (*_CHANNEL_KEYS, "bias", "input", "weights")}
+    try:
+        return mode_key(**args) is not None
+    except Exception:  # malformed values: the spec says what is wrong with them
+        return False
 
 
 # -- reading the text -----------------------------------------------------------------------
@@ -345,7 +407,7 @@ def expand_call(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Call | None
                                    f"{_show(value)}, got {_show(merged[key])}); change "
                                    "the call or drop the key")
         merged[key] = value
-    merged.update(channel_keys(call))
+    _merge_channels(fw, call, merged)
     if call.size is not None:
         if "size" in merged and _normal("size", merged["size"]) != _normal("size", call.size):
             raise ConfigError("size", f"contradicts the {fw}: call (its input is "
@@ -358,10 +420,42 @@ def expand_call(mapping: Mapping[str, Any]) -> tuple[dict[str, Any], Call | None
         raise ConfigError("size", f"{call.layer} needs the input's size: give size: "
                                   f"{length} (--size)")
     if "kernel" not in merged and "weights" not in merged:
+        tensor = ("torch.ones(C_OUT, C_IN, KH, KW)" if fw == "torch" else
+                  "filters=tf.ones([KH, KW, IN, OUT])")
         raise ConfigError("kernel", f"{call.layer} takes its kernel size from the filters "
                                     "tensor: give kernel: K or [KH, KW] (--kernel), or "
-                                    "filters=tf.ones([KH, KW, IN, OUT])")
+                                    f"{tensor}")
     return merged, call
+
+
+def _merge_channels(fw: str, call: Call, merged: dict[str, Any]) -> None:
+    """Add the call's channel keys to ``merged``; a key given too must agree with the call
+    (a ``bias`` list gives the values of the call's bias)."""
+    keys = channel_keys(call, merged)
+    c = call.channels
+    open_in = c.in_channels is None and c.groups > 1 and c.depth_multiplier is None
+    if keys and open_in and _given_in(merged) is None:
+        raise ConfigError("in_channels", f"{call.layer} needs the input's channels to set "
+                                         "its groups: give input_shape= in the call, or "
+                                         "in_channels: C (--in-channels)")
+    for key, value in keys.items():
+        given = merged.get(key)
+        if given is None:
+            merged[key] = value
+        elif key == "bias":
+            if given is False:
+                raise ConfigError("bias", f"contradicts the {fw}: call ({call.layer} has a "
+                                          "bias, got false); change the call (bias=False) "
+                                          "or drop the key")
+        elif given != value:
+            raise ConfigError(key, f"contradicts the {fw}: call ({call.layer} gives "
+                                   f"{_show(value)}, got {_show(given)}); change the call "
+                                   "or drop the key")
+    if keys and not c.bias and merged.get("bias") not in (None, False):
+        word = "use_bias=False" if fw == "tf" else "bias=False"
+        raise ConfigError("bias", f"contradicts the {fw}: call ({call.layer} has {word}, "
+                                  f"got {_show(merged['bias'])}); change the call or drop "
+                                  "the key")
 
 
 def _one_d_size(call: Call, size: Any) -> Any:
@@ -405,9 +499,15 @@ def explain(call: Call, spec: Any) -> str:
         shown = [f"{label} {value}" for label, value in (("in", c.in_channels),
                                                           ("out", c.out_channels))
                  if value is not None]
-        lines.append(f"  channels: {', '.join(shown)}, groups {c.groups} (drawn as one "
-                     "channel)")
-    lines += [f"  note: {note}" for note in call.notes]
+        drawn = ("drawn with channels" if spec.channels else
+                 "drawn as one channel: all counts are 1")
+        lines.append(f"  channels: {', '.join(shown)}, groups {c.groups} ({drawn})")
+    if spec.channels:
+        lines.append(f"  channel keys: in_channels: {spec.in_channels}, out_channels: "
+                     f"{spec.out_channels}, groups: {spec.groups}, bias: "
+                     f"{'true' if spec.has_bias else 'none'}")
+    lines += [f"  note: {_channel_note(note) if spec.channels else note}"
+              for note in call.notes]
     exact = torch_call(spec)
     if exact is not None:
         lines.append(f"  PyTorch, same values: {exact}")
@@ -418,3 +518,11 @@ def explain(call: Call, spec: Any) -> str:
                          "values differ)")
         lines.append(f"  PyTorch, same values: {torch_workaround(spec)}")
     return "\n".join(lines)
+
+
+def _channel_note(note: str) -> str:
+    """A call's bias note in channel mode, where the bias is drawn (seeded values)."""
+    for word in ("bias=True", "use_bias=True"):
+        if note.startswith(word + ":"):
+            return f"{word}: the bias is added (seeded values unless bias: gives them)"
+    return note

@@ -31,6 +31,7 @@ _KERAS_TAIL = ("activation", "use_bias", "kernel_initializer", "bias_initializer
 _KERAS_OPAQUE = ("kernel_initializer", "bias_initializer", "kernel_regularizer",
                  "bias_regularizer", "activity_regularizer", "kernel_constraint",
                  "bias_constraint")
+_DEPTHWISE_OPAQUE = ("depthwise_initializer", "depthwise_regularizer", "depthwise_constraint")
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
@@ -97,7 +98,7 @@ def _torch_pool(a: _Args, *, op: str, one_d: bool) -> dict[str, Any]:
         notes += a.notes(("return_indices",), "the indices are the cells marked as maxima")
     else:
         keys["count_include_pad"] = a.flag("count_include_pad")
-        if a["divisor_override"] is not None:
+        if a.bound.get("divisor_override") is not None:  # (AvgPool1d has none)
             raise a.refuse("divisor_override", "the figure divides by the cells counted; "
                                                "remove divisor_override")
     ceil = " rounded up (ceil_mode: while the last window starts inside the input or its " \
@@ -105,6 +106,17 @@ def _torch_pool(a: _Args, *, op: str, one_d: bool) -> dict[str, Any]:
     rule = (f"PyTorch pooling: out = floor((in + 2 * padding - dilation * (kernel - 1) - 1) / "
             f"stride) + 1{ceil}; padding is at most half the kernel")
     return {"keys": keys, "rule": rule, "notes": tuple(notes), "one_d": one_d}
+
+
+def _keras_in(a: _Args, n: int) -> int | None:
+    """The input channels of a Keras layer's input_shape, or None."""
+    shape = a["input_shape"]
+    if not isinstance(shape, tuple) or len(shape) != n + 1:
+        return None
+    value = shape[0] if a["data_format"] == "channels_first" else shape[-1]
+    if value is not None and (type(value) is not int or value < 1):
+        raise a.refuse("input_shape", "the channel count must be a positive integer or None")
+    return value
 
 
 def _keras_size(a: _Args, n: int) -> Any:
@@ -150,11 +162,13 @@ def _keras_conv(a: _Args, *, transposed: bool, one_d: bool) -> dict[str, Any]:
                                         "dilation_rate > 1")
     keys: dict[str, Any] = {"op": "transposed" if transposed else "conv", "kernel": kernel,
                             "stride": stride, "padding": padding, "dilation": dilation}
-    groups = 1
+    groups, size, cin = 1, _keras_size(a, n), _keras_in(a, n)
     if "groups" in a.bound:
         groups = a.integer("groups")
         if filters % groups:
             raise a.refuse("groups", f"must divide filters ({filters}; Keras' rule)")
+        if cin is not None and cin % groups:
+            raise a.refuse("groups", f"must divide the input's channels ({cin}; Keras' rule)")
     if padding == "causal":
         keys["padding"] = [0, 0, (kernel[1] - 1) * dilation[1], 0]
         rule = ("Keras padding='causal': dilation * (kernel - 1) zeros on the left only; "
@@ -170,7 +184,25 @@ def _keras_conv(a: _Args, *, transposed: bool, one_d: bool) -> dict[str, Any]:
     if bias:
         notes.append("use_bias=True: the figure shows the sum before the bias is added")
     return {"keys": keys, "rule": rule, "notes": tuple(notes), "one_d": one_d,
-            "channels": Channels(None, filters, groups, bias), "size": _keras_size(a, n)}
+            "channels": Channels(cin, filters, groups, bias), "size": size}
+
+
+def _keras_depthwise(a: _Args) -> dict[str, Any]:
+    """layers.DepthwiseConv2D: a Conv2D with groups = in_channels and depth_multiplier
+    outputs per input channel."""
+    multiplier = a.integer("depth_multiplier")
+    for arg in _KERAS_OPAQUE:
+        a.bound.setdefault(arg, _KERAS_COMMON[arg])
+    a.bound.update(filters=1, groups=1)
+    built = _keras_conv(a, transposed=False, one_d=False)
+    built["notes"] += tuple(a.notes(_DEPTHWISE_OPAQUE, "the figure uses its own weights"))
+    c = built["channels"]
+    cin = c.in_channels
+    built["channels"] = Channels(cin, None if cin is None else cin * multiplier,
+                                 cin or 1, c.bias, multiplier)
+    built["rule"] = (built["rule"] + "; depthwise: groups = in_channels, out_channels = "
+                     "in_channels * depth_multiplier")
+    return built
 
 
 def _gt1(value: Any) -> bool:
@@ -262,20 +294,31 @@ def _tf_common(a: _Args) -> tuple[str, dict[str, Any], Any, list[str]]:
     return fmt, keys, size, notes
 
 
-def _filters(a: _Args, transposed: bool) -> tuple[dict[str, Any], Channels]:
-    tensor = a["filters"]
+def _filters(a: _Args, transposed: bool, fmt: str) -> tuple[dict[str, Any], Channels]:
+    """The kernel and channels of a tf.nn filters tensor (HWIO; [h, w, out, in] for the
+    transposed op) and the input tensor's channels (NHWC or NCHW): the input's channels a
+    multiple of the filters' in is TensorFlow's grouped convolution."""
+    tensor, x = a["filters"], a["input"]
+    x_in = None
+    if isinstance(x, Tensor) and x.shape is not None and len(x.shape) == 4:
+        x_in = x.shape[1] if fmt == "NCHW" else x.shape[3]
     if not isinstance(tensor, Tensor) or tensor.shape is None:
-        return {}, Channels(bias=False)
+        return {}, Channels(x_in, None, 1, False)
     if len(tensor.shape) != 4:
         raise a.refuse("filters", "must have 4 dimensions [height, width, in, out]")
     kh, kw, c1, c2 = tensor.shape
     cin, cout = (c2, c1) if transposed else (c1, c2)
-    return {"kernel": kh if kh == kw else [kh, kw]}, Channels(cin, cout, 1, False)
+    groups = 1
+    if x_in is not None and x_in != cin:
+        if transposed or x_in % cin or cout % (x_in // cin):
+            raise a.refuse("filters", f"has {cin} input channels but the input has {x_in}")
+        groups, cin = x_in // cin, x_in
+    return {"kernel": kh if kh == kw else [kh, kw]}, Channels(cin, cout, groups, False)
 
 
 def _tf_conv(a: _Args) -> dict[str, Any]:
     fmt, keys, size, notes = _tf_common(a)
-    kernel, channels = _filters(a, False)
+    kernel, channels = _filters(a, False, fmt)
     dilations = 1 if a["dilations"] is None else _tf_spatial(a, "dilations", fmt)
     keys = {"op": "conv", **kernel, **keys, "dilation": dilations}
     rule = ("tf.nn.conv2d: " + ("SAME: out = ceil(in / strides); total padding max((out - 1) "
@@ -291,7 +334,7 @@ def _tf_conv(a: _Args) -> dict[str, Any]:
 
 def _tf_conv_transpose(a: _Args) -> dict[str, Any]:
     fmt, keys, size, notes = _tf_common(a)
-    kernel, channels = _filters(a, True)
+    kernel, channels = _filters(a, True, fmt)
     shape = a["output_shape"]
     h, w = (2, 3) if fmt == "NCHW" else (1, 2)
     if not (isinstance(shape, tuple) and len(shape) in (2, 4) and all(
@@ -332,6 +375,11 @@ _KERAS_CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "d
                "groups", *_KERAS_TAIL)
 _KERAS_CONV_T = ("filters", "kernel_size", "strides", "padding", "output_padding",
                  "data_format", "dilation_rate", *_KERAS_TAIL)
+_KERAS_DEPTHWISE = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
+                    "dilation_rate", "activation", "use_bias", "depthwise_initializer",
+                    "bias_initializer", "depthwise_regularizer", "bias_regularizer",
+                    "activity_regularizer", "depthwise_constraint", "bias_constraint", "name",
+                    "input_shape", "dtype", "trainable")
 _KERAS_POOL = ("pool_size", "strides", "padding", "data_format", "name")
 _KERAS_DEFAULTS = {**_KERAS_COMMON, "strides": 1, "padding": "valid", "dilation_rate": 1,
                    "groups": 1, "output_padding": None}
@@ -346,6 +394,16 @@ LAYERS["torch"].update({
                               transposed=True, one_d=False),
     "ConvTranspose1d": _torch("nn.ConvTranspose1d", _CONV_T, _TORCH_CONV_T, _torch_conv,
                               transposed=True, one_d=True),
+    "conv2d": Layer("F.conv2d", ("input", "weight", "bias", "stride", "padding", "dilation",
+                                 "groups"), {"bias": None, "stride": 1, "padding": 0,
+                                             "dilation": 1, "groups": 1},
+                    lambda a: _torch_functional(a, transposed=False),
+                    tensors=("input", "weight", "bias")),
+    "conv_transpose2d": Layer("F.conv_transpose2d", (
+        "input", "weight", "bias", "stride", "padding", "output_padding", "groups",
+        "dilation"), {"bias": None, "stride": 1, "padding": 0, "output_padding": 0,
+                      "groups": 1, "dilation": 1},
+        lambda a: _torch_functional(a, transposed=True), tensors=("input", "weight", "bias")),
     "MaxPool2d": _torch("nn.MaxPool2d", "kernel_size stride padding dilation return_indices "
                         "ceil_mode", _TORCH_MAX, _torch_pool, op="maxpool", one_d=False),
     "MaxPool1d": _torch("nn.MaxPool1d", "kernel_size stride padding dilation return_indices "
@@ -359,10 +417,58 @@ LAYERS["torch"].update({
 })
 
 
+def _torch_functional(a: _Args, *, transposed: bool) -> dict[str, Any]:
+    """F.conv2d / F.conv_transpose2d: channels and kernel from the tensors' shapes where they
+    are written as torch.ones(...) (input [N, C, H, W]; weight [C_out, C_in/groups, kH, kW],
+    transposed [C_in, C_out/groups, kH, kW]); a named tensor leaves them to the config."""
+    groups = a.integer("groups")
+    x, w, b = a["input"], a["weight"], a["bias"]
+    size, cin = None, None
+    if isinstance(x, Tensor) and x.shape is not None:
+        if len(x.shape) != 4:
+            raise a.refuse("input", "must have 4 dimensions (N, C, H, W)")
+        cin, size = x.shape[1], [x.shape[2], x.shape[3]]
+    keys: dict[str, Any] = {"op": "transposed" if transposed else "conv"}
+    cout = None
+    if isinstance(w, Tensor) and w.shape is not None:
+        if len(w.shape) != 4:
+            raise a.refuse("weight", "must have 4 dimensions (PyTorch's layout)")
+        first, second, kh, kw = w.shape
+        w_in, cout = (first, second * groups) if transposed else (second * groups, first)
+        if cin is not None and cin != w_in:
+            raise a.refuse("weight", f"reads {w_in} input channels but the input has {cin} "
+                                     f"(groups {groups})")
+        cin = w_in
+        keys["kernel"] = kh if kh == kw else [kh, kw]
+    for arg, count in (("in_channels", cin), ("out_channels", cout)):
+        if count is not None and count % groups:
+            raise a.refuse("groups", f"must divide {arg} ({count}; PyTorch's rule)")
+    keys.update(stride=a.sizes("stride", 2), padding=_torch_padding(a, False, not transposed),
+                dilation=a.sizes("dilation", 2))
+    if transposed:
+        keys["output_padding"] = a.sizes("output_padding", 2, minimum=0)
+    bias = b is not None
+    if isinstance(b, Tensor) and b.shape is not None and cout is not None and b.shape != (
+            cout,):
+        raise a.refuse("bias", f"must have shape ({cout},), one number per output channel")
+    name = "F.conv_transpose2d" if transposed else "F.conv2d"
+    rule = (f"{name}: the same rule as nn.{'ConvTranspose2d' if transposed else 'Conv2d'}"
+            " with the tensors' channels")
+    notes = ["bias: the figure uses seeded bias values"] if bias else []
+    if cin is None and cout is None:
+        if groups > 1:
+            raise a.refuse("groups", "needs the channels: write the weight as torch.ones(C_out, "
+                                     "C_in / groups, kH, kW)")
+        notes = ["bias: the figure shows the sum before the bias is added"] if bias else []
+        return {"keys": keys, "rule": rule, "notes": tuple(notes), "size": size}
+    return {"keys": keys, "rule": rule, "notes": tuple(notes), "size": size,
+            "channels": Channels(cin, cout, groups, bias)}
+
+
 def _keras(title: str, params: tuple[str, ...], build: Any, defaults: dict[str, Any] | None
            = None, **kw: Any) -> Layer:
     return Layer(title, params, defaults or _KERAS_DEFAULTS, lambda a: build(a, **kw),
-                 opaque=_KERAS_OPAQUE)
+                 opaque=(*_KERAS_OPAQUE, *_DEPTHWISE_OPAQUE))
 
 
 _POOL_DEFAULTS = {"strides": None, "padding": "valid", "data_format": None, "name": None}
@@ -372,6 +478,10 @@ LAYERS["tf"].update({
     "Conv1D": _keras("layers.Conv1D", _KERAS_CONV, _keras_conv, transposed=False, one_d=True),
     "Conv2DTranspose": _keras("layers.Conv2DTranspose", _KERAS_CONV_T, _keras_conv,
                               transposed=True, one_d=False),
+    "DepthwiseConv2D": _keras("layers.DepthwiseConv2D", _KERAS_DEPTHWISE, _keras_depthwise,
+                              {**_KERAS_DEFAULTS, "depth_multiplier": 1,
+                               "depthwise_initializer": "glorot_uniform",
+                               "depthwise_regularizer": None, "depthwise_constraint": None}),
     "MaxPooling2D": _keras("layers.MaxPooling2D", _KERAS_POOL, _keras_pool,
                            {**_POOL_DEFAULTS, "pool_size": 2}, op="maxpool", one_d=False),
     "AveragePooling2D": _keras("layers.AveragePooling2D", _KERAS_POOL, _keras_pool,
