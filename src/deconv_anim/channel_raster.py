@@ -23,7 +23,7 @@ from .composite import tighten
 from .layout import CONNECTOR_WIDTH, DASH_LENGTH, DASHES, WINDOW_OUTLINE, Look
 from .paint import Ops
 from .palette import build_palette, lookup, quantize
-from .raster import RasterFrame
+from .raster import RasterFrame, step_frames
 from .report import format_value
 from .scene import CellKind, Scene
 from .themes import PENDING_OUTPUT, RGB, mix
@@ -355,18 +355,8 @@ class ChannelRaster:
             x0, y0, x1, y1 = box
             before = pixels[y0:y1, x0:x1].copy()
             paint_tiles(ops, box, static, base, pixels, self.lut)
-            phases = [0.0] + ([k / (tween + 1) for k in range(1, tween + 1)]
-                              if tween and step.index < len(steps) - 1 else [])
-            for phase in phases:
-                if index == 0:
-                    yield RasterFrame(index, pixels, full, None, step.index, phase)
-                elif phase:
-                    yield RasterFrame(index, pixels, (x0, y0, x0 + 1, y0 + 1),
-                                      np.zeros((1, 1), bool), step.index, phase)
-                else:
-                    changed, mask = tighten(box, pixels[y0:y1, x0:x1] != before)
-                    yield RasterFrame(index, pixels, changed, mask, step.index, phase)
-                index += 1
+            index = yield from step_frames(index, pixels, box, before, step.index, tween,
+                                           step.index == len(steps) - 1)
             previous = box
         if steps:  # the held clean final frame: a frame, not a step
             ops = self.final_ops()

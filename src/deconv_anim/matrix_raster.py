@@ -28,7 +28,7 @@ from .matrix_timeline import MatrixStep, MatrixTimeline, build_matrix_timeline
 from .paint import Box, Ops
 from .palette import quantize
 from .panels import side_by_side_frames
-from .raster import Raster, RasterFrame
+from .raster import Raster, RasterFrame, step_frames
 from .scene import Scene
 from .themes import RGB
 
@@ -210,18 +210,8 @@ class MatrixPanel:
                 rgb, alpha = lit.paint(rect, None)
                 region = base[ry0:ry1, rx0:rx1] * (1 - alpha[..., None]) + rgb
                 pixels[ry0:ry1, rx0:rx1] = quantize(region, self.lut)
-            phases = [0.0] + ([k / (tween + 1) for k in range(1, tween + 1)]
-                              if tween and step.index < len(steps) - 1 else [])
-            for phase in phases:
-                if index == 0:
-                    yield RasterFrame(0, pixels, full, None, step.index, phase)
-                elif phase:
-                    yield RasterFrame(index, pixels, (x0, y0, x0 + 1, y0 + 1),
-                                      np.zeros((1, 1), bool), step.index, phase)
-                else:
-                    changed, mask = tighten(box, pixels[y0:y1, x0:x1] != before)
-                    yield RasterFrame(index, pixels, changed, mask, step.index, phase)
-                index += 1
+            index = yield from step_frames(index, pixels, box, before, step.index, tween,
+                                           step.index == len(steps) - 1)
             previous = rects
         if steps:  # the held clean final frame: y finished, no lit row, no caption
             box = union(*previous)

@@ -15,12 +15,12 @@ on the output grid, and the caption line of the current step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from .composite import Sprite, runs
+from .composite import Sprite, runs, tighten
 from .layout import DASH_LENGTH, DASHES, Figure, Layout, Look, Panel, build_layout
 from .paint import Ops
 from .palette import (
@@ -36,7 +36,7 @@ from .scene import CellKind, Grid, Scene
 from .themes import RGB, Theme
 from .timeline import CellText, GridText, Timeline, build_timeline
 
-__all__ = ["Raster", "RasterFrame", "Look", "TRANSPARENT", "BACKGROUND",
+__all__ = ["Raster", "RasterFrame", "step_frames", "Look", "TRANSPARENT", "BACKGROUND",
            "grid_ops", "note_ops"]
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
@@ -59,6 +59,28 @@ class RasterFrame:
     changed: np.ndarray | None
     step: int = 0
     phase: float = 0.0
+
+
+def step_frames(index: int, pixels: np.ndarray, box: Box, before: np.ndarray, step: int,
+                tween: int, last: bool) -> Generator[RasterFrame, None, int]:
+    """The frames of one step painted into ``pixels`` (``before``: the pixels of ``box``
+    before it): its own frame (frame 0: the whole canvas), then ``tween`` in-between
+    frames that hold it (none after the last step). Returns the next frame's index."""
+    x0, y0, x1, y1 = box
+    phases = [0.0] + ([k / (tween + 1) for k in range(1, tween + 1)]
+                      if tween and not last else [])
+    for phase in phases:
+        if index == 0:
+            h, w = pixels.shape[:2]
+            yield RasterFrame(0, pixels, (0, 0, w, h), None, step, phase)
+        elif phase:
+            yield RasterFrame(index, pixels, (x0, y0, x0 + 1, y0 + 1),
+                              np.zeros((1, 1), bool), step, phase)
+        else:
+            changed, mask = tighten(box, pixels[y0:y1, x0:x1] != before)
+            yield RasterFrame(index, pixels, changed, mask, step, phase)
+        index += 1
+    return index
 
 
 def grid_ops(layout: Layout, look: Look, grid: Grid, ops: Ops, *,
