@@ -268,11 +268,14 @@ def test_info_on_a_1d_call_reports_one_row():
 
 def test_render_a_torch_call(tmp_path):
     out = tmp_path / "up.gif"
-    result = run("render", "--torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "--size", "2",
+    result = run("render", "--torch", "nn.ConvTranspose2d(4, 2, 4, 2, 1)", "--size", "2",
                  "-o", str(out))
     assert result.exit_code == 0, result.output
-    # channel mode: 32 x 4x4 = 512 output elements, one frame each, and the finished output
-    assert out.exists() and "513 frames" in result.output
+    # channel mode: 2 x 4x4 = 32 output elements, one frame each, and the finished output
+    assert out.exists() and "33 frames" in result.output
+    # the layer (64 -> 32 on 16x16: 32,768 elements) steps by channel: 32 + 1 frames
+    info = run("info", "--torch", "nn.ConvTranspose2d(64, 32, 4, 2, 1)", "--size", "16")
+    assert info.exit_code == 0 and "32 steps, 33 frames" in info.stdout, info.output
 
 
 @pytest.mark.parametrize("args", [

@@ -47,6 +47,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow  # about 35 s of whole renders: CI runs it with --runslow
 @pytest.mark.parametrize("keys", CASES, ids=[str(i) for i in range(len(CASES))])
 def test_tiles_paint_what_the_whole_box_paints(keys, monkeypatch):
     """Every box tiled (small ones too, on purpose): the same boxes and masks, the same
@@ -86,6 +87,7 @@ def test_small_boxes_are_painted_whole(monkeypatch):
     assert called == []
 
 
+@pytest.mark.slow
 def test_a_large_layer_is_tiled_exactly():
     """The benchmark's 32x32 3->8 layer (cell 12): its boxes are tiled, pixel for pixel
     the whole-box painting."""
