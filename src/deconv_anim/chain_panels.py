@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from .channel_raster import ChannelRaster
+from .channel_raster import ChannelRaster, ellipsis_ops
 from .frames import Canvas
 from .paint import Ops
 from .palette import BACKGROUND, lookup, quantize
@@ -190,12 +190,7 @@ class SlabPanel:
             if numbers and values is not None:
                 texts = {(i, j): values[ch, i, j] for i, j in np.ndindex(values.shape[1:])}
             raster._slab_ops(slab, ops, texts=texts)
-        for x, y in layout.ellipses:
-            r = max(1.5, layout.cell / 14)
-            for k in (-1, 0, 1):
-                cy = y + k * 3 * r
-                ops.polygon(np.array([(x - r, cy - r), (x + r, cy - r), (x + r, cy + r),
-                                      (x - r, cy + r)]), theme.line)
+        ellipsis_ops(layout, ops, theme.line)
         w, h = self.width, self.figure_height
         rgb = np.empty((h, w, 3), np.uint8)
         ops.paint_into(rgb, None, (0, 0, w, h), theme.background)

@@ -40,6 +40,16 @@ KERNEL_NUMBER = 0.3  # the numbers in the kernel cells (a flat figure with value
 CONNECTOR_PAIRS = ((1, 0), (2, 3))
 
 
+
+def ellipsis_ops(layout: ChannelLayout, ops: Ops, color: RGB) -> None:
+    """The three dots standing for the channels a stack of more than 8 leaves out."""
+    for x, y in layout.ellipses:
+        r = max(1.5, layout.cell / 14)
+        for k in (-1, 0, 1):
+            cy = y + k * 3 * r
+            ops.polygon(np.array([(x - r, cy - r), (x + r, cy - r), (x + r, cy + r),
+                                  (x - r, cy + r)]), color)
+
 class ChannelRaster:
     """Draws a channel-mode scene (gather view) into palette-indexed frames.
 
@@ -186,12 +196,7 @@ class ChannelRaster:
             self._slab_ops(slab, ops, texts=texts, faded_texts=faded)
         for slab in (*layout.inputs.values(), *layout.outputs.values()):
             ops.text(slab.label_at, slab.label, layout.label_size, theme.text_color)
-        for x, y in layout.ellipses:
-            r = max(1.5, layout.cell / 14)
-            for k in (-1, 0, 1):
-                cy = y + k * 3 * r
-                ops.polygon(np.array([(x - r, cy - r), (x + r, cy - r), (x + r, cy + r),
-                                      (x - r, cy + r)]), theme.line)
+        ellipsis_ops(layout, ops, theme.line)
         w = layout.size[0]
         for n, line in enumerate(layout.static_lines):
             ops.text((w / 2, layout.static_line_y(n)), line, layout.text_size, theme.text_color)
