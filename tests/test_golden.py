@@ -45,6 +45,8 @@ CASES: dict[str, dict] = {
                           tween=2),
     "matrix_transposed_values": dict(op="transposed", size=2, kernel=3, stride=2, padding=1,
                                      view="matrix", values=True),
+    "channels_grouped_values": dict(op="conv", size=3, kernel=2, in_channels=4, out_channels=2,
+                                    groups=2, values=True, labels=True),
 }
 
 

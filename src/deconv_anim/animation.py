@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 __all__ = ["Animation", "animate", "render", "render_config", "prepare", "look_of",
            "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 """Bumped whenever the pixels or bytes of any output change (the gallery re-renders)."""
 
 @dataclass(frozen=True)

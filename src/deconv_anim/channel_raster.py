@@ -19,15 +19,13 @@ import numpy as np
 from .channel_layout import ChannelLayout, Slab, build_channel_layout
 from .channel_scatter import ScatterStep
 from .channel_timeline import ChannelStep, ChannelTimeline, build_channel_timeline
-from .composite import tighten
 from .layout import CONNECTOR_WIDTH, DASH_LENGTH, DASHES, WINDOW_OUTLINE, Look
 from .paint import Ops
-from .palette import build_palette, lookup, quantize
-from .raster import RasterFrame, step_frames
+from .palette import blender_for, build_palette, lookup, quantize
+from .raster import RasterFrame
 from .report import format_value
 from .scene import CellKind, Scene
 from .themes import PENDING_OUTPUT, RGB, mix
-from .tiles import paint_tiles
 
 __all__ = ["ChannelRaster", "ChannelFigure"]
 
@@ -66,6 +64,7 @@ class ChannelRaster:
         fills = [f for trio in self.layout.fills for f in trio[:2]]
         self.palette, colors, exact = build_palette(self.theme, fills)
         self.lut = lookup(self.palette.tobytes(), colors, exact)
+        self.blender = blender_for(self.palette.tobytes(), colors, exact)
 
     def _timeline(self, scene: Scene, look: Look) -> ChannelTimeline:
         return build_channel_timeline(scene, numbers=look.numbers, labels=look.labels)
@@ -125,15 +124,20 @@ class ChannelRaster:
     # -- shapes --------------------------------------------------------------------------
 
     def _slab_ops(self, slab: Slab, ops: Ops, fills: np.ndarray | None = None,
-                  texts: dict | None = None, faded_texts: set | None = None) -> None:
+                  texts: dict | None = None, faded_texts: set | None = None,
+                  only: np.ndarray | None = None) -> None:
         """The cells of ``slab``: cropped, dashed, filled (``fills[r, c]`` or its fill),
-        borders, then numbers (``texts``: cell -> text)."""
+        borders, then numbers (``texts``: cell -> text); with ``only`` (a bool mask over
+        ``slab.kinds``) those cells alone."""
         layout, theme, lw = self.layout, self.theme, self.layout.line_width
         r0, c0 = slab.first
         dashed: set[tuple[str, int, int]] = set()
         solid: set[tuple[str, int, int]] = set()
         fill_of: dict[tuple[int, int], RGB] = {}
-        for i, j in zip(*np.nonzero(slab.kinds != CellKind.NONE)):
+        drawn = slab.kinds != CellKind.NONE
+        if only is not None:
+            drawn &= only
+        for i, j in zip(*np.nonzero(drawn)):
             kind, r, c = slab.kinds[i, j], int(r0 + i), int(c0 + j)
             edges = {("h", r, c), ("h", r + 1, c), ("v", r, c), ("v", r, c + 1)}
             if kind in (CellKind.PADDING, CellKind.ZERO):
@@ -154,11 +158,30 @@ class ChannelRaster:
             b = layout.corner_xy(slab.origin, slab.rows, *((r, c + 1) if kind == "h"
                                                            else (r + 1, c)))
             ops.line([*a, *b], theme.line, lw)
+        self._texts(slab, ops, texts, faded_texts, fill_of, only)
+
+    def _texts(self, slab: Slab, ops: Ops, texts: dict | None, faded_texts: set | None,
+               fill_of: dict, only: np.ndarray | None = None) -> None:
+        """The numbers of ``slab`` (``texts``: cell -> text), each in the colour that reads
+        on its cell's fill (``fill_of``: cell -> fill; else the background)."""
+        layout, theme = self.layout, self.theme
+        r0, c0 = slab.first
         size = round(layout.cell * (KERNEL_NUMBER if slab.kind == "kernel" else NUMBER_SIZE))
         for cell, text in (texts or {}).items():
+            if only is not None and not only[cell[0] - r0, cell[1] - c0]:
+                continue
             fill = fill_of.get(cell, theme.background)
             faded = faded_texts is not None and cell in faded_texts
             ops.text(layout.cell_centre(slab, *cell), text, size, theme.text_on(fill, faded))
+
+    def slab_texts(self, slab: Slab, ops: Ops, texts: dict | None,
+                   faded_texts: set | None) -> None:
+        """The numbers :meth:`_slab_ops` draws on ``slab`` filled with its own fill."""
+        r0, c0 = slab.first
+        solid = (slab.kinds != CellKind.NONE) & (slab.kinds != CellKind.PADDING) & (
+            slab.kinds != CellKind.ZERO) & (slab.kinds != CellKind.CROPPED)
+        fill_of = {(int(r0 + i), int(c0 + j)): slab.fill for i, j in zip(*np.nonzero(solid))}
+        self._texts(slab, ops, texts, faded_texts, fill_of)
 
     def _dashes(self, slab: Slab, edge: tuple[str, int, int], ops: Ops, color: RGB) -> None:
         kind, r, c = edge
@@ -171,6 +194,26 @@ class ChannelRaster:
             end = start + DASH_LENGTH
             ops.line([ax + dx * start, ay + dy * start, ax + dx * end, ay + dy * end], color,
                      layout.line_width)
+
+    def shade_ops(self, slab: Slab, cells: list[tuple[int, int]], ops: Ops,
+                  outline: float) -> float:
+        """:meth:`_shade` into ``ops``; returns how far the shapes reach past the cells."""
+        self._shade(slab, cells, ops, outline)
+        return self.layout.line_width * outline + 2
+
+    def plane_ops(self, slab: Slab, shape: tuple[int, int], ops: Ops, overlay: bool) -> float:
+        """A whole plane of ``slab`` outlined (``overlay``: shaded too, as the output plane
+        of a ``step_by: channel`` step); returns how far the shapes reach past it."""
+        layout, theme = self.layout, self.theme
+        poly = layout.cell_polygon(slab, 0, 0, *shape)
+        if overlay:
+            ops.polygon(poly, theme.overlay, theme.overlay_alpha * 0.5)
+        ops.line(np.vstack([poly, poly[:1]]), theme.line, layout.line_width * 2.2)
+        return layout.line_width * 2.2 + 2
+
+    def pending_fill(self, fill: RGB) -> RGB:
+        """An output cell's fill before it is computed (``values``)."""
+        return mix(self.theme.background, fill, PENDING_OUTPUT)
 
     def _shade(self, slab: Slab, cells: list[tuple[int, int]], ops: Ops,
                outline: float = WINDOW_OUTLINE) -> None:
@@ -185,15 +228,45 @@ class ChannelRaster:
 
     def static_ops(self) -> Ops:
         """The input slabs with their numbers and labels, the ellipses, the static text."""
-        layout, theme, ops = self.layout, self.theme, Ops()
+        return self._static(outputs=False)
+
+    def static_layer(self) -> Ops:
+        """Everything painted once: :meth:`static_ops`, then the output slabs when they
+        never change."""
+        return self._static(outputs=True)
+
+    def _static(self, outputs: bool) -> Ops:
+        ops = Ops()
+        slabs = self.static_slabs(outputs)
+        inputs = len(self.layout.inputs)
+        for slab, texts, faded in slabs[:inputs]:
+            self._slab_ops(slab, ops, texts=texts, faded_texts=faded)
+        rest = self.static_rest()
+        ops.ops += rest.ops
+        ops.texts += rest.texts
+        for slab, texts, faded in slabs[inputs:]:
+            self._slab_ops(slab, ops, texts=texts, faded_texts=faded)
+        return ops
+
+    def static_slabs(self, outputs: bool) -> list[tuple[Slab, dict | None, set | None]]:
+        """The slabs painted once, with their numbers and the faded ones: the input slabs
+        and (with ``outputs``) the output slabs when they never change."""
         numbers = self.look.numbers
-        for ch, slab in layout.inputs.items():
+        out: list[tuple[Slab, dict | None, set | None]] = []
+        for ch, slab in self.layout.inputs.items():
             texts, faded = None, None
             if numbers:
                 items = self.timeline.input_texts[ch]
                 texts = {cell: text for cell, text, _ in items}
                 faded = {cell for cell, _, f in items if f}
-            self._slab_ops(slab, ops, texts=texts, faded_texts=faded)
+            out.append((slab, texts, faded))
+        if outputs and self.static_outputs:
+            out += [(slab, None, None) for slab in self.layout.outputs.values()]
+        return out
+
+    def static_rest(self) -> Ops:
+        """The slabs' labels, the ellipses, the static text."""
+        layout, theme, ops = self.layout, self.theme, Ops()
         for slab in (*layout.inputs.values(), *layout.outputs.values()):
             ops.text(slab.label_at, slab.label, layout.label_size, theme.text_color)
         ellipsis_ops(layout, ops, theme.line)
@@ -323,14 +396,19 @@ class ChannelRaster:
                        label=f"{name}[{channel}]")
 
     def caption_ops(self, step: ChannelStep | ScatterStep) -> Ops:
+        ops = Ops()
+        if step.caption is not None:
+            ops.texts += self.caption_lines(step.caption)
+        return ops
+
+    def caption_lines(self, caption: str) -> list[tuple]:
+        """The texts (as :attr:`Ops.texts`) of ``caption``, wrapped to two lines."""
         layout, ops = self.layout, Ops()
-        if step.caption is None:
-            return ops
         w = layout.size[0]
-        for n, line in enumerate(_wrap(step.caption, layout)):
+        for n, line in enumerate(_wrap(caption, layout)):
             ops.text((w / 2, layout.caption_y + n * layout.line_height), line,
                      layout.text_size, self.theme.text_color)
-        return ops
+        return ops.texts
 
     # -- frames --------------------------------------------------------------------------
 
@@ -338,41 +416,9 @@ class ChannelRaster:
         """Every frame; with ``tween``, each step's frame is held for its in-between
         frames (the window jumps: channel figures do not slide it); last, the held clean
         final frame."""
-        w, h = self.size
-        full = (0, 0, w, h)
-        pad = self.layout.line_width * 2.2 + 3
-        static = np.empty((h, w, 3), np.uint8)
-        still = self.static_ops()
-        if self.static_outputs:  # the outputs never change: paint them once
-            for slab in self.layout.outputs.values():
-                self._slab_ops(slab, still)
-        still.paint_into(static, None, full, self.theme.background)
-        pixels = quantize(static.astype(np.float32), self.lut)
-        base = pixels.copy()  # the static layer alone, where a frame paints nothing
-        previous: Box | None = None
-        index = 0
-        steps = self.timeline.steps
-        for step, ops in self.each_step():
-            caption = self.caption_ops(step)
-            box = _clip(_union(ops.bounds(pad) if ops.ops else None,
-                               self.caption_box if caption.texts else None, previous), full)
-            ops.texts += caption.texts
-            x0, y0, x1, y1 = box
-            before = pixels[y0:y1, x0:x1].copy()
-            paint_tiles(ops, box, static, base, pixels, self.lut)
-            index = yield from step_frames(index, pixels, box, before, step.index, tween,
-                                           step.index == len(steps) - 1)
-            previous = box
-        if steps:  # the held clean final frame: a frame, not a step
-            ops = self.final_ops()
-            box = _clip(_union(ops.bounds(pad) if ops.ops else None, previous), full)
-            x0, y0, x1, y1 = box
-            rgb, alpha = ops.paint(box, None)
-            region = static[y0:y1, x0:x1] * (1 - alpha[..., None]) + rgb
-            before = pixels[y0:y1, x0:x1].copy()
-            pixels[y0:y1, x0:x1] = quantize(region, self.lut)
-            changed, mask = tighten(box, pixels[y0:y1, x0:x1] != before)
-            yield RasterFrame(index, pixels, changed, mask, len(steps), 0.0)
+        from .channel_plans import gather_frames
+
+        return gather_frames(self, tween)
 
     @property
     def caption_box(self) -> Box:

@@ -23,6 +23,7 @@ from .channel_raster import CONNECTOR_PAIRS, ChannelRaster
 from .channel_scatter import ScatterStep, ScatterTimeline, build_scatter_timeline
 from .layout import CONNECTOR_WIDTH, WINDOW_OUTLINE, Look
 from .paint import Ops
+from .raster import RasterFrame
 from .scene import Scene
 
 __all__ = ["ChannelScatterRaster"]
@@ -41,6 +42,11 @@ class ChannelScatterRaster(ChannelRaster):
     @property
     def static_outputs(self) -> bool:
         return False  # stamps arrive: every step repaints the output slabs
+
+    def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
+        from .channel_plans import scatter_frames
+
+        return scatter_frames(self, tween)
 
     def each_step(self) -> Iterator[tuple[ScatterStep, Ops]]:  # type: ignore[override]
         for step, received, sums in self.timeline.states():

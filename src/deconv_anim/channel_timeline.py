@@ -20,7 +20,9 @@ Output cells computed so far are the first ``done`` elements in channel-major or
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -30,7 +32,8 @@ from .report import format_value
 from .scene import CellKind, Scene
 from .upsample_report import upsampling_equation
 
-__all__ = ["ChannelStep", "ChannelTimeline", "build_channel_timeline", "element_caption"]
+__all__ = ["ChannelStep", "ChannelSteps", "ChannelTimeline", "build_channel_timeline",
+           "element_caption"]
 
 Pair = tuple[int, int]
 POOL_WORDS = {"maxpool": "max", "avgpool": "mean"}
@@ -63,7 +66,8 @@ class ChannelStep:
 class ChannelTimeline:
     """Every step, and the numbers of the slabs (values on)."""
 
-    steps: tuple[ChannelStep, ...]
+    steps: Sequence[ChannelStep]
+    """A sequence (:class:`ChannelSteps`: each step made when asked for)."""
     input_texts: dict[int, tuple[tuple[Pair, str, bool], ...]]
     """Per input channel: (cell on the drawn grid, text, faded) of each number."""
     output_texts: np.ndarray | None
@@ -160,25 +164,70 @@ def build_channel_timeline(scene: Scene, *, numbers: bool, labels: bool) -> Chan
     >>> len(t), t.steps[5].channel, t.steps[5].target, t.steps[5].done
     (8, 1, (0, 1), 6)
     """
-    spec = scene.spec
-    oh, ow = spec.output_size
-    has_bias = spec.bias is not None
-    steps = []
-    for step in scene.trace:
-        kernels = (None if spec.is_pool or spec.is_upsampling
-                   else np.asarray(_gather_weights(spec, step.channel)))
-        if isinstance(step, PlaneStep):
-            caption = plane_caption(spec.op, step, has_bias) if numbers or labels else None
-            steps.append(ChannelStep(step.index, step.channel, step.group, step.in_channels,
-                                     None, None, kernels, caption, (step.channel + 1) * oh * ow))
-            continue
-        caption = None
-        if numbers or labels:
-            caption = element_caption(spec.op, step, numbers, has_bias)
-        steps.append(ChannelStep(step.index, step.channel, step.group, step.in_channels,
-                                 step.window, step.cell, kernels, caption, step.index + 1))
     output_texts = None
     if numbers:
         values = scene.trace.output
         output_texts = np.vectorize(format_value, otypes=[object])(values)
-    return ChannelTimeline(tuple(steps), _input_texts(scene) if numbers else {}, output_texts)
+    return ChannelTimeline(ChannelSteps(scene, numbers=numbers, labels=labels),
+                           _input_texts(scene) if numbers else {}, output_texts)
+
+
+class ChannelSteps(Sequence[ChannelStep]):
+    """The steps of a channel-mode scene, each made from its trace step when asked for (a
+    32x32 layer of 3 -> 8 channels has 8,192: a render of its first frames makes those
+    alone). A step asked for again is made again, alike (a few recent ones are kept)."""
+
+    KEPT = 16
+
+    def __init__(self, scene: Scene, *, numbers: bool, labels: bool) -> None:
+        self.scene, self.numbers, self.labels = scene, numbers, labels
+        self._kernels: dict[int, np.ndarray | None] = {}
+        self._recent: dict[int, ChannelStep] = {}
+
+    def __len__(self) -> int:
+        return len(self.scene.trace)
+
+    @overload
+    def __getitem__(self, index: int) -> ChannelStep: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ChannelStep]: ...
+
+    def __getitem__(self, index: int | slice) -> ChannelStep | list[ChannelStep]:
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self)))]
+        n = index + len(self) if index < 0 else index
+        if not 0 <= n < len(self):
+            raise IndexError(f"step {index} out of range for {len(self)} steps")
+        found = self._recent.get(n)
+        if found is None:
+            if len(self._recent) >= self.KEPT:
+                self._recent.clear()
+            found = self._recent[n] = self._make(n)
+        return found
+
+    def __iter__(self) -> Iterator[ChannelStep]:
+        return (self[n] for n in range(len(self)))
+
+    def _kernels_of(self, channel: int) -> np.ndarray | None:
+        spec = self.scene.spec
+        if channel not in self._kernels:
+            self._kernels[channel] = (None if spec.is_pool or spec.is_upsampling
+                                      else np.asarray(_gather_weights(spec, channel)))
+        return self._kernels[channel]
+
+    def _make(self, n: int) -> ChannelStep:
+        spec, numbers, labels = self.scene.spec, self.numbers, self.labels
+        oh, ow = spec.output_size
+        has_bias = spec.bias is not None
+        step = self.scene.trace[n]
+        kernels = self._kernels_of(step.channel)
+        if isinstance(step, PlaneStep):
+            caption = plane_caption(spec.op, step, has_bias) if numbers or labels else None
+            return ChannelStep(step.index, step.channel, step.group, step.in_channels, None,
+                               None, kernels, caption, (step.channel + 1) * oh * ow)
+        caption = None
+        if numbers or labels:
+            caption = element_caption(spec.op, step, numbers, has_bias)
+        return ChannelStep(step.index, step.channel, step.group, step.in_channels,
+                           step.window, step.cell, kernels, caption, step.index + 1)
