@@ -1,5 +1,8 @@
-"""The gallery's renders: in this process, or in a pool of worker processes that a Ctrl-C
-or SIGTERM stops cleanly (each running render removes its temp file)."""
+"""The gallery's renders: in this process, or in worker processes that a Ctrl-C or SIGTERM
+stops cleanly (each running render removes its temp file). On Linux the workers are forked
+from this process after the renderer is imported and the configs read (a job is its index
+down a pipe, a result a marshalled tuple back); elsewhere a ``ProcessPoolExecutor`` runs
+them."""
 
 from __future__ import annotations
 
