@@ -156,3 +156,51 @@ def test_sizes_from_a_render_are_the_layouts(tmp_path, name, suffix):
     result = types.SimpleNamespace(path=tmp_path / "x.gif", size=(width + 1, height))
     if name != "d_width":  # the written size is taken as it is, unless the width was fitted
         assert _written_figure_size(config, result) == (width + 1, height, cell)
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the fake renderer reaches worker processes only by fork")
+def test_a_worker_killed_in_a_render_fails_that_config_only(tmp_path, fake_render):
+    """A worker process that dies mid-render (killed, out of memory) fails the config it
+    was rendering, with an internal error line; the other workers render the rest."""
+    import os
+    import signal
+
+    configs = write_configs(tmp_path / "configs")
+    victim = sorted(SMALL)[1]
+    render = fake_render.render
+
+    def killed(config, path, **limits):
+        if config.name == victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return render(config, path, **limits)
+
+    fake_render.render = killed
+    report = build_gallery(configs, tmp_path / "out", jobs=2)
+    assert [name for name, _ in report.failed] == [victim]
+    assert report.failed[0][1].endswith(
+        "internal error: its worker process ended while rendering it (killed by signal 9)")
+    assert report.rendered == sorted(set(SMALL) - {victim})
+    for name in report.rendered:
+        assert (tmp_path / "out" / f"{name}.gif").read_bytes().startswith(b"GIF89a")
+    assert not (tmp_path / "out" / f"{victim}.gif").exists()
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the fake renderer reaches worker processes only by fork")
+def test_every_worker_killed_fails_the_renders_left(tmp_path, fake_render):
+    import os
+    import signal
+
+    configs = write_configs(tmp_path / "configs")
+
+    def killed(config, path, **limits):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    fake_render.render = killed
+    report = build_gallery(configs, tmp_path / "out", jobs=2)
+    assert report.rendered == [] and [name for name, _ in report.failed] == sorted(SMALL)
+    reasons = {error.split(": ", 1)[1] for _, error in report.failed}
+    assert reasons <= {
+        "internal error: its worker process ended while rendering it (killed by signal 9)",
+        "internal error: the worker processes ended before it was rendered"}

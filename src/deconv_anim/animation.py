@@ -29,18 +29,19 @@ from typing import TYPE_CHECKING, Any
 
 from . import budget
 from .atomic import atomic_folder
-from .channel_raster import ChannelRaster
 from .config import Config, ConfigSource, resolve_config
 from .errors import ConfigError, os_reason
 from .errors import show_value as _show
 from .limits import check_number, path_problem, stat_or_none
 from .panels import SideBySide
-from .prepare import AnyRaster, look_of, prepare
+from .prepare import look_of, prepare
 from .raster import Raster, RasterFrame
 from .spec import MAX_FRAMES, MAX_PIXELS
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from .prepare import AnyRaster
 
 __all__ = ["Animation", "animate", "render", "render_config", "prepare", "look_of",
            "RenderResult", "FORMAT_VERSION", "MAX_FRAMES", "MAX_PIXELS"]
@@ -308,6 +309,8 @@ class Animation:
         options = self._config.render
         gif = self._gif_bytes() if fallback else None
         timing = Timing(options.duration, options.hold)
+        from .channel_raster import ChannelRaster
+
         if isinstance(raster, ChannelRaster):
             from .player_channels import channel_player_html
 

@@ -87,7 +87,7 @@ def quantize(rgb: np.ndarray, lut: np.ndarray) -> np.ndarray:
     key = q[..., 0].astype(np.uint16) << 10
     key |= q[..., 1].astype(np.uint16) << 5
     key |= q[..., 2]
-    return lut[key]
+    return np.take(lut, key)  # (as lut[key], without fancy indexing's overhead)
 
 
 class Blender:

@@ -10,29 +10,46 @@ with its layout made and nothing painted yet. :mod:`deconv_anim.animation` saves
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from . import budget
-from .chain_raster import ChainRaster
-from .channel_panels import ChannelPanels
-from .channel_raster import ChannelRaster
-from .channel_scatter_raster import ChannelScatterRaster
 from .config import Config
 from .errors import ConfigError
 from .limits import MATRIX_VIEW_SIDE
-from .matrix_raster import MatrixView
 from .panels import SideBySide
 from .raster import Look, Raster
 from .scene import build_scene
 from .spec import MAX_FRAMES, MAX_PIXELS
 from .themes import THEMES
 
+if TYPE_CHECKING:  # the painters of the other figures are imported when one is drawn
+    from .chain_raster import ChainRaster
+    from .channel_panels import ChannelPanels
+    from .channel_raster import ChannelRaster
+    from .matrix_raster import MatrixView
+
 __all__ = ["prepare", "look_of", "GIF_MAX_SIDE", "AnyRaster"]
 
 GIF_MAX_SIDE = 65_535  # the largest GIF width or height
 
 
-AnyRaster = Raster | SideBySide | ChannelRaster | ChannelPanels | MatrixView | ChainRaster
-"""Every painter ``prepare`` may return (one per kind of figure)."""
+if TYPE_CHECKING:
+    AnyRaster = (Raster | SideBySide | ChannelRaster | ChannelPanels | MatrixView
+                 | ChainRaster)
+    """Every painter ``prepare`` may return (one per kind of figure)."""
+
+
+def __getattr__(name: str) -> Any:
+    """``AnyRaster`` made on first use: the channel, matrix and chain painters are imported
+    only by a render that draws one (a gallery of single-channel figures never does)."""
+    if name == "AnyRaster":
+        from .chain_raster import ChainRaster
+        from .channel_panels import ChannelPanels
+        from .channel_raster import ChannelRaster
+        from .matrix_raster import MatrixView
+
+        return Raster | SideBySide | ChannelRaster | ChannelPanels | MatrixView | ChainRaster
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def look_of(config: Config) -> Look:
@@ -114,12 +131,20 @@ def _build(config: Config, look: Look) -> AnyRaster:
     spec, options = config.spec, config.render
     layout = options.layout
     if config.stages:
+        from .chain_raster import ChainRaster
+
         return ChainRaster(config.stages, look, layout=layout, title=options.title)
     if spec.channels:  # stacks of channel slabs: channel_layout, channel_raster
+        from .channel_raster import ChannelRaster
+
         if spec.view == "scatter":
+            from .channel_scatter_raster import ChannelScatterRaster
+
             return ChannelScatterRaster(build_scene(spec, layout=layout, view="scatter",
                                                     title=options.title), look)
         if spec.view == "both":
+            from .channel_panels import ChannelPanels
+
             return ChannelPanels(build_scene(spec, layout=layout, view="gather",
                                              title=options.title),
                                  build_scene(spec, layout=layout, view="scatter"), look,
@@ -129,6 +154,8 @@ def _build(config: Config, look: Look) -> AnyRaster:
     # is the op's own summary, so it never contradicts the figure
     title = options.title if options.title is not None else summary(spec)
     if spec.view == "matrix":  # the grids and y = C x: matrix_layout, matrix_raster
+        from .matrix_raster import MatrixView
+
         return MatrixView(build_scene(spec, layout=layout, title=title), look)
     if spec.view == "both":
         return SideBySide(build_scene(spec, layout=layout, view="gather", title=title),

@@ -57,7 +57,8 @@ class Tints:
     def of(cls, theme: Theme, counts: np.ndarray, scatter: bool) -> Tints:
         top = int(counts.max()) if counts.size else 1
         present = (list(range(1, top + 1)) if scatter
-                   else sorted(int(c) for c in np.unique(counts) if c > 0))
+                   # a set, not np.unique (which imports numpy.ma on first use)
+                   else sorted({int(c) for c in np.ravel(counts).tolist() if c > 0}))
         if len(present) <= MAX_TINTS:
             classes = [(c, c) for c in present]
         else:

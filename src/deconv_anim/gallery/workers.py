@@ -1,5 +1,8 @@
-"""The gallery's renders: in this process, or in a pool of worker processes that a Ctrl-C
-or SIGTERM stops cleanly (each running render removes its temp file)."""
+"""The gallery's renders: in this process, or in worker processes that a Ctrl-C or SIGTERM
+stops cleanly (each running render removes its temp file). On Linux the workers are forked
+from this process after the renderer is imported and the configs read (a job is its index
+down a pipe, a result a marshalled tuple back); elsewhere a ``ProcessPoolExecutor`` runs
+them."""
 
 from __future__ import annotations
 
@@ -168,14 +171,14 @@ def _stop_workers(pool: Any) -> None:
 
 def _load_renderer() -> None:
     """Import, before the workers fork, what every render imports on first use (the
-    writers, NumPy's random and masked-array modules, Pillow's GIF plugin, ctypes for
+    writers, NumPy's random module, Pillow's GIF plugin, ctypes for
     :func:`_die_with`): each worker would otherwise import them again, on the cores the
     renders need."""
     import importlib
 
     from .. import animation  # noqa: F401
 
-    for name in ("ctypes", "tempfile", "numpy.random", "numpy.ma", "PIL.GifImagePlugin",
+    for name in ("ctypes", "tempfile", "numpy.random", "PIL.GifImagePlugin",
                  "deconv_anim.encode", "deconv_anim.frames", "deconv_anim.lzw"):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
@@ -208,20 +211,28 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int,
         for item, path in jobs:
             yield (item, *render_job(_config_of(item), str(path), limits))
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     _load_renderer()  # once here, so forked workers start ready
-    # fork where there is one (Linux, macOS' is unsafe): the workers start with every
-    # module loaded instead of importing NumPy and Pillow each
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=context,
-                               initializer=_worker_init,
-                               initargs=(os.getpid(),))
-    finished = False
     # the longest renders first, so no core waits on one started last (the manifest and
     # the README do not depend on the order renders finish in)
     jobs = sorted(jobs, key=lambda job: -_cost(job[0]))
+    if hasattr(os, "fork") and sys.platform == "linux":
+        yield from _forked_renders(jobs, workers, limits)
+    else:  # pragma: no cover - macOS (fork is unsafe there) and Windows
+        yield from _pool_renders(jobs, workers, limits)
+
+
+def _pool_renders(jobs: list[tuple[Item, Path]], workers: int,
+                  limits: Mapping[str, int] | None
+                  ) -> Generator[tuple[Item, str | None, str | None, Size | None], None, None]:
+    """The renders in a :class:`concurrent.futures.ProcessPoolExecutor` (where there is no
+    fork to start workers that already hold every module)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                               mp_context=multiprocessing.get_context(),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    finished = False
     try:
         futures = {pool.submit(_worker_job, _config_of(item), str(path), limits): item
                    for item, path in jobs}
@@ -239,3 +250,160 @@ def run_renders(jobs: list[tuple[Item, Path]], workers: int,
             _stop_workers(pool)
         pool.shutdown(wait=True, cancel_futures=True)
 
+
+class _Worker:
+    """A forked worker as the parent sees it: its pid, the pipe its jobs go down (a job's
+    index, 4 bytes), the pipe its results come back up, and the job it is rendering."""
+
+    def __init__(self, pid: int, tasks: int, results: int) -> None:
+        self.pid, self.tasks, self.results = pid, tasks, results
+        self.job: int | None = None
+        self.buffer = b""
+
+
+def _forked_renders(jobs: list[tuple[Item, Path]], workers: int,
+                    limits: Mapping[str, int] | None
+                    ) -> Generator[tuple[Item, str | None, str | None, Size | None], None, None]:
+    """The renders in worker processes forked from this one: each starts with every module
+    and every config already loaded (nothing is imported or pickled again), takes the next
+    job when it finishes one, and sends back its result (a marshalled tuple)."""
+    import select
+
+    configs = [_config_of(item) for item, _ in jobs]
+    for stream in (sys.stdout, sys.stderr):  # a child never writes what the parent buffered
+        with contextlib.suppress(Exception):
+            stream.flush()
+    pool: dict[int, _Worker] = {}  # by the read end of its results
+    queue = iter(range(len(jobs)))
+    finished = False
+
+    def assign(worker: _Worker) -> None:
+        worker.job = next(queue, None)
+        if worker.job is None:  # no more work: the worker reads the end and exits
+            os.close(worker.tasks)
+            worker.tasks = -1
+        else:
+            os.write(worker.tasks, worker.job.to_bytes(4, "little"))
+
+    try:
+        for _ in range(min(workers, len(jobs))):
+            worker = _fork_worker(pool, jobs, configs, limits)
+            pool[worker.results] = worker
+            assign(worker)
+        while pool:
+            ready, _, _ = select.select(list(pool), [], [])
+            for fd in ready:
+                worker = pool[fd]
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:  # the worker exited: after its last job, or killed in one
+                    del pool[fd]
+                    job, lost = worker.job, _reap(worker)
+                    if job is not None:
+                        yield jobs[job][0], None, lost, None
+                    continue
+                worker.buffer += chunk
+                while len(worker.buffer) >= 4:
+                    size = int.from_bytes(worker.buffer[:4], "little")
+                    if len(worker.buffer) < 4 + size:
+                        break
+                    import marshal
+
+                    digest, error, figure = marshal.loads(worker.buffer[4:4 + size])
+                    worker.buffer = worker.buffer[4 + size:]
+                    done = worker.job
+                    assign(worker)  # the next job first: the worker renders while we record
+                    if done is not None:
+                        yield jobs[done][0], digest, error, figure
+        for index in queue:  # every worker died before these started
+            yield (jobs[index][0], None, "internal error: the worker processes ended before "
+                                         "it was rendered", None)
+        finished = True
+    finally:
+        if not finished:
+            _stop_forked(pool)
+
+
+def _fork_worker(pool: Mapping[int, _Worker], jobs: list[tuple[Item, Path]],
+                 configs: list[Config], limits: Mapping[str, int] | None) -> _Worker:
+    tasks_read, tasks_write = os.pipe()
+    results_read, results_write = os.pipe()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the worker: it never returns into the parent's code
+        code = 1
+        try:
+            for fd in (tasks_write, results_read,
+                       *(end for other in pool.values() for end in (other.tasks, other.results)
+                         if end >= 0)):
+                os.close(fd)
+            _worker_init(parent)
+            _serve(tasks_read, results_write, jobs, configs, limits)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(tasks_read)
+    os.close(results_write)
+    return _Worker(pid, tasks_write, results_read)
+
+
+def _serve(tasks: int, results: int, jobs: list[tuple[Item, Path]], configs: list[Config],
+           limits: Mapping[str, int] | None) -> None:
+    """A worker's loop: a job's index in, its result out, until the parent has no more."""
+    import marshal
+
+    # the gallery's workers take the cores already: a render starts no LZW worker of its own
+    os.environ["DECONV_ANIM_GIF_WORKER"] = "0"
+    while True:
+        message = b""
+        while len(message) < 4:
+            chunk = os.read(tasks, 4 - len(message))
+            if not chunk:
+                return
+            message += chunk
+        index = int.from_bytes(message, "little")
+        payload = marshal.dumps(_worker_job(configs[index], str(jobs[index][1]), limits))
+        data = len(payload).to_bytes(4, "little") + payload
+        while data:
+            data = data[os.write(results, data):]
+
+
+def _reap(worker: _Worker) -> str:
+    """Wait for a worker that closed its results; the error of the job it was rendering
+    (if it was: it died in it)."""
+    os.close(worker.results)
+    if worker.tasks >= 0:
+        os.close(worker.tasks)
+        worker.tasks = -1
+    _, status = os.waitpid(worker.pid, 0)
+    how = (f"killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+           else f"exit code {os.waitstatus_to_exitcode(status)}")
+    return f"internal error: its worker process ended while rendering it ({how})"
+
+
+def _stop_forked(pool: Mapping[int, _Worker]) -> None:
+    """End every worker cleanly (SIGTERM: a running render removes its temp file), then
+    wait for them; one that does not end in 10 s is killed."""
+    import time
+
+    for worker in pool.values():
+        with contextlib.suppress(OSError):
+            os.kill(worker.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for worker in pool.values():
+        for fd in (worker.tasks, worker.results):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        while True:
+            try:
+                pid, _ = os.waitpid(worker.pid, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                break
+            if time.monotonic() > deadline:  # pragma: no cover - a worker stuck in C code
+                with contextlib.suppress(OSError):
+                    os.kill(worker.pid, signal.SIGKILL)
+                os.waitpid(worker.pid, 0)
+                break
+            time.sleep(0.01)
