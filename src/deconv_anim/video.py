@@ -49,12 +49,17 @@ class _Yuv420:
         yuv = np.asarray(palette, np.float64)[:, :3] @ _YUV.T + _YUV_OFFSET
         self.luma = np.clip(np.rint(yuv[:, 0]), 0, 255).astype(np.uint8)
         # chroma in 16ths, so the mean of four is integer sums: (u1 + u2 + u3 + u4 + 32) >> 6;
-        # U in the low 16 bits and V in the high ones of one number, summed for two
-        # neighbouring pixels at once (indexed by left * 256 + right): two lookups make
-        # both sums of a 2x2 block (at most 4 * 240 * 16 < 2 ** 16: no carry between them)
+        # U in the low 16 bits and V in the high ones of one number (at most 4 * 240 * 16
+        # < 2 ** 16: no carry between them). The tables are indexed by a pair of
+        # neighbouring pixels read as one uint16 (the left one first in memory, whatever the
+        # byte order): one lookup makes both lumas of a pair, two make the chroma sums of a
+        # 2x2 block (its upper and its lower pair)
         u, v = (np.rint(yuv[:, k] * 16).astype(np.uint32) for k in (1, 2))
         packed = u | (v << 16)
-        self.pairs = (packed[:, None] + packed[None, :]).reshape(-1)
+        left, right = np.arange(1 << 16, dtype=np.uint16).view(np.uint8).reshape(-1, 2).T
+        self.luma_pairs = (np.stack([self.luma[left], self.luma[right]], 1).reshape(-1)
+                           .view(np.uint16))
+        self.pairs = packed[left] + packed[right]
         self.indices = np.full((self.height, self.width), background, np.uint8)
         area = self.width * self.height
         self.buffer = np.empty(area * 3 // 2, np.uint8)
@@ -74,16 +79,11 @@ class _Yuv420:
         x0, y0, x1, y1 = box
         if x1 <= x0 or y1 <= y0:
             return
-        block = self.indices[y0:y1, x0:x1]
-        np.take(self.luma, block, out=self.y[y0:y1, x0:x1])
-        rows = []
-        for top in (0, 1):  # the block's upper and lower pixel rows: left * 256 + right
-            pair = block[top::2, 0::2].astype(np.uint16)
-            pair <<= 8
-            pair |= block[top::2, 1::2]
-            rows.append(np.take(self.pairs, pair))
-        total = rows[0]
-        total += rows[1]
+        # the box's pixels in pairs (x0 and the widths are even)
+        block = self.indices[y0:y1, x0:x1].view(np.uint16)
+        np.take(self.luma_pairs, block, out=self.y[y0:y1, x0:x1].view(np.uint16))
+        total = np.take(self.pairs, block[0::2])
+        total += np.take(self.pairs, block[1::2])
         total += 32 | (32 << 16)  # rounding, for both halves
         u, v = self.uv
         u[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = (total & 0xFFFF) >> 6
