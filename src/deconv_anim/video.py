@@ -10,7 +10,7 @@ is reported with ffmpeg's own reason (:func:`_ffmpeg_reason`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
@@ -68,10 +68,16 @@ class _Yuv420:
                    .reshape(self.height // 2, self.width // 2) for k in (0, 1)]
         self._convert((0, 0, self.width, self.height))
 
-    def update(self, frame: RasterFrame) -> bytes | memoryview:
+    def update(self, frame: RasterFrame) -> memoryview:
         """Take ``frame`` (only its box changed since the last one); the picture's bytes."""
         x0, y0, x1, y1 = frame.box
-        self.indices[y0:y1, x0:x1] = frame.pixels[y0:y1, x0:x1]
+        return self.update_box(frame.box, frame.pixels[y0:y1, x0:x1])
+
+    def update_box(self, box: tuple[int, int, int, int], region: np.ndarray) -> memoryview:
+        """Take the pixels ``region`` of ``box`` (nothing else changed); the picture's
+        bytes (the picture's own buffer: send them before the next update)."""
+        x0, y0, x1, y1 = box
+        self.indices[y0:y1, x0:x1] = region
         self._convert((x0 & ~1, y0 & ~1, x1 + x1 % 2, y1 + y1 % 2))
         return self.buffer.data
 
@@ -88,6 +94,50 @@ class _Yuv420:
         u, v = self.uv
         u[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = (total & 0xFFFF) >> 6
         v[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = total >> 22
+
+
+class _Feed:
+    """Converts the frames to yuv420p and writes them to ffmpeg on a thread of its own, so
+    the drawing of the next frame (the caller's thread) overlaps them: NumPy's lookups and
+    the pipe's writes release the GIL. A bounded queue of changed boxes (copied: the
+    renderer reuses its buffer) links the two; the first error of the thread (a broken
+    pipe when ffmpeg fails) stops it and is kept in :attr:`error`."""
+
+    def __init__(self, picture: _Yuv420, pipe: IO[bytes]) -> None:
+        import queue
+        import threading
+
+        self.jobs: queue.Queue[tuple[tuple[int, int, int, int], np.ndarray, int] | None] = (
+            queue.Queue(maxsize=4))
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(picture, pipe), daemon=True,
+                                       name="deconv-anim-mp4")
+        self.thread.start()
+
+    def put(self, frame: RasterFrame, repeat: int) -> bool:
+        """Queue ``frame`` (sent ``repeat`` times); false once the thread has failed."""
+        if self.error is not None:
+            return False
+        x0, y0, x1, y1 = frame.box
+        self.jobs.put((frame.box, frame.pixels[y0:y1, x0:x1].copy(), repeat))
+        return True
+
+    def close(self) -> None:
+        """Wait until every queued frame is written (or the thread has failed)."""
+        self.jobs.put(None)
+        self.thread.join()
+
+    def _run(self, picture: _Yuv420, pipe: IO[bytes]) -> None:
+        try:
+            while (job := self.jobs.get()) is not None:
+                box, region, repeat = job
+                data = picture.update_box(box, region)
+                for _copy in range(repeat):
+                    pipe.write(data)
+        except BaseException as error:  # handed to the caller's thread
+            self.error = error
+            while self.jobs.get() is not None:  # the producer never blocks on a full queue
+                pass
 
 
 def _ffmpeg_reason(log: str, code: int | None) -> OSError:
@@ -150,22 +200,24 @@ def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> 
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                    stderr=log)
         assert process.stdin is not None
-        failed = False
+        feed = _Feed(picture, process.stdin)
         try:
             for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
-                data = picture.update(frame)
-                for _copy in range(repeat):
-                    process.stdin.write(data)
-            process.stdin.close()
-        except BrokenPipeError:
-            failed = True
+                if not feed.put(frame, repeat):
+                    break
         except BaseException:
             process.kill()
+            feed.close()
             process.wait()
             raise
-        finally:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
+        feed.close()
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        failed = feed.error is not None
+        if failed and not isinstance(feed.error, BrokenPipeError):
+            process.kill()
+            process.wait()
+            raise feed.error  # type: ignore[misc]
         code = process.wait()
         if failed or code:
             log.seek(0)
