@@ -23,15 +23,30 @@ if TYPE_CHECKING:
 __all__ = ["write_mp4", "X264_SETTINGS"]
 
 
-X264_SETTINGS = ("-preset", "veryfast", "-tune", "animation", "-crf", "18",
-                 "-x264-params", "me=dia:subme=0", "-threads", "2")
-"""x264's settings. ``veryfast`` with ``-tune animation`` (flat colours, more reference
-frames) encodes 3-4x faster than ``slow`` (10 frames of look-ahead, not 50) for a file
-about 1.3x as large. Whole-pixel motion search only (``me=dia:subme=0``): these frames
-never move by fractions of a pixel, and the sub-pixel search cost x264 a fifth of its
-time (most of it in every frame's unchanged blocks) for 10% fewer bytes at the same
-PSNR (benchmarks/README.md). The thread count is fixed (x264 records it, so with "as many
-as there are cores" the bytes would depend on the machine)."""
+X264_SETTINGS = ("-preset", "ultrafast", "-qp", "14", "-x264-params", "ref=6",
+                 "-threads", "2")
+"""x264's settings, chosen by measurement on the 256-step conv 16x16 figure (942x1180, 257
+frames; benchmarks/README.md, issue 19 target 3). Every frame here costs x264 about 15 M
+instructions even when nothing changed (it checks every macroblock for a skip), against
+1.5 M more for what did change, so what matters is the cost per frame, not per change.
+
+- A constant quantizer (``-qp``) instead of ``-crf``: no look-ahead, no macroblock tree,
+  no half-resolution copy of every frame (CRF's analysis), and with ``ultrafast`` no
+  B-frames, no deblocking (at these quantizers it would change nothing), whole-pixel
+  motion search (the figures never move by fractions of a pixel; the sub-pixel search
+  alone cost a quarter more) and CAVLC (CABAC cost 28% more instructions a frame for 11%
+  fewer bytes): 0.42x the instructions of ``veryfast``/``-tune animation``/CRF 18.
+- ``ref=6``: six reference frames. When the kernel window moves on, the cells it leaves
+  look as they did a few frames earlier, and x264 copies them from there instead of
+  coding them again: 0.68x the bytes of one reference (4.53 MB -> 3.10 MB) and better
+  PSNR (53.0 -> 55.1 dB) for about 5% more instructions; level 4.0 at this size (four
+  references: 3.23 MB, level 3.2).
+- ``-qp 14``: 55 dB PSNR against the frames sent (CRF 18 gave 57.8 on the first 48
+  frames; the difference does not show at 1x, thin lines and text stay sharp), for a
+  file about the size CRF 18 made (1.84x the GIF's bytes; ``-qp 12``: 56.6 dB, 2.05x).
+- Two threads, a fixed count (x264 records it, so with "as many as there are cores" the
+  bytes would depend on the machine): the drawing process leaves part of a core idle
+  while it waits for the pipe, which the second thread uses."""
 
 # BT.601, limited range: what ffmpeg's own RGB -> yuv420p conversion uses
 _YUV = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0],
