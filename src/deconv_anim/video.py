@@ -9,6 +9,8 @@ is reported with ffmpeg's own reason (:func:`_ffmpeg_reason`).
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, BinaryIO
 
@@ -112,21 +114,26 @@ class _Yuv420:
 
 
 class _Feed:
-    """Converts the frames to yuv420p and writes them to ffmpeg on a thread of its own, so
-    the drawing of the next frame (the caller's thread) overlaps them: NumPy's lookups and
-    the pipe's writes release the GIL. A bounded queue of changed boxes (copied: the
-    renderer reuses its buffer) links the two; the first error of the thread (a broken
-    pipe when ffmpeg fails) stops it and is kept in :attr:`error`."""
+    """Starts ffmpeg, converts the frames to yuv420p and writes them to it, on a thread of
+    its own, so the drawing of the frames (the caller's thread) overlaps all of it: the
+    check of the ffmpeg binary (imageio-ffmpeg runs it once) and its start while the first
+    frame is drawn, then each conversion and pipe write while the next frame is drawn
+    (NumPy's lookups and the writes release the GIL). A bounded queue of changed boxes
+    (copied: the renderer reuses its buffer) links the two threads. The thread's first
+    error (a broken pipe when ffmpeg fails) stops it and is kept in :attr:`error`."""
 
-    def __init__(self, picture: _Yuv420, pipe: IO[bytes]) -> None:
+    def __init__(self, picture: _Yuv420, arguments: list[str], log: IO[bytes]) -> None:
         import queue
         import threading
 
         self.jobs: queue.Queue[tuple[tuple[int, int, int, int], np.ndarray, int] | None] = (
             queue.Queue(maxsize=4))
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(picture, pipe), daemon=True,
-                                       name="deconv-anim-mp4")
+        self.process: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+        self._aborted = False
+        self.thread = threading.Thread(target=self._run, args=(picture, arguments, log),
+                                       daemon=True, name="deconv-anim-mp4")
         self.thread.start()
 
     def put(self, frame: RasterFrame, repeat: int) -> bool:
@@ -138,19 +145,42 @@ class _Feed:
         return True
 
     def close(self) -> None:
-        """Wait until every queued frame is written (or the thread has failed)."""
+        """Wait until every queued frame is written and ffmpeg's input closed (or the
+        thread has failed)."""
         self.jobs.put(None)
         self.thread.join()
 
-    def _run(self, picture: _Yuv420, pipe: IO[bytes]) -> None:
+    def abort(self) -> None:
+        """Kill ffmpeg (now, or as soon as the thread starts it)."""
+        with self._lock:
+            self._aborted = True
+            if self.process is not None:
+                self.process.kill()
+
+    def _run(self, picture: _Yuv420, arguments: list[str], log: IO[bytes]) -> None:
+        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
+
         try:
+            exe = imageio_ffmpeg.get_ffmpeg_exe()
+            with self._lock:
+                if self._aborted:
+                    raise BrokenPipeError
+                self.process = subprocess.Popen([exe, *arguments], stdin=subprocess.PIPE,
+                                                stdout=subprocess.DEVNULL, stderr=log)
+            pipe = self.process.stdin
+            assert pipe is not None
             while (job := self.jobs.get()) is not None:
                 box, region, repeat = job
                 data = picture.update_box(box, region)
                 for _copy in range(repeat):
                     pipe.write(data)
+            with contextlib.suppress(OSError):
+                pipe.close()
         except BaseException as error:  # handed to the caller's thread
             self.error = error
+            if self.process is not None and self.process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self.process.stdin.close()
             while self.jobs.get() is not None:  # the producer never blocks on a full queue
                 pass
 
@@ -181,12 +211,10 @@ def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> 
     frame's changed box converted); ffmpeg's one-line reason is reported if it fails.
     """
     try:
-        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
+        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]  # noqa: F401
     except ImportError:
         raise MissingDependencyError("writing .mp4 needs imageio-ffmpeg: "
                                      "pip install 'deconv-anim[video]'") from None
-    import contextlib
-    import subprocess
     import tempfile
 
     from .budget import MAX_VIDEO_FRAMES, X264_MAX_SIDE
@@ -204,36 +232,34 @@ def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> 
                                         f"{max(picture.width, picture.height)} pixels is more "
                                         f"than the {X264_MAX_SIDE} x264 encodes (use a smaller "
                                         "cell, or write .gif)")
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error",
-               "-f", "rawvideo", "-pix_fmt", "yuv420p",
-               "-s", f"{picture.width}x{picture.height}",
-               "-r", f"{rate.numerator}/{rate.denominator}", "-i", "-", "-an",
-               "-c:v", "libx264", *X264_SETTINGS, "-pix_fmt", "yuv420p",
-               "-colorspace", "smpte170m", "-color_range", "tv",
-               "-movflags", "+faststart", "-f", "mp4", "-y", out.name]
+    arguments = ["-hide_banner", "-nostdin", "-v", "error",
+                 "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                 "-s", f"{picture.width}x{picture.height}",
+                 "-r", f"{rate.numerator}/{rate.denominator}", "-i", "-", "-an",
+                 "-c:v", "libx264", *X264_SETTINGS, "-pix_fmt", "yuv420p",
+                 "-colorspace", "smpte170m", "-color_range", "tv",
+                 "-movflags", "+faststart", "-f", "mp4", "-y", out.name]
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                   stderr=log)
-        assert process.stdin is not None
-        feed = _Feed(picture, process.stdin)
+        feed = _Feed(picture, arguments, log)
         try:
             for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
                 if not feed.put(frame, repeat):
                     break
         except BaseException:
-            process.kill()
+            feed.abort()
             feed.close()
-            process.wait()
+            if feed.process is not None:
+                feed.process.wait()
             raise
         feed.close()
-        with contextlib.suppress(OSError):
-            process.stdin.close()
-        failed = feed.error is not None
-        if failed and not isinstance(feed.error, BrokenPipeError):
-            process.kill()
-            process.wait()
-            raise feed.error  # type: ignore[misc]
+        process, error = feed.process, feed.error
+        if error is not None and not isinstance(error, BrokenPipeError):
+            if process is not None:
+                process.kill()
+                process.wait()
+            raise error
+        assert process is not None
         code = process.wait()
-        if failed or code:
+        if error is not None or code:
             log.seek(0)
             raise _ffmpeg_reason(log.read().decode("utf-8", "replace"), code)
