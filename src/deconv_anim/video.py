@@ -30,14 +30,15 @@ X264_SETTINGS = ("-preset", "ultrafast", "-qp", "14", "-x264-params", "ref=6",
 """x264's settings, chosen by measurement on the 256-step conv 16x16 figure (942x1180, 257
 frames; benchmarks/README.md, issue 19 target 3). Every frame here costs x264 about 15 M
 instructions even when nothing changed (it checks every macroblock for a skip), against
-1.5 M more for what did change, so what matters is the cost per frame, not per change.
+2-3 M more for what did change, so what matters is the cost per frame, not per change.
 
 - A constant quantizer (``-qp``) instead of ``-crf``: no look-ahead, no macroblock tree,
   no half-resolution copy of every frame (CRF's analysis), and with ``ultrafast`` no
   B-frames, no deblocking (at these quantizers it would change nothing), whole-pixel
-  motion search (the figures never move by fractions of a pixel; the sub-pixel search
-  alone cost a quarter more) and CAVLC (CABAC cost 28% more instructions a frame for 11%
-  fewer bytes): 0.42x the instructions of ``veryfast``/``-tune animation``/CRF 18.
+  motion search (the figures never move by fractions of a pixel; ``subme=1`` cost a
+  quarter more on unchanged frames) and CAVLC (CABAC cost 28% more instructions a frame
+  for 11% fewer bytes): 0.41x the instructions of ``veryfast``/``-tune animation``/CRF 18
+  (0.44x with the six references below).
 - ``ref=6``: six reference frames. When the kernel window moves on, the cells it leaves
   look as they did a few frames earlier, and x264 copies them from there instead of
   coding them again: 0.68x the bytes of one reference (4.53 MB -> 3.10 MB) and better
@@ -47,8 +48,9 @@ instructions even when nothing changed (it checks every macroblock for a skip), 
   frames; the difference does not show at 1x, thin lines and text stay sharp), for a
   file about the size CRF 18 made (1.84x the GIF's bytes; ``-qp 12``: 56.6 dB, 2.05x).
 - Two threads, a fixed count (x264 records it, so with "as many as there are cores" the
-  bytes would depend on the machine): the drawing process leaves part of a core idle
-  while it waits for the pipe, which the second thread uses."""
+  bytes would depend on the machine): x264 may use what the drawing leaves of the second
+  core; against one thread the same bytes, and the same time within the noise of a
+  shared machine."""
 
 # BT.601, limited range: what ffmpeg's own RGB -> yuv420p conversion uses
 _YUV = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0],
