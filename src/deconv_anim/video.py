@@ -50,7 +50,7 @@ instructions even when nothing changed (it checks every macroblock for a skip), 
 - Two threads, a fixed count (x264 records it, so with "as many as there are cores" the
   bytes would depend on the machine): x264 uses what the drawing leaves of the second
   core; against one thread the same bytes, about the same CPU, and less wall time in
-  three of four interleaved comparisons (6.07 s against 8.03 s in the last)."""
+  six of seven interleaved comparisons (6.07 s against 8.03 s in the last)."""
 
 # BT.601, limited range: what ffmpeg's own RGB -> yuv420p conversion uses
 _YUV = np.array([[65.481, 128.553, 24.966], [-37.797, -74.203, 112.0],
