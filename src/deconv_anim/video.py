@@ -160,9 +160,9 @@ class _Feed:
                 self.process.kill()
 
     def _run(self, picture: _Yuv420, arguments: list[str], log: IO[bytes]) -> None:
-        import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
-
         try:
+            import imageio_ffmpeg  # type: ignore[import-untyped, unused-ignore]
+
             exe = imageio_ffmpeg.get_ffmpeg_exe()
             with self._lock:
                 if self._aborted:
