@@ -55,9 +55,10 @@ per grid cell. Measured on renders from 50 MB to 2 GB (the model over-estimates 
 X264_MAX_SIDE = 16384
 """The widest and tallest frame x264 encodes (it refuses larger ones)."""
 X264_MEMORY = {"base": 50_000_000, "pixel": 100}
-"""Bytes ffmpeg + x264 hold for a video (the settings of :func:`deconv_anim.encode._write_mp4`:
-10 frames of look-ahead, 2 threads): a base and per pixel of the (padded) frame; measured
-147 MB at 942x1154 and 404 MB at 2000x2000 (the model says 159 and 450)."""
+"""Bytes ffmpeg + x264 hold for a video (:data:`deconv_anim.video.X264_SETTINGS`: six
+reference frames, no look-ahead, 2 threads): a base and per pixel of the (padded) frame;
+measured 100 MB at 942x1180 and 214 MB at 2000x2000 (the model says 161 and 450; the
+earlier CRF settings with 10 frames of look-ahead took 172 and 432 MB)."""
 
 
 @dataclass(frozen=True)
