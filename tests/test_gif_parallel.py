@@ -4,6 +4,7 @@ from frame 0 draws, and a failure or a signal leaves no file and no process behi
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -26,6 +27,9 @@ from deconv_anim.prepare import prepare
 CELL = {"style": {"cell": 16}}
 CONFIGS = {
     "conv same": ({"op": "conv", "size": 6, "kernel": 3, "padding": "same"}, 0),
+    # its output layer's rim needs blend-table rows of its own (the lines' do not serve)
+    "conv same, larger": ({"op": "conv", "size": 12, "kernel": 3, "padding": "same",
+                           "style": {"cell": 30}}, 0),
     "conv stride dilation": ({"op": "conv", "size": 7, "kernel": 2, "stride": 2,
                               "dilation": 2, "padding": 1}, 1),
     "transposed gather": ({"op": "transposed", "size": 3, "kernel": 3, "stride": 2,
@@ -50,8 +54,19 @@ def small_ranges(monkeypatch):
     monkeypatch.setattr(gif_parallel, "MAX_RANGE", 3)
 
 
+def _fresh() -> None:
+    """This process's tables as a new process has them: blend-table rows are numbered in
+    the order they are first asked for, so a process that drew before would hide a row
+    number that means one thing in one process and another in the other."""
+    from deconv_anim import composite, palette
+
+    palette._shared_blender.cache_clear()
+    composite.sprite_cache.clear()
+
+
 def _render(tmp_path, monkeypatch, mapping, tween, switch) -> bytes:
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", switch)
+    _fresh()
     path = tmp_path / f"w{switch}.gif"
     render(config_from_mapping({**CELL, **mapping}), path, tween=tween)
     return path.read_bytes()
@@ -151,7 +166,7 @@ def test_a_run_started_anywhere_draws_the_frames_of_a_run_from_the_start(mapping
     bounds = [0, *sorted(c for c in cuts if 0 < c < count), count]
     runs = (raster.frames(tween), raster.frames(tween))
     got = []
-    for k, (start, stop) in enumerate(zip(bounds, bounds[1:])):
+    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
         got += _frames(runs[k % 2], start, stop)
     _same(got, whole)
 
@@ -172,9 +187,35 @@ def test_two_processes_write_the_same_bytes_for_random_configs(tmp_path, monkeyp
     files = []
     for switch in "01":
         monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", switch)
+        _fresh()
         files.append(tmp_path / f"r{switch}.gif")
         render(config, files[-1], tween=tween)
     assert files[0].read_bytes() == files[1].read_bytes()
+
+
+@pytest.mark.parametrize("name", ["conv same", "transposed scatter values", "flat values"])
+def test_a_set_up_shared_by_two_makes_the_arrays_one_makes(name):
+    """Role 0 paints the input layer, role 1 the output layer, each sends the other its
+    arrays (here two threads over a socket pair): both end with one process's canvas."""
+    import socket
+    import threading
+
+    raster = prepare(config_from_mapping({**CELL, **CONFIGS[name][0]}))
+    alone = raster.frames()
+    alone.prepare()
+    runs = (raster.frames(), raster.frames())
+    ends = socket.socketpair()
+    other = threading.Thread(target=runs[1].prepare, args=(gif_parallel._Peer(ends[1]), 1))
+    other.start()
+    runs[0].prepare(gif_parallel._Peer(ends[0]), 0)
+    other.join()
+    for end in ends:
+        end.close()
+    for run in runs:
+        for name in ("input_rgb", "input_idx", "out_rgb", "out_alpha", "out_map", "base_idx"):
+            np.testing.assert_array_equal(getattr(run.canvas, name),
+                                          getattr(alone.canvas, name), err_msg=name)
+    _same(_frames(runs[1], 0, 10 ** 9), _frames(alone, 0, 10 ** 9))
 
 
 def test_runs_go_forwards_only():

@@ -25,6 +25,12 @@ by :mod:`deconv_anim.svg`, imported when an SVG is written.
 The GIF and APNG writers stream: header and the one palette first, then per frame only the
 box that changed (unchanged pixels inside it transparent), so memory stays flat whatever the
 frame count and small changes cost little.
+
+A long GIF is written by two processes, to the same bytes as one: when its frames can be
+drawn a range at a time (one view of an op), each process composes and LZW-encodes ranges
+of frames and this one writes the blocks in frame order (:mod:`deconv_anim.gif_parallel`);
+otherwise a forked worker LZW-encodes some of the frames this process composes
+(:mod:`deconv_anim.lzw`). Either way the file streams, and is written atomically.
 """
 
 from __future__ import annotations

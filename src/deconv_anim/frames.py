@@ -10,7 +10,7 @@ it in palette indices.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -134,20 +134,38 @@ class Canvas:
 
     def index_static(self, out_box: Box) -> None:
         """The static picture as palette indices, without and with the output layer."""
+        self.index_input()
+        self.index_output(out_box)
+        self.base_idx = self.input_idx.copy()
+        self.place_output(out_box, self.output_indices(out_box))
+
+    def index_input(self) -> None:
+        """The input layer as palette indices (``input_idx``)."""
         w, h = self.layout.size
-        self.out_map = np.zeros((h, w), np.uint16)
-        self.classify_output(out_box)  # nothing is on the output layer outside its box
         self.input_idx = np.full((h, w), BACKGROUND, np.uint8)
         for x0, y0, x1, y1 in self.painted:
             for top in range(y0, y1, 256):  # in bands: temporaries of the canvas cost memory
                 bottom = min(y1, top + 256)
                 self.input_idx[top:bottom, x0:x1] = self.quantize(
                     self.input_rgb[top:bottom, x0:x1])
-        self.base_idx = self.input_idx.copy()
+
+    def index_output(self, out_box: Box) -> None:
+        """What the output layer is where (``out_map``; nothing outside ``out_box``)."""
+        w, h = self.layout.size
+        self.out_map = np.zeros((h, w), np.uint16)
+        self.classify_output(out_box)
+
+    def output_indices(self, out_box: Box) -> np.ndarray:
+        """The static picture inside ``out_box`` (input under output) as palette indices."""
         x0, y0, x1, y1 = out_box
+        out = np.empty((y1 - y0, x1 - x0), np.uint8)
         for top in range(y0, y1, 256):
             band = (x0, top, x1, min(y1, top + 256))
-            self.base_idx[band[1]:band[3], x0:x1] = self.quantize(self.composite(band))
+            out[top - y0:band[3] - y0] = self.quantize(self.composite(band))
+        return out
+
+    def place_output(self, out_box: Box, indices: np.ndarray) -> None:
+        self.base_idx[out_box[1]:out_box[3], out_box[0]:out_box[2]] = indices
 
     def cover_output(self, idx: np.ndarray, where: tuple) -> None:
         """Lay the output layer over palette indices ``idx`` (the pixels ``where``: a box's
@@ -358,25 +376,56 @@ class FrameRun:
         return self
 
     def __next__(self) -> RasterFrame:
-        if self._all is None:
-            self._all = self.frames_between(0, self.count)
+        self._all = self._all or self.frames_between(0, self.count)
         return next(self._all)
 
-    def prepare(self) -> None:
-        """Paint the static layers and the sprites (once)."""
+    def prepare(self, peer: Any = None, role: int = 0) -> None:
+        """Paint the static layers and the sprites (once). With ``peer`` (``send`` and
+        ``receive_into`` whole arrays) to a process preparing the same run with the other
+        ``role``, the two share the work: role 0 paints the input layer, role 1 the
+        output layer, and each sends the other what it made (the same arrays)."""
         if self.canvas is not None:
             return
         canvas = self.canvas = Canvas(self.raster)
         scene, timeline = canvas.scene, canvas.timeline
-        canvas.paint_static()
         rows, cols = scene.spec.output_size
         self.fills = np.empty((rows, cols, 3), np.uint8)
         self.texts = np.full((rows, cols), None, dtype=object)
         for state in timeline.start:
             self.fills[state.cell] = state.fill
             self.texts[state.cell] = state.text
-        out_box = canvas.paint_output(self.fills, self.texts)
-        canvas.index_static(out_box)
+        if peer is None:
+            canvas.paint_static()
+            canvas.index_static(canvas.paint_output(self.fills, self.texts))
+        elif role == 0:
+            canvas.paint_static()
+            canvas.index_input()
+            peer.send(canvas.input_rgb)
+            peer.send(canvas.input_idx)
+            box = np.empty(4, np.int64)
+            peer.receive_into(box)
+            y0, y1 = int(box[1]), int(box[3])
+            canvas.base_idx = canvas.input_idx.copy()
+            for array in (canvas.out_rgb, canvas.out_alpha, canvas.base_idx):
+                peer.receive_into(array[y0:y1])  # whole rows: one block of memory
+            # the blend table grows as rows are asked for: each process asks for its own
+            canvas.index_output(tuple(int(v) for v in box))  # type: ignore[arg-type]
+        else:
+            w, h = canvas.layout.size
+            canvas.out_rgb = np.zeros((h, w, 3), np.uint8)
+            canvas.out_alpha = np.zeros((h, w), np.uint8)
+            out_box = canvas.paint_output(self.fills, self.texts)
+            canvas.index_output(out_box)
+            canvas.input_rgb = np.empty((h, w, 3), np.uint8)
+            canvas.input_idx = np.empty((h, w), np.uint8)
+            peer.receive_into(canvas.input_rgb)
+            peer.receive_into(canvas.input_idx)
+            canvas.base_idx = canvas.input_idx.copy()
+            canvas.place_output(out_box, canvas.output_indices(out_box))
+            peer.send(np.array(out_box, np.int64))
+            y0, y1 = out_box[1], out_box[3]
+            for array in (canvas.out_rgb, canvas.out_alpha, canvas.base_idx):
+                peer.send(array[y0:y1])
         self.pixels = canvas.base_idx.copy()
         self.sprites = _sprites(canvas)
         self.glyphs = (GlyphBoxes(canvas.layout, timeline)
@@ -390,9 +439,8 @@ class FrameRun:
         self.at = 0  # the next frame drawn
 
     def _restart(self, caption: str | None) -> None:
-        no_pixels = np.empty(0, int)
         self.prev_rects: list[Box] = []
-        self.prev_lines: tuple = (no_pixels, no_pixels)
+        self.prev_lines: tuple = (np.empty(0, int), np.empty(0, int))
         self.prev_box: Box | None = None
         self.last_caption = caption
 

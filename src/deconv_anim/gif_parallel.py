@@ -62,10 +62,30 @@ def _blocks(source: Any, span: tuple[int, int], encode: Encode) -> list[bytes]:
                                                    source.frames_between(*span))]
 
 
+class _Peer:
+    """Whole arrays between the two processes, over a socket pair, without copies (both
+    know each array's size)."""
+
+    def __init__(self, sock: Any) -> None:
+        self.sock = sock
+
+    def send(self, array: Any) -> None:
+        self.sock.sendall(memoryview(array).cast("B"))
+
+    def receive_into(self, array: Any) -> None:
+        view = memoryview(array).cast("B")
+        got = 0
+        while got < len(view):
+            n = self.sock.recv_into(view[got:])
+            if not n:
+                raise EOFError("the other process is gone")
+            got += n
+
+
 def _serve(source: Any, encode: Encode, counter: Any, lock: Any, total: int, outbox: Any,
-           theirs: tuple[Any, ...]) -> None:
-    """The second process: ranges drawn and encoded, their blocks sent, until none is
-    left; then an empty message."""
+           peer: Any, theirs: tuple[Any, ...]) -> None:
+    """The second process: its half of the set-up, then ranges drawn and encoded, their
+    blocks sent, until none is left; then an empty message."""
     import signal
 
     for end in theirs:  # the first process's ends: the pipe closes when it dies
@@ -73,11 +93,15 @@ def _serve(source: Any, encode: Encode, counter: Any, lock: Any, total: int, out
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the first process's
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's unwinding
     try:
+        try:
+            source.prepare(_Peer(peer), 1)
+        finally:
+            peer.close()
         while (span := _take(counter, lock, total)) is not None:
             outbox.send_bytes(b"".join([_RANGE.pack(*span),
                                         *_blocks(source, span, encode)]))
         outbox.send_bytes(b"")
-    except (EOFError, BrokenPipeError):  # the first process is gone
+    except (EOFError, ConnectionError):  # the first process is gone
         pass
     except BaseException as error:  # reported to the first process, as one line
         from .errors import one_line
@@ -93,21 +117,23 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
     import multiprocessing
     import queue
     import signal
+    import socket
     import threading
 
-    source.prepare()
     total = source.count
     context = multiprocessing.get_context("fork")
     lock = context.Lock()
     counter = context.RawValue("q", 0)
     first = _take(counter, lock, total)  # this process starts: the file streams at once
     receive, outbox = context.Pipe(duplex=False)
+    mine, theirs = socket.socketpair()  # the set-up's arrays, both ways
     out.flush()  # nothing buffered is copied into the second process
     process = context.Process(target=_serve, args=(source, encode, counter, lock, total,
-                                                   outbox, (receive,)),
+                                                   outbox, theirs, (receive, mine)),
                               daemon=True, name="deconv-anim-gif")
     process.start()
     outbox.close()
+    theirs.close()
     done: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
 
     def read() -> None:
@@ -125,6 +151,17 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
     try:
+        try:  # half of the set-up here, half there (the static layers)
+            source.prepare(_Peer(mine), 0)
+        except (OSError, EOFError) as error:  # the other process is gone? its own words
+            mine.close()
+            with contextlib.suppress(queue.Empty):
+                _check(done.get(timeout=10))
+            if isinstance(error, (EOFError, ConnectionError)):
+                raise OSError(0, "the second GIF process ended unexpectedly") from None
+            raise
+        finally:
+            mine.close()
         _write_in_order(out, source, encode, counter, lock, total, first, done)
         process.join(timeout=5)  # it has sent its last range: it ends
     finally:
@@ -133,6 +170,18 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
         process.join()
         reader.join()  # it has seen the end of the pipe
         receive.close()
+
+
+def _check(message: bytes | None) -> tuple[int, int]:
+    """A message of the second process: (first frame, end) of the range whose blocks
+    follow; an error if it failed or ended."""
+    if message is None:
+        raise OSError(0, "the second GIF process ended unexpectedly")
+    start, stop = _RANGE.unpack_from(message) if message else (0, 0)
+    if start == _FAILED:
+        reason = message[_RANGE.size:].decode("utf-8", "replace")
+        raise OSError(0, f"the second GIF process failed: {reason}")
+    return start, stop
 
 
 def _write_in_order(out: BinaryIO, source: Any, encode: Encode, counter: Any, lock: Any,
@@ -151,15 +200,10 @@ def _write_in_order(out: BinaryIO, source: Any, encode: Encode, counter: Any, lo
                 message = done.get(block)
             except queue.Empty:
                 return
-            if message is None:
-                raise OSError(0, "the second GIF process ended unexpectedly")
+            start, stop = _check(message)
             if not message:
                 finished = True
                 return
-            start, stop = _RANGE.unpack_from(message)
-            if start == _FAILED:
-                reason = message[_RANGE.size:].decode("utf-8", "replace")
-                raise OSError(0, f"the second GIF process failed: {reason}")
             waiting[start] = (stop, message[_RANGE.size:])
             if block:
                 return
