@@ -151,8 +151,7 @@ class Canvas:
 
     def index_output(self, out_box: Box) -> None:
         """What the output layer is where (``out_map``; nothing outside ``out_box``)."""
-        w, h = self.layout.size
-        self.out_map = np.zeros((h, w), np.uint16)
+        self.out_map = np.zeros(self.layout.size[::-1], np.uint16)
         self.classify_output(out_box)
 
     def output_indices(self, out_box: Box) -> np.ndarray:
@@ -171,11 +170,13 @@ class Canvas:
         """Lay the output layer over palette indices ``idx`` (the pixels ``where``: a box's
         slices or index arrays). Where the layer is opaque the static picture shows through
         as it is; its anti-aliased rim goes through the blend table like a sprite."""
-        kind = self.out_map[where]
+        at = isinstance(where, np.ndarray)  # flat indices (faster than rows and columns)
+        kind = self.out_map.reshape(-1).take(where) if at else self.out_map[where]
         most = kind.max(initial=0)
         if most == 0:
             return
-        np.copyto(idx, self.base_idx[where], where=kind == 1)
+        np.copyto(idx, self.base_idx.reshape(-1).take(where) if at else self.base_idx[where],
+                  where=kind == 1)
         if most >= 2:
             rim = kind >= 2
             rows = kind[rim].astype(np.int32) - 2
@@ -215,15 +216,16 @@ class Canvas:
         over: the line is seen up to the highlighted cell)."""
         ys, xs, offs = lines
         flat = self.blender.flat
-        idx = self.input_idx[ys, xs]
+        at = ys * self.input_idx.shape[1] + xs  # flat indices
+        idx = self.input_idx.reshape(-1).take(at)
         for offsets, where in under:
             lay_points(idx, ys, xs, offsets, where, flat)
         if self.flat:
-            self.cover_output(idx, (ys, xs))
+            self.cover_output(idx, at)
             idx = flat[offs + idx]
         else:
             idx = flat[offs + idx]
-            self.cover_output(idx, (ys, xs))
+            self.cover_output(idx, at)
         for offsets, where in over:
             lay_points(idx, ys, xs, offsets, where, flat)
         return idx
@@ -440,14 +442,13 @@ class FrameRun:
 
     def _restart(self, caption: str | None) -> None:
         self.prev_rects: list[Box] = []
-        self.prev_lines: tuple = (np.empty(0, int), np.empty(0, int))
         self.prev_box: Box | None = None
+        self.prev_lines = np.empty(0, int)  # flat indices
         self.last_caption = caption
 
     def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
-        """Frames ``start`` to ``stop - 1`` (``pixels`` is one buffer: read each frame
-        before the next). A run goes forwards: ``start`` is at or after the last frame
-        drawn."""
+        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
+        forwards: ``start`` is at or after the last frame drawn."""
         self.prepare()
         stop = min(stop, self.count)
         if start >= stop:
@@ -460,17 +461,15 @@ class FrameRun:
 
     def _apply(self, index: int) -> Box | None:
         """The output changes of step ``index`` into the layers: the box repainted."""
-        canvas, step = self.canvas, self.steps[index]
+        canvas, step, self.applied = self.canvas, self.steps[index], index
         assert canvas is not None
-        self.applied = index
         if not step.changes:
             return None
         for change in step.changes:
             self.fills[change.cell] = change.fill
             self.texts[change.cell] = change.text
         repaint = canvas.paint_output(self.fills, self.texts, [c.cell for c in step.changes])
-        x0, y0, x1, y1 = repaint
-        canvas.base_idx[y0:y1, x0:x1] = canvas.quantize(canvas.composite(repaint))
+        canvas.place_output(repaint, canvas.quantize(canvas.composite(repaint)))
         canvas.classify_output(repaint)
         return repaint
 
@@ -509,8 +508,7 @@ class FrameRun:
         if index == len(self.plan):
             return _final_frame(canvas, pixels, index, len(self.steps), self.prev_rects,
                                 self.prev_lines, self.prev_box, self.last_caption is not None)
-        layout = canvas.layout
-        w, h = layout.size
+        layout, (w, h) = canvas.layout, canvas.layout.size
         full = (0, 0, w, h)
         step_index, phase, move = self.plan[index]
         step = self.steps[step_index]
@@ -554,18 +552,20 @@ class FrameRun:
         base_idx = canvas.base_idx
         for bx0, by0, bx1, by1 in [*self.prev_rects, *([fresh] if fresh else [])]:
             pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
-        pixels[self.prev_lines] = base_idx[self.prev_lines]
+        put = pixels.reshape(-1)
+        put[self.prev_lines] = base_idx.reshape(-1).take(self.prev_lines)
         # then this frame's moving parts
         for rect in rects:
             x0, y0, x1, y1 = rect
             pixels[y0:y1, x0:x1] = canvas.draw_region(rect, under, over)
-        if len(ys):
-            pixels[ys, xs] = canvas.draw_line_pixels((ys, xs, offs), under, over)
+        at = ys * w + xs
+        if len(at):
+            put[at] = canvas.draw_line_pixels((ys, xs, offs), under, over)
         if strip is not None:
             pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
                 caption, strip)  # type: ignore[arg-type]
             self.last_caption = caption
-        self.prev_rects, self.prev_lines = rects, (ys, xs)
+        self.prev_rects, self.prev_lines = rects, at
         self.prev_box = union(*rects, line_box)
         if not emit:
             return None
@@ -577,7 +577,7 @@ class FrameRun:
 
 
 def _final_frame(canvas: Canvas, pixels: np.ndarray, index: int, count: int,
-                 prev_rects: list[Box], prev_lines: tuple, prev_box: Box | None,
+                 prev_rects: list[Box], prev_lines: np.ndarray, prev_box: Box | None,
                  captioned: bool) -> RasterFrame:
     """The held clean final frame (a frame, not a step: ``step`` is ``count``): the
     finished output on the static picture, without the window, the highlight, the marker,
@@ -593,7 +593,7 @@ def _final_frame(canvas: Canvas, pixels: np.ndarray, index: int, count: int,
     before = pixels[uy0:uy1, ux0:ux1].copy()
     for bx0, by0, bx1, by1 in prev_rects:
         pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
-    pixels[prev_lines] = base_idx[prev_lines]
+    pixels.reshape(-1)[prev_lines] = base_idx.reshape(-1).take(prev_lines)
     if strip is not None:
         pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels("", strip)
     changed_box, mask = tighten(box, pixels[uy0:uy1, ux0:ux1] != before)
