@@ -106,7 +106,8 @@ def test_a_failure_midway_ends_the_worker_and_leaves_no_file(tmp_path, monkeypat
         started.append(self)
 
     monkeypatch.setattr(lzw.Worker, "__init__", init)
-    config = config_from_mapping({"op": "conv", "size": 5, "kernel": 3})
+    # two panels: frames that are not drawn a range at a time (those go to gif_parallel)
+    config = config_from_mapping({"op": "transposed", "size": 3, "kernel": 3, "view": "both"})
     calls = []
 
     def fail(self, *args, **kwargs):

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .timeline import Timeline
 
 __all__ = ["INSET", "GLYPH_PAD", "Segment", "connector_segments", "glyph_boxes",
-           "step_glyph_boxes", "flat_connectors"]
+           "step_glyph_boxes", "GlyphBoxes", "flat_connectors"]
 
 INSET = 0.15
 """Where a flat connector meets an edge: this fraction of the edge in from each corner."""
@@ -158,20 +158,40 @@ def step_glyph_boxes(layout: Layout, timeline: Timeline) -> Iterator[np.ndarray]
     """For each step: the boxes of every number on screen at that step's own frame (the
     input grid's, the output cells' after the step's changes, the step's numbers drawn
     over the window and the highlight)."""
-    fixed = glyph_boxes(layout, [("input", t.cell, t.text, False)
-                                 for t in timeline.input_texts])
-    known: dict[tuple, np.ndarray] = {}  # each number's box, measured once
+    glyphs = GlyphBoxes(layout, timeline)
+    for index in range(len(timeline.steps)):
+        yield glyphs.at(index)
 
-    def boxes(items: list[tuple[str, tuple[int, int], str, bool]]) -> np.ndarray:
+
+class GlyphBoxes:
+    """:func:`step_glyph_boxes` asked step by step, forwards: the steps passed over cost
+    only their output changes (a run of frames that starts mid-way skips to its step)."""
+
+    def __init__(self, layout: Layout, timeline: Timeline) -> None:
+        self.layout, self.steps = layout, timeline.steps
+        self.fixed = glyph_boxes(layout, [("input", t.cell, t.text, False)
+                                          for t in timeline.input_texts])
+        self.known: dict[tuple, np.ndarray] = {}  # each number's box, measured once
+        self.texts = {s.cell: s.text for s in timeline.start}
+        self.done = -1  # the last step whose changes are in ``texts``
+
+    def _boxes(self, items: list[tuple[str, tuple[int, int], str, bool]]) -> np.ndarray:
+        known = self.known
         for item in items:
             if item not in known:
-                known[item] = glyph_boxes(layout, [item])
-        return np.concatenate([known[item] for item in items]) if items else fixed[:0]
+                known[item] = glyph_boxes(self.layout, [item])
+        return np.concatenate([known[item] for item in items]) if items else self.fixed[:0]
 
-    texts = {s.cell: s.text for s in timeline.start}
-    for step in timeline.steps:
-        for change in step.changes:
-            texts[change.cell] = change.text
-        shown = boxes([("output", cell, text, False) for cell, text in texts.items() if text])
-        over = boxes([(t.grid, t.cell, t.text, t.weight) for t in step.over_texts])
-        yield np.concatenate([fixed, shown, over])
+    def at(self, index: int) -> np.ndarray:
+        """The boxes at step ``index`` (not before a step asked already)."""
+        if index < self.done:
+            raise ValueError("glyph boxes are asked for forwards only")
+        for step in self.steps[self.done + 1:index + 1]:
+            for change in step.changes:
+                self.texts[change.cell] = change.text
+        self.done = index
+        shown = self._boxes([("output", cell, text, False)
+                             for cell, text in self.texts.items() if text])
+        over = self._boxes([(t.grid, t.cell, t.text, t.weight)
+                            for t in self.steps[index].over_texts])
+        return np.concatenate([self.fixed, shown, over])

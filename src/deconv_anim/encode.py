@@ -25,6 +25,12 @@ by :mod:`deconv_anim.svg`, imported when an SVG is written.
 The GIF and APNG writers stream: header and the one palette first, then per frame only the
 box that changed (unchanged pixels inside it transparent), so memory stays flat whatever the
 frame count and small changes cost little.
+
+A long GIF is written by two processes, to the same bytes as one: when its frames can be
+drawn a range at a time (one view of an op), each process composes and LZW-encodes ranges
+of frames and this one writes the blocks in frame order (:mod:`deconv_anim.gif_parallel`);
+otherwise a forked worker LZW-encodes some of the frames this process composes
+(:mod:`deconv_anim.lzw`). Either way the file streams, and is written atomically.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from .atomic import atomic_output
 from .budget import frame_count, frame_durations
 from .errors import ConfigError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
+from .gif_parallel import ranged, write_ranges
 from .lzw import OrderedBlocks, Worker, gif_image, masked, parallel_wanted
 
 if TYPE_CHECKING:
@@ -210,42 +217,69 @@ def _see_through(indices: np.ndarray, info: FrameInfo) -> np.ndarray:
     return out
 
 
+def _gif_image(frame: RasterFrame, info: FrameInfo
+               ) -> tuple[np.ndarray, tuple[int, int], int | None, int]:
+    """(indices, offset, transparent index, disposal) of one frame's image block: per
+    frame only the changed box, unchanged pixels transparent; with a transparent
+    background the whole frame, background pixels transparent, cleared after showing."""
+    clear = info.clear
+    if info.transparent:
+        return _see_through(frame.pixels, info), (0, 0), clear, 2
+    region, offset, is_masked = _changed_region(frame, clear)
+    return region, offset, clear if is_masked else None, 1
+
+
+def _gif_delays(info: FrameInfo) -> list[int]:
+    """Each frame's delay in centiseconds: the running time rounded, so short frames do
+    not drift."""
+    delays, elapsed = [], 0
+    for ms in info.timing.durations(info.count):
+        delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
+        elapsed += ms
+        delays.append(_centiseconds(10 * delay))
+    return delays
+
+
 def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> None:
     """Per frame only the changed box, unchanged pixels transparent. With a transparent
     background every frame is whole and cleared after showing (GIF transparency is one
     bit: edges keep a thin matte of the background colour).
 
-    A long GIF is encoded by two processes (:mod:`deconv_anim.lzw`), to the same bytes."""
+    A long GIF is written by two processes, to the same bytes: when the frames can be
+    drawn a range at a time, each process composes and encodes ranges of them
+    (:mod:`deconv_anim.gif_parallel`); otherwise this process composes every frame and
+    a second one LZW-encodes some (:mod:`deconv_anim.lzw`)."""
     clear = info.clear
     bits = max(2, (clear).bit_length())
     gif = GifStream(out, info.size, info.palette, loop=info.loop, bits=bits)
-    worker = (Worker() if parallel_wanted(info.frame_count * info.size[0] * info.size[1])
-              else None)
+    delays = _gif_delays(info)
+    parallel = parallel_wanted(info.frame_count * info.size[0] * info.size[1])
+    if parallel and ranged(frames):
+        count = getattr(frames, "count", None)
+        if count != len(delays):
+            raise ValueError(f"got {count} frames, expected {len(delays)}")
+        def block(frame: RasterFrame, n: int) -> bytes:
+            indices, offset, transparent, disposal = _gif_image(frame, info)
+            return gif_image(indices, offset, delays[n], transparent, disposal, bits)
+
+        write_ranges(out, frames, block)
+        gif.close()
+        return
+    worker = Worker() if parallel else None
     try:
         blocks = OrderedBlocks(out, worker) if worker is not None else None
-        elapsed = 0
-        for frame, ms in _timed(frames, info.timing, info.count):
-            # delays are centiseconds: round the running time, so short frames do not drift
-            delay = max(1, round((elapsed + ms) / 10) - round(elapsed / 10))
-            elapsed += ms
-            image: tuple[np.ndarray, tuple[int, int], int | None, int]
-            if info.transparent:
-                image = (_see_through(frame.pixels, info), (0, 0), clear, 2)
-            elif blocks is not None:  # the worker masks the unchanged pixels
+        for n, (frame, _ms) in enumerate(_timed(frames, info.timing, info.count)):
+            delay = delays[n]
+            if blocks is None:
+                indices, offset, transparent, disposal = _gif_image(frame, info)
+                gif.add(indices, offset, 10 * delay, transparent, disposal)
+            elif info.transparent:
+                blocks.add(_see_through(frame.pixels, info), (0, 0), delay, clear, 2, bits)
+            else:  # the worker masks the unchanged pixels
                 x0, y0, x1, y1 = frame.box
                 mask = frame.changed
-                blocks.add(frame.pixels[y0:y1, x0:x1], (x0, y0), _centiseconds(10 * delay),
+                blocks.add(frame.pixels[y0:y1, x0:x1], (x0, y0), delay,
                            None if mask is None else clear, 1, bits, mask)
-                continue
-            else:
-                region, offset, is_masked = _changed_region(frame, clear)
-                image = (region, offset, clear if is_masked else None, 1)
-            if blocks is None:
-                gif.add(image[0], image[1], 10 * delay, transparent=image[2],
-                        disposal=image[3])
-            else:
-                blocks.add(image[0], image[1], _centiseconds(10 * delay), image[2],
-                           image[3], bits)
         if blocks is not None:
             blocks.finish()
     finally:

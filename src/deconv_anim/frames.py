@@ -10,12 +10,12 @@ it in palette indices.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .composite import Sprite, clip, lay, lay_points, merge, tighten, union
-from .connectors import connector_segments, flat_connectors, step_glyph_boxes
+from .connectors import GlyphBoxes, connector_segments, flat_connectors
 from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE
 from .paint import Box, Ops, blend, box_of, segment_pixels, text_sprite
 from .palette import BACKGROUND, MAX_COLORS, quantize
@@ -26,7 +26,7 @@ from .timeline import tween_positions
 if TYPE_CHECKING:
     from .raster import Raster
 
-__all__ = ["frames", "Canvas"]
+__all__ = ["frames", "Canvas", "FrameRun"]
 
 CONNECTOR_LEVELS = 2  # coverage steps of the connector lines' anti-aliasing (smaller GIFs)
 MAX_CACHED_LINES = 64  # shapes of connector lines kept per run
@@ -134,30 +134,49 @@ class Canvas:
 
     def index_static(self, out_box: Box) -> None:
         """The static picture as palette indices, without and with the output layer."""
+        self.index_input()
+        self.index_output(out_box)
+        self.base_idx = self.input_idx.copy()
+        self.place_output(out_box, self.output_indices(out_box))
+
+    def index_input(self) -> None:
+        """The input layer as palette indices (``input_idx``)."""
         w, h = self.layout.size
-        self.out_map = np.zeros((h, w), np.uint16)
-        self.classify_output(out_box)  # nothing is on the output layer outside its box
         self.input_idx = np.full((h, w), BACKGROUND, np.uint8)
         for x0, y0, x1, y1 in self.painted:
             for top in range(y0, y1, 256):  # in bands: temporaries of the canvas cost memory
                 bottom = min(y1, top + 256)
                 self.input_idx[top:bottom, x0:x1] = self.quantize(
                     self.input_rgb[top:bottom, x0:x1])
-        self.base_idx = self.input_idx.copy()
+
+    def index_output(self, out_box: Box) -> None:
+        """What the output layer is where (``out_map``; nothing outside ``out_box``)."""
+        self.out_map = np.zeros(self.layout.size[::-1], np.uint16)
+        self.classify_output(out_box)
+
+    def output_indices(self, out_box: Box) -> np.ndarray:
+        """The static picture inside ``out_box`` (input under output) as palette indices."""
         x0, y0, x1, y1 = out_box
+        out = np.empty((y1 - y0, x1 - x0), np.uint8)
         for top in range(y0, y1, 256):
             band = (x0, top, x1, min(y1, top + 256))
-            self.base_idx[band[1]:band[3], x0:x1] = self.quantize(self.composite(band))
+            out[top - y0:band[3] - y0] = self.quantize(self.composite(band))
+        return out
+
+    def place_output(self, out_box: Box, indices: np.ndarray) -> None:
+        self.base_idx[out_box[1]:out_box[3], out_box[0]:out_box[2]] = indices
 
     def cover_output(self, idx: np.ndarray, where: tuple) -> None:
         """Lay the output layer over palette indices ``idx`` (the pixels ``where``: a box's
         slices or index arrays). Where the layer is opaque the static picture shows through
         as it is; its anti-aliased rim goes through the blend table like a sprite."""
-        kind = self.out_map[where]
+        at = isinstance(where, np.ndarray)  # flat indices (faster than rows and columns)
+        kind = self.out_map.reshape(-1).take(where) if at else self.out_map[where]
         most = kind.max(initial=0)
         if most == 0:
             return
-        np.copyto(idx, self.base_idx[where], where=kind == 1)
+        np.copyto(idx, self.base_idx.reshape(-1).take(where) if at else self.base_idx[where],
+                  where=kind == 1)
         if most >= 2:
             rim = kind >= 2
             rows = kind[rim].astype(np.int32) - 2
@@ -197,15 +216,16 @@ class Canvas:
         over: the line is seen up to the highlighted cell)."""
         ys, xs, offs = lines
         flat = self.blender.flat
-        idx = self.input_idx[ys, xs]
+        at = ys * self.input_idx.shape[1] + xs  # flat indices
+        idx = self.input_idx.reshape(-1).take(at)
         for offsets, where in under:
             lay_points(idx, ys, xs, offsets, where, flat)
         if self.flat:
-            self.cover_output(idx, (ys, xs))
+            self.cover_output(idx, at)
             idx = flat[offs + idx]
         else:
             idx = flat[offs + idx]
-            self.cover_output(idx, (ys, xs))
+            self.cover_output(idx, at)
         for offsets, where in over:
             lay_points(idx, ys, xs, offsets, where, flat)
         return idx
@@ -319,113 +339,245 @@ def look_numbers(canvas: Canvas) -> bool:
     return bool(canvas.look.numbers)
 
 
-def frames(raster: Raster, tween: int = 0) -> Iterator[RasterFrame]:
+def frames(raster: Raster, tween: int = 0) -> FrameRun:
     """Every frame of ``raster`` (see :meth:`Raster.frames <deconv_anim.raster.Raster.frames>`)."""
-    canvas = Canvas(raster)
-    scene, timeline, layout = canvas.scene, canvas.timeline, canvas.layout
-    scatter = scene.view == "scatter"
-    canvas.paint_static()
-    rows, cols = scene.spec.output_size
-    fills = np.empty((rows, cols, 3), np.uint8)
-    texts = np.full((rows, cols), None, dtype=object)
-    for state in timeline.start:
-        fills[state.cell] = state.fill
-        texts[state.cell] = state.text
-    out_box = canvas.paint_output(fills, texts)
-    canvas.index_static(out_box)
-    base_idx = canvas.base_idx
-    pixels = base_idx.copy()
-    w, h = layout.size
-    full = (0, 0, w, h)
+    return FrameRun(raster, tween)
 
-    window, target, marker, bare = _sprites(canvas)
 
-    steps = timeline.steps
-    glyphs = (step_glyph_boxes(layout, timeline) if canvas.flat and look_numbers(canvas)
-              else None)
-    placed_texts: dict = {}  # a number drawn on top, placed: the same at every step
-    no_pixels = np.empty(0, int)
-    prev_rects: list[Box] = []
-    prev_lines = (no_pixels, no_pixels)
-    prev_box: Box | None = None
-    last_caption = None
-    index = 0
-    for step in steps:
-        boxes = next(glyphs) if glyphs is not None else None
-        repaint = None
-        if step.changes:
-            for change in step.changes:
-                fills[change.cell] = change.fill
-                texts[change.cell] = change.text
-            repaint = canvas.paint_output(fills, texts, [c.cell for c in step.changes])
-            x0, y0, x1, y1 = repaint
-            base_idx[y0:y1, x0:x1] = canvas.quantize(canvas.composite(repaint))
-            canvas.classify_output(repaint)
-        caption = layout.fit_caption(step.caption) if step.caption is not None else None
-        phases = [0.0]
-        moves = [0.0]  # how far the window has gone towards the next step
-        if tween and step.index < len(steps) - 1:
-            phases += [k / (tween + 1) for k in range(1, tween + 1)]
-            moves += tween_positions(tween)
-        for phase, move in zip(phases, moves):
-            nxt = steps[step.index + 1] if move else step
-            wshift = layout.shift(step.window, nxt.window, move)
-            tshift = layout.shift(step.target, step.target)  # the highlight jumps
-            on_top = step.over_texts if move == 0 else ()
-            placed_window = (bare if on_top else window).place(wshift)
-            placed_target = target.place(tshift)
-            under = [placed_target] if scatter else [placed_window]
-            over = [placed_window] if scatter else [placed_target]
-            if marker is not None and move == 0 and step.marker is not None:
-                under.append(marker.place(layout.corner("input", *step.marker)
-                                          - layout.corner("input", 0, 0)))
-            # the numbers last, over the window and the highlight: one small sprite each
-            # (alike ones share their painted pixels)
-            for text in on_top:
-                placed = placed_texts.get(text)
-                if placed is None:
-                    placed = placed_texts[text] = Sprite(
-                        over_text_ops(layout, (text,)), 1, canvas.blender).place(np.zeros(2))
-                over.append(placed)
-            ys, xs, offs, line_box = canvas.connectors(wshift, tshift, boxes)
-            rects = merge([clip(where, full) for *_, where in under + over])
-            strip = None
-            if caption is not None and phase == 0 and caption != last_caption:
-                strip = clip(layout.caption_box, full)
-            fresh = repaint if phase == 0 else None
-            box = union(prev_box, *rects, line_box, strip, fresh)
-            ux0, uy0, ux1, uy1 = box  # type: ignore[misc]
-            before = pixels[uy0:uy1, ux0:ux1].copy() if index else None
-            # back to the static picture where the previous frame drew
-            for bx0, by0, bx1, by1 in [*prev_rects, *([fresh] if fresh else [])]:
-                pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
-            pixels[prev_lines] = base_idx[prev_lines]
-            # then this frame's moving parts
-            for rect in rects:
-                x0, y0, x1, y1 = rect
-                pixels[y0:y1, x0:x1] = canvas.draw_region(rect, under, over)
-            if len(ys):
-                pixels[ys, xs] = canvas.draw_line_pixels((ys, xs, offs), under, over)
-            if strip is not None:
-                pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
-                    caption, strip)  # type: ignore[arg-type]
-                last_caption = caption
-            if index == 0:
-                yield RasterFrame(0, pixels, full, None, step.index, phase)
-            else:
-                changed_box, mask = tighten((ux0, uy0, ux1, uy1),
-                                            pixels[uy0:uy1, ux0:ux1] != before)
-                yield RasterFrame(index, pixels, changed_box, mask, step.index, phase)
-            prev_rects, prev_lines = rects, (ys, xs)
-            prev_box = union(*rects, line_box)
-            index += 1
-    if steps:
-        yield _final_frame(canvas, pixels, index, len(steps), prev_rects, prev_lines,
-                           prev_box, last_caption is not None)
+class FrameRun:
+    """One run of a raster's frames: an iterator over all of them, or any ranges of them
+    in increasing order (:meth:`frames_between`).
+
+    The picture of frame k is fully determined by its step: the static picture with the
+    output changes of the steps up to k's, the last caption drawn so far in its strip
+    (the strip lies under the figure, where nothing else is drawn), and frame k's own
+    window, highlight, marker, numbers and connector lines over it. So a run can start
+    anywhere: it applies the output changes of the steps before (no frame drawn), draws
+    the frame before the first one wanted (not yielded: the next frame's changed box is
+    measured against it) and goes on from there. The frames are those of a run from frame
+    0, pixel for pixel, with the same changed boxes; :mod:`deconv_anim.gif_parallel` has
+    two processes draw ranges of one long GIF. :meth:`prepare` does the costly set-up
+    (the static layers, the sprites) once, before the first frame.
+    """
+
+    def __init__(self, raster: Raster, tween: int = 0) -> None:
+        self.raster, self.tween = raster, tween
+        steps = self.steps = raster.timeline.steps
+        # (step, phase, how far the window has gone towards the next step) of each frame
+        self.plan: list[tuple[int, float, float]] = []
+        for step in steps:
+            self.plan.append((step.index, 0.0, 0.0))
+            if tween and step.index < len(steps) - 1:
+                self.plan += [(step.index, k / (tween + 1), move) for k, move in
+                              zip(range(1, tween + 1), tween_positions(tween))]
+        self.count = len(self.plan) + 1 if steps else 0  # and the held final frame
+        self.canvas: Canvas | None = None
+        self._all: Iterator[RasterFrame] | None = None
+
+    def __iter__(self) -> FrameRun:
+        return self
+
+    def __next__(self) -> RasterFrame:
+        self._all = self._all or self.frames_between(0, self.count)
+        return next(self._all)
+
+    def prepare(self, peer: Any = None, role: int = 0) -> None:
+        """Paint the static layers and the sprites (once). With ``peer`` (``send`` and
+        ``receive_into`` whole arrays) to a process preparing the same run with the other
+        ``role``, the two share the work: role 0 paints the input layer, role 1 the
+        output layer, and each sends the other what it made (the same arrays)."""
+        if self.canvas is not None:
+            return
+        canvas = self.canvas = Canvas(self.raster)
+        scene, timeline = canvas.scene, canvas.timeline
+        rows, cols = scene.spec.output_size
+        self.fills = np.empty((rows, cols, 3), np.uint8)
+        self.texts = np.full((rows, cols), None, dtype=object)
+        for state in timeline.start:
+            self.fills[state.cell] = state.fill
+            self.texts[state.cell] = state.text
+        if peer is None:
+            canvas.paint_static()
+            canvas.index_static(canvas.paint_output(self.fills, self.texts))
+        elif role == 0:
+            canvas.paint_static()
+            canvas.index_input()
+            peer.send(canvas.input_rgb)
+            peer.send(canvas.input_idx)
+            box = np.empty(4, np.int64)
+            peer.receive_into(box)
+            y0, y1 = int(box[1]), int(box[3])
+            canvas.base_idx = canvas.input_idx.copy()
+            for array in (canvas.out_rgb, canvas.out_alpha, canvas.base_idx):
+                peer.receive_into(array[y0:y1])  # whole rows: one block of memory
+            # the blend table grows as rows are asked for: each process asks for its own
+            canvas.index_output(tuple(int(v) for v in box))  # type: ignore[arg-type]
+        else:
+            w, h = canvas.layout.size
+            canvas.out_rgb = np.zeros((h, w, 3), np.uint8)
+            canvas.out_alpha = np.zeros((h, w), np.uint8)
+            out_box = canvas.paint_output(self.fills, self.texts)
+            canvas.index_output(out_box)
+            canvas.input_rgb = np.empty((h, w, 3), np.uint8)
+            canvas.input_idx = np.empty((h, w), np.uint8)
+            peer.receive_into(canvas.input_rgb)
+            peer.receive_into(canvas.input_idx)
+            canvas.base_idx = canvas.input_idx.copy()
+            canvas.place_output(out_box, canvas.output_indices(out_box))
+            peer.send(np.array(out_box, np.int64))
+            y0, y1 = out_box[1], out_box[3]
+            for array in (canvas.out_rgb, canvas.out_alpha, canvas.base_idx):
+                peer.send(array[y0:y1])
+        self.pixels = canvas.base_idx.copy()
+        self.sprites = _sprites(canvas)
+        self.glyphs = (GlyphBoxes(canvas.layout, timeline)
+                       if canvas.flat and look_numbers(canvas) else None)
+        self.placed_texts: dict = {}  # a number drawn on top, placed: the same every step
+        self.applied = -1  # the last step whose output changes are in the layers
+        self.shown = -1  # the step whose caption and glyph boxes are below
+        self.caption: str | None = None
+        self.boxes: np.ndarray | None = None
+        self._restart(None)
+        self.at = 0  # the next frame drawn
+
+    def _restart(self, caption: str | None) -> None:
+        self.prev_rects: list[Box] = []
+        self.prev_box: Box | None = None
+        self.prev_lines = np.empty(0, int)  # flat indices
+        self.last_caption = caption
+
+    def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
+        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
+        forwards: ``start`` is at or after the last frame drawn."""
+        self.prepare()
+        stop = min(stop, self.count)
+        if start >= stop:
+            return
+        if start != self.at:
+            self._seek(start)
+        while self.at < stop:
+            yield self._draw(self.at, True)  # type: ignore[misc]
+            self.at += 1
+
+    def _apply(self, index: int) -> Box | None:
+        """The output changes of step ``index`` into the layers: the box repainted."""
+        canvas, step, self.applied = self.canvas, self.steps[index], index
+        assert canvas is not None
+        if not step.changes:
+            return None
+        for change in step.changes:
+            self.fills[change.cell] = change.fill
+            self.texts[change.cell] = change.text
+        repaint = canvas.paint_output(self.fills, self.texts, [c.cell for c in step.changes])
+        canvas.place_output(repaint, canvas.quantize(canvas.composite(repaint)))
+        canvas.classify_output(repaint)
+        return repaint
+
+    def _seek(self, start: int) -> None:
+        """Make the run's state that of a run from frame 0 that has drawn frame
+        ``start - 1``: output changes applied, the static picture, the caption, that
+        frame's moving parts."""
+        canvas, layout = self.canvas, self.raster.layout
+        assert canvas is not None
+        before = start - 1
+        if start < self.at or before < 0:
+            raise ValueError(f"frames are drawn forwards: frame {start} after {self.at - 1}")
+        step, phase, _ = self.plan[before]
+        upto = step if phase else step - 1  # a step's own frame applies its changes
+        for index in range(self.applied + 1, upto + 1):
+            self._apply(index)
+        caption = None
+        for index in range(upto, -1, -1):  # the caption on screen: the last one drawn
+            text = self.steps[index].caption
+            if text is not None:
+                caption = layout.fit_caption(text)
+                break
+        np.copyto(self.pixels, canvas.base_idx)
+        self._restart(caption)
+        if caption is not None:
+            strip = clip(layout.caption_box, (0, 0, *layout.size))
+            self.pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
+                caption, strip)
+        self._draw(before, False)
+        self.at = start
+
+    def _draw(self, index: int, emit: bool) -> RasterFrame | None:
+        """Draw frame ``index`` (the one after the last drawn) into ``pixels``."""
+        canvas, pixels = self.canvas, self.pixels
+        assert canvas is not None
+        if index == len(self.plan):
+            return _final_frame(canvas, pixels, index, len(self.steps), self.prev_rects,
+                                self.prev_lines, self.prev_box, self.last_caption is not None)
+        layout, (w, h) = canvas.layout, canvas.layout.size
+        full = (0, 0, w, h)
+        step_index, phase, move = self.plan[index]
+        step = self.steps[step_index]
+        fresh = self._apply(step_index) if phase == 0 and self.applied < step_index else None
+        if self.shown != step_index:
+            self.shown = step_index
+            self.caption = (layout.fit_caption(step.caption) if step.caption is not None
+                            else None)
+            self.boxes = self.glyphs.at(step_index) if self.glyphs is not None else None
+        window, target, marker, bare = self.sprites
+        scatter = canvas.scene.view == "scatter"
+        nxt = self.steps[step_index + 1] if move else step
+        wshift = layout.shift(step.window, nxt.window, move)
+        tshift = layout.shift(step.target, step.target)  # the highlight jumps
+        on_top = step.over_texts if move == 0 else ()
+        placed_window = (bare if on_top else window).place(wshift)
+        placed_target = target.place(tshift)
+        under = [placed_target] if scatter else [placed_window]
+        over = [placed_window] if scatter else [placed_target]
+        if marker is not None and move == 0 and step.marker is not None:
+            under.append(marker.place(layout.corner("input", *step.marker)
+                                      - layout.corner("input", 0, 0)))
+        # the numbers last, over the window and the highlight: one small sprite each
+        # (alike ones share their painted pixels)
+        for text in on_top:
+            placed = self.placed_texts.get(text)
+            if placed is None:
+                placed = self.placed_texts[text] = Sprite(
+                    over_text_ops(layout, (text,)), 1, canvas.blender).place(np.zeros(2))
+            over.append(placed)
+        ys, xs, offs, line_box = canvas.connectors(wshift, tshift, self.boxes)
+        rects = merge([clip(where, full) for *_, where in under + over])
+        strip = None
+        caption = self.caption
+        if caption is not None and phase == 0 and caption != self.last_caption:
+            strip = clip(layout.caption_box, full)
+        box = union(self.prev_box, *rects, line_box, strip, fresh)
+        ux0, uy0, ux1, uy1 = box  # type: ignore[misc]
+        before = pixels[uy0:uy1, ux0:ux1].copy() if index and emit else None
+        # back to the static picture where the previous frame drew
+        base_idx = canvas.base_idx
+        for bx0, by0, bx1, by1 in [*self.prev_rects, *([fresh] if fresh else [])]:
+            pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
+        put = pixels.reshape(-1)
+        put[self.prev_lines] = base_idx.reshape(-1).take(self.prev_lines)
+        # then this frame's moving parts
+        for rect in rects:
+            x0, y0, x1, y1 = rect
+            pixels[y0:y1, x0:x1] = canvas.draw_region(rect, under, over)
+        at = ys * w + xs
+        if len(at):
+            put[at] = canvas.draw_line_pixels((ys, xs, offs), under, over)
+        if strip is not None:
+            pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
+                caption, strip)  # type: ignore[arg-type]
+            self.last_caption = caption
+        self.prev_rects, self.prev_lines = rects, at
+        self.prev_box = union(*rects, line_box)
+        if not emit:
+            return None
+        if index == 0:
+            return RasterFrame(0, pixels, full, None, step_index, phase)
+        changed_box, mask = tighten((ux0, uy0, ux1, uy1),
+                                    pixels[uy0:uy1, ux0:ux1] != before)
+        return RasterFrame(index, pixels, changed_box, mask, step_index, phase)
 
 
 def _final_frame(canvas: Canvas, pixels: np.ndarray, index: int, count: int,
-                 prev_rects: list[Box], prev_lines: tuple, prev_box: Box | None,
+                 prev_rects: list[Box], prev_lines: np.ndarray, prev_box: Box | None,
                  captioned: bool) -> RasterFrame:
     """The held clean final frame (a frame, not a step: ``step`` is ``count``): the
     finished output on the static picture, without the window, the highlight, the marker,
@@ -441,7 +593,7 @@ def _final_frame(canvas: Canvas, pixels: np.ndarray, index: int, count: int,
     before = pixels[uy0:uy1, ux0:ux1].copy()
     for bx0, by0, bx1, by1 in prev_rects:
         pixels[by0:by1, bx0:bx1] = base_idx[by0:by1, bx0:bx1]
-    pixels[prev_lines] = base_idx[prev_lines]
+    pixels.reshape(-1)[prev_lines] = base_idx.reshape(-1).take(prev_lines)
     if strip is not None:
         pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels("", strip)
     changed_box, mask = tighten(box, pixels[uy0:uy1, ux0:ux1] != before)

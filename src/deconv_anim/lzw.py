@@ -2,18 +2,22 @@
 
 Every frame of a GIF is an independent LZW stream, and Pillow's encoder holds the GIL
 (two threads run at the speed of one), so only a second process can share the work. A
-long GIF is written by two processes: this one composes the frames and encodes some of
-them, a forked :class:`Worker` encodes the others (the palette indices of a frame's changed
-box go to it through a pipe, its image block comes back); the blocks are written in frame
-order, so the file is byte for byte the one a single process writes (the same function,
+long GIF whose frames can be drawn a range at a time (one view of an op:
+:class:`deconv_anim.frames.FrameRun`) is composed *and* encoded by two processes, a range
+of frames each (:mod:`deconv_anim.gif_parallel`). Other painters (two panels, channels,
+the matrix view, chains) compose every frame in this process, and a forked
+:class:`Worker` encodes some of them (the palette indices of a frame's changed box go to
+it through a pipe, its image block comes back); the blocks are written in frame order,
+so the file is byte for byte the one a single process writes (the same function,
 :func:`gif_image`, encodes every block). Who encodes a frame is decided by how busy the
 worker is, which changes nothing in the bytes.
 
-The worker is worth its start-up (a fork, about 10 ms, and a pipe) from
+A second process is worth its start-up (a fork, about 10 ms, and a pipe) from
 :data:`PARALLEL_MIN_PIXELS` frame pixels on; below that, or with one core, or inside a
 process that is itself a worker (the gallery's pool) or runs other threads, one process
 does everything.
-``DECONV_ANIM_GIF_WORKER=0`` (or ``1``) turns it off (or on whatever the size).
+``DECONV_ANIM_GIF_WORKER=0`` (or ``1``) turns it off (or on whatever the size), for both
+ways of sharing the work.
 """
 
 from __future__ import annotations
