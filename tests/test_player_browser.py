@@ -34,9 +34,7 @@ REASON = ("selenium is not installed (pip install '.[test]')" if webdriver is No
           if CHROMIUM is None else
           f"no chromedriver at {DRIVER} (apt-get install chromium-driver; .ci/run does)"
           if not Path(DRIVER).exists() else None)
-# (one worker under pytest-xdist's --dist loadgroup: one browser for the module)
-pytestmark = [pytest.mark.skipif(REASON is not None, reason=REASON or ""),
-              pytest.mark.xdist_group("player_browser")]
+pytestmark = pytest.mark.skipif(REASON is not None, reason=REASON or "")
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,6 @@ pytest.importorskip("sphinx", reason="the docs extra (sphinx) is not installed")
 
 from deconv_anim.sphinx import DeconvAnimDirective
 
-# (one worker under pytest-xdist's --dist loadgroup: the tiny project is built once)
-pytestmark = pytest.mark.xdist_group("sphinx")
-
 CONF = """\
 project = "tiny"
 extensions = ["deconv_anim.sphinx"]
