@@ -8,8 +8,15 @@ import types
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings
 
 from deconv_anim.errors import OutputError
+
+# Hypothesis's deadline (200 ms an example) is a wall clock: on a loaded machine, beside a
+# second pytest-xdist worker, an example of 0.25 ms once took 504 ms and failed the suite.
+# What must be fast is checked in CPU time by the tests that care; the deadline is off.
+settings.register_profile("deconv-anim", deadline=None)
+settings.load_profile("deconv-anim")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -155,6 +155,11 @@ def _weight(spec, ci, co, kr, kc):
     return spec.weights[co, ci - (co // spec.out_per_group) * spec.in_per_group, kr, kc]
 
 
+def _isclose(a: float, b: float) -> bool:
+    """``np.isclose`` of two numbers (its tolerances), without its array machinery."""
+    return abs(float(a) - float(b)) <= 1e-8 + 1e-5 * abs(float(b))
+
+
 @PROPERTY
 @given(channel_cases(), st.sampled_from(["gather", "scatter"]))
 def test_element_steps_sum_to_the_output(case, view):
@@ -175,15 +180,17 @@ def test_element_steps_sum_to_the_output(case, view):
         products = spec.input[ci, ir, ic] * _weight(spec, ci, co, kr, kc)
         np.add.at(total, (co, o_r, oc), products)
         if view == "gather":
-            assert set(co) <= {step.channel} and set(ci) <= set(step.in_channels)
+            assert set(co.tolist()) <= {step.channel}
+            assert set(ci.tolist()) <= set(step.in_channels)
             assert step.group == step.channel // spec.out_per_group
             assert len(step.partials) == spec.in_per_group
             for j, channel in enumerate(step.in_channels):
-                assert np.isclose(step.partials[j], products[ci == channel].sum())
-            assert np.isclose(step.partials.sum() + step.bias, step.value)
+                assert _isclose(step.partials[j], products[ci == channel].sum())
+            assert _isclose(step.partials.sum() + step.bias, step.value)
             assert step.value == out[step.channel, step.cell[0], step.cell[1]]
         else:
-            assert set(ci) <= {step.channel} and step.partials is None and step.bias == 0
+            assert set(ci.tolist()) <= {step.channel} and step.partials is None
+            assert step.bias == 0
             assert step.value == spec.input[step.channel, step.cell[0], step.cell[1]]
     if spec.bias is not None:
         total += spec.bias[:, None, None]
@@ -437,10 +444,10 @@ HUGE_LAYER = ["--op", "transposed", "--in-channels", "512", "--out-channels", "5
 def test_info_in_words_at_a_size_too_large_to_compute():
     import time
 
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the wall clock of a loaded machine says nothing
     result = CliRunner().invoke(main, ["info", *HUGE_LAYER])
     assert result.exit_code == 0, result.stderr
-    assert time.perf_counter() - start < 5  # no value computed (8M inputs, 69G MACs)
+    assert time.process_time() - start < 5  # no value computed (8M inputs, 69G MACs)
     for words in ("512x128x128 input", "512x258x258 output", "weights: 512x512x4x4",
                   "parameters: 4194304 weights", "= 68719476736 (multiply-adds",
                   "group 0: input channels 0-511 -> output channels 0-511",

@@ -189,7 +189,7 @@ def test_hostile_documents_fail_cleanly_and_fast(tmp_path_factory, text):
     config = folder / "case.yaml"
     config.write_text(text, encoding="utf-8", errors="surrogatepass")
     out = folder / "case.svg"
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the wall clock of a loaded machine says nothing
     runner = CliRunner()
     for args in (["render", str(config), "-o", str(out), *LIMITS], ["info", str(config)]):
         result = runner.invoke(main, args)
@@ -202,7 +202,7 @@ def test_hostile_documents_fail_cleanly_and_fast(tmp_path_factory, text):
             assert len(lines) == 1 and lines[0].startswith("Error: "), lines[:3]
             assert len(lines[0]) < 400
             event(lines[0].split(": ", 3)[-1][:30])
-    assert time.perf_counter() - start < 20
+    assert time.process_time() - start < 20
     assert not list(folder.glob(".*.tmp"))
     if out.exists():  # what renders is a well-formed SVG
         from xml.etree import ElementTree

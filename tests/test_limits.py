@@ -97,10 +97,10 @@ def test_the_scan_refuses_at_the_limits(monkeypatch: pytest.MonkeyPatch) -> None
 def test_an_alias_bomb_is_refused_at_once() -> None:
     bomb = "a0: &a0 [1, 1, 1, 1, 1, 1, 1, 1, 1]\n" + "".join(
         f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 10))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the wall clock of a loaded machine says nothing
     with pytest.raises(ConfigError, match="aliases"):
         load_yaml_text(bomb + "op: conv\n")
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
 
 
 def test_hostile_flag_values_are_one_line_errors() -> None:
@@ -230,10 +230,10 @@ def test_previews_of_huge_values_are_bounded() -> None:
         shared = [shared] * 9
     loop: dict = {}
     loop["self"] = loop
-    start = time.perf_counter()
+    start = time.process_time()
     for value in (shared, loop, "x" * 10_000_000, 10 ** 5000, [[[[[[[[[[]]]]]]]]]] * 10 ** 6):
         assert len(show_value(value)) <= 40
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
     assert show_value(10 ** 5000) == "an integer of 5001 digits"
     assert show_value(10 ** 301 - 1) == "9" * 37 + "..."
 

@@ -806,9 +806,9 @@ def test_webp_in_memory_is_refused_up_front(cwd: Path) -> None:
     frame is drawn, naming the config."""
     # (within the painting budget: 9802 frames of 1196x1615 pixels)
     (cwd / "w.yaml").write_text("op: conv\nsize: 99\nkernel: 1\nstyle: {cell: 7}\n")
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the wall clock of a loaded machine says nothing
     result = CliRunner().invoke(main, ["render", "w.yaml", "-o", "w.webp"])
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: w.yaml: ")

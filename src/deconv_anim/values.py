@@ -75,11 +75,13 @@ def matrix(key: str, value: Any, where: str = "") -> np.ndarray:
         if len(row) != len(rows[0]) or not row:
             raise ConfigError(key, f"{where}rows must all have the same, non-zero length "
                                    f"(row 0 has {width}, row {r} has {len(row)})")
-        for c, v in enumerate(row):
-            _check_number(key, f"{where}row {r}, column {c}: ", v)
+    # the size before the cells: a grid too large is refused without reading its numbers
     if len(rows) > MAX_SIDE or width > MAX_SIDE or len(rows) * width > MAX_CELLS:
         raise ConfigError(key, f"{where}is too large ({len(rows)}x{width}; at most "
                                f"{MAX_CELLS} cells)")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            _check_number(key, f"{where}row {r}, column {c}: ", v)
     import numpy as np
 
     return _read_only(np.array(rows, dtype=np.float64))
