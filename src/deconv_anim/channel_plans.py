@@ -37,6 +37,18 @@ __all__ = ["GatherPlan", "BaseState", "gather_frames", "ScatterPlan", "ScatterSt
            "scatter_frames"]
 
 
+def _cached_sprite(cache: dict, key: object, make: Callable[[Ops], float],
+                   blender: object) -> Sprite:
+    """The sprite ``cache`` holds under ``key``, painted by ``make`` (which draws into its
+    ops and returns the pad) the first time it is asked for."""
+    found = cache.get(key)
+    if found is None:
+        ops = Ops()
+        pad = make(ops)
+        found = cache[key] = Sprite(ops, pad, blender)  # type: ignore[arg-type]
+    return found
+
+
 def _cover_box(layout: ChannelLayout, slab: Slab) -> Box:
     """The box :meth:`ChannelRaster._cover` covers for a channel standing in ``slab``'s
     slot."""
@@ -216,12 +228,7 @@ class GatherPlan:
     # -- what moves --------------------------------------------------------------------------
 
     def _sprite(self, name: str, make: Callable[[Ops], float]) -> Sprite:
-        found = self._sprites.get(name)
-        if found is None:
-            ops = Ops()
-            pad = make(ops)
-            found = self._sprites[name] = Sprite(ops, pad, self.raster.blender)
-        return found
+        return _cached_sprite(self._sprites, name, make, self.raster.blender)
 
     def moving_of(self, n: int) -> Moving:
         from .layout import WINDOW_OUTLINE
@@ -420,12 +427,7 @@ class ScatterPlan:
         return ops
 
     def _sprite(self, key: tuple, make: Callable[[Ops], float]) -> Sprite:
-        found = self._sprites.get(key)
-        if found is None:
-            ops = Ops()
-            pad = make(ops)
-            found = self._sprites[key] = Sprite(ops, pad, self.raster.blender)
-        return found
+        return _cached_sprite(self._sprites, key, make, self.raster.blender)
 
     def _outline(self, cells: tuple, ops: Ops, width: float) -> float:
         layout = self.layout
