@@ -254,6 +254,61 @@ def test_a_failure_in_the_second_process_is_one_line_and_leaves_no_file(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_bug_in_the_second_process_stays_a_bug(tmp_path, monkeypatch, small_ranges):
+    """Not an output error: the second process's ValueError is raised as RuntimeError."""
+    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
+    parent, real = os.getpid(), encode._gif_image
+
+    def image(frame, info):
+        if os.getpid() != parent and frame.index >= 6:
+            raise ValueError("a bug")
+        return real(frame, info)
+
+    monkeypatch.setattr(encode, "_gif_image", image)
+    with pytest.raises(RuntimeError, match="the second GIF process failed: ValueError: a bug"):
+        render(config_from_mapping({"op": "conv", "size": 6, "kernel": 3, **CELL}),
+               tmp_path / "x.gif")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_this_process_own_set_up_error_is_reported_as_it_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
+    parent, real = os.getpid(), FrameRun.prepare
+
+    def prepare_(self, peer, role):
+        if os.getpid() == parent:
+            raise OSError(5, "the real cause")
+        return real(self, peer, role)
+
+    monkeypatch.setattr(FrameRun, "prepare", prepare_)
+    target = tmp_path / "x.gif"
+    with pytest.raises(OutputError, match="the real cause"):
+        render(config_from_mapping({"op": "conv", "size": 6, "kernel": 3, **CELL}), target)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork and /proc")
+def test_no_second_process_draws_in_one_and_leaks_nothing(tmp_path, monkeypatch):
+    """A fork that fails (no memory, no processes left) leaves no descriptor open, and the
+    GIF is drawn by this process alone: the same bytes."""
+    mapping = {"op": "conv", "size": 6, "kernel": 3, **CELL}
+    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "0")
+    render(config_from_mapping(mapping), tmp_path / "one.gif")
+    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
+
+    def no_fork(self):
+        raise OSError(12, "Cannot allocate memory")
+
+    import multiprocessing.process
+
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    for n in range(3):
+        render(config_from_mapping(mapping), tmp_path / f"x{n}.gif")
+        assert (tmp_path / f"x{n}.gif").read_bytes() == (tmp_path / "one.gif").read_bytes()
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_a_failure_here_kills_the_second_process(tmp_path, monkeypatch, small_ranges):
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
     started = []

@@ -49,7 +49,7 @@ from .atomic import atomic_output
 from .budget import frame_count, frame_durations
 from .errors import ConfigError
 from .formats import FORMATS, SHEET, Format, format_for, format_named
-from .gif_parallel import ranged, write_ranges
+from .gif_parallel import NoSecondProcess, ranged, write_ranges
 from .lzw import OrderedBlocks, Worker, gif_image, masked, parallel_wanted
 
 if TYPE_CHECKING:
@@ -262,9 +262,13 @@ def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
             indices, offset, transparent, disposal = _gif_image(frame, info)
             return gif_image(indices, offset, delays[n], transparent, disposal, bits)
 
-        write_ranges(out, frames, block)
-        gif.close()
-        return
+        try:
+            write_ranges(out, frames, block)
+        except NoSecondProcess:  # nothing drawn or written yet: one process draws it all
+            parallel = False
+        else:
+            gif.close()
+            return
     worker = Worker() if parallel else None
     try:
         blocks = OrderedBlocks(out, worker) if worker is not None else None

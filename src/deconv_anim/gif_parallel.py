@@ -26,7 +26,7 @@ import struct
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-__all__ = ["ranged", "write_ranges", "MIN_RANGE", "MAX_RANGE"]
+__all__ = ["ranged", "write_ranges", "NoSecondProcess", "MIN_RANGE", "MAX_RANGE"]
 
 MIN_RANGE = 16
 """Fewest frames in a range (the last ones)."""
@@ -35,8 +35,14 @@ MAX_RANGE = 128
 
 _RANGE = struct.Struct("<qq")  # a finished range's first frame and end, before its blocks
 _FAILED = -1  # instead of a first frame: the other process failed; a line of text follows
+_BUG = "!"  # before that line: a bug, not an OSError or MemoryError (raised as RuntimeError)
 
 Encode = Callable[[Any, int], bytes]  # (frame, its index) -> its image block
+
+
+class NoSecondProcess(Exception):
+    """The second process could not be started; nothing was drawn or written: draw the
+    frames in this process instead."""
 
 
 def ranged(frames: object) -> bool:
@@ -107,6 +113,8 @@ def _serve(source: Any, encode: Encode, counter: Any, lock: Any, total: int, out
         from .errors import one_line
 
         text = one_line(f"{type(error).__name__}: {error}".splitlines()[0])
+        if not isinstance(error, (OSError, MemoryError)):  # a bug, not the output's
+            text = _BUG + text
         with contextlib.suppress(OSError):
             outbox.send_bytes(_RANGE.pack(_FAILED, 0) + text.encode("utf-8", "replace"))
 
@@ -125,13 +133,21 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
     lock = context.Lock()
     counter = context.RawValue("q", 0)
     first = _take(counter, lock, total)  # this process starts: the file streams at once
-    receive, outbox = context.Pipe(duplex=False)
-    mine, theirs = socket.socketpair()  # the set-up's arrays, both ways
-    out.flush()  # nothing buffered is copied into the second process
-    process = context.Process(target=_serve, args=(source, encode, counter, lock, total,
-                                                   outbox, theirs, (receive, mine)),
-                              daemon=True, name="deconv-anim-gif")
-    process.start()
+    ends: list[Any] = []
+    try:
+        receive, outbox = context.Pipe(duplex=False)
+        ends += [receive, outbox]
+        mine, theirs = socket.socketpair()  # the set-up's arrays, both ways
+        ends += [mine, theirs]
+        out.flush()  # nothing buffered is copied into the second process
+        process = context.Process(target=_serve, args=(source, encode, counter, lock, total,
+                                                       outbox, theirs, (receive, mine)),
+                                  daemon=True, name="deconv-anim-gif")
+        process.start()
+    except OSError as error:  # no second process (no memory or processes left to fork)
+        for end in ends:
+            end.close()
+        raise NoSecondProcess(str(error)) from error
     outbox.close()
     theirs.close()
     done: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -153,13 +169,11 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
     try:
         try:  # half of the set-up here, half there (the static layers)
             source.prepare(_Peer(mine), 0)
-        except (OSError, EOFError) as error:  # the other process is gone? its own words
+        except (EOFError, ConnectionError):  # the other process is gone: its own words
             mine.close()
             with contextlib.suppress(queue.Empty):
                 _check(done.get(timeout=10))
-            if isinstance(error, (EOFError, ConnectionError)):
-                raise OSError(0, "the second GIF process ended unexpectedly") from None
-            raise
+            raise OSError(0, "the second GIF process ended unexpectedly") from None
         finally:
             mine.close()
         _write_in_order(out, source, encode, counter, lock, total, first, done)
@@ -180,6 +194,8 @@ def _check(message: bytes | None) -> tuple[int, int]:
     start, stop = _RANGE.unpack_from(message) if message else (0, 0)
     if start == _FAILED:
         reason = message[_RANGE.size:].decode("utf-8", "replace")
+        if reason.startswith(_BUG):
+            raise RuntimeError(f"the second GIF process failed: {reason[len(_BUG):]}")
         raise OSError(0, f"the second GIF process failed: {reason}")
     return start, stop
 

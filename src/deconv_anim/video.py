@@ -247,13 +247,13 @@ def write_mp4(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) -> 
             for (frame, _ms), repeat in zip(_timed(frames, timing, count), repeats):
                 if not feed.put(frame, repeat):
                     break
-        except BaseException:
+            feed.close()
+        except BaseException:  # (Ctrl-C while the last frames are written too)
             feed.abort()
             feed.close()
             if feed.process is not None:
                 feed.process.wait()
             raise
-        feed.close()
         process, error = feed.process, feed.error
         if error is not None and not isinstance(error, BrokenPipeError):
             if process is not None:
