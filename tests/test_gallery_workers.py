@@ -204,3 +204,29 @@ def test_every_worker_killed_fails_the_renders_left(tmp_path, fake_render):
     assert reasons <= {
         "internal error: its worker process ended while rendering it (killed by signal 9)",
         "internal error: the worker processes ended before it was rendered"}
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                    reason="the fake renderer reaches worker processes only by fork")
+def test_a_worker_gone_after_its_result_fails_its_next_job_only(tmp_path, fake_render,
+                                                                 monkeypatch):
+    """A worker that ends right after sending a result (its job pipe closed, so the next
+    job cannot even be sent) fails the job it was given, not the whole gallery."""
+    import marshal
+    import os
+
+    from deconv_anim.gallery import workers
+
+    def one_job_then_gone(tasks, results, jobs, configs, limits):
+        index = int.from_bytes(os.read(tasks, 4), "little")
+        os.close(tasks)  # no reader left: the parent's next write breaks the pipe
+        payload = marshal.dumps(workers._worker_job(configs[index], str(jobs[index][1]),
+                                                    limits))
+        os.write(results, len(payload).to_bytes(4, "little") + payload)
+
+    monkeypatch.setattr(workers, "_serve", one_job_then_gone)
+    configs = write_configs(tmp_path / "configs")
+    report = build_gallery(configs, tmp_path / "out", jobs=2)
+    assert len(report.rendered) == 2
+    assert len(report.rendered) + len(report.failed) == len(SMALL)
+    assert all("internal error" in reason for _, reason in report.failed)

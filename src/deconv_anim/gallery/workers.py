@@ -283,7 +283,10 @@ def _forked_renders(jobs: list[tuple[Item, Path]], workers: int,
             os.close(worker.tasks)
             worker.tasks = -1
         else:
-            os.write(worker.tasks, worker.job.to_bytes(4, "little"))
+            try:
+                os.write(worker.tasks, worker.job.to_bytes(4, "little"))
+            except BrokenPipeError:  # it died after its last result: its end of the
+                pass  # results comes next, and the job is reported lost with the reason
 
     try:
         for _ in range(min(workers, len(jobs))):
