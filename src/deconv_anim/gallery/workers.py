@@ -283,10 +283,10 @@ def _forked_renders(jobs: list[tuple[Item, Path]], workers: int,
             os.close(worker.tasks)
             worker.tasks = -1
         else:
-            try:
+            # a worker gone after its last result: the end of its results comes next, and
+            # the job is reported lost with the reason
+            with contextlib.suppress(BrokenPipeError):
                 os.write(worker.tasks, worker.job.to_bytes(4, "little"))
-            except BrokenPipeError:  # it died after its last result: its end of the
-                pass  # results comes next, and the job is reported lost with the reason
 
     try:
         for _ in range(min(workers, len(jobs))):
