@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -35,6 +35,20 @@ if TYPE_CHECKING:
 
 __all__ = ["GatherPlan", "BaseState", "gather_frames", "ScatterPlan", "ScatterState",
            "scatter_frames"]
+
+
+def _input_slab_ops(raster: Any, layout: ChannelLayout, slab: Slab, box: Box, pad: float,
+                    items: Any, ops: Ops) -> None:
+    """The cells of the input slab ``slab`` (a channel standing in) that reach ``box``, with
+    their numbers when ``items`` (the timeline's (cell, text, faded) of that channel)."""
+    only = cells_touching(layout, slab, box, pad)
+    if not only.any():
+        return
+    texts = faded = None
+    if items is not None:
+        texts = {cell: text for cell, text, _ in items}
+        faded = {cell for cell, _, f in items if f}
+    raster._slab_ops(slab, ops, texts=texts, faded_texts=faded, only=only)
 
 
 def _cached_sprite(cache: dict, key: object, make: Callable[[Ops], float],
@@ -183,14 +197,8 @@ class GatherPlan:
         outs, ins = self.slabs(state, ops)
         if state.in_stand_in is not None:
             ch = state.in_stand_in
-            only = cells_touching(layout, ins[ch], box, self.pad)
-            if only.any():
-                texts = faded = None
-                if self.numbers:
-                    items = raster.timeline.input_texts[ch]
-                    texts = {cell: text for cell, text, _ in items}
-                    faded = {cell for cell, _, f in items if f}
-                raster._slab_ops(ins[ch], ops, texts=texts, faded_texts=faded, only=only)
+            _input_slab_ops(raster, layout, ins[ch], box, self.pad,
+                            raster.timeline.input_texts[ch] if self.numbers else None, ops)
         oh, ow = self.spec.output_size
         for ch, slab in outs.items():
             if not self.numbers and ch in layout.outputs:
@@ -389,14 +397,8 @@ class ScatterPlan:
         outs, ins = self.slabs(state, ops)
         if state.in_stand_in is not None:
             ch = state.in_stand_in[0]
-            only = cells_touching(layout, ins[ch], box, self.pad)
-            if only.any():
-                texts = faded = None
-                if self.numbers:
-                    items = self.timeline.input_texts[ch]
-                    texts = {cell: text for cell, text, _ in items}
-                    faded = {cell for cell, _, f in items if f}
-                raster._slab_ops(ins[ch], ops, texts=texts, faded_texts=faded, only=only)
+            _input_slab_ops(raster, layout, ins[ch], box, self.pad,
+                            self.timeline.input_texts[ch] if self.numbers else None, ops)
         if state.final and self._final_values is None:
             from .engine import compute
 
