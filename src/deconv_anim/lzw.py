@@ -33,8 +33,13 @@ __all__ = ["gif_image", "masked", "Worker", "parallel_wanted", "PARALLEL_MIN_PIX
            "OrderedBlocks"]
 
 PARALLEL_MIN_PIXELS = 20_000_000
-"""Frame pixels (frames x canvas pixels) from which a second process encodes: below it
-the fork and the pipe cost more than they save (benchmarks/README.md, "GIF worker")."""
+"""Frame pixels (frames x canvas pixels) from which a second process draws or encodes:
+below it the fork and the pipe cost more than they save. Measured again for the ranges of
+:mod:`deconv_anim.gif_parallel` (wall time of a CLI render, two processes over one,
+medians of 7 interleaved runs, conv kernel 3 padding same): 1.00x at 4.8 MP (5x5),
+0.99x at 23 MP (8x8), 0.91x at 51 MP (10x10), 0.78x at 285 MP (16x16), 0.73x at
+661 MP (20x20): the line stays where it pays for itself (benchmarks/README.md, "Issue 19,
+session six")."""
 
 # width, height, x, y, delay (cs), transparent (-1: none), disposal, code size, mask follows
 _HEADER = struct.Struct("<HHHHHhBBB")
