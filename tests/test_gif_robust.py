@@ -115,8 +115,8 @@ def test_the_first_process_killed_holding_the_lock_leaves_no_second_process(tmp_
 
 # ----------------------------------------------------------------- lzw.Worker's fork
 
-TWO_PANELS = {"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "view": "both",
-              "style": {"cell": 16}}
+# the matrix view: frames that are not drawn a range at a time (those go to gif_parallel)
+MATRIX = {"op": "conv", "size": 4, "kernel": 3, "view": "matrix", "style": {"cell": 16}}
 
 
 def test_a_worker_that_cannot_be_forked_leaves_one_process_the_same_bytes(tmp_path,
@@ -125,7 +125,7 @@ def test_a_worker_that_cannot_be_forked_leaves_one_process_the_same_bytes(tmp_pa
     frame itself, to the same bytes, and no descriptor stays open."""
     import multiprocessing.process
 
-    config = config_from_mapping(TWO_PANELS)
+    config = config_from_mapping(MATRIX)
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "0")
     render(config, tmp_path / "one.gif", tween=1)
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
