@@ -106,7 +106,10 @@ def test_only_frames_drawn_by_ranges_take_the_split_path():
     assert gif_parallel.ranged(raster.frames())
     both = prepare(config_from_mapping({"op": "transposed", "size": 2, "kernel": 3,
                                         "view": "both"}))
-    assert not gif_parallel.ranged(both.frames())
+    assert gif_parallel.ranged(both.frames())  # two panels that are each ranged
+    matrix = prepare(config_from_mapping({"op": "conv", "size": 4, "kernel": 3,
+                                          "view": "matrix"}))
+    assert not gif_parallel.ranged(matrix.frames())
     assert not gif_parallel.ranged(iter(list(raster.frames())))
 
 

@@ -17,6 +17,7 @@ from deconv_anim.encode import GifStream
 CASES = [
     ({"op": "conv", "size": 6, "kernel": 3, "padding": "same"}, {}),
     ({"op": "transposed", "size": 3, "kernel": 3, "stride": 2, "view": "both"}, {"tween": 2}),
+    ({"op": "conv", "size": 4, "kernel": 3, "view": "matrix"}, {}),
     ({"op": "maxpool", "size": 4, "kernel": 2, "values": True,
       "style": {"background": "transparent"}}, {}),
 ]
@@ -106,8 +107,9 @@ def test_a_failure_midway_ends_the_worker_and_leaves_no_file(tmp_path, monkeypat
         started.append(self)
 
     monkeypatch.setattr(lzw.Worker, "__init__", init)
-    # two panels: frames that are not drawn a range at a time (those go to gif_parallel)
-    config = config_from_mapping({"op": "transposed", "size": 3, "kernel": 3, "view": "both"})
+    # the matrix view: frames that are not drawn a range at a time (those go to
+    # gif_parallel)
+    config = config_from_mapping({"op": "conv", "size": 4, "kernel": 3, "view": "matrix"})
     calls = []
 
     def fail(self, *args, **kwargs):

@@ -269,7 +269,10 @@ def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
         else:
             gif.close()
             return
-    worker = Worker() if parallel else None
+    try:
+        worker = Worker() if parallel else None
+    except NoSecondProcess:  # nothing sent to it yet: this process encodes every frame
+        worker = None
     try:
         blocks = OrderedBlocks(out, worker) if worker is not None else None
         for n, (frame, _ms) in enumerate(_timed(frames, info.timing, info.count)):

@@ -17,6 +17,8 @@ and not written, and the last ranges decide how evenly the two processes end.
 Ctrl-C is this process's to handle (the other ignores it); when this process stops, for
 any reason, the other is killed and the output's temp file removed
 (:mod:`deconv_anim.atomic`); an error in the other process arrives here as one line.
+Either process killed while it holds the counter's lock does not leave the other waiting
+for it: the other ends as it does when the process dies at any other moment.
 """
 
 from __future__ import annotations
@@ -51,15 +53,27 @@ def ranged(frames: object) -> bool:
                                                                   "frames_between"))
 
 
-def _take(counter: Any, lock: Any, total: int) -> tuple[int, int] | None:
-    """The next range of frames nobody has taken (None: all are taken)."""
-    with lock:
+_WAIT = 0.5
+"""Seconds between looks at the other process while waiting for the counter's lock."""
+
+
+def _take(counter: Any, lock: Any, total: int, alive: Callable[[], bool] = lambda: True
+          ) -> tuple[int, int] | None:
+    """The next range of frames nobody has taken (None: all are taken). A process killed
+    while it holds the lock never releases it: the wait ends with EOFError once
+    ``alive()`` (the other process) is false."""
+    while not lock.acquire(timeout=_WAIT):
+        if not alive():
+            raise EOFError("the other GIF process is gone")
+    try:
         start = counter.value
         if start >= total:
             return None
         size = max(MIN_RANGE, min(MAX_RANGE, (total - start) // 4))
         stop = min(total, start + size)
         counter.value = stop
+    finally:
+        lock.release()
     return start, stop
 
 
@@ -92,10 +106,13 @@ def _serve(source: Any, encode: Encode, counter: Any, lock: Any, total: int, out
            peer: Any, theirs: tuple[Any, ...]) -> None:
     """The second process: its half of the set-up, then ranges drawn and encoded, their
     blocks sent, until none is left; then an empty message."""
+    import multiprocessing
     import signal
 
     for end in theirs:  # the first process's ends: the pipe closes when it dies
         end.close()
+    parent = multiprocessing.parent_process()
+    alive = parent.is_alive if parent is not None else lambda: True
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the first process's
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command line's unwinding
     try:
@@ -103,11 +120,11 @@ def _serve(source: Any, encode: Encode, counter: Any, lock: Any, total: int, out
             source.prepare(_Peer(peer), 1)
         finally:
             peer.close()
-        while (span := _take(counter, lock, total)) is not None:
+        while (span := _take(counter, lock, total, alive)) is not None:
             outbox.send_bytes(b"".join([_RANGE.pack(*span),
                                         *_blocks(source, span, encode)]))
         outbox.send_bytes(b"")
-    except (EOFError, ConnectionError):  # the first process is gone
+    except (EOFError, ConnectionError):  # the first process is gone: so is this one
         pass
     except BaseException as error:  # reported to the first process, as one line
         from .errors import one_line
@@ -176,7 +193,8 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
             raise OSError(0, "the second GIF process ended unexpectedly") from None
         finally:
             mine.close()
-        _write_in_order(out, source, encode, counter, lock, total, first, done)
+        _write_in_order(out, source, encode, counter, lock, total, first, done,
+                        process.is_alive)
         process.join(timeout=5)  # it has sent its last range: it ends
     finally:
         if process.is_alive():
@@ -201,7 +219,8 @@ def _check(message: bytes | None) -> tuple[int, int]:
 
 
 def _write_in_order(out: BinaryIO, source: Any, encode: Encode, counter: Any, lock: Any,
-                    total: int, span: tuple[int, int] | None, done: Any) -> None:
+                    total: int, span: tuple[int, int] | None, done: Any,
+                    alive: Callable[[], bool]) -> None:
     import queue
 
     written = 0  # the frames written so far
@@ -241,7 +260,10 @@ def _write_in_order(out: BinaryIO, source: Any, encode: Encode, counter: Any, lo
             waiting[start] = (stop, b"".join(_blocks(source, span, encode)))
         collect(False)
         flush()
-        span = _take(counter, lock, total)
+        try:
+            span = _take(counter, lock, total, alive)
+        except EOFError:  # killed holding the lock: as any other end of it
+            raise OSError(0, "the second GIF process ended unexpectedly") from None
     while written < total:
         if finished:  # pragma: no cover - every range is taken once
             raise OSError(0, f"the GIF has {written} of its {total} frames")

@@ -3,14 +3,16 @@
 Every frame of a GIF is an independent LZW stream, and Pillow's encoder holds the GIL
 (two threads run at the speed of one), so only a second process can share the work. A
 long GIF whose frames can be drawn a range at a time (one view of an op:
-:class:`deconv_anim.frames.FrameRun`) is composed *and* encoded by two processes, a range
-of frames each (:mod:`deconv_anim.gif_parallel`). Other painters (two panels, channels,
-the matrix view, chains) compose every frame in this process, and a forked
+:class:`deconv_anim.frames.FrameRun`; two of them side by side:
+:class:`deconv_anim.panels.PanelRun`) is composed *and* encoded by two processes, a range
+of frames each (:mod:`deconv_anim.gif_parallel`). Other painters (channels, the matrix
+view, chains) compose every frame in this process, and a forked
 :class:`Worker` encodes some of them (the palette indices of a frame's changed box go to
 it through a pipe, its image block comes back); the blocks are written in frame order,
 so the file is byte for byte the one a single process writes (the same function,
 :func:`gif_image`, encodes every block). Who encodes a frame is decided by how busy the
-worker is, which changes nothing in the bytes.
+worker is, which changes nothing in the bytes. A worker that cannot be forked (no memory or
+processes left) leaves this process to encode every frame, to the same bytes.
 
 A second process is worth its start-up (a fork, about 10 ms, and a pipe) from
 :data:`PARALLEL_MIN_PIXELS` frame pixels on; below that, or with one core, or inside a
@@ -132,7 +134,8 @@ _END = b""
 
 
 class Worker:
-    """A forked process that encodes image blocks, in the order they were sent.
+    """A forked process that encodes image blocks, in the order they were sent
+    (:class:`deconv_anim.gif_parallel.NoSecondProcess` when it cannot be started).
 
     Frames go out on one pipe; blocks come back on another, read by a thread of this
     process (it waits in the OS, without the GIL), so neither process ever waits for the
@@ -146,12 +149,22 @@ class Worker:
         import threading
 
         context = multiprocessing.get_context("fork")
-        inbox, self._to = context.Pipe(duplex=False)
-        self._from, outbox = context.Pipe(duplex=False)
-        self.process = context.Process(target=_serve, args=(inbox, outbox,
-                                                            (self._to, self._from)),
-                                       daemon=True, name="deconv-anim-lzw")
-        self.process.start()
+        ends: list[Any] = []
+        try:
+            inbox, self._to = context.Pipe(duplex=False)
+            ends += [inbox, self._to]
+            self._from, outbox = context.Pipe(duplex=False)
+            ends += [self._from, outbox]
+            self.process = context.Process(target=_serve, args=(inbox, outbox,
+                                                                (self._to, self._from)),
+                                           daemon=True, name="deconv-anim-lzw")
+            self.process.start()
+        except OSError as error:  # no memory or processes left to fork
+            from .gif_parallel import NoSecondProcess
+
+            for end in ends:
+                end.close()
+            raise NoSecondProcess(str(error)) from error
         inbox.close()
         outbox.close()
         self.blocks: queue.SimpleQueue[bytes] = queue.SimpleQueue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .raster import Raster, RasterFrame
 from .scene import Scene
 from .timeline import clock_slots
 
-__all__ = ["SideBySide", "side_by_side_frames"]
+__all__ = ["SideBySide", "side_by_side_frames", "PanelRun"]
 
 
 class SideBySide:
@@ -63,19 +64,104 @@ class SideBySide:
 
 def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFrame]:
     """The frames of two rasters next to each other on one clock (see
-    :class:`SideBySide` and :func:`deconv_anim.timeline.clock_slots`)."""
-    w, h = figure.size
-    pixels = np.zeros((h, w), np.uint8)
-    panels = (figure.left, figure.right)
-    total = max(len(p.timeline) for p in panels)
-    # each panel's held clean final frame comes together, after the clock's last step
-    schedules = [[*clock_slots(len(p.timeline), total, tween), (len(p.timeline), 0.0)]
-                 for p in panels]
-    streams = [p.frames(tween) for p in panels]
-    last = len(schedules[0]) - 1
-    for index in range(len(schedules[0])):
+    :class:`SideBySide` and :func:`deconv_anim.timeline.clock_slots`): a
+    :class:`PanelRun` when both panels' frames can be drawn a range at a time, else a
+    plain iterator over them."""
+    run = PanelRun(figure, tween)
+    if all(_ranged(r) for r in run.runs):
+        return run
+    return run.frames_between(0, run.count)
+
+
+def _ranged(frames: object) -> bool:
+    return all(callable(getattr(frames, name, None)) for name in ("prepare",
+                                                                  "frames_between"))
+
+
+class PanelRun:
+    """One run of the frames of two panels on one clock: an iterator over all of them,
+    or (when both panels' runs can start anywhere, as
+    :class:`deconv_anim.frames.FrameRun` does) any ranges of them in increasing order
+    (:meth:`frames_between`), so :mod:`deconv_anim.gif_parallel` can draw them in two
+    processes.
+
+    The canvas at composite frame k is fully determined by the frame each panel shows
+    there (its pixels laid in whole: a panel frame's box bounds everything that changed
+    since the panel's previous frame), the shared title under both and nothing elsewhere.
+    So a run that starts at k lays in the frame each panel shows at k - 1 (drawn by the
+    panel's own run, started there; a panel that holds keeps what is laid in), paints the
+    title, and goes on as a run from frame 0 does: its frames, boxes and masks are the
+    same, pixel for pixel.
+    """
+
+    def __init__(self, figure: SideBySide, tween: int = 0) -> None:
+        self.figure, self.tween = figure, tween
+        panels = (figure.left, figure.right)
+        self.total = max(len(p.timeline) for p in panels)
+        # each panel's held clean final frame comes together, after the clock's last step
+        self.schedules = [[*clock_slots(len(p.timeline), self.total, tween),
+                           (len(p.timeline), 0.0)] for p in panels]
+        self.count = len(self.schedules[0])
+        # the panel frame each composite frame shows (counted in the panel's own frames)
+        self.shown = [np.cumsum([slot is not None for slot in schedule]) - 1
+                      for schedule in self.schedules]
+        self.runs: list[Any] = [p.frames(tween) for p in panels]
+        self.streams: list[Iterator[RasterFrame]] = [iter(r) for r in self.runs]
+        self.laid = [-1, -1]  # the panel frame whose pixels are in the canvas
+        w, h = figure.size
+        self.pixels = np.zeros((h, w), np.uint8)
+        self.at = 0  # the next frame drawn
+        self._all: Iterator[RasterFrame] | None = None
+
+    def __iter__(self) -> PanelRun:
+        return self
+
+    def __next__(self) -> RasterFrame:
+        self._all = self._all or self.frames_between(0, self.count)
+        return next(self._all)
+
+    def prepare(self, peer: Any = None, role: int = 0) -> None:
+        """Both panels' set-up (see :meth:`deconv_anim.frames.FrameRun.prepare`: with
+        ``peer``, shared with the process of the other ``role``, one panel after the
+        other)."""
+        for run in self.runs:
+            run.prepare(peer, role)
+
+    def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
+        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
+        forwards: ``start`` is at or after the last frame drawn."""
+        stop = min(stop, self.count)
+        if start < self.at:
+            raise ValueError(f"frames are drawn forwards: frame {start} after {self.at - 1}")
+        if start >= stop:
+            return
+        if start > self.at:
+            self._seek(start)
+        while self.at < stop:
+            frame = self._draw(self.at)
+            self.at += 1
+            yield frame
+
+    def _seek(self, start: int) -> None:
+        """The canvas as a run from frame 0 leaves it after frame ``start - 1``."""
+        figure = self.figure
+        for n, (run, (x, y)) in enumerate(zip(self.runs, figure.offsets)):
+            need = int(self.shown[n][start - 1])
+            if need == self.laid[n]:  # it holds: its pixels are in the canvas
+                continue
+            stream = self.streams[n] = run.frames_between(need, run.count)
+            frame = next(stream)
+            fh, fw = frame.pixels.shape
+            self.pixels[y:y + fh, x:x + fw] = frame.pixels
+            self.laid[n] = need
+        if self.at == 0:  # as frame 0 leaves it
+            _paint_title(figure, self.pixels)
+        self.at = start
+
+    def _draw(self, index: int) -> RasterFrame:
+        figure, pixels, tween = self.figure, self.pixels, self.tween
         got = [next(stream) if schedule[index] is not None else None
-               for stream, schedule in zip(streams, schedules)]
+               for stream, schedule in zip(self.streams, self.schedules)]
         boxes = []
         for frame, (x, y) in zip(got, figure.offsets):
             if frame is None:
@@ -84,22 +170,24 @@ def side_by_side_frames(figure: SideBySide, tween: int = 0) -> Iterator[RasterFr
             boxes.append((bx0 + x, by0 + y, bx1 + x, by1 + y))
         ux0, uy0, ux1, uy1 = union(*boxes)  # type: ignore[misc]
         before = pixels[uy0:uy1, ux0:ux1].copy()
-        for frame, (x, y) in zip(got, figure.offsets):
+        for n, (frame, (x, y)) in enumerate(zip(got, figure.offsets)):
             if frame is None:
                 continue
+            self.laid[n] += 1
             fh, fw = frame.pixels.shape
             if index == 0:
                 pixels[y:y + fh, x:x + fw] = frame.pixels
             else:
                 bx0, by0, bx1, by1 = frame.box
                 pixels[by0 + y:by1 + y, bx0 + x:bx1 + x] = frame.pixels[by0:by1, bx0:bx1]
-        step, phase = divmod(index, tween + 1) if index < last else (total, 0)
+        last = self.count - 1
+        step, phase = divmod(index, tween + 1) if index < last else (self.total, 0)
         if index == 0:
             _paint_title(figure, pixels)
-            yield RasterFrame(0, pixels, (0, 0, w, h), None)
-        else:
-            box, mask = tighten((ux0, uy0, ux1, uy1), pixels[uy0:uy1, ux0:ux1] != before)
-            yield RasterFrame(index, pixels, box, mask, step, phase / (tween + 1))
+            w, h = figure.size
+            return RasterFrame(0, pixels, (0, 0, w, h), None)
+        box, mask = tighten((ux0, uy0, ux1, uy1), pixels[uy0:uy1, ux0:ux1] != before)
+        return RasterFrame(index, pixels, box, mask, step, phase / (tween + 1))
 
 
 def _paint_title(figure: SideBySide, pixels: np.ndarray) -> None:
