@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from deconv_anim import gif_parallel
 from deconv_anim.animation import render
 from deconv_anim.channel_frames import ChannelCanvas
+from deconv_anim.channel_plans import GatherPlan
 from deconv_anim.channel_run import ChannelRun
 from deconv_anim.config import config_from_mapping
 from deconv_anim.prepare import prepare
@@ -107,6 +109,38 @@ def test_a_run_started_anywhere_draws_the_frames_of_a_run_from_the_start(name):
         for k, (start, stop) in enumerate(itertools.pairwise([0, *cuts, count])):
             got += _frames(runs[k % 2].frames_between(start, stop))
         _same(got, whole)
+
+
+class _Silent:
+    """A gather plan whose captions come and go (every third step has none)."""
+
+    def __init__(self, plan) -> None:
+        self.plan = plan
+        self.steps = [replace(step, caption=None if n % 3 == 1 else step.caption)
+                      for n, step in enumerate(plan.steps)]
+        self.state_of, self.dirty, self.dynamic = plan.state_of, plan.dirty, plan.dynamic
+
+    def moving_of(self, n):
+        moving = self.plan.moving_of(n)
+        moving.caption = self.steps[n].caption
+        return moving
+
+
+def test_a_caption_strip_cleared_before_the_start_is_cleared_again(monkeypatch):
+    """A step without a caption after one with: a run from frame 0 has drawn the strip
+    without a caption; a run started there draws it too (here a strip without a caption
+    is marked, so that the two differ if it does not)."""
+    real = ChannelCanvas.caption_pixels
+    monkeypatch.setattr(ChannelCanvas, "caption_pixels", lambda self, base, caption: (
+        real(self, base, caption) ^ (1 if caption is None else 0)))
+    raster = _raster(CASES["groups labels"][0])
+
+    def run():
+        return ChannelRun(ChannelCanvas(raster), _Silent(GatherPlan(raster)), 1)
+
+    whole = _frames(run())
+    for start in (2, 3, 4, 8, 9, len(whole) - 1):
+        _same(_frames(run().frames_between(start, start + 3)), whole[start:start + 3])
 
 
 def test_runs_go_forwards_only_and_skip_in_between_frames():
