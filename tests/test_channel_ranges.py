@@ -12,6 +12,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from deconv_anim import gif_parallel
 from deconv_anim.animation import render
@@ -141,6 +143,50 @@ def test_a_caption_strip_cleared_before_the_start_is_cleared_again(monkeypatch):
     whole = _frames(run())
     for start in (2, 3, 4, 8, 9, len(whole) - 1):
         _same(_frames(run().frames_between(start, start + 3)), whole[start:start + 3])
+
+
+CHANNEL_KEYS = st.fixed_dictionaries({
+    "op": st.sampled_from(["conv", "transposed", "maxpool"]),
+    "size": st.integers(2, 3),
+    "kernel": st.integers(1, 2),
+    "in_channels": st.sampled_from([2, 3, 9]),
+    "out_channels": st.sampled_from([1, 2, 3, 9]),
+    "values": st.booleans(),
+    "labels": st.booleans(),
+}, optional={
+    "groups": st.sampled_from([1, 3]),
+    "stride": st.integers(1, 2),
+    "view": st.sampled_from(["gather", "scatter"]),
+    "layout": st.sampled_from(["oblique", "flat"]),
+    "step_by": st.sampled_from(["element", "channel"]),
+})
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(keys=CHANNEL_KEYS, tween=st.integers(0, 2), data=st.data())
+def test_random_channel_figures_started_anywhere_draw_the_frames_of_a_run_from_the_start(
+        keys, tween, data):
+    from deconv_anim.errors import ConfigError
+
+    if keys["op"] == "maxpool":
+        keys.pop("out_channels", None)
+        keys.pop("groups", None)
+    try:
+        whole = _frames(_raster(keys).frames(tween))
+    except ConfigError:
+        return
+    raster = _raster(keys)
+    if not isinstance(raster.frames(), ChannelRun):
+        return
+    count = len(whole)
+    cuts = data.draw(st.lists(st.integers(1, max(1, count - 1)), max_size=5, unique=True))
+    bounds = [0, *sorted(c for c in cuts if 0 < c < count), count]
+    runs = (raster.frames(tween), raster.frames(tween))
+    got = []
+    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
+        got += _frames(runs[k % 2].frames_between(start, stop))
+    _same(got, whole)
 
 
 def test_runs_go_forwards_only_and_skip_in_between_frames():
