@@ -7,13 +7,15 @@ repainted in the boxes the steps so far changed) with the step's moving parts la
 it, and the caption strip. Where the base stands after step ``n`` depends only on the
 steps up to ``n`` (each box a step changes is painted from the shapes, never from the
 pixels under it), so a run started at frame ``k`` replays the base of the steps before
-``k`` (their boxes painted in the same order, nothing else drawn: nothing at all when no
-step changes the base, as in a figure without ``values``), then draws the frame before
-``k`` (not yielded: frame ``k``'s changed box and mask are measured against it) and goes
-on. Painting the same boxes in the same order makes the same base byte for byte, whatever
-the shapes' anti-aliasing does at a box's edge; the blend table's rows may be numbered in
-another order in each process, but a row's entries (palette indices) depend only on its
-colour and alpha, so the pixels are the same.
+``k`` (each step's state worked out, their boxes painted in the same order, nothing else
+drawn: nothing painted when no step changes the base, as in a gather figure without
+``values``, stand-ins or kernels), then draws the frame before ``k`` (not yielded: frame
+``k``'s changed box and mask are measured against it; the caption strip drawn over the
+base if a run from frame 0 has drawn it by then) and goes on. Painting the same boxes in
+the same order makes the same base byte for byte, whatever the shapes' anti-aliasing does
+at a box's edge; the blend table's rows may be numbered in another order in each process,
+but a row's entries (palette indices) depend only on its colour and alpha, so the pixels
+are the same.
 """
 
 from __future__ import annotations
