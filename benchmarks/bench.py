@@ -51,6 +51,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -381,6 +382,32 @@ CHANNEL_FRAMES = 96  # frames rendered of each figure (the 3->8 layer has 8,192)
 CHANNEL_CELL = 12  # style.cell of both (at the default 30 the 3->8 layer passes the budget)
 
 
+class _First:
+    """The first ``count`` frames of a run that draws ranges of frames (so the GIF writer
+    draws them in two processes, as a render of the whole figure does)."""
+
+    def __init__(self, run: Any, count: int) -> None:
+        self.run, self.count = run, count
+
+    def prepare(self, peer: Any = None, role: int = 0) -> None:
+        self.run.prepare(peer, role)
+
+    def frames_between(self, start: int, stop: int) -> Any:
+        return self.run.frames_between(start, min(stop, self.count))
+
+    def __iter__(self) -> Any:
+        return self.run.frames_between(0, self.count)
+
+
+def _first(frames: Any, count: int) -> Any:
+    """The first ``count`` of ``frames``: in ranges where the painter draws them so."""
+    import itertools
+
+    if callable(getattr(frames, "frames_between", None)):
+        return _First(frames, count)
+    return itertools.islice(frames, count)
+
+
 def channels(repeat: int, work: Path) -> None:
     """Issue 19, target 5: the per-frame time of a 3->8-channel conv on 32x32 versus the
     single-channel figure of the same size (kernel 3, padding same, both at cell 12).
@@ -391,8 +418,6 @@ def channels(repeat: int, work: Path) -> None:
     picture is painted once), and the marginal time of a frame, (t(480) - t(96)) / 384
     (set-up excluded). The same again without the GIF writer (the frames only) says how
     much of it is painting."""
-    import itertools
-
     from deconv_anim.config import resolve_config
     from deconv_anim.encode import Timing, write
     from deconv_anim.prepare import prepare
@@ -417,7 +442,7 @@ def channels(repeat: int, work: Path) -> None:
                 for count in counts:
                     start, start_cpu = time.perf_counter(), cpu()
                     raster = prepare(resolve_config(keys))
-                    frames = itertools.islice(raster.frames(), count)
+                    frames = _first(raster.frames(), count)
                     if gif:  # count frames: count - 1 steps and a held last frame
                         write(work / "channels.gif", frames, size=raster.size,
                               palette=raster.palette, count=count - 1, timing=Timing())

@@ -123,6 +123,19 @@ def test_unequal_panels_hold_and_end_together():
         _same(_frames(run.frames_between(start + 4, start + 5)), whole[start + 4:start + 5])
 
 
+@pytest.mark.parametrize("name", ["channels, tween", "channels, values, labels"])
+def test_two_channel_panels_start_anywhere(name):
+    """Channel panels (``channel_run.ChannelRun``) side by side: ranges from every third
+    frame match a run from frame 0."""
+    mapping, tween = CONFIGS[name]
+    figure = prepare(config_from_mapping({**mapping, "style": {"cell": 10}}))
+    assert isinstance(figure.frames(tween), PanelRun)
+    whole = _frames(figure.frames(tween))
+    for start in range(0, len(whole), 3):
+        run = figure.frames(tween)
+        _same(_frames(run.frames_between(start, start + 2)), whole[start:start + 2])
+
+
 def test_runs_go_forwards_only():
     figure = prepare(config_from_mapping({"op": "transposed", "size": 2, "kernel": 3,
                                           "view": "both"}))
@@ -142,6 +155,12 @@ CONFIGS = {
                                "layout": "flat", "values": True, "labels": True}, 2),
     "transparent": ({"op": "transposed", "size": 2, "kernel": 3, "view": "both",
                      "style": {"background": "transparent"}}, 0),
+    # two channel panels (channel_run.ChannelRun each), one clock
+    "channels, tween": ({"op": "transposed", "size": 2, "kernel": 3, "stride": 2,
+                         "in_channels": 2, "out_channels": 3, "view": "both"}, 1),
+    "channels, values, labels": ({"op": "transposed", "size": 2, "kernel": 2,
+                                  "in_channels": 3, "out_channels": 2, "view": "both",
+                                  "values": True, "labels": True}, 0),
 }
 
 

@@ -17,16 +17,16 @@ What a step of a channel figure shows is of two kinds:
   lines only moves, so its pixels are computed once), laid over everything.
 
 Each frame puts the previous frame's moving pixels back from ``base`` and lays its own: a
-frame costs what it draws, not the box between its far-apart parts.
+frame costs what it draws, not the box between its far-apart parts. The loop itself, which
+can also start at any frame, is :class:`deconv_anim.channel_run.ChannelRun`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -34,13 +34,13 @@ from .composite import Sprite, clip, lay, lay_points, merge, union
 from .layout import CONNECTOR_WIDTH
 from .paint import Box, Ops, blend, segment_pixels, text_sprite
 from .palette import quantize
-from .raster import RasterFrame
 
 if TYPE_CHECKING:
     from .channel_layout import ChannelLayout, Slab
     from .channel_raster import ChannelRaster
 
-__all__ = ["ShapeIndex", "Moving", "ChannelCanvas", "play", "cells_touching", "MARGIN"]
+__all__ = ["ShapeIndex", "Moving", "ChannelCanvas", "Changes", "draw_moving", "NO_LINES",
+           "cells_touching", "MARGIN"]
 
 CONNECTOR_LEVELS = 4  # coverage steps of the connector lines
 MAX_CACHED_LINES = 64  # shapes of connector lines kept per run
@@ -229,7 +229,7 @@ class ChannelCanvas:
         connector lines ``segments`` inside the canvas. Lines of one shape only move
         (corners are whole pixels): each shape's pixels are computed once."""
         if not segments:
-            return _NO_LINES
+            return NO_LINES
         pts = np.array([[*p, *q] for p, q in segments], float)
         origin = np.floor(pts[0, :2])
         rel = pts - np.tile(origin, 2)
@@ -249,7 +249,7 @@ class ChannelCanvas:
             self.line_cache[key] = found
         flat, ys, xs, offs, (x0, y0, x1, y1) = found
         if not len(ys):
-            return _NO_LINES
+            return NO_LINES
         ox, oy = int(origin[0]), int(origin[1])
         box = (x0 + ox, y0 + oy, x1 + ox, y1 + oy)
         ys, xs = ys + oy, xs + ox
@@ -258,7 +258,7 @@ class ChannelCanvas:
         ok = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
         ys, xs, offs = ys[ok], xs[ok], offs[ok]
         if not len(ys):
-            return _NO_LINES
+            return NO_LINES
         return ys * w + xs, ys, xs, offs, (int(xs.min()), int(ys.min()), int(xs.max()) + 1,
                                            int(ys.max()) + 1)
 
@@ -280,12 +280,12 @@ class ChannelCanvas:
         return quantize(rgb, self.lut)
 
 
-_NO_LINES: tuple = (np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, np.intp),
-                    np.empty(0, np.intp), None)
+NO_LINES: tuple = (np.empty(0, np.intp), np.empty(0, np.intp), np.empty(0, np.intp),
+                   np.empty(0, np.intp), None)
 
 
-def _draw(base: np.ndarray, pixels: np.ndarray, moving: Moving, lines: tuple,
-          flat: np.ndarray) -> list[Box]:
+def draw_moving(base: np.ndarray, pixels: np.ndarray, moving: Moving, lines: tuple,
+                flat: np.ndarray) -> list[Box]:
     """Lay ``moving``'s sprites and lines over ``base`` into ``pixels``; the sprites' boxes."""
     h, w = base.shape
     rects = merge([clip(where, (0, 0, w, h)) for _o, where in moving.sprites])
@@ -346,69 +346,6 @@ class Changes:
                 cy0 - y0:cy1 - y0, cx0 - x0:cx1 - x0]
         mask.ravel()[(ys - by0) * (bx1 - bx0) + (xs - bx0)] = True
         return box, mask
-
-
-def play(canvas: ChannelCanvas, count: int, state_of: Callable[[int | None], Any],
-         dirty: Callable[[Any, Any], list[Box]],
-         dynamic: Callable[[Any, Box], Ops], moving_of: Callable[[int], Moving],
-         tween: int) -> Iterator[RasterFrame]:
-    """The frames of ``count`` steps (each held for ``tween`` in-between frames but the
-    last: channel figures do not slide the window) and the held clean final frame.
-
-    ``state_of(n)`` is what step ``n``'s base shows (``None``: the final frame's),
-    comparable; ``dirty(a, b)`` the boxes that differ between two states (``a`` None: the
-    static picture alone);
-    ``dynamic(state, box)`` the base's changing shapes reaching ``box``;
-    ``moving_of(n)`` what step ``n`` draws over its base."""
-    full = canvas.full
-    state: object = None  # the static picture alone
-    base = canvas.paint_static()
-    pixels = base.copy()
-    prev_rects: list[Box] = []
-    prev_lines: tuple = _NO_LINES[:3]  # flat indices, ys, xs
-    last_caption: str | None = None
-    index = 0
-    for n in [*range(count), None]:
-        new = state_of(n)
-        fresh: list[Box] = []
-        if new != state:
-            for box in dirty(state, new):
-                box = clip(box, full)
-                if box[0] < box[2] and box[1] < box[3]:
-                    fresh.append(box)
-            state = new
-        moving = moving_of(n) if n is not None else Moving()
-        lines = canvas.lines(moving.segments)
-        strip = canvas.caption_box() if moving.caption != last_caption else None
-        rects_now = [clip(where, full) for _o, where in moving.sprites]
-        changes = (Changes(pixels, [*prev_rects, *fresh, *rects_now,
-                                    *([strip] if strip else [])], [prev_lines, lines[:3]])
-                   if index else None)
-        for box in fresh:
-            x0, y0, x1, y1 = box
-            base[y0:y1, x0:x1] = canvas.paint(box, partial(dynamic, new))
-        for x0, y0, x1, y1 in [*prev_rects, *fresh]:
-            pixels[y0:y1, x0:x1] = base[y0:y1, x0:x1]
-        pixels.ravel()[prev_lines[0]] = base.ravel().take(prev_lines[0])
-        # (the blend table read after the sprites: painting one may add rows to it)
-        rects = _draw(base, pixels, moving, lines, canvas.blender.flat)
-        if strip is not None:
-            pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
-                base, moving.caption)
-            last_caption = moving.caption
-        prev_rects, prev_lines = rects, lines[:3]
-        step = count if n is None else n  # the held clean final frame: a frame, not a step
-        if changes is None:
-            yield RasterFrame(index, pixels, full, None, step)
-        else:
-            yield RasterFrame(index, pixels, *changes.result(), step)
-        index += 1
-        if n is None or n == count - 1:
-            continue
-        for k in range(1, tween + 1):  # in-between frames: the step held
-            yield RasterFrame(index, pixels, (0, 0, 1, 1), np.zeros((1, 1), bool), n,
-                              k / (tween + 1))
-            index += 1
 
 
 def block_box(layout: ChannelLayout, slab: Slab, r: float, c: float, h: float, w: float,

@@ -1,14 +1,15 @@
-"""What each step of a channel figure paints, for :func:`deconv_anim.channel_frames.play`:
-its base (what changes it, as boxes; the shapes that paint them) and what moves over it
-(sprites, connector lines, the caption). :class:`GatherPlan` for the gather view
-(:class:`~deconv_anim.channel_raster.ChannelRaster`), :class:`ScatterPlan` for the scatter
-view (:class:`~deconv_anim.channel_scatter_raster.ChannelScatterRaster`).
+"""What each step of a channel figure paints, for
+:class:`deconv_anim.channel_run.ChannelRun`: its base (what changes it, as boxes; the
+shapes that paint them) and what moves over it (sprites, connector lines, the caption).
+:class:`GatherPlan` for the gather view (:class:`~deconv_anim.channel_raster.ChannelRaster`),
+:class:`ScatterPlan` for the scatter view
+(:class:`~deconv_anim.channel_scatter_raster.ChannelScatterRaster`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,13 +20,12 @@ from .channel_frames import (
     Moving,
     block_box,
     cells_touching,
-    play,
     slab_box,
     sprite_at,
 )
+from .channel_run import ChannelRun
 from .composite import Sprite, union
 from .paint import Box, Ops
-from .raster import RasterFrame
 
 if TYPE_CHECKING:
     from .channel_layout import ChannelLayout, Slab
@@ -100,7 +100,8 @@ class BaseState:
 
 
 class GatherPlan:
-    """A :class:`~deconv_anim.channel_raster.ChannelRaster`'s steps for :func:`play`."""
+    """A :class:`~deconv_anim.channel_raster.ChannelRaster`'s steps for
+    :class:`ChannelRun`."""
 
     def __init__(self, raster: ChannelRaster) -> None:
         self.raster, self.layout, self.spec = raster, raster.layout, raster.scene.spec
@@ -300,11 +301,9 @@ class GatherPlan:
         return out
 
 
-def gather_frames(raster: ChannelRaster, tween: int = 0) -> Iterator[RasterFrame]:
+def gather_frames(raster: ChannelRaster, tween: int = 0) -> ChannelRun:
     """Every frame of a channel figure's gather view (see :meth:`ChannelRaster.frames`)."""
-    plan = GatherPlan(raster)
-    return play(ChannelCanvas(raster), len(plan.steps), plan.state_of, plan.dirty,
-                plan.dynamic, plan.moving_of, tween)
+    return ChannelRun(ChannelCanvas(raster), GatherPlan(raster), tween)
 
 
 # -------------------------------------------------------------------------- the scatter view
@@ -324,8 +323,8 @@ class ScatterState:
 
 class ScatterPlan:
     """A :class:`~deconv_anim.channel_scatter_raster.ChannelScatterRaster`'s steps for
-    :func:`play`: the outputs received so far are its base, repainted where each step's
-    stamps land."""
+    :class:`ChannelRun`: the outputs received so far are its base, repainted where each
+    step's stamps land."""
 
     def __init__(self, raster: ChannelScatterRaster) -> None:
         self.raster, self.layout, self.spec = raster, raster.layout, raster.scene.spec
@@ -495,8 +494,6 @@ class ScatterPlan:
         return width + 2
 
 
-def scatter_frames(raster: ChannelScatterRaster, tween: int = 0) -> Iterator[RasterFrame]:
+def scatter_frames(raster: ChannelScatterRaster, tween: int = 0) -> ChannelRun:
     """Every frame of a channel figure's scatter view (see :meth:`ChannelRaster.frames`)."""
-    plan = ScatterPlan(raster)
-    return play(ChannelCanvas(raster), len(plan.steps), plan.state_of, plan.dirty,
-                plan.dynamic, plan.moving_of, tween)
+    return ChannelRun(ChannelCanvas(raster), ScatterPlan(raster), tween)

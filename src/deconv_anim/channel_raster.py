@@ -415,7 +415,8 @@ class ChannelRaster:
     def frames(self, tween: int = 0) -> Iterator[RasterFrame]:
         """Every frame; with ``tween``, each step's frame is held for its in-between
         frames (the window jumps: channel figures do not slide it); last, the held clean
-        final frame."""
+        final frame. A :class:`~deconv_anim.channel_run.ChannelRun`: also any ranges of
+        them, forwards (two processes draw a long GIF so)."""
         from .channel_plans import gather_frames
 
         return gather_frames(self, tween)

@@ -246,9 +246,12 @@ def _write_gif(out: BinaryIO, frames: Iterable[RasterFrame], info: FrameInfo) ->
     bit: edges keep a thin matte of the background colour).
 
     A long GIF is written by two processes, to the same bytes: when the frames can be
-    drawn a range at a time, each process composes and encodes ranges of them
-    (:mod:`deconv_anim.gif_parallel`); otherwise this process composes every frame and
-    a second one LZW-encodes some (:mod:`deconv_anim.lzw`)."""
+    drawn a range at a time (a single-channel figure's :class:`~deconv_anim.frames.FrameRun`,
+    a channel figure's :class:`~deconv_anim.channel_run.ChannelRun`, two of either side by
+    side: :class:`~deconv_anim.panels.PanelRun`), each process composes and encodes ranges
+    of them (:mod:`deconv_anim.gif_parallel`); otherwise (the matrix view, chains) this
+    process composes every frame and a second one
+    LZW-encodes some (:mod:`deconv_anim.lzw`)."""
     clear = info.clear
     bits = max(2, (clear).bit_length())
     gif = GifStream(out, info.size, info.palette, loop=info.loop, bits=bits)

@@ -1,14 +1,22 @@
 """A long GIF drawn by two processes: each composes and encodes ranges of its frames.
 
-Frame sources that can start anywhere (:class:`deconv_anim.frames.FrameRun`: ``count``,
-``prepare()``, ``frames_between(start, stop)``; see :func:`ranged`) are split into ranges
-of frames that this process and a forked one take in turn from a shared counter, each
-when it is free (so both finish together, whatever each frame costs): each composes the
-frames of its range and LZW-encodes them with the same function into image blocks. The
-second process sends back only the finished blocks of a range; this one writes every
-block in frame order (its own as they come when no earlier range is pending), so the file
-is byte for byte the one a single process writes. The fork comes after the source's
-set-up (the static layers, the sprites), which the second process inherits.
+Frame sources that can start anywhere (``count``, ``prepare()``, ``frames_between(start,
+stop)``; see :func:`ranged`): a single-channel figure's
+:class:`deconv_anim.frames.FrameRun`, a channel figure's
+:class:`deconv_anim.channel_run.ChannelRun` (gather and scatter views) and two of either
+side by side (:class:`deconv_anim.panels.PanelRun`; the matrix view and chains are drawn
+by the old path, see :func:`deconv_anim.encode._write_gif`)
+are split into ranges of frames that this process and a forked one take in turn from a
+shared counter, each when it is free (so both finish together, whatever each frame
+costs): each composes the frames of its range and LZW-encodes them with the same function
+into image blocks. The second process sends back only the finished blocks of a range;
+this one writes every block in frame order (its own as they come when no earlier range is
+pending), so the file is byte for byte the one a single process writes. The fork comes
+before the source's set-up (the static layers), which each process does with
+``prepare(peer, role)``: a :class:`~deconv_anim.frames.FrameRun` shares it (each paints
+one layer and sends it over ``peer``), a :class:`~deconv_anim.channel_run.ChannelRun`
+paints its static picture in each process at once, a :class:`~deconv_anim.panels.PanelRun`
+prepares its two panels one after the other.
 
 Ranges start large and shrink towards the end (a quarter of what is left, from
 :data:`MAX_RANGE` down to :data:`MIN_RANGE` frames): each start costs one frame drawn

@@ -3,10 +3,11 @@
 Every frame of a GIF is an independent LZW stream, and Pillow's encoder holds the GIL
 (two threads run at the speed of one), so only a second process can share the work. A
 long GIF whose frames can be drawn a range at a time (one view of an op:
-:class:`deconv_anim.frames.FrameRun`; two of them side by side:
+:class:`deconv_anim.frames.FrameRun`; a channel figure's
+:class:`deconv_anim.channel_run.ChannelRun`; two of either side by side:
 :class:`deconv_anim.panels.PanelRun`) is composed *and* encoded by two processes, a range
-of frames each (:mod:`deconv_anim.gif_parallel`). Other painters (channels, the matrix
-view, chains) compose every frame in this process, and a forked
+of frames each (:mod:`deconv_anim.gif_parallel`). Other painters (the matrix view,
+chains) compose every frame in this process, and a forked
 :class:`Worker` encodes some of them (the palette indices of a frame's changed box go to
 it through a pipe, its image block comes back); the blocks are written in frame order,
 so the file is byte for byte the one a single process writes (the same function,
