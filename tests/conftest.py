@@ -60,3 +60,13 @@ def fake_render(monkeypatch: pytest.MonkeyPatch) -> types.ModuleType:
     module.render = render  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "deconv_anim.animation", module)
     return module
+
+
+@pytest.fixture
+def small_ranges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIF ranges of 1 to 3 frames (:mod:`deconv_anim.gif_parallel`): many starts mid-way,
+    in both processes."""
+    from deconv_anim import gif_parallel
+
+    monkeypatch.setattr(gif_parallel, "MIN_RANGE", 1)
+    monkeypatch.setattr(gif_parallel, "MAX_RANGE", 3)

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deconv_anim import gif_parallel
-from deconv_anim.animation import render
 from deconv_anim.channel_frames import ChannelCanvas
 from deconv_anim.channel_plans import GatherPlan
 from deconv_anim.channel_run import ChannelRun
 from deconv_anim.config import config_from_mapping
 from deconv_anim.prepare import prepare
+from gif_ranges import assert_one_and_two_processes_agree, fresh, range_drawers
 
 CELL = {"style": {"cell": 12}}
 # (keys, tween): gather and scatter, groups, depthwise, stand-ins above 8 channels, flat
@@ -58,17 +58,8 @@ CASES = {
 }
 
 
-def _fresh() -> None:
-    """This process's blend table and sprites as a new process has them (rows numbered in
-    the order a run asks for them)."""
-    from deconv_anim import composite, palette
-
-    palette._shared_blender.cache_clear()
-    composite.sprite_cache.clear()
-
-
 def _raster(keys: dict):
-    _fresh()
+    fresh()
     return prepare(config_from_mapping({**CELL, **keys}))
 
 
@@ -229,47 +220,17 @@ def test_view_both_is_drawn_in_ranges_too():
     assert all(isinstance(p, ChannelRun) for p in run.runs)
 
 
-@pytest.fixture
-def small_ranges(monkeypatch):
-    """Ranges of 1 to 3 frames: many starts mid-way, in both processes."""
-    monkeypatch.setattr(gif_parallel, "MIN_RANGE", 1)
-    monkeypatch.setattr(gif_parallel, "MAX_RANGE", 3)
-
-
-def _render(tmp_path, monkeypatch, keys, tween, switch) -> bytes:
-    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", switch)
-    _fresh()
-    path = tmp_path / f"w{switch}.gif"
-    render(config_from_mapping({**CELL, **keys}), path, tween=tween)
-    return path.read_bytes()
-
-
 @pytest.mark.parametrize("name", ["conv 3->8", "depthwise stand-ins", "flat values",
                                   "scatter values labels", "planes stand-ins"])
 def test_two_processes_write_the_single_process_bytes(tmp_path, monkeypatch, small_ranges,
                                                       name):
     keys, tween = CASES[name]
-    one = _render(tmp_path, monkeypatch, keys, tween, "0")
-    two = _render(tmp_path, monkeypatch, keys, tween, "1")
-    assert one == two
-    assert one.startswith(b"GIF89a") and one.endswith(b";")
+    assert_one_and_two_processes_agree(tmp_path, monkeypatch, {**CELL, **keys}, tween)
 
 
 def test_both_processes_draw_ranges_of_a_channel_figure(tmp_path, monkeypatch, small_ranges):
     """The split path, not the composer and its LZW worker: the second process draws some
     ranges."""
-    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
-    parent = os.getpid()
-    real = gif_parallel._blocks
-    marks = tmp_path / "marks"
-    marks.mkdir()
-
-    def blocks(source, span, encode_frame):
-        assert isinstance(source, ChannelRun)
-        (marks / f"{os.getpid()}-{span[0]}").touch()
-        return real(source, span, encode_frame)
-
-    monkeypatch.setattr(gif_parallel, "_blocks", blocks)
-    render(config_from_mapping({**CELL, **CASES["conv 3->8"][0]}), tmp_path / "x.gif")
-    pids = {int(p.name.split("-")[0]) for p in marks.iterdir()}
-    assert len(pids) == 2 and parent in pids
+    pids = range_drawers(tmp_path, monkeypatch, {**CELL, **CASES["conv 3->8"][0]},
+                         ChannelRun)
+    assert len(pids) == 2 and os.getpid() in pids

@@ -23,6 +23,7 @@ from deconv_anim.config import config_from_mapping
 from deconv_anim.errors import OutputError
 from deconv_anim.frames import FrameRun
 from deconv_anim.prepare import prepare
+from gif_ranges import assert_one_and_two_processes_agree, fresh, range_drawers
 
 CELL = {"style": {"cell": 16}}
 CONFIGS = {
@@ -47,58 +48,18 @@ CONFIGS = {
 }
 
 
-@pytest.fixture
-def small_ranges(monkeypatch):
-    """Ranges of 1 to 3 frames: many starts mid-way, in both processes."""
-    monkeypatch.setattr(gif_parallel, "MIN_RANGE", 1)
-    monkeypatch.setattr(gif_parallel, "MAX_RANGE", 3)
-
-
-def _fresh() -> None:
-    """This process's tables as a new process has them: blend-table rows are numbered in
-    the order they are first asked for, so a process that drew before would hide a row
-    number that means one thing in one process and another in the other."""
-    from deconv_anim import composite, palette
-
-    palette._shared_blender.cache_clear()
-    composite.sprite_cache.clear()
-
-
-def _render(tmp_path, monkeypatch, mapping, tween, switch) -> bytes:
-    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", switch)
-    _fresh()
-    path = tmp_path / f"w{switch}.gif"
-    render(config_from_mapping({**CELL, **mapping}), path, tween=tween)
-    return path.read_bytes()
-
-
 @pytest.mark.parametrize("name", sorted(CONFIGS))
 def test_two_processes_write_the_single_process_bytes(tmp_path, monkeypatch, small_ranges,
                                                       name):
     mapping, tween = CONFIGS[name]
-    one = _render(tmp_path, monkeypatch, mapping, tween, "0")
-    two = _render(tmp_path, monkeypatch, mapping, tween, "1")
-    assert one == two
-    assert one.startswith(b"GIF89a") and one.endswith(b";")
+    assert_one_and_two_processes_agree(tmp_path, monkeypatch, {**CELL, **mapping}, tween)
 
 
 def test_the_ranges_are_drawn_by_both_processes(tmp_path, monkeypatch, small_ranges):
     """Not a single process in disguise: the second process encodes some ranges."""
-    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
-    parent = os.getpid()
-    real = gif_parallel._blocks
-    marks = tmp_path / "marks"
-    marks.mkdir()
-
-    def blocks(source, span, encode_frame):
-        (marks / f"{os.getpid()}-{span[0]}").touch()
-        return real(source, span, encode_frame)
-
-    monkeypatch.setattr(gif_parallel, "_blocks", blocks)
-    render(config_from_mapping({"op": "conv", "size": 6, "kernel": 3, **CELL}),
-           tmp_path / "x.gif")
-    pids = {int(p.name.split("-")[0]) for p in marks.iterdir()}
-    assert len(pids) == 2 and parent in pids
+    pids = range_drawers(tmp_path, monkeypatch, {"op": "conv", "size": 6, "kernel": 3,
+                                                 **CELL}, FrameRun)
+    assert len(pids) == 2 and os.getpid() in pids
 
 
 def test_only_frames_drawn_by_ranges_take_the_split_path():
@@ -190,7 +151,7 @@ def test_two_processes_write_the_same_bytes_for_random_configs(tmp_path, monkeyp
     files = []
     for switch in "01":
         monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", switch)
-        _fresh()
+        fresh()
         files.append(tmp_path / f"r{switch}.gif")
         render(config, files[-1], tween=tween)
     assert files[0].read_bytes() == files[1].read_bytes()

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deconv_anim import gif_parallel
-from deconv_anim.animation import render
 from deconv_anim.config import config_from_mapping
 from deconv_anim.errors import ConfigError
 from deconv_anim.panels import PanelRun, _paint_title
 from deconv_anim.prepare import prepare
+from gif_ranges import assert_one_and_two_processes_agree, range_drawers
 
 BOTH = st.fixed_dictionaries({
     "op": st.just("transposed"),
@@ -165,40 +165,15 @@ CONFIGS = {
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGS))
-def test_two_processes_write_the_single_process_bytes(tmp_path, monkeypatch, name):
-    """Ranges of 1 to 3 frames: many starts mid-way, in both processes."""
-    from test_gif_parallel import _fresh
-
-    monkeypatch.setattr(gif_parallel, "MIN_RANGE", 1)
-    monkeypatch.setattr(gif_parallel, "MAX_RANGE", 3)
+def test_two_processes_write_the_single_process_bytes(tmp_path, monkeypatch, small_ranges,
+                                                      name):
     mapping, tween = CONFIGS[name]
-    config = config_from_mapping({"style": {"cell": 14}, **mapping})
-    files = []
-    for switch in "01":
-        monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", switch)
-        _fresh()
-        files.append(tmp_path / f"w{switch}.gif")
-        render(config, files[-1], tween=tween)
-    assert files[0].read_bytes() == files[1].read_bytes()
-    assert files[0].read_bytes().endswith(b";")
+    assert_one_and_two_processes_agree(tmp_path, monkeypatch,
+                                       {"style": {"cell": 14}, **mapping}, tween)
 
 
-def test_the_ranges_of_two_panels_are_drawn_by_both_processes(tmp_path, monkeypatch):
-    import os
-
-    monkeypatch.setattr(gif_parallel, "MIN_RANGE", 1)
-    monkeypatch.setattr(gif_parallel, "MAX_RANGE", 3)
-    monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
-    real = gif_parallel._blocks
-    marks = tmp_path / "marks"
-    marks.mkdir()
-
-    def blocks(source, span, encode_frame):
-        assert isinstance(source, PanelRun)
-        (marks / f"{os.getpid()}-{span[0]}").touch()
-        return real(source, span, encode_frame)
-
-    monkeypatch.setattr(gif_parallel, "_blocks", blocks)
-    render(config_from_mapping({"op": "transposed", "size": 3, "kernel": 3,
-                                "view": "both"}), tmp_path / "x.gif")
-    assert len({p.name.split("-")[0] for p in marks.iterdir()}) == 2
+def test_the_ranges_of_two_panels_are_drawn_by_both_processes(tmp_path, monkeypatch,
+                                                              small_ranges):
+    pids = range_drawers(tmp_path, monkeypatch, {"op": "transposed", "size": 3,
+                                                 "kernel": 3, "view": "both"}, PanelRun)
+    assert len(pids) == 2

@@ -20,7 +20,7 @@ are the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any, Protocol
 
@@ -29,7 +29,7 @@ import numpy as np
 from .channel_frames import NO_LINES, Changes, ChannelCanvas, Moving, draw_moving
 from .composite import clip
 from .paint import Box, Ops
-from .raster import RasterFrame
+from .raster import RasterFrame, Run
 
 __all__ = ["ChannelRun", "Plan"]
 
@@ -60,7 +60,7 @@ class Plan(Protocol):
         """What step ``n`` draws over its base."""
 
 
-class ChannelRun:
+class ChannelRun(Run):
     """One run of a channel figure's frames: each step's frame, held for ``tween``
     in-between frames but the last (channel figures do not slide the window), and the
     held clean final frame. An iterator over all of them, or any ranges of them in
@@ -72,15 +72,6 @@ class ChannelRun:
         self.steps = len(plan.steps)
         self.count = self.steps + max(0, self.steps - 1) * tween + 1  # and the final frame
         self.base: np.ndarray | None = None
-        self._all: Iterator[RasterFrame] | None = None
-
-    def __iter__(self) -> ChannelRun:
-        return self
-
-    def __next__(self) -> RasterFrame:
-        if self._all is None:
-            self._all = self.frames_between(0, self.count)
-        return next(self._all)
 
     def prepare(self, peer: Any = None, role: int = 0) -> None:
         """Paint the static picture (once). Two processes preparing the same run each
@@ -107,20 +98,6 @@ class ChannelRun:
             return step, k
         return (self.steps - 1, 0) if self.steps and index == last else (None, 0)
 
-    def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
-        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
-        forwards: ``start`` is at or after the last frame drawn."""
-        self.prepare()
-        stop = min(stop, self.count)
-        if start >= stop:
-            return
-        if start != self.at:
-            self._seek(start)
-        while self.at < stop:
-            index = self.at
-            self.at += 1
-            yield self._frame(index)
-
     def _frame(self, index: int) -> RasterFrame:
         step, k = self.which(index)
         if k:  # an in-between frame: the step held
@@ -132,8 +109,6 @@ class ChannelRun:
     def _seek(self, start: int) -> None:
         """Make the run's state that of a run from frame 0 that has drawn frame
         ``start - 1``: the base of its step, its moving parts, the caption strip."""
-        if start < self.at:
-            raise ValueError(f"frames are drawn forwards: frame {start} after {self.at - 1}")
         before = start - 1
         step, _k = self.which(before)
         assert step is not None  # (the final frame is the last)
@@ -145,7 +120,6 @@ class ChannelRun:
             # the strip shows the last caption drawn over the base (none drawn: the base)
             self.last_caption = _DRAWN if self.captioned else None
             self._draw(before, step, False)
-        self.at = start
 
     def _advance(self, n: int | None) -> list[Box]:
         """The base of step ``n`` (None: the final frame), after the previous step's: the

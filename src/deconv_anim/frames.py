@@ -9,7 +9,7 @@ it in palette indices.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from .connectors import GlyphBoxes, connector_segments, flat_connectors
 from .layout import CONNECTOR_WIDTH, MARKER_OUTLINE, WINDOW_OUTLINE
 from .paint import Box, Ops, blend, box_of, segment_pixels, text_sprite
 from .palette import BACKGROUND, MAX_COLORS, quantize
-from .raster import RasterFrame, grid_ops, note_ops, over_text_ops, sprite
+from .raster import RasterFrame, Run, grid_ops, note_ops, over_text_ops, sprite
 from .scene import Frame
 from .timeline import tween_positions
 
@@ -344,7 +344,7 @@ def frames(raster: Raster, tween: int = 0) -> FrameRun:
     return FrameRun(raster, tween)
 
 
-class FrameRun:
+class FrameRun(Run):
     """One run of a raster's frames: an iterator over all of them, or any ranges of them
     in increasing order (:meth:`frames_between`).
 
@@ -372,14 +372,6 @@ class FrameRun:
                               zip(range(1, tween + 1), tween_positions(tween))]
         self.count = len(self.plan) + 1 if steps else 0  # and the held final frame
         self.canvas: Canvas | None = None
-        self._all: Iterator[RasterFrame] | None = None
-
-    def __iter__(self) -> FrameRun:
-        return self
-
-    def __next__(self) -> RasterFrame:
-        self._all = self._all or self.frames_between(0, self.count)
-        return next(self._all)
 
     def prepare(self, peer: Any = None, role: int = 0) -> None:
         """Paint the static layers and the sprites (once). With ``peer`` (``send`` and
@@ -446,18 +438,8 @@ class FrameRun:
         self.prev_lines = np.empty(0, int)  # flat indices
         self.last_caption = caption
 
-    def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
-        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
-        forwards: ``start`` is at or after the last frame drawn."""
-        self.prepare()
-        stop = min(stop, self.count)
-        if start >= stop:
-            return
-        if start != self.at:
-            self._seek(start)
-        while self.at < stop:
-            yield self._draw(self.at, True)  # type: ignore[misc]
-            self.at += 1
+    def _frame(self, index: int) -> RasterFrame:
+        return self._draw(index, True)  # type: ignore[return-value]
 
     def _apply(self, index: int) -> Box | None:
         """The output changes of step ``index`` into the layers: the box repainted."""
@@ -480,8 +462,6 @@ class FrameRun:
         canvas, layout = self.canvas, self.raster.layout
         assert canvas is not None
         before = start - 1
-        if start < self.at or before < 0:
-            raise ValueError(f"frames are drawn forwards: frame {start} after {self.at - 1}")
         step, phase, _ = self.plan[before]
         upto = step if phase else step - 1  # a step's own frame applies its changes
         for index in range(self.applied + 1, upto + 1):
@@ -499,7 +479,6 @@ class FrameRun:
             self.pixels[strip[1]:strip[3], strip[0]:strip[2]] = canvas.caption_pixels(
                 caption, strip)
         self._draw(before, False)
-        self.at = start
 
     def _draw(self, index: int, emit: bool) -> RasterFrame | None:
         """Draw frame ``index`` (the one after the last drawn) into ``pixels``."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from .composite import tighten, union
 from .layout import Figure, Look, Panel, shared_title, side_by_side, stacked
-from .raster import Raster, RasterFrame
+from .raster import Raster, RasterFrame, Run
 from .scene import Scene
 from .timeline import clock_slots
 
@@ -78,7 +78,7 @@ def _ranged(frames: object) -> bool:
                                                                   "frames_between"))
 
 
-class PanelRun:
+class PanelRun(Run):
     """One run of the frames of two panels on one clock: an iterator over all of them,
     or (when both panels' runs can start anywhere, as
     :class:`deconv_anim.frames.FrameRun` does) any ranges of them in increasing order
@@ -111,36 +111,14 @@ class PanelRun:
         w, h = figure.size
         self.pixels = np.zeros((h, w), np.uint8)
         self.at = 0  # the next frame drawn
-        self._all: Iterator[RasterFrame] | None = None
-
-    def __iter__(self) -> PanelRun:
-        return self
-
-    def __next__(self) -> RasterFrame:
-        self._all = self._all or self.frames_between(0, self.count)
-        return next(self._all)
 
     def prepare(self, peer: Any = None, role: int = 0) -> None:
         """Both panels' set-up (see :meth:`deconv_anim.frames.FrameRun.prepare`: with
         ``peer``, shared with the process of the other ``role``, one panel after the
         other)."""
         for run in self.runs:
-            run.prepare(peer, role)
-
-    def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
-        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
-        forwards: ``start`` is at or after the last frame drawn."""
-        stop = min(stop, self.count)
-        if start < self.at:
-            raise ValueError(f"frames are drawn forwards: frame {start} after {self.at - 1}")
-        if start >= stop:
-            return
-        if start > self.at:
-            self._seek(start)
-        while self.at < stop:
-            frame = self._draw(self.at)
-            self.at += 1
-            yield frame
+            if _ranged(run):  # (else a plain iterator: drawn only from frame 0)
+                run.prepare(peer, role)
 
     def _seek(self, start: int) -> None:
         """The canvas as a run from frame 0 leaves it after frame ``start - 1``."""
@@ -156,9 +134,8 @@ class PanelRun:
             self.laid[n] = need
         if self.at == 0:  # as frame 0 leaves it
             _paint_title(figure, self.pixels)
-        self.at = start
 
-    def _draw(self, index: int) -> RasterFrame:
+    def _frame(self, index: int) -> RasterFrame:
         figure, pixels, tween = self.figure, self.pixels, self.tween
         got = [next(stream) if schedule[index] is not None else None
                for stream, schedule in zip(self.streams, self.schedules)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from .scene import CellKind, Grid, Scene
 from .themes import RGB, Theme
 from .timeline import CellText, GridText, Timeline, build_timeline
 
-__all__ = ["Raster", "RasterFrame", "step_frames", "Look", "TRANSPARENT", "BACKGROUND",
+__all__ = ["Raster", "RasterFrame", "Run", "step_frames", "Look", "TRANSPARENT", "BACKGROUND",
            "grid_ops", "note_ops"]
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 (exclusive)
@@ -220,6 +221,54 @@ def sprite(layout: Layout, look: Look, blender: Blender, grid: str,
             ops.text(layout.weight_at(grid, r, c), format_value(w), layout.weight_size,
                      theme.background, theme.line)
     return Sprite(ops, layout.line_width * outline + 2, blender)
+
+
+class Run:
+    """Frames drawn forwards, a range at a time from any frame, or all of them by
+    iteration: what :mod:`deconv_anim.gif_parallel` splits between two processes
+    (:class:`deconv_anim.frames.FrameRun`, :class:`deconv_anim.channel_run.ChannelRun`,
+    :class:`deconv_anim.panels.PanelRun`). A subclass sets ``count`` (frames) and gives
+    :meth:`prepare`, ``_seek(start)`` (the state a run from frame 0 leaves after frame
+    ``start - 1``) and ``_frame(index)`` (draws frame ``index``, the one after the last
+    drawn)."""
+
+    count: int
+    at = 0  # the next frame drawn
+    _all: Iterator[RasterFrame] | None = None
+
+    def __iter__(self) -> Run:
+        return self
+
+    def __next__(self) -> RasterFrame:
+        self._all = self._all or self.frames_between(0, self.count)
+        return next(self._all)
+
+    def prepare(self, peer: Any = None, role: int = 0) -> None:
+        """The costly set-up, once; with ``peer`` (``send`` and ``receive_into`` whole
+        arrays), shared with a process preparing the same run with the other ``role``."""
+
+    def frames_between(self, start: int, stop: int) -> Iterator[RasterFrame]:
+        """Frames ``start`` to ``stop - 1`` (one buffer: read each frame before the next),
+        forwards: ``start`` is at or after the last frame drawn."""
+        if start < self.at:
+            raise ValueError(f"frames are drawn forwards: frame {start} after {self.at - 1}")
+        self.prepare()
+        stop = min(stop, self.count)
+        if start >= stop:
+            return
+        if start > self.at:
+            self._seek(start)
+            self.at = start
+        while self.at < stop:
+            index = self.at
+            self.at += 1
+            yield self._frame(index)
+
+    def _seek(self, start: int) -> None:
+        raise NotImplementedError
+
+    def _frame(self, index: int) -> RasterFrame:
+        raise NotImplementedError
 
 
 class Raster:
