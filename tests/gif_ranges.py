@@ -1,6 +1,7 @@
 """What the tests of GIFs drawn in ranges by two processes share (test_gif_parallel,
 test_channel_ranges, test_panel_run): the one-process and two-process bytes of a render,
-and which processes drew its ranges. ``small_ranges`` (ranges of 1 to 3 frames) is a
+which processes drew its ranges, a fork that fails, this process's descriptors.
+``small_ranges`` (ranges of 1 to 3 frames) is a
 fixture in conftest.py."""
 
 from __future__ import annotations
@@ -12,6 +13,31 @@ from typing import Any
 from deconv_anim import gif_parallel
 from deconv_anim.animation import render
 from deconv_anim.config import config_from_mapping
+
+
+def descriptors() -> set[tuple[str, str]]:
+    """This process's open descriptors and what each is (a pipe by its inode): one opened
+    since and left open shows as new, whatever earlier tests' threads close meanwhile."""
+    import contextlib
+
+    out = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # (the listing's own descriptor, gone)
+            out.add((fd, os.readlink(f"/proc/self/fd/{fd}")))
+    return out
+
+
+def no_fork(monkeypatch: Any, errno: int = 11) -> list[int]:
+    """``os.fork`` fails (EAGAIN: no processes left; ENOMEM) from now on, after whatever
+    multiprocessing opens before it; the list counts the attempts."""
+    attempts: list[int] = []
+
+    def fork() -> int:
+        attempts.append(1)
+        raise OSError(errno, os.strerror(errno))
+
+    monkeypatch.setattr(os, "fork", fork)
+    return attempts
 
 
 def fresh() -> None:

@@ -4,7 +4,6 @@ file; or the same bytes from one process), and nothing is left behind."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +16,7 @@ import pytest
 from deconv_anim import lzw
 from deconv_anim.animation import render
 from deconv_anim.config import config_from_mapping
+from gif_ranges import descriptors, no_fork
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="fork, /proc and signals")
 
@@ -123,51 +123,28 @@ MATRIX = {"op": "conv", "size": 4, "kernel": 3, "view": "matrix", "style": {"cel
 def test_a_worker_that_cannot_be_forked_leaves_one_process_the_same_bytes(tmp_path,
                                                                           monkeypatch):
     """No memory or processes left to fork (EAGAIN, ENOMEM): this process encodes every
-    frame itself, to the same bytes, and no descriptor stays open."""
-    import multiprocessing.process
-
+    frame itself, to the same bytes, and no descriptor stays open (multiprocessing's own
+    pipes, opened before the fork, included)."""
     config = config_from_mapping(MATRIX)
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "0")
     render(config, tmp_path / "one.gif", tween=1)
     monkeypatch.setenv("DECONV_ANIM_GIF_WORKER", "1")
-    starts = []
-
-    def no_fork(self):
-        starts.append(self.name)
-        raise OSError(11, "Resource temporarily unavailable")
-
-    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
-    before = _descriptors()
+    attempts = no_fork(monkeypatch, 11)
+    before = descriptors()
     for n in range(3):
         render(config, tmp_path / f"x{n}.gif", tween=1)
         assert (tmp_path / f"x{n}.gif").read_bytes() == (tmp_path / "one.gif").read_bytes()
-    assert starts == ["deconv-anim-lzw"] * 3  # the worker's path, not the ranges'
-    assert _descriptors() - before == set()
+    assert len(attempts) == 3  # the worker's, once a render
+    assert descriptors() - before == set()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.gif", "x0.gif", "x1.gif",
                                                           "x2.gif"]
 
 
 def test_a_worker_that_cannot_be_forked_raises_no_second_process(monkeypatch):
-    import multiprocessing.process
-
     from deconv_anim.gif_parallel import NoSecondProcess
 
-    def no_fork(self):
-        raise OSError(12, "Cannot allocate memory")
-
-    monkeypatch.setattr(multiprocessing.process.BaseProcess, "start", no_fork)
-    before = _descriptors()
+    no_fork(monkeypatch, 12)
+    before = descriptors()
     with pytest.raises(NoSecondProcess, match="Cannot allocate memory"):
         lzw.Worker()
-    assert _descriptors() - before == set()
-
-
-def _descriptors() -> set[tuple[str, str]]:
-    """This process's open descriptors and what each is (a pipe by its inode): one
-    opened since and left open shows as new, whatever earlier tests' threads close
-    meanwhile."""
-    out = set()
-    for fd in os.listdir("/proc/self/fd"):
-        with contextlib.suppress(OSError):  # (the listing's own descriptor, gone)
-            out.add((fd, os.readlink(f"/proc/self/fd/{fd}")))
-    return out
+    assert descriptors() - before == set()

@@ -36,7 +36,8 @@ import struct
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
-__all__ = ["ranged", "write_ranges", "NoSecondProcess", "MIN_RANGE", "MAX_RANGE"]
+__all__ = ["ranged", "write_ranges", "start_process", "NoSecondProcess", "MIN_RANGE",
+           "MAX_RANGE"]
 
 MIN_RANGE = 16
 """Fewest frames in a range (the last ones)."""
@@ -53,6 +54,37 @@ Encode = Callable[[Any, int], bytes]  # (frame, its index) -> its image block
 class NoSecondProcess(Exception):
     """The second process could not be started; nothing was drawn or written: draw the
     frames in this process instead."""
+
+
+def start_process(process: Any) -> None:
+    """``process.start()``, leaving no descriptor open when the fork fails (the
+    ``OSError`` raised): multiprocessing opens two pipes before ``os.fork()`` and does not
+    close them when it fails (CPython's ``popen_fork``), so the pipes that appeared are
+    closed here. (Only a process without other threads forks for a GIF, see
+    :func:`deconv_anim.lzw.parallel_wanted`: no one else opens pipes meanwhile.)"""
+    before = _pipes()
+    try:
+        process.start()
+    except OSError:
+        import os
+
+        for fd in _pipes() - before:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        raise
+
+
+def _pipes() -> set[int]:
+    """This process's pipe descriptors (none known without ``/proc``)."""
+    import os
+
+    found: set[int] = set()
+    with contextlib.suppress(OSError):
+        for name in os.listdir("/proc/self/fd"):
+            with contextlib.suppress(OSError):  # (the listing's own, closed by now)
+                if os.readlink(f"/proc/self/fd/{name}").startswith("pipe:"):
+                    found.add(int(name))
+    return found
 
 
 def ranged(frames: object) -> bool:
@@ -168,7 +200,7 @@ def write_ranges(out: BinaryIO, source: Any, encode: Encode) -> None:
         process = context.Process(target=_serve, args=(source, encode, counter, lock, total,
                                                        outbox, theirs, (receive, mine)),
                                   daemon=True, name="deconv-anim-gif")
-        process.start()
+        start_process(process)
     except OSError as error:  # no second process (no memory or processes left to fork)
         for end in ends:
             end.close()

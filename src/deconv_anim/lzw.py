@@ -149,6 +149,8 @@ class Worker:
         import signal
         import threading
 
+        from .gif_parallel import NoSecondProcess, start_process
+
         context = multiprocessing.get_context("fork")
         ends: list[Any] = []
         try:
@@ -159,10 +161,8 @@ class Worker:
             self.process = context.Process(target=_serve, args=(inbox, outbox,
                                                                 (self._to, self._from)),
                                            daemon=True, name="deconv-anim-lzw")
-            self.process.start()
+            start_process(self.process)
         except OSError as error:  # no memory or processes left to fork
-            from .gif_parallel import NoSecondProcess
-
             for end in ends:
                 end.close()
             raise NoSecondProcess(str(error)) from error
