@@ -40,6 +40,17 @@ def no_fork(monkeypatch: Any, errno: int = 11) -> list[int]:
     return attempts
 
 
+def random_ranges(data: Any, count: int, most: int = 5) -> list[tuple[int, int]]:
+    """``count`` frames cut at up to ``most`` random frames (hypothesis's ``data``): the
+    ranges, in order."""
+    import itertools
+
+    from hypothesis import strategies as st
+
+    cuts = data.draw(st.lists(st.integers(1, max(1, count - 1)), max_size=most, unique=True))
+    return list(itertools.pairwise([0, *sorted(c for c in cuts if 0 < c < count), count]))
+
+
 def fresh() -> None:
     """This process's tables as a new process has them: blend-table rows are numbered in
     the order they are first asked for, so a process that drew before would hide a row

@@ -21,7 +21,7 @@ from deconv_anim.channel_plans import GatherPlan
 from deconv_anim.channel_run import ChannelRun
 from deconv_anim.config import config_from_mapping
 from deconv_anim.prepare import prepare
-from gif_ranges import assert_one_and_two_processes_agree, fresh, range_drawers
+from gif_ranges import assert_one_and_two_processes_agree, fresh, random_ranges, range_drawers
 
 CELL = {"style": {"cell": 12}}
 # (keys, tween): gather and scatter, groups, depthwise, stand-ins above 8 channels, flat
@@ -171,11 +171,10 @@ def test_random_channel_figures_started_anywhere_draw_the_frames_of_a_run_from_t
     if not isinstance(raster.frames(), ChannelRun):
         return
     count = len(whole)
-    cuts = data.draw(st.lists(st.integers(1, max(1, count - 1)), max_size=5, unique=True))
-    bounds = [0, *sorted(c for c in cuts if 0 < c < count), count]
+    ranges = random_ranges(data, count)
     runs = (raster.frames(tween), raster.frames(tween))
     got = []
-    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
+    for k, (start, stop) in enumerate(ranges):
         got += _frames(runs[k % 2].frames_between(start, stop))
     _same(got, whole)
 

@@ -4,7 +4,6 @@ from frame 0 draws, and a failure or a signal leaves no file and no process behi
 
 from __future__ import annotations
 
-import itertools
 import os
 import signal
 import subprocess
@@ -28,6 +27,7 @@ from gif_ranges import (
     descriptors,
     fresh,
     no_fork,
+    random_ranges,
     range_drawers,
 )
 
@@ -132,11 +132,10 @@ def test_a_run_started_anywhere_draws_the_frames_of_a_run_from_the_start(mapping
         return
     whole = _frames(raster.frames(tween), 0, 10 ** 9)
     count = len(whole)
-    cuts = data.draw(st.lists(st.integers(1, max(1, count - 1)), max_size=5, unique=True))
-    bounds = [0, *sorted(c for c in cuts if 0 < c < count), count]
+    ranges = random_ranges(data, count)
     runs = (raster.frames(tween), raster.frames(tween))
     got = []
-    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
+    for k, (start, stop) in enumerate(ranges):
         got += _frames(runs[k % 2], start, stop)
     _same(got, whole)
 

@@ -5,8 +5,6 @@ process writes."""
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +15,7 @@ from deconv_anim.config import config_from_mapping
 from deconv_anim.errors import ConfigError
 from deconv_anim.panels import PanelRun, _paint_title
 from deconv_anim.prepare import prepare
-from gif_ranges import assert_one_and_two_processes_agree, range_drawers
+from gif_ranges import assert_one_and_two_processes_agree, random_ranges, range_drawers
 
 BOTH = st.fixed_dictionaries({
     "op": st.just("transposed"),
@@ -94,13 +92,12 @@ def test_a_run_started_anywhere_draws_the_frames_of_a_run_from_the_start(mapping
     assert count == figure.frames(tween).count
     for frame, canvas in zip(whole, _reference(figure, tween), strict=True):
         np.testing.assert_array_equal(frame[3], canvas, err_msg=str(frame[0]))
-    cuts = data.draw(st.lists(st.integers(1, max(1, count - 1)), max_size=6, unique=True))
-    bounds = [0, *sorted(c for c in cuts if 0 < c < count), count]
+    ranges = random_ranges(data, count, 6)
     skip = data.draw(st.integers(0, 2))  # 0: draw every range; else every skip-th skipped
     run = figure.frames(tween)
     assert isinstance(run, PanelRun) and gif_parallel.ranged(run)
     got, want = [], []
-    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
+    for k, (start, stop) in enumerate(ranges):
         if skip and k % (skip + 1) == 1:
             continue
         got += _frames(run.frames_between(start, stop))
