@@ -86,7 +86,6 @@ class ChannelRun(Run):
         self.prev_rects: list[Box] = []
         self.prev_lines: tuple = NO_LINES[:3]  # flat indices, ys, xs
         self.last_caption: object = None
-        self.at = 0  # the next frame drawn
 
     def which(self, index: int) -> tuple[int | None, int]:
         """(step, in-between frame: 0 for the step's own) of frame ``index`` (step None:

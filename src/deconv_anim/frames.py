@@ -430,7 +430,6 @@ class FrameRun(Run):
         self.caption: str | None = None
         self.boxes: np.ndarray | None = None
         self._restart(None)
-        self.at = 0  # the next frame drawn
 
     def _restart(self, caption: str | None) -> None:
         self.prev_rects: list[Box] = []
